@@ -1,0 +1,88 @@
+# plc-cadence — build, run, check, install.
+# Dependencies are Debian's -dev packages, found with pkg-config.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+VERSION	 = 0.1.0
+
+CC	?= cc
+PKGS	 = libical libcurl sqlite3 libmicrohttpd jansson libsystemd libcrypto
+# Debian 12's iniparser ships no .pc file: fall back to its known layout.
+INI_CFLAGS := $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
+INI_LIBS   := $(shell pkg-config --libs iniparser 2>/dev/null || echo -liniparser)
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(INI_CFLAGS)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(INI_LIBS) -lpthread -lz
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPLC_VERSION='"$(VERSION)"' -Iinclude \
+	   $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+
+SRCS	 = $(wildcard worker/*.c)
+LIBSRCS	 = $(filter-out worker/main.c,$(SRCS))
+TESTS	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+# Normal build in build/, sanitizer build (for make check) in build/check/.
+B	 = build
+OBJS	 = $(patsubst worker/%.c,$(B)/%.o,$(LIBSRCS))
+CB	 = build/check
+SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+COBJS	 = $(patsubst worker/%.c,$(CB)/%.o,$(LIBSRCS))
+
+# Debian packages that make deps installs when missing.
+DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
+	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
+	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
+	   nodejs npm python3 python3-aiosmtpd
+
+.PHONY: all deps run check test bench install uninstall clean
+all: $(B)/plc-cadence
+
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+
+$(B) $(CB):
+	@mkdir -p $@
+
+$(B)/%.o: worker/%.c $(wildcard include/*.h) | $(B)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/plc-cadence: $(OBJS) $(B)/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(CB)/%.o: worker/%.c $(wildcard include/*.h) | $(CB)
+	$(CC) $(ALL_CFLAGS) -Werror $(SAN) -c -o $@ $<
+
+$(CB)/plc-cadence: $(COBJS) $(CB)/main.o
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+$(CB)/test_%: tests/unit/test_%.c $(COBJS) $(wildcard tests/unit/*.h)
+	$(CC) $(ALL_CFLAGS) -Werror $(SAN) -Itests/unit -o $@ $< $(COBJS) \
+	    $(PKG_LIBS) $(CMOCKA_LIBS)
+
+run: deps all
+	@sh tests/demo.sh $(B)/plc-cadence conf/demo.ini
+
+check: deps
+	@$(MAKE) --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS))
+	@sh tests/run.sh $(CB) $(TESTS)
+
+test: check
+
+bench: deps all
+	@sh bench/run.sh $(B)/plc-cadence
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/plc-cadence $(DESTDIR)$(BINDIR)/plc-cadence
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/plc-cadence
+
+clean:
+	rm -rf build

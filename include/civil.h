@@ -1,0 +1,59 @@
+/* civil: calendar dates, wall-clock times and durations, as plain values.
+ *
+ * Pure functions with no I/O and no time zone: the proleptic Gregorian
+ * calendar, ISO 8601 text, and the duration syntax of the config ("45m",
+ * "1h30m", "2d", "0d").  Zones live in tz.h.
+ */
+#ifndef PLC_CIVIL_H
+#define PLC_CIVIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct civil_date {
+	int	y, m, d;		/* 2026, 1..12, 1..31 */
+};
+
+struct civil_time {
+	int	h, min, s;		/* 0..23, 0..59, 0..59 */
+};
+
+/* Weekdays are numbered ISO-style from Monday: MO=0 .. SU=6. */
+enum { CIVIL_MO, CIVIL_TU, CIVIL_WE, CIVIL_TH, CIVIL_FR, CIVIL_SA, CIVIL_SU };
+
+bool	civil_is_leap(int y);
+int	civil_days_in_month(int y, int m);
+bool	civil_date_valid(struct civil_date d);
+/* Days since 1970-01-01 (negative before); and the inverse. */
+int64_t	civil_date_to_days(struct civil_date d);
+struct civil_date civil_date_from_days(int64_t days);
+struct civil_date civil_date_add(struct civil_date d, int64_t days);
+/* <0, 0, >0 like strcmp. */
+int	civil_date_cmp(struct civil_date a, struct civil_date b);
+int	civil_weekday(struct civil_date d);	/* CIVIL_MO..CIVIL_SU */
+
+/*
+ * Parsers take untrusted text, accept the whole string or nothing, and
+ * return 0 on success or -1 when the text is not of the form.
+ */
+int	civil_date_parse(const char *s, struct civil_date *out);	/* 2026-11-03 */
+int	civil_time_parse(const char *s, struct civil_time *out);	/* 15:30 */
+/* MO..SU, Mon..Sun, Monday..Sunday, any case; out is CIVIL_MO..CIVIL_SU. */
+int	civil_weekday_parse(const char *s, int *out);
+/* 45m, 1h30m, 2d, 1w, 0d, 90s: a sum of units; out in seconds. */
+int	civil_duration_parse(const char *s, int64_t *out);
+
+/* Formatters write into the caller's buffer and return it. */
+#define CIVIL_DATE_LEN	16
+#define CIVIL_TIME_LEN	16
+#define CIVIL_DUR_LEN	48
+char	*civil_date_format(struct civil_date d, char buf[CIVIL_DATE_LEN]);
+char	*civil_time_format(struct civil_time t, char buf[CIVIL_TIME_LEN]); /* HH:MM */
+char	*civil_duration_format(int64_t secs, char buf[CIVIL_DUR_LEN]);	   /* 1h30m */
+/* "MO".."SU". */
+const char *civil_weekday_abbr(int wday);
+
+/* Seconds since midnight. */
+int	civil_time_to_secs(struct civil_time t);
+
+#endif

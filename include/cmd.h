@@ -1,0 +1,43 @@
+/* cmd: the commands of the plc-cadence binary.
+ *
+ * Each command is one function in its own worker/cmd_NAME.c, declared here
+ * grouped by file.  main() loads the config, then calls the command with its
+ * own arguments (argv[0] is the command name); the command parses them with
+ * getopt_long, prints its results and diagnostics, and returns a sysexits.h
+ * code, the CLI's edge.
+ */
+#ifndef PLC_CMD_H
+#define PLC_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+struct cmd_ctx {
+	const struct config	*cfg;
+	int			 argc;
+	char			**argv;
+};
+
+/* cmd.c: shared helpers. */
+
+/*
+ * Parse a --now argument: "2026-11-23T14:00:00Z" (UTC), with an offset
+ * ("…+01:00"), or a wall time in the worker's zone ("2026-11-23T09:00",
+ * "2026-11-23").  arg is untrusted.  Returns 0, or -1 with *err allocated.
+ */
+int	cmd_parse_now(const char *arg, const struct tz *tz, time_t *out,
+	    char **err);
+/* The current time, or the --now value when one was given. */
+time_t	cmd_now(const time_t *given);
+/* "2026-11-03 15:30 America/New_York" into buf. */
+#define CMD_INSTANT_LEN	96
+char	*cmd_format_instant(time_t t, const struct tz *tz,
+	    char buf[CMD_INSTANT_LEN]);
+
+/* cmd_check.c */
+int	cmd_check(struct cmd_ctx *ctx);
+
+#endif

@@ -1,0 +1,21 @@
+/* xmalloc: allocation that never returns NULL.
+ *
+ * Out of memory is not a condition this worker can recover from in any useful
+ * way, so every allocation goes through these wrappers, which print a message
+ * and abort.  Callers therefore never check for NULL.
+ */
+#ifndef PLC_XMALLOC_H
+#define PLC_XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t size);
+void	*xcalloc(size_t nmemb, size_t size);
+/* Grows an array of nmemb elements of size bytes, checking for overflow. */
+void	*xreallocarray(void *ptr, size_t nmemb, size_t size);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
+/* Returns a newly allocated, formatted string; the caller frees it. */
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

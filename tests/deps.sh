@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages named on the command line that are missing.
+# As root this runs apt-get; otherwise it prints the command to run.
+missing=""
+for p in "$@"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "deps: installing$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+			{ echo "deps: apt-get install failed" >&2; exit 1; }
+	else
+		echo "deps: missing Debian packages:$missing" >&2
+		echo "deps: run: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+fi
+# The independent iCalendar parser for the feed tests (Thunderbird's ical.js).
+if [ -f tests/package.json ] && [ ! -d tests/node_modules/ical.js ]; then
+	(cd tests && npm install --no-audit --no-fund --silent >/dev/null) ||
+		{ echo "deps: npm install in tests/ failed" >&2; exit 1; }
+fi
+exit 0

@@ -1,0 +1,106 @@
+/* cmd: helpers shared by the commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+#include "cmd.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* Parses "HH:MM" or "HH:MM:SS" exactly. */
+static int
+cmd_parse_clock(const char *s, struct civil_time *t)
+{
+	char	hm[6];
+
+	if (strlen(s) != 5 && strlen(s) != 8)
+		return -1;
+	memcpy(hm, s, 5);
+	hm[5] = '\0';
+	if (civil_time_parse(hm, t) == -1)
+		return -1;
+	t->s = 0;
+	if (s[5] == ':') {
+		if (s[6] < '0' || s[6] > '5' || s[7] < '0' || s[7] > '9')
+			return -1;
+		t->s = (s[6] - '0') * 10 + (s[7] - '0');
+	}
+	return 0;
+}
+
+int
+cmd_parse_now(const char *arg, const struct tz *tz, time_t *out, char **err)
+{
+	struct civil_date	 d;
+	struct civil_time	 t = { 0, 0, 0 };
+	char			 date[11], clock[9];
+	const char		*rest, *zone;
+	size_t			 n;
+	long			 off = 0;
+	int			 utc = 0;
+
+	if (strlen(arg) < 10)
+		goto bad;
+	memcpy(date, arg, 10);
+	date[10] = '\0';
+	if (civil_date_parse(date, &d) == -1)
+		goto bad;
+	rest = arg + 10;
+	if (*rest == '\0')
+		goto local;
+	if (*rest != 'T' && *rest != ' ')
+		goto bad;
+	rest++;
+	n = strcspn(rest, "Z+-");
+	if (n >= sizeof(clock))
+		goto bad;
+	memcpy(clock, rest, n);
+	clock[n] = '\0';
+	if (cmd_parse_clock(clock, &t) == -1)
+		goto bad;
+	zone = rest + n;
+	if (*zone == '\0')
+		goto local;
+	if (strcmp(zone, "Z") == 0) {
+		utc = 1;
+	} else {
+		struct civil_time o;
+
+		if (strlen(zone) != 6 || cmd_parse_clock(zone + 1, &o) == -1)
+			goto bad;
+		off = (o.h * 3600L + o.min * 60L) * (zone[0] == '-' ? -1 : 1);
+		utc = 1;
+	}
+	if (utc) {
+		*out = (time_t)(civil_date_to_days(d) * 86400 +
+		    t.h * 3600L + t.min * 60L + t.s - off);
+		return 0;
+	}
+local:
+	*out = tz_to_utc(tz, d, t);
+	return 0;
+bad:
+	*err = xasprintf("--now '%s': expected a time like 2026-11-23T14:00:00Z"
+	    " or a local 2026-11-23T09:00", arg);
+	return -1;
+}
+
+time_t
+cmd_now(const time_t *given)
+{
+	return given != NULL ? *given : time(NULL);
+}
+
+char *
+cmd_format_instant(time_t t, const struct tz *tz, char buf[CMD_INSTANT_LEN])
+{
+	struct civil_date	d;
+	struct civil_time	tm;
+	char			db[CIVIL_DATE_LEN], tb[CIVIL_TIME_LEN];
+
+	tz_from_utc(tz, t, &d, &tm);
+	snprintf(buf, CMD_INSTANT_LEN, "%s %s %s", civil_date_format(d, db),
+	    civil_time_format(tm, tb), tz_name(tz));
+	return buf;
+}

@@ -1,0 +1,157 @@
+/* cmd_check: validate the config and show what it means. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "cmd.h"
+#include "xmalloc.h"
+
+#define CHECK_NEXT	3
+
+static void
+check_print_ids(const char *label, struct config_member *const *m, size_t n)
+{
+	size_t	i;
+
+	printf("  %-12s", label);
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : "", m[i]->id);
+	printf("%s\n", n ? "" : "(none)");
+}
+
+static void
+check_print_cadence(const struct config_community *c)
+{
+	static const char *const kinds[] = { "weekly", "biweekly", "monthly" };
+	char	tb[CIVIL_TIME_LEN], db[CIVIL_DUR_LEN], sb[CIVIL_DATE_LEN];
+	char	ub[CIVIL_DATE_LEN];
+
+	printf("  %-12s", "cadence");
+	if (c->cadence == CONFIG_CADENCE_RRULE)
+		printf("rrule %s", c->rrule);
+	else if (c->cadence == CONFIG_CADENCE_MONTHLY)
+		printf("monthly, %s %s", c->week == -1 ? "last" :
+		    (const char *[]){ "", "1st", "2nd", "3rd", "4th" }[c->week],
+		    c->day == -1 ? "auto" : civil_weekday_abbr(c->day));
+	else
+		printf("%s, %s", kinds[c->cadence],
+		    c->day == -1 ? "auto" : civil_weekday_abbr(c->day));
+	printf(" at %s for %s, from %s",
+	    c->time_auto ? "auto" : civil_time_format(c->time, tb),
+	    civil_duration_format(c->duration, db),
+	    civil_date_format(c->start, sb));
+	if (c->has_until)
+		printf(" until %s", civil_date_format(c->until, ub));
+	printf("\n");
+}
+
+/* The next meetings after now, skipping those called off. */
+static int
+check_print_next(const struct config_community *c, time_t now,
+    int64_t horizon)
+{
+	struct cadence_occ	*occ = NULL;
+	char			*err = NULL, ib[CMD_INSTANT_LEN];
+	char			 ob[CIVIL_DATE_LEN];
+	long			 n, i, shown = 0;
+	int			 rc = -1;
+
+	if (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) {
+		printf("  %-12s%s\n", "next", "day = auto: placed by the worker "
+		    "from members' availability");
+		rc = 0;
+		goto out;
+	}
+	if (c->time_auto) {
+		printf("  %-12s%s\n", "next", "time = auto: placed by the "
+		    "worker from members' availability");
+		rc = 0;
+		goto out;
+	}
+	n = cadence_expand(c, c->day, c->time, now, now + (time_t)horizon,
+	    &occ, &err);
+	if (n < 0) {
+		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
+		goto out;
+	}
+	for (i = 0; i < n && shown < CHECK_NEXT; i++) {
+		if (occ[i].cancelled)
+			continue;
+		printf("  %-12s%s", shown ? "" : "next",
+		    cmd_format_instant(occ[i].start, c->tz, ib));
+		if (occ[i].moved)
+			printf("  (moved from %s)",
+			    civil_date_format(occ[i].orig, ob));
+		printf("\n");
+		shown++;
+	}
+	if (shown == 0)
+		printf("  %-12s(none within the horizon)\n", "next");
+	rc = 0;
+out:
+	free(occ);
+	free(err);
+	return rc;
+}
+
+int
+cmd_check(struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct config	*cfg = ctx->cfg;
+	time_t			 given, now;
+	char			*err = NULL;
+	int			 ch, have_now = 0, rc = EX_OK;
+	size_t			 i;
+
+	optind = 1;
+	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
+			    &err) == -1) {
+				fprintf(stderr, "plc-cadence: %s\n", err);
+				free(err);
+				return EX_USAGE;
+			}
+			have_now = 1;
+			break;
+		case 'h':
+			printf("usage: plc-cadence [-c FILE] check "
+			    "[--now TIME]\n");
+			return EX_OK;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind != ctx->argc) {
+		fprintf(stderr, "plc-cadence: check takes no arguments\n");
+		return EX_USAGE;
+	}
+	now = cmd_now(have_now ? &given : NULL);
+
+	printf("%s: ok: %zu communities, %zu members, %zu channels, "
+	    "%zu calendars\n", cfg->path, cfg->ncommunities, cfg->nmembers,
+	    cfg->nchannels, cfg->ncalendars);
+	for (i = 0; i < cfg->ncommunities; i++) {
+		const struct config_community *c = &cfg->communities[i];
+
+		printf("\ncommunity %s: %s (%s)\n", c->id, c->name,
+		    tz_name(c->tz));
+		printf("  %-12s%s\n", "facilitator", c->facilitator->id);
+		check_print_ids("members", c->members, c->nmembers);
+		if (c->noptional)
+			check_print_ids("optional", c->optional, c->noptional);
+		check_print_cadence(c);
+		if (check_print_next(c, now, cfg->worker.horizon) == -1)
+			rc = EX_DATAERR;
+	}
+	return rc;
+}

@@ -1,0 +1,130 @@
+/* plc-cadence: keeps teacher PLCs on their meeting cadence.
+ *
+ * main parses the global options, loads the config, runs one command and
+ * maps the outcome to a sysexits.h exit status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "tz.h"
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(struct cmd_ctx *);
+	const char	*usage;
+} commands[] = {
+	{ "check", cmd_check,
+	    "check [--now TIME]      validate the config; show the next meetings" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: plc-cadence [-c FILE] [-v | -q] COMMAND [ARGS]\n"
+	    "       plc-cadence --help | --version\n\n"
+	    "options:\n"
+	    "  -c, --config FILE  the config (default $PLC_CADENCE_CONFIG or "
+	    CONFIG_DEFAULT_PATH ")\n"
+	    "  -v, --verbose      log more (debug)\n"
+	    "  -q, --quiet        log warnings and errors only\n\n"
+	    "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\nTIME is 2026-11-23T14:00:00Z, or a wall time in the "
+	    "worker's zone: 2026-11-23T09:00.\nSee plc-cadence(8) and "
+	    "plc-cadence.ini(5).\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct command	*cmd = NULL;
+	struct config		*cfg = NULL;
+	struct cmd_ctx		 ctx;
+	const char		*path;
+	char			*errors = NULL, *warnings = NULL;
+	int			 ch, level = -1, rc;
+	size_t			 i;
+
+	path = getenv("PLC_CADENCE_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = CONFIG_DEFAULT_PATH;
+	/* '+': options after the command belong to the command. */
+	while ((ch = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			level = LOG_DEBUG;
+			break;
+		case 'q':
+			level = LOG_WARNING;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("plc-cadence %s\n", PLC_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "plc-cadence: unknown command '%s' "
+		    "(see plc-cadence --help)\n", argv[optind]);
+		return EX_USAGE;
+	}
+
+	log_init(level == -1 ? LOG_INFO : level);
+	if (config_load(path, &cfg, &errors, &warnings) == -1) {
+		fputs(errors, stderr);
+		if (errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
+			fputc('\n', stderr);
+		fprintf(stderr, "plc-cadence: %s: the config has errors\n",
+		    path);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if (warnings != NULL)
+		fprintf(stderr, "%s%s", warnings,
+		    warnings[strlen(warnings) - 1] == '\n' ? "" : "\n");
+	if (level == -1)
+		log_set_level(cfg->worker.log_level);
+
+	ctx.cfg = cfg;
+	ctx.argc = argc - optind;
+	ctx.argv = argv + optind;
+	rc = cmd->fn(&ctx);
+out:
+	free(errors);
+	free(warnings);
+	config_free(cfg);
+	tz_shutdown();
+	return rc;
+}

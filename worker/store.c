@@ -1,0 +1,338 @@
+/* store: SQLite state — connection setup, migrations, small tables. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "xmalloc.h"
+
+struct store {
+	sqlite3	*db;
+};
+
+/*
+ * Migrations, applied in order; migrations[i] takes user_version i to i + 1.
+ * Never edit one that has shipped: add the next.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the tables the worker's capabilities stand on. */
+	"CREATE TABLE meta ("
+	"  key   TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");"
+	/* Feed tokens: 128 random bits, hex; one live token per owner. */
+	"CREATE TABLE tokens ("
+	"  token   TEXT PRIMARY KEY,"
+	"  kind    TEXT NOT NULL CHECK (kind IN ('member', 'community')),"
+	"  owner   TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  revoked INTEGER"
+	");"
+	"CREATE UNIQUE INDEX tokens_live ON tokens (kind, owner)"
+	"  WHERE revoked IS NULL;"
+	/* Per meeting series: stable UID, SEQUENCE, and what it was built
+	 * from, so a change of time, day, rule… raises SEQUENCE once. */
+	"CREATE TABLE series ("
+	"  community   TEXT PRIMARY KEY,"
+	"  uid         TEXT NOT NULL UNIQUE,"
+	"  fingerprint TEXT NOT NULL,"
+	"  sequence    INTEGER NOT NULL DEFAULT 0,"
+	"  slot_day    INTEGER,"
+	"  slot_time   INTEGER,"
+	"  created     INTEGER NOT NULL,"
+	"  changed     INTEGER NOT NULL"
+	");"
+	"CREATE TABLE action_items ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  community TEXT NOT NULL,"
+	"  owner     TEXT NOT NULL,"
+	"  title     TEXT NOT NULL CHECK (length(title) > 0),"
+	"  notes     TEXT,"
+	"  due       TEXT NOT NULL,"
+	"  status    TEXT NOT NULL DEFAULT 'open'"
+	"            CHECK (status IN ('open', 'done')),"
+	"  sequence  INTEGER NOT NULL DEFAULT 0,"
+	"  created   INTEGER NOT NULL,"
+	"  changed   INTEGER NOT NULL"
+	");"
+	"CREATE INDEX action_items_due ON action_items (status, due);"
+	"CREATE TABLE action_history ("
+	"  id    INTEGER PRIMARY KEY,"
+	"  item  INTEGER NOT NULL REFERENCES action_items (id)"
+	"        ON DELETE CASCADE,"
+	"  at    INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  field TEXT NOT NULL,"
+	"  old   TEXT,"
+	"  new   TEXT"
+	");"
+	"CREATE INDEX action_history_item ON action_history (item, at);"
+	/* The outbox: every message that should exist, keyed for dedup. */
+	"CREATE TABLE outbox ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  dedup       TEXT NOT NULL UNIQUE,"
+	"  kind        TEXT NOT NULL,"
+	"  channel     TEXT NOT NULL,"
+	"  recipient   TEXT NOT NULL,"
+	"  subject     TEXT,"
+	"  body        TEXT NOT NULL,"
+	"  due         INTEGER NOT NULL,"
+	"  expires     INTEGER,"
+	"  status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
+	"              ('pending', 'sending', 'sent', 'failed', 'skipped',"
+	"               'withdrawn')),"
+	"  attempts    INTEGER NOT NULL DEFAULT 0,"
+	"  next_try    INTEGER NOT NULL,"
+	"  claimed     INTEGER,"
+	"  sent_at     INTEGER,"
+	"  last_answer TEXT,"
+	"  created     INTEGER NOT NULL,"
+	"  changed     INTEGER NOT NULL"
+	");"
+	"CREATE INDEX outbox_next ON outbox (status, next_try);"
+	"CREATE TABLE cycles ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  started  INTEGER NOT NULL,"
+	"  finished INTEGER,"
+	"  ok       INTEGER,"
+	"  message  TEXT"
+	");",
+};
+#define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
+    "STORE_SCHEMA_VERSION must match the migrations");
+
+static void
+store_seterr(char **err, sqlite3 *db, const char *what)
+{
+	if (err != NULL)
+		*err = xasprintf("%s: %s", what,
+		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int
+store_exec(struct store *st, const char *sql, const char *what, char **err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_seterr(err, st->db, what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Each step runs in its own transaction with its user_version bump, so a
+ * crash mid-migration leaves the database at the previous version. */
+static int
+store_migrate(struct store *st, char **err)
+{
+	char	*sql = NULL;
+	int	 v, rc = -1;
+
+	v = store_schema_version(st);
+	if (v < 0) {
+		store_seterr(err, st->db, "reading the schema version");
+		goto out;
+	}
+	if ((size_t)v > NMIGRATIONS) {
+		if (err != NULL)
+			*err = xasprintf("the database has schema version %d; "
+			    "this plc-cadence knows up to %d (downgrade?)", v,
+			    STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	for (; (size_t)v < NMIGRATIONS; v++) {
+		free(sql);
+		sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d;"
+		    " COMMIT;", migrations[v], v + 1);
+		if (store_exec(st, sql, "migrating the schema", err) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(sql);
+	return rc;
+}
+
+int
+store_open(const char *path, struct store **out, char **err)
+{
+	struct store	*st = xcalloc(1, sizeof(*st));
+	int		 rc = -1;
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (err != NULL)
+			*err = xasprintf("%s: %s", path, st->db != NULL ?
+			    sqlite3_errmsg(st->db) : "cannot open");
+		goto out;
+	}
+	/* Writers on the other thread wait for each other instead of failing. */
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+	    path, err) == -1)
+		goto out;
+	if (store_migrate(st, err) == -1)
+		goto out;
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	store_close(st);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+store_meta_get(struct store *st, const char *key, char **value, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, r;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(s, 0));
+	else if (r != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "reading meta");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value,
+    char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta (key, value) "
+	    "VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "writing meta");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_cycle_begin(struct store *st, time_t started, int64_t *id, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO cycles (started) "
+	    "VALUES (?)", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)started);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	*id = sqlite3_last_insert_rowid(st->db);
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "logging the cycle");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_cycle_end(struct store *st, int64_t id, time_t finished, bool ok,
+    const char *message, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE cycles SET finished = ?, "
+	    "ok = ?, message = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)finished);
+	sqlite3_bind_int(s, 2, ok);
+	sqlite3_bind_text(s, 3, message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	/* Keep the log bounded: a year of 1-minute cycles is plenty. */
+	if (store_exec(st, "DELETE FROM cycles WHERE id <= "
+	    "(SELECT max(id) FROM cycles) - 500000", "pruning cycles",
+	    err) == -1)
+		goto out;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "logging the cycle");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_cycle_last(struct store *st, bool *found, time_t *finished, bool *ok,
+    char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, r;
+
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT finished, ok FROM cycles "
+	    "WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*found = true;
+		*finished = (time_t)sqlite3_column_int64(s, 0);
+		*ok = sqlite3_column_int(s, 1) != 0;
+	} else if (r != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "reading the cycle log");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

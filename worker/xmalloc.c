@@ -1,0 +1,84 @@
+/* xmalloc: allocation wrappers that abort on out-of-memory. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+static void
+xmalloc_die(size_t size)
+{
+	fprintf(stderr, "plc-cadence: out of memory allocating %zu bytes\n",
+	    size);
+	abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+	void	*p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		xmalloc_die(size);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void	*p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		xmalloc_die(nmemb * size);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		xmalloc_die(SIZE_MAX);
+	p = realloc(ptr, nmemb * size != 0 ? nmemb * size : 1);
+	if (p == NULL)
+		xmalloc_die(nmemb * size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p = strdup(s);
+
+	if (p == NULL)
+		xmalloc_die(strlen(s) + 1);
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p = strndup(s, n);
+
+	if (p == NULL)
+		xmalloc_die(n + 1);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		xmalloc_die(strlen(fmt));
+	return s;
+}
