@@ -23,17 +23,25 @@ struct cadence_occ {
 	bool			 cancelled;	/* shown as cancelled, not dropped */
 };
 
+/* The most meetings cadence_expand returns for one call. */
+#define CADENCE_MAX	100000
+
 /*
  * The RRULE value of c's series (no "RRULE:" prefix), with UNTIL as a UTC
- * date-time at the end of the `until` day in the community's zone.
- * Allocated; the caller frees.  day = auto must be resolved by the caller:
- * `day` is the weekday to use (CIVIL_MO..SU).
+ * date-time at the end of the `until` day in the community's zone
+ * (23:59:59 local).  Allocated; the caller frees.  day = auto must be
+ * resolved by the caller: `day` is the weekday to use (CIVIL_MO..SU; it is
+ * ignored for an rrule cadence).  weekly gives "FREQ=WEEKLY;BYDAY=TU",
+ * biweekly "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", monthly
+ * "FREQ=MONTHLY;BYDAY=1TU" (week 1..4) or "…;BYDAY=-1TU" (last; a week of 0
+ * reads as 1), and rrule the configured rule as given.
  */
 char	*cadence_rrule(const struct config_community *c, int day);
 
 /*
- * The first date of the series on or after c->start that matches the rule
- * (DTSTART must itself be an occurrence).
+ * The first date of the series on or after c->start (and not after until)
+ * that matches the rule: the DTSTART to publish, since DTSTART must itself
+ * be an occurrence.  c->start when the rule has no such date.
  */
 struct civil_date cadence_first(const struct config_community *c, int day);
 
@@ -44,8 +52,18 @@ bool	cadence_skipped(const struct config_community *c, struct civil_date d);
  * The occurrences of c whose start lies in [from, to), in start order:
  * skipped dates left out, moves applied, cancelled meetings kept with
  * `cancelled` set.  day and at resolve `auto`; pass c->day and c->time when
- * they are set.  Returns the count with *out allocated (caller frees), or -1
- * with *err allocated when the rule cannot be expanded.
+ * they are set.  Returns the count with *out allocated (caller frees; may be
+ * NULL when the count is 0), or -1 with *err allocated when the rule cannot
+ * be expanded or [from, to) holds more than CADENCE_MAX meetings.
+ *
+ * Rules: a skipped date (c->skip, or a skip calendar's spans) has no
+ * meeting, even when a move names it.  A move names the series date
+ * (move.from) and gives the meeting move.to, at move.at when has_time, else
+ * at `at`; a meeting moved into the window from outside it is found, one
+ * moved out is not returned.  A cancel names the series date and keeps the
+ * meeting with `cancelled` set.  start is the wall time in c->tz (tz_to_utc:
+ * a time in a spring-forward gap is read with the offset before it, a
+ * repeated one is the first); end = start + duration.  A NULL c->tz is UTC.
  */
 long	cadence_expand(const struct config_community *c, int day,
 	    struct civil_time at, time_t from, time_t to,

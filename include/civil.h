@@ -21,8 +21,12 @@ struct civil_time {
 /* Weekdays are numbered ISO-style from Monday: MO=0 .. SU=6. */
 enum { CIVIL_MO, CIVIL_TU, CIVIL_WE, CIVIL_TH, CIVIL_FR, CIVIL_SA, CIVIL_SU };
 
+/* The years civil_date_valid and civil_date_parse accept (ISO's four digits). */
+#define CIVIL_YEAR_MIN	1
+#define CIVIL_YEAR_MAX	9999
+
 bool	civil_is_leap(int y);
-int	civil_days_in_month(int y, int m);
+int	civil_days_in_month(int y, int m);	/* 0 when m is not 1..12 */
 bool	civil_date_valid(struct civil_date d);
 /* Days since 1970-01-01 (negative before); and the inverse. */
 int64_t	civil_date_to_days(struct civil_date d);
@@ -36,11 +40,19 @@ int	civil_weekday(struct civil_date d);	/* CIVIL_MO..CIVIL_SU */
  * Parsers take untrusted text, accept the whole string or nothing, and
  * return 0 on success or -1 when the text is not of the form.
  */
-int	civil_date_parse(const char *s, struct civil_date *out);	/* 2026-11-03 */
-int	civil_time_parse(const char *s, struct civil_time *out);	/* 15:30 */
+/* YYYY-MM-DD, a real day of years 0001..9999: 2026-11-03. */
+int	civil_date_parse(const char *s, struct civil_date *out);
+/* H:MM, HH:MM or HH:MM:SS, 00:00 to 23:59:59 (24:00 is refused). */
+int	civil_time_parse(const char *s, struct civil_time *out);
 /* MO..SU, Mon..Sun, Monday..Sunday, any case; out is CIVIL_MO..CIVIL_SU. */
 int	civil_weekday_parse(const char *s, int *out);
-/* 45m, 1h30m, 2d, 1w, 0d, 90s: a sum of units; out in seconds. */
+/*
+ * 45m, 1h30m, 2d, 1w, 0d, 90s: a sum of numbers each followed by a unit
+ * (w, d, h, m, s; lowercase), largest unit first and each at most once, no
+ * sign, no spaces, no bare number; out in seconds, at most
+ * CIVIL_DURATION_MAX.
+ */
+#define CIVIL_DURATION_MAX	((int64_t)10 * 366 * 86400)	/* 10 years */
 int	civil_duration_parse(const char *s, int64_t *out);
 
 /* Formatters write into the caller's buffer and return it. */
@@ -49,7 +61,12 @@ int	civil_duration_parse(const char *s, int64_t *out);
 #define CIVIL_DUR_LEN	48
 char	*civil_date_format(struct civil_date d, char buf[CIVIL_DATE_LEN]);
 char	*civil_time_format(struct civil_time t, char buf[CIVIL_TIME_LEN]); /* HH:MM */
-char	*civil_duration_format(int64_t secs, char buf[CIVIL_DUR_LEN]);	   /* 1h30m */
+/*
+ * The canonical short form: days, hours, minutes, seconds, zero parts left
+ * out ("1h30m", "7d" for a week, "1d2h"), "0d" for zero and a leading "-"
+ * for a negative value.  civil_duration_parse reads it back unchanged.
+ */
+char	*civil_duration_format(int64_t secs, char buf[CIVIL_DUR_LEN]);
 /* "MO".."SU". */
 const char *civil_weekday_abbr(int wday);
 

@@ -65,6 +65,8 @@ struct config_smtp {
 	char			*url;		/* NULL: maildir:<state_dir>/mail */
 	enum config_starttls	 starttls;
 	char			*from;		/* "Name <addr>" */
+	char			*from_name;	/* display name, or NULL */
+	char			*from_addr;	/* validated addr-spec */
 	char			*username;
 	struct config_secret	 password;
 	int			 line;
@@ -193,6 +195,12 @@ struct config {
  * literal secret) that the caller prints and frees.  On failure returns -1,
  * *out is NULL and *errors is an allocated string of every error, one
  * "FILE:LINE: …" per line, that the caller prints and frees.
+ * Both strings separate lines with '\n' and have no final newline; lines
+ * are sorted by line number ("FILE: …" for the file as a whole comes first),
+ * and on failure the warnings are among the errors.  warnings may be NULL.
+ * After a successful load smtp.url is never NULL (the maildir default is
+ * filled in), nor smtp.from, and every relative path is made absolute
+ * against the directory of the config file.
  */
 int	config_load(const char *path, struct config **out, char **errors,
 	    char **warnings);
@@ -204,6 +212,8 @@ struct config_member	*config_member_find(const struct config *cfg,
 struct config_community	*config_community_find(const struct config *cfg,
 			    const char *id);
 struct config_channel	*config_channel_find(const struct config *cfg,
+			    const char *id);
+struct config_calendar	*config_calendar_find(const struct config *cfg,
 			    const char *id);
 
 /* "slack", "teams", … */

@@ -12,6 +12,7 @@
 #define PLC_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -49,5 +50,69 @@ int	store_cycle_end(struct store *st, int64_t id, time_t finished, bool ok,
 /* The last finished cycle; *found is false when there has been none. */
 int	store_cycle_last(struct store *st, bool *found, time_t *finished,
 	    bool *ok, char **err);
+
+/*
+ * Feed tokens: 128 random bits from getrandom(), written as 32 lowercase hex
+ * characters.  Each owner (a member or a community, by config ID) has at most
+ * one live token; a rotated token is kept, revoked, so that it is never
+ * handed out again.  Tokens are secrets: never log them.
+ */
+enum store_token_kind { STORE_TOKEN_MEMBER, STORE_TOKEN_COMMUNITY };
+
+#define STORE_TOKEN_LEN		32	/* hex characters, without the NUL */
+
+/* "member" or "community". */
+const char *store_token_kind_name(enum store_token_kind kind);
+
+/*
+ * The live token of (kind, owner) into token, creating one (dated now) when
+ * there is none.  Safe against another process creating it at the same time:
+ * both end up with the same token.
+ */
+int	store_token_get_or_create(struct store *st, enum store_token_kind kind,
+	    const char *owner, time_t now, char token[STORE_TOKEN_LEN + 1],
+	    char **err);
+/*
+ * Revoke the live token of (kind, owner), if any, and create a new one, in
+ * one transaction; the new token is written into token.
+ */
+int	store_token_rotate(struct store *st, enum store_token_kind kind,
+	    const char *owner, time_t now, char token[STORE_TOKEN_LEN + 1],
+	    char **err);
+
+struct store_token {
+	enum store_token_kind	 kind;
+	char			*owner;
+	char			 token[STORE_TOKEN_LEN + 1];
+	time_t			 created;
+};
+/*
+ * Every live token, ordered by kind and owner.  *out is allocated (free it
+ * with store_token_list_free), *n its length.
+ */
+int	store_token_list(struct store *st, struct store_token **out,
+	    size_t *n, char **err);
+void	store_token_list_free(struct store_token *list, size_t n);
+
+/*
+ * Bring the stored state of a community's meeting series up to date and
+ * return it.  The first sight of a community stores it with sequence 0 and
+ * created = changed = now.  A fingerprint (or uid) different from the stored
+ * one raises the sequence by one and sets changed = now; the same one writes
+ * nothing, so the same config renders byte-identical feeds.
+ */
+int	store_series_sync(struct store *st, const char *community,
+	    const char *uid, const char *fingerprint, time_t now,
+	    int *sequence, time_t *created, time_t *changed, char **err);
+
+/*
+ * SQLite's PRAGMA data_version for this connection: it changes when another
+ * connection (another process, or another thread's store) has committed
+ * since the last call, and never because of this connection's own writes.
+ */
+int	store_data_version(struct store *st, int64_t *version, char **err);
+
+/* The number of outbox rows still waiting to be sent (status pending). */
+int	store_outbox_depth(struct store *st, int64_t *depth, char **err);
 
 #endif

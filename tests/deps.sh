@@ -3,6 +3,12 @@
 # As root this runs apt-get; otherwise it prints the command to run.
 missing=""
 for p in "$@"; do
+	# A Node.js from elsewhere (NodeSource bundles npm) conflicts with
+	# Debian's npm package: any working node and npm will do.
+	case $p in
+	nodejs) command -v node >/dev/null 2>&1 && continue ;;
+	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done

@@ -1,0 +1,268 @@
+/* cadence: a community's meeting series, from config to concrete meetings. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "config.h"
+#include "recur.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define SECS_PER_DAY	86400
+
+/*
+ * The series' rule without UNTIL.  Expansion bounds `until` itself, as a
+ * local date: the UTC UNTIL of the published rule is an instant, which a
+ * floating expansion cannot compare.  Allocated.
+ */
+static char *
+cadence_rule_base(const struct config_community *c, int day)
+{
+	const char	*wd = civil_weekday_abbr(day);
+
+	switch (c->cadence) {
+	case CONFIG_CADENCE_WEEKLY:
+		return xasprintf("FREQ=WEEKLY;BYDAY=%s", wd);
+	case CONFIG_CADENCE_BIWEEKLY:
+		return xasprintf("FREQ=WEEKLY;INTERVAL=2;BYDAY=%s", wd);
+	case CONFIG_CADENCE_MONTHLY:
+		/* A zeroed struct means the config default: the first. */
+		return xasprintf("FREQ=MONTHLY;BYDAY=%d%s",
+		    c->week == 0 ? 1 : c->week, wd);
+	case CONFIG_CADENCE_RRULE:
+		break;
+	}
+	return xstrdup(c->rrule != NULL ? c->rrule : "");
+}
+
+char *
+cadence_rrule(const struct config_community *c, int day)
+{
+	struct civil_time	 eod = { 23, 59, 59 };
+	struct civil_date	 d;
+	struct civil_time	 t;
+	char			*base, *rule;
+
+	base = cadence_rule_base(c, day);
+	if (!c->has_until)
+		return base;
+	/*
+	 * RFC 5545 wants a UTC UNTIL with a DTSTART;TZID.  The last second of
+	 * the until day, local, keeps a meeting late on that day in.
+	 */
+	tz_from_utc(NULL, tz_to_utc(c->tz, c->until, eod), &d, &t);
+	rule = xasprintf("%s;UNTIL=%04d%02d%02dT%02d%02d%02dZ", base, d.y, d.m,
+	    d.d, t.h, t.min, t.s);
+	free(base);
+	return rule;
+}
+
+/* The last date the series may have. */
+static struct civil_date
+cadence_last(const struct config_community *c)
+{
+	struct civil_date	 far = { CIVIL_YEAR_MAX, 12, 31 };
+
+	return c->has_until ? c->until : far;
+}
+
+/* The first occurrence of rule on or after c->start; c->start if none. */
+static struct civil_date
+cadence_first_of(const struct config_community *c, const char *rule,
+    struct civil_time at)
+{
+	struct civil_date	*v = NULL, first = c->start;
+	char			*err = NULL;
+
+	if (recur_expand(rule, c->start, at, c->start, cadence_last(c), 1, &v,
+	    &err) == 1)
+		first = v[0];
+	free(v);
+	free(err);
+	return first;
+}
+
+struct civil_date
+cadence_first(const struct config_community *c, int day)
+{
+	struct civil_date	 first;
+	char			*rule;
+
+	rule = cadence_rule_base(c, day);
+	first = cadence_first_of(c, rule, c->time);
+	free(rule);
+	return first;
+}
+
+static bool
+cadence_in_spans(const struct config_span *s, size_t n, struct civil_date d)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (civil_date_cmp(d, s[i].from) >= 0 &&
+		    civil_date_cmp(d, s[i].to) <= 0)
+			return true;
+	return false;
+}
+
+bool
+cadence_skipped(const struct config_community *c, struct civil_date d)
+{
+	const struct config_calendar	*cal;
+	size_t				 i;
+
+	if (cadence_in_spans(c->skip, c->nskip, d))
+		return true;
+	for (i = 0; i < c->nskip_calendars; i++) {
+		cal = c->skip_calendars[i];
+		if (cal != NULL && cadence_in_spans(cal->skip, cal->nskip, d))
+			return true;
+	}
+	return false;
+}
+
+static int
+cadence_occ_cmp(const void *a, const void *b)
+{
+	const struct cadence_occ	*x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return civil_date_cmp(x->orig, y->orig);
+}
+
+/*
+ * Instants are kept within the years civil dates can name, with a day to
+ * spare each side for the local-date margin below.
+ */
+static time_t
+cadence_clamp(time_t t)
+{
+	struct civil_date	 lo = { CIVIL_YEAR_MIN + 1, 1, 1 };
+	struct civil_date	 hi = { CIVIL_YEAR_MAX - 1, 12, 31 };
+	int64_t			 tlo = civil_date_to_days(lo) * SECS_PER_DAY;
+	int64_t			 thi = civil_date_to_days(hi) * SECS_PER_DAY;
+
+	if ((int64_t)t < tlo)
+		return (time_t)tlo;
+	if ((int64_t)t > thi)
+		return (time_t)thi;
+	return t;
+}
+
+/* The one meeting of the series on date orig, moves and cancels applied. */
+static struct cadence_occ
+cadence_occ_make(const struct config_community *c, struct civil_date orig,
+    struct civil_time at)
+{
+	struct cadence_occ	 o;
+	size_t			 i;
+
+	o.orig = orig;
+	o.date = orig;
+	o.at = at;
+	o.moved = false;
+	o.cancelled = false;
+	for (i = 0; i < c->nmoves; i++) {
+		if (civil_date_cmp(c->moves[i].from, orig) != 0)
+			continue;
+		o.date = c->moves[i].to;
+		if (c->moves[i].has_time)
+			o.at = c->moves[i].at;
+		o.moved = true;
+		break;
+	}
+	/* A cancel names the series date, like the RECURRENCE-ID it becomes. */
+	for (i = 0; i < c->ncancels; i++)
+		if (civil_date_cmp(c->cancels[i], orig) == 0)
+			o.cancelled = true;
+	o.start = tz_to_utc(c->tz, o.date, o.at);
+	o.end = o.start + (time_t)c->duration;
+	return o;
+}
+
+long
+cadence_expand(const struct config_community *c, int day,
+    struct civil_time at, time_t from, time_t to,
+    struct cadence_occ **out, char **err)
+{
+	struct cadence_occ	*occ = NULL, o;
+	struct civil_date	*dates = NULL, lo, hi, elo, ehi, first;
+	char			*rule = NULL, a[CIVIL_DATE_LEN], b[CIVIL_DATE_LEN];
+	long			 n, i, k = 0, rc = -1;
+	size_t			 j;
+
+	*out = NULL;
+	*err = NULL;
+	from = cadence_clamp(from);
+	to = cadence_clamp(to);
+	if (from >= to) {
+		rc = 0;
+		goto out;
+	}
+	/*
+	 * A meeting starting in [from, to) is on a local date between those of
+	 * from and to; a day either side is a margin for wall times that a
+	 * zone change moves across midnight.
+	 */
+	tz_from_utc(c->tz, from, &lo, NULL);
+	tz_from_utc(c->tz, to - 1, &hi, NULL);
+	lo = civil_date_add(lo, -1);
+	hi = civil_date_add(hi, 1);
+	/* A meeting moved into the window comes from a date outside it. */
+	elo = lo;
+	ehi = hi;
+	for (j = 0; j < c->nmoves; j++) {
+		if (civil_date_cmp(c->moves[j].to, lo) < 0 ||
+		    civil_date_cmp(c->moves[j].to, hi) > 0)
+			continue;
+		if (civil_date_cmp(c->moves[j].from, elo) < 0)
+			elo = c->moves[j].from;
+		if (civil_date_cmp(c->moves[j].from, ehi) > 0)
+			ehi = c->moves[j].from;
+	}
+	/* until is inclusive, and a date: compared here, not as UNTIL. */
+	if (civil_date_cmp(ehi, cadence_last(c)) > 0)
+		ehi = cadence_last(c);
+	if (civil_date_cmp(elo, ehi) > 0) {
+		rc = 0;
+		goto out;
+	}
+	rule = cadence_rule_base(c, day);
+	/* Expanding from the published DTSTART keeps COUNT and INTERVAL in step. */
+	first = cadence_first_of(c, rule, at);
+	n = recur_expand(rule, first, at, elo, ehi, CADENCE_MAX + 1, &dates,
+	    err);
+	if (n < 0)
+		goto out;
+	if (n > CADENCE_MAX) {
+		*err = xasprintf("more than %d meetings between %s and %s",
+		    CADENCE_MAX, civil_date_format(elo, a),
+		    civil_date_format(ehi, b));
+		goto out;
+	}
+	occ = xcalloc((size_t)n, sizeof(*occ));
+	for (i = 0; i < n; i++) {
+		/* A skipped date is an EXDATE: no meeting, not even moved. */
+		if (cadence_skipped(c, dates[i]))
+			continue;
+		o = cadence_occ_make(c, dates[i], at);
+		if (o.start < from || o.start >= to)
+			continue;
+		occ[k++] = o;
+	}
+	qsort(occ, (size_t)k, sizeof(*occ), cadence_occ_cmp);
+	*out = occ;
+	occ = NULL;
+	rc = k;
+out:
+	free(occ);
+	free(dates);
+	free(rule);
+	return rc;
+}
