@@ -49,6 +49,17 @@ struct civil_date cadence_first(const struct config_community *c, int day);
 bool	cadence_skipped(const struct config_community *c, struct civil_date d);
 
 /*
+ * The dates of the series itself in [from, to] (local, inclusive), before
+ * skips, moves and cancels: what RRULE generates from the published DTSTART,
+ * bounded by until.  For EXDATE and RECURRENCE-ID, which name such dates.
+ * *out is allocated (caller frees; NULL when none).  Returns the count, or
+ * -1 with *err allocated (an invalid rule, or more than CADENCE_MAX dates).
+ */
+long	cadence_dates(const struct config_community *c, int day,
+	    struct civil_time at, struct civil_date from, struct civil_date to,
+	    struct civil_date **out, char **err);
+
+/*
  * The occurrences of c whose start lies in [from, to), in start order:
  * skipped dates left out, moves applied, cancelled meetings kept with
  * `cancelled` set.  day and at resolve `auto`; pass c->day and c->time when

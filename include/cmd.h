@@ -40,4 +40,12 @@ char	*cmd_format_instant(time_t t, const struct tz *tz,
 /* cmd_check.c */
 int	cmd_check(struct cmd_ctx *ctx);
 
+/* cmd_feeds.c: feeds, urls, token rotate. */
+int	cmd_feeds(struct cmd_ctx *ctx);
+int	cmd_urls(struct cmd_ctx *ctx);
+int	cmd_token(struct cmd_ctx *ctx);
+
+/* cmd_run.c */
+int	cmd_run(struct cmd_ctx *ctx);
+
 #endif

@@ -187,6 +187,36 @@ cadence_occ_make(const struct config_community *c, struct civil_date orig,
 }
 
 long
+cadence_dates(const struct config_community *c, int day, struct civil_time at,
+    struct civil_date from, struct civil_date to, struct civil_date **out,
+    char **err)
+{
+	struct civil_date	 first;
+	char			*rule, a[CIVIL_DATE_LEN], b[CIVIL_DATE_LEN];
+	long			 n;
+
+	*out = NULL;
+	*err = NULL;
+	if (civil_date_cmp(to, cadence_last(c)) > 0)
+		to = cadence_last(c);
+	if (civil_date_cmp(from, to) > 0)
+		return 0;
+	rule = cadence_rule_base(c, day);
+	first = cadence_first_of(c, rule, at);
+	n = recur_expand(rule, first, at, from, to, CADENCE_MAX + 1, out, err);
+	free(rule);
+	if (n > CADENCE_MAX) {
+		free(*out);
+		*out = NULL;
+		*err = xasprintf("more than %d meetings between %s and %s",
+		    CADENCE_MAX, civil_date_format(from, a),
+		    civil_date_format(to, b));
+		return -1;
+	}
+	return n;
+}
+
+long
 cadence_expand(const struct config_community *c, int day,
     struct civil_time at, time_t from, time_t to,
     struct cadence_occ **out, char **err)

@@ -23,6 +23,7 @@
 #include <iniparser.h>
 
 #include "config.h"
+#include "ical.h"
 #include "log.h"
 #include "recur.h"
 #include "xmalloc.h"
@@ -1471,10 +1472,39 @@ cal_source(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_calendar	*cal = obj;
 
-	if (*it->value == '\0')
+	struct config_span	*days = NULL;
+	size_t			 i, n = 0;
+	char			*err = NULL;
+
+	if (*it->value == '\0') {
 		ifail(L, it, "expected a path or an https:// URL");
-	else
-		cal->source = parse_path_or_url(L, it, it->value);
+		return;
+	}
+	cal->source = parse_path_or_url(L, it, it->value);
+	if (cal->source == NULL)
+		return;
+	if (is_web_url(cal->source)) {
+		warn_at(L, it->line, "%s %s: calendar URLs are not fetched; "
+		    "save the calendar as a file and give its path", it->label,
+		    it->key);
+		return;
+	}
+	/*
+	 * Its all-day events are skipped dates, like the skip list's.  A
+	 * calendar that cannot be read leaves the rest of the config usable.
+	 */
+	if (ical_read_allday(cal->source, &days, &n, &err) == -1) {
+		warn_at(L, it->line, "%s %s: %s; its all-day events are not "
+		    "skipped", it->label, it->key, err);
+		free(err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		cal->skip = xreallocarray(cal->skip, cal->nskip + 1,
+		    sizeof(*cal->skip));
+		cal->skip[cal->nskip++] = days[i];
+	}
+	free(days);
 }
 
 /* ------------------------------------------------------------- [member] */

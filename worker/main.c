@@ -21,6 +21,17 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
+	{ "run", cmd_run,
+	    "run [--once] [--now TIME]\n"
+	    "                          the worker: publish feeds, serve them, "
+	    "repeat on change" },
+	{ "feeds", cmd_feeds,
+	    "feeds [--now TIME]      write every feed once into <state_dir>/feeds" },
+	{ "urls", cmd_urls,
+	    "urls [--json]           each member's and community's feed URLs" },
+	{ "token", cmd_token,
+	    "token rotate ID         a new feed URL for a member or community; "
+	    "the old one stops" },
 };
 
 static void

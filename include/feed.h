@@ -1,0 +1,86 @@
+/* feed: what goes into one iCalendar feed, as plain values.
+ *
+ * The worker gathers this from the config and the store; ical.c renders it.
+ * Nothing here does I/O.  There is one feed per member (the meetings of all
+ * their communities and their own open action items) and one per community
+ * (its meetings and all its open items).
+ */
+#ifndef PLC_FEED_H
+#define PLC_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "civil.h"
+#include "config.h"
+
+/*
+ * The stored state of one community's meeting series: a UID that never
+ * changes, a SEQUENCE that rises when the series changes, and the change
+ * times that DTSTAMP/LAST-MODIFIED/CREATED come from, so that the same state
+ * renders byte-identical.  day/at are the slot in force (resolved from
+ * `auto` when the config says so).
+ */
+struct feed_series {
+	const struct config_community	*community;
+	const char			*uid;
+	int				 sequence;
+	time_t				 created;
+	time_t				 changed;
+	int				 day;	/* CIVIL_MO..SU */
+	struct civil_time		 at;
+};
+
+/* An open action item: an all-day event on its due date. */
+struct feed_item {
+	int64_t				 id;
+	const struct config_community	*community;
+	const struct config_member	*owner;
+	const char			*title;	/* untrusted text */
+	const char			*notes;	/* untrusted text, may be NULL */
+	struct civil_date		 due;
+	int				 sequence;
+	time_t				 created;
+	time_t				 changed;
+	const char			*link;	/* "mark done" URL, may be NULL */
+};
+
+enum feed_kind { FEED_MEMBER, FEED_COMMUNITY };
+
+struct feed_input {
+	const struct config		*cfg;
+	enum feed_kind			 kind;
+	const struct config_member	*member;	/* FEED_MEMBER */
+	const struct config_community	*community;	/* FEED_COMMUNITY */
+	const char			*url;	/* this feed's https URL */
+	/* Series of the communities this feed shows, any order. */
+	const struct feed_series	*series;
+	size_t				 nseries;
+	/* Open items this feed shows (already filtered by the caller). */
+	const struct feed_item		*items;
+	size_t				 nitems;
+};
+
+/*
+ * What identifies a series' published shape: its rule, day, time, duration,
+ * location, start and until, its zone, and its exceptions (skipped dates,
+ * including the skip calendars' dates, moves and cancellations: RFC 5546
+ * counts EXDATE and RECURRENCE-ID changes as significant).  Not the name,
+ * description or URL.  When it changes, SEQUENCE rises (and only then).
+ * A printable, versioned string; allocated, the caller frees.
+ */
+char	*feed_series_fingerprint(const struct config_community *c, int day,
+	    struct civil_time at);
+
+/*
+ * The UID of a community's series: "<id>.series@<host of public_url>", so it
+ * survives restarts, config reorderings and even a lost database.
+ * Allocated; the caller frees.
+ */
+char	*feed_series_uid(const struct config *cfg,
+	    const struct config_community *c);
+/* "<n>.item@<host>"; allocated. */
+char	*feed_item_uid(const struct config *cfg, int64_t id);
+
+#endif

@@ -1,0 +1,57 @@
+/* http: the built-in HTTP server (libmicrohttpd).
+ *
+ * The only module that includes microhttpd.h.  The server runs in its own
+ * threads (libmicrohttpd's thread pool) with its own database connection,
+ * and answers:
+ *
+ *   GET/HEAD /feeds/TOKEN.ics  the feed, from memory: ETag, Last-Modified,
+ *                              304 on If-None-Match / If-Modified-Since,
+ *                              gzip when Accept-Encoding allows it
+ *   GET/HEAD /healthz          JSON: status, last cycle, outbox depth
+ *   anything else              404 (405 for other methods on those paths)
+ *
+ * Every request line and header is untrusted.  No part of a URL ever becomes
+ * a file name: a token is checked for its form (32 lowercase hex), looked up
+ * in an in-memory map and compared in constant time.
+ *
+ * The feeds are handed over by the planning thread with http_set_feeds,
+ * which prepares everything a response needs (gzip, ETag, headers) before
+ * swapping it in, so requests never wait for compression or disk.
+ */
+#ifndef PLC_HTTP_H
+#define PLC_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct http_server;
+
+/* One feed to serve; the server copies what it keeps. */
+struct http_feed {
+	const char	*token;		/* 32 lowercase hex */
+	const char	*body;
+	size_t		 len;
+	time_t		 modified;	/* Last-Modified */
+};
+
+/*
+ * Listen on addr ("127.0.0.1:8080", "[::1]:8080", ":8080" for every
+ * address) and serve with a database connection of its own on db_path.
+ * Returns 0 with *out set (stop it with http_stop), or -1 with *err
+ * allocated (bad address, port in use, database not readable).
+ */
+int	http_start(const char *addr, const char *db_path,
+	    struct http_server **out, char **err);
+
+/*
+ * Replace the set of feeds served (n of them; tokens not in it answer 404
+ * from then on).  Call from one thread at a time.  Feeds whose bytes are
+ * unchanged keep their prepared responses.
+ */
+void	http_set_feeds(struct http_server *srv, const struct http_feed *feeds,
+	    size_t n);
+
+/* Stop serving (in-flight responses finish) and free srv; NULL is fine. */
+void	http_stop(struct http_server *srv);
+
+#endif

@@ -1,0 +1,43 @@
+/* worker: the long-running loop that joins the modules.
+ *
+ * One thread plans and publishes (and, in later stages, delivers); the HTTP
+ * server runs in threads of its own.  A cycle (worker.c's worker_cycle)
+ * publishes every feed and is logged in the store; the loop runs one at
+ * start, then again when the config is reloaded (SIGHUP) or when another
+ * process changed the database (`token rotate`), and stops cleanly on
+ * SIGTERM or SIGINT.  Signals arrive through a signalfd, never a handler.
+ * Only one worker runs on a state directory: <state_dir>/lock is held with
+ * flock for the worker's lifetime.
+ */
+#ifndef PLC_WORKER_H
+#define PLC_WORKER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+
+struct worker_opts {
+	/* The config at start; borrowed.  Reloads read cfg->path again and
+	 * are owned by the worker. */
+	const struct config	*cfg;
+	bool			 once;		/* one cycle, then return */
+	bool			 has_now;
+	/* With has_now: the clock starts at this instant and runs on. */
+	time_t			 now;
+};
+
+enum worker_result {
+	WORKER_OK,
+	WORKER_LOCKED,		/* another worker holds the state directory */
+	WORKER_UNAVAILABLE,	/* state directory, database or port unusable */
+	WORKER_FAILED,		/* --once: the cycle failed (worth a retry) */
+};
+
+/*
+ * Run the worker until it is told to stop (or one cycle with opts->once).
+ * Returns WORKER_OK, or another result with *err allocated.
+ */
+enum worker_result worker_run(const struct worker_opts *opts, char **err);
+
+#endif

@@ -1,0 +1,68 @@
+/* cmd_run: the worker, in the foreground. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "worker.h"
+
+int
+cmd_run(struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct worker_opts	 wo = { .cfg = ctx->cfg };
+	char			*err = NULL;
+	int			 ch, rc = EX_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			wo.once = true;
+			break;
+		case 'n':
+			if (cmd_parse_now(optarg, ctx->cfg->worker.tz, &wo.now,
+			    &err) == -1) {
+				fprintf(stderr, "plc-cadence: %s\n", err);
+				free(err);
+				return EX_USAGE;
+			}
+			wo.has_now = true;
+			break;
+		case 'h':
+			printf("usage: plc-cadence [-c FILE] run [--once] "
+			    "[--now TIME]\n");
+			return EX_OK;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind != ctx->argc) {
+		fprintf(stderr, "plc-cadence: run takes no arguments\n");
+		return EX_USAGE;
+	}
+	switch (worker_run(&wo, &err)) {
+	case WORKER_OK:
+		break;
+	case WORKER_LOCKED:
+		rc = EX_TEMPFAIL;
+		break;
+	case WORKER_UNAVAILABLE:
+		rc = EX_UNAVAILABLE;
+		break;
+	case WORKER_FAILED:
+		rc = EX_TEMPFAIL;
+		break;
+	}
+	if (err != NULL)
+		fprintf(stderr, "plc-cadence: %s\n", err);
+	free(err);
+	return rc;
+}

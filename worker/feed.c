@@ -1,0 +1,182 @@
+/* feed: the identity of what a feed publishes (fingerprints and UIDs). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "feed.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* A growing string; the fingerprint is built from a handful of pieces. */
+struct feed_buf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+feed_buf_add(struct feed_buf *b, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+/*
+ * Free text goes in with its length first, so that no location can be made
+ * to look like another field ("a;until=…") and collide.
+ */
+static void
+feed_buf_text(struct feed_buf *b, const char *key, const char *s)
+{
+	char	num[32];
+
+	feed_buf_add(b, key);
+	snprintf(num, sizeof(num), "=%zu:", s ? strlen(s) : 0);
+	feed_buf_add(b, num);
+	if (s != NULL)
+		feed_buf_add(b, s);
+	feed_buf_add(b, "\n");
+}
+
+static void
+feed_buf_span(struct feed_buf *b, struct civil_date from, struct civil_date to)
+{
+	char	f[CIVIL_DATE_LEN], t[CIVIL_DATE_LEN];
+
+	civil_date_format(from, f);
+	if (civil_date_cmp(from, to) == 0) {
+		feed_buf_add(b, f);
+	} else {
+		feed_buf_add(b, f);
+		feed_buf_add(b, "..");
+		feed_buf_add(b, civil_date_format(to, t));
+	}
+	feed_buf_add(b, ",");
+}
+
+char *
+feed_series_fingerprint(const struct config_community *c, int day,
+    struct civil_time at)
+{
+	struct feed_buf	 b = { NULL, 0, 0 };
+	char		*rule, tmp[CIVIL_DUR_LEN + 32];
+	char		 d[CIVIL_DATE_LEN], t[CIVIL_TIME_LEN];
+	size_t		 i, j;
+
+	/*
+	 * "v1" lets a later build change what counts without every series
+	 * bumping twice.  The zone is part of the shape: the same wall time in
+	 * another zone is another instant.  So are the exceptions (EXDATE and
+	 * RECURRENCE-ID), which RFC 5546 counts as significant changes; the
+	 * name, description and URL are not.
+	 */
+	feed_buf_add(&b, "v1\n");
+	feed_buf_text(&b, "tz", c->tz != NULL ? tz_name(c->tz) : "");
+	rule = cadence_rrule(c, day);
+	feed_buf_text(&b, "rule", rule);
+	free(rule);
+	snprintf(tmp, sizeof(tmp), "day=%d\n", day);
+	feed_buf_add(&b, tmp);
+	snprintf(tmp, sizeof(tmp), "at=%02d:%02d:%02d\n", at.h, at.min, at.s);
+	feed_buf_add(&b, tmp);
+	snprintf(tmp, sizeof(tmp), "duration=%lld\n", (long long)c->duration);
+	feed_buf_add(&b, tmp);
+	feed_buf_text(&b, "location", c->location);
+	feed_buf_add(&b, "start=");
+	feed_buf_add(&b, civil_date_format(c->start, d));
+	feed_buf_add(&b, "\nuntil=");
+	if (c->has_until)
+		feed_buf_add(&b, civil_date_format(c->until, d));
+	feed_buf_add(&b, "\nskip=");
+	for (i = 0; i < c->nskip; i++)
+		feed_buf_span(&b, c->skip[i].from, c->skip[i].to);
+	for (i = 0; i < c->nskip_calendars; i++) {
+		const struct config_calendar *cal = c->skip_calendars[i];
+
+		feed_buf_add(&b, "|");
+		for (j = 0; j < cal->nskip; j++)
+			feed_buf_span(&b, cal->skip[j].from, cal->skip[j].to);
+	}
+	feed_buf_add(&b, "\nmove=");
+	for (i = 0; i < c->nmoves; i++) {
+		feed_buf_span(&b, c->moves[i].from, c->moves[i].to);
+		if (c->moves[i].has_time) {
+			feed_buf_add(&b, civil_time_format(c->moves[i].at, t));
+			feed_buf_add(&b, ",");
+		}
+	}
+	feed_buf_add(&b, "\ncancel=");
+	for (i = 0; i < c->ncancels; i++)
+		feed_buf_span(&b, c->cancels[i], c->cancels[i]);
+	feed_buf_add(&b, "\n");
+	return b.s;
+}
+
+/*
+ * The host part of public_url, lowercased, without scheme, user, port or
+ * path: "https://Plc.Example.edu:8443/x" gives "plc.example.edu".  UIDs need
+ * a stable, globally unique right-hand side (RFC 5545 3.8.4.7); when there is
+ * no public URL, a name under the reserved .invalid TLD keeps them well-formed.
+ */
+static char *
+feed_host(const struct config *cfg)
+{
+	const char	*u = cfg != NULL ? cfg->worker.public_url : NULL;
+	const char	*p, *end, *at;
+	char		*host;
+	size_t		 i;
+
+	if (u == NULL || *u == '\0')
+		return xstrdup("plc-cadence.invalid");
+	p = strstr(u, "://");
+	p = p != NULL ? p + 3 : u;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1;
+	if (*p == '[') {		/* an IPv6 literal keeps its brackets */
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+
+		if (rb != NULL)
+			end = rb + 1;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+
+		if (colon != NULL)
+			end = colon;
+	}
+	if (end == p)
+		return xstrdup("plc-cadence.invalid");
+	host = xstrndup(p, (size_t)(end - p));
+	for (i = 0; host[i] != '\0'; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
+	return host;
+}
+
+char *
+feed_series_uid(const struct config *cfg, const struct config_community *c)
+{
+	char	*host = feed_host(cfg), *uid;
+
+	uid = xasprintf("%s.series@%s", c->id, host);
+	free(host);
+	return uid;
+}
+
+char *
+feed_item_uid(const struct config *cfg, int64_t id)
+{
+	char	*host = feed_host(cfg), *uid;
+
+	uid = xasprintf("%lld.item@%s", (long long)id, host);
+	free(host);
+	return uid;
+}

@@ -1,0 +1,771 @@
+/* http: feeds and /healthz over libmicrohttpd, served from memory. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "http.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define HTTP_TOKEN_LEN		32
+#define HTTP_FEED_PREFIX	"/feeds/"
+#define HTTP_FEED_PATH_LEN	(sizeof(HTTP_FEED_PREFIX) - 1 + \
+				    HTTP_TOKEN_LEN + sizeof(".ics") - 1)
+/* Longer than any path we answer: such URLs are not even looked at. */
+#define HTTP_MAX_PATH		64
+#define HTTP_ETAG_LEN		48
+#define HTTP_DATE_LEN		40
+/* Calendar apps poll every few hours at most; a few minutes of caching
+ * spares the server without delaying a change noticeably. */
+#define HTTP_CACHE_CONTROL	"max-age=300"
+#define HTTP_CONTENT_TYPE	"text/calendar; charset=utf-8"
+#define HTTP_MAX_POOL		16
+
+/*
+ * One feed, ready to serve: the responses are built once and queued to any
+ * number of connections (libmicrohttpd counts its own references, so a
+ * response outlives its entry while a connection still sends it).
+ */
+struct http_entry {
+	char			 token[HTTP_TOKEN_LEN + 1];
+	uint64_t		 hash;
+	unsigned char		 digest[32];	/* SHA-256 of the body */
+	size_t			 len;
+	time_t			 modified;
+	char			 etag[HTTP_ETAG_LEN];
+	char			 etag_gz[HTTP_ETAG_LEN];
+	/* Identity and gzip.  They serve the 304s too: libmicrohttpd sends
+	 * no body with a 304 but keeps the Content-Length, which is then the
+	 * 200's, as RFC 9110 15.4.5 asks. */
+	struct MHD_Response	*full, *full_gz;
+	/* Maps holding this entry; only the publishing thread touches it. */
+	int			 refs;
+};
+
+/* An immutable open-addressing table of entries, keyed by a keyed hash of
+ * the token; replaced as a whole. */
+struct http_map {
+	struct http_entry	**slots;
+	size_t			  mask;
+	struct http_entry	**entries;
+	size_t			  n;
+};
+
+struct http_server {
+	struct MHD_Daemon	*mhd;
+	uint64_t		 key[2];	/* SipHash key, random per run */
+	pthread_rwlock_t	 lock;		/* guards map (the pointer) */
+	struct http_map		*map;
+	pthread_mutex_t		 db_lock;	/* the connection is not shared */
+	struct store		*st;
+	struct MHD_Response	*not_found, *not_allowed;
+	bool			 locks_ready;
+};
+
+/* SipHash-2-4: the table's hash is keyed with a secret, so that how long a
+ * lookup takes says nothing an attacker can use about the tokens in it. */
+#define HTTP_ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define HTTP_SIPROUND do {						\
+	v0 += v1; v1 = HTTP_ROTL(v1, 13); v1 ^= v0; v0 = HTTP_ROTL(v0, 32); \
+	v2 += v3; v3 = HTTP_ROTL(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = HTTP_ROTL(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = HTTP_ROTL(v1, 17); v1 ^= v2; v2 = HTTP_ROTL(v2, 32); \
+} while (0)
+
+static uint64_t
+http_siphash(const uint64_t key[2], const unsigned char *in, size_t len)
+{
+	uint64_t	v0 = 0x736f6d6570736575ULL ^ key[0];
+	uint64_t	v1 = 0x646f72616e646f6dULL ^ key[1];
+	uint64_t	v2 = 0x6c7967656e657261ULL ^ key[0];
+	uint64_t	v3 = 0x7465646279746573ULL ^ key[1];
+	uint64_t	m, b = (uint64_t)len << 56;
+	size_t		i, j;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, j = 0; j < 8; j++)
+			m |= (uint64_t)in[i + j] << (8 * j);
+		v3 ^= m;
+		HTTP_SIPROUND;
+		HTTP_SIPROUND;
+		v0 ^= m;
+	}
+	for (j = 0; i + j < len; j++)
+		b |= (uint64_t)in[i + j] << (8 * j);
+	v3 ^= b;
+	HTTP_SIPROUND;
+	HTTP_SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	HTTP_SIPROUND;
+	HTTP_SIPROUND;
+	HTTP_SIPROUND;
+	HTTP_SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static bool
+http_token_form(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len != HTTP_TOKEN_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Called with the map read-locked (or by the map's only writer). */
+static struct http_entry *
+http_map_find(const struct http_server *srv, const struct http_map *map,
+    const char *token)
+{
+	struct http_entry	*e;
+	uint64_t		 h;
+	size_t			 i;
+
+	if (map == NULL || map->n == 0)
+		return NULL;
+	h = http_siphash(srv->key, (const unsigned char *)token,
+	    HTTP_TOKEN_LEN);
+	for (i = h & map->mask; (e = map->slots[i]) != NULL;
+	    i = (i + 1) & map->mask)
+		if (e->hash == h &&
+		    CRYPTO_memcmp(e->token, token, HTTP_TOKEN_LEN) == 0)
+			return e;
+	return NULL;
+}
+
+static void
+http_entry_release(struct http_entry *e)
+{
+	if (e == NULL || --e->refs > 0)
+		return;
+	/* libmicrohttpd frees each response once its last connection is
+	 * done with it. */
+	if (e->full != NULL)
+		MHD_destroy_response(e->full);
+	if (e->full_gz != NULL)
+		MHD_destroy_response(e->full_gz);
+	free(e);
+}
+
+static void
+http_map_free(struct http_map *map)
+{
+	size_t	i;
+
+	if (map == NULL)
+		return;
+	for (i = 0; i < map->n; i++)
+		http_entry_release(map->entries[i]);
+	free(map->entries);
+	free(map->slots);
+	free(map);
+}
+
+static void
+http_date(time_t t, char buf[HTTP_DATE_LEN])
+{
+	struct tm	tm;
+
+	/* The C locale is in force (nothing calls setlocale), as HTTP-date's
+	 * English names need. */
+	gmtime_r(&t, &tm);
+	strftime(buf, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* An HTTP-date in any of the three forms RFC 9110 5.6.7 says to accept. */
+static int
+http_parse_date(const char *s, time_t *out)
+{
+	static const char *const forms[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT",	/* RFC 850 */
+		"%a %b %e %H:%M:%S %Y",		/* asctime */
+	};
+	struct tm	 tm;
+	const char	*end;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, forms[i], &tm);
+		if (end != NULL && *end == '\0') {
+			*out = timegm(&tm);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Does an If-None-Match list name this entry (in either encoding)?  The
+ * weak comparison RFC 9110 13.1.2 prescribes: W/ prefixes are ignored. */
+static bool
+http_etag_matches(const char *list, const struct http_entry *e)
+{
+	const char	*p = list, *q;
+	size_t		 n;
+
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			return false;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"')
+			return false;
+		if ((q = strchr(p + 1, '"')) == NULL)
+			return false;
+		n = (size_t)(q - p) + 1;
+		if ((n == strlen(e->etag) && memcmp(p, e->etag, n) == 0) ||
+		    (n == strlen(e->etag_gz) && memcmp(p, e->etag_gz, n) == 0))
+			return true;
+		p = q + 1;
+	}
+}
+
+/* "0", "0.0", "0.000": the only q-values that refuse a coding. */
+static bool
+http_qzero(const char *q, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || q[0] != '0')
+		return false;
+	for (i = 1; i < n; i++)
+		if (q[i] != '.' && q[i] != '0')
+			return false;
+	return true;
+}
+
+/* Does Accept-Encoding allow gzip?  "gzip", "x-gzip" or "*", not with q=0. */
+static bool
+http_accepts_gzip(const char *ae)
+{
+	const char	*p = ae, *name, *params, *q;
+	size_t		 nlen, plen;
+	int		 gzip = -1, star = -1, ok;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			break;
+		name = p;
+		nlen = strcspn(p, " \t;,");
+		params = p + nlen;
+		plen = strcspn(params, ",");
+		p = params + plen;
+		ok = 1;
+		/* Find q= among the parameters of this element. */
+		for (q = params; q < params + plen; q++)
+			if ((*q == 'q' || *q == 'Q') && q[1] == '=' &&
+			    (q == params || q[-1] == ';' || q[-1] == ' '))
+				ok = !http_qzero(q + 2, strcspn(q + 2, " \t;,"));
+		if ((nlen == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+		    (nlen == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+			gzip = ok;
+		else if (nlen == 1 && *name == '*')
+			star = ok;
+	}
+	return gzip != -1 ? gzip == 1 : star == 1;
+}
+
+static int
+http_gzip(const char *in, size_t len, unsigned char **out, size_t *outlen)
+{
+	z_stream	 z;
+	unsigned char	*buf = NULL;
+	uLong		 cap;
+	int		 rc = -1;
+
+	memset(&z, 0, sizeof(z));
+	if (len > UINT32_MAX ||
+	    deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	cap = deflateBound(&z, (uLong)len);
+	buf = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		goto out;
+	*out = buf;
+	*outlen = z.total_out;
+	buf = NULL;
+	rc = 0;
+out:
+	deflateEnd(&z);
+	free(buf);
+	return rc;
+}
+
+static struct MHD_Response *
+http_response(const void *body, size_t len, const struct http_entry *e,
+    const char *etag, bool gz)
+{
+	struct MHD_Response	*r;
+	char			 date[HTTP_DATE_LEN];
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return NULL;
+	http_date(e->modified, date);
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    HTTP_CONTENT_TYPE) != MHD_YES ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag) != MHD_YES ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
+	    date) != MHD_YES ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    HTTP_CACHE_CONTROL) != MHD_YES ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+	    "Accept-Encoding") != MHD_YES ||
+	    MHD_add_response_header(r, "X-Content-Type-Options",
+	    "nosniff") != MHD_YES ||
+	    (gz && MHD_add_response_header(r,
+	    MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") != MHD_YES)) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* A ready entry for one feed, or NULL when libmicrohttpd or zlib fail. */
+static struct http_entry *
+http_entry_new(const struct http_server *srv, const struct http_feed *f,
+    const unsigned char digest[32])
+{
+	struct http_entry	*e = xcalloc(1, sizeof(*e));
+	unsigned char		*gz = NULL;
+	size_t			 gzlen = 0, i;
+	char			 hex[33];
+
+	memcpy(e->token, f->token, HTTP_TOKEN_LEN);
+	e->hash = http_siphash(srv->key, (const unsigned char *)e->token,
+	    HTTP_TOKEN_LEN);
+	memcpy(e->digest, digest, sizeof(e->digest));
+	e->len = f->len;
+	e->modified = f->modified;
+	e->refs = 1;
+	/* Strong validators from the bytes: half the SHA-256 is plenty to
+	 * tell versions of one feed apart.  The gzip variant is another
+	 * representation, so it gets its own tag. */
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	snprintf(e->etag, sizeof(e->etag), "\"%s\"", hex);
+	snprintf(e->etag_gz, sizeof(e->etag_gz), "\"%s-gz\"", hex);
+	if (http_gzip(f->body, f->len, &gz, &gzlen) == -1)
+		goto fail;
+	e->full = http_response(f->body, f->len, e, e->etag, false);
+	e->full_gz = http_response(gz, gzlen, e, e->etag_gz, true);
+	if (e->full == NULL || e->full_gz == NULL)
+		goto fail;
+	free(gz);
+	return e;
+fail:
+	free(gz);
+	http_entry_release(e);
+	return NULL;
+}
+
+void
+http_set_feeds(struct http_server *srv, const struct http_feed *feeds,
+    size_t n)
+{
+	struct http_map		*map = xcalloc(1, sizeof(*map)), *old;
+	struct http_entry	*e;
+	unsigned char		 digest[32];
+	unsigned int		 dlen;
+	size_t			 cap = 8, i, j;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	map->slots = xcalloc(cap, sizeof(*map->slots));
+	map->mask = cap - 1;
+	map->entries = xcalloc(n, sizeof(*map->entries));
+	/* Only this thread replaces the map, so it may read it unlocked. */
+	old = srv->map;
+	for (i = 0; i < n; i++) {
+		if (!http_token_form(feeds[i].token, strlen(feeds[i].token)))
+			continue;
+		if (EVP_Digest(feeds[i].body, feeds[i].len, digest, &dlen,
+		    EVP_sha256(), NULL) != 1) {
+			log_err("http: cannot hash a feed; it is not served");
+			continue;
+		}
+		e = http_map_find(srv, old, feeds[i].token);
+		if (e != NULL && e->len == feeds[i].len &&
+		    e->modified == feeds[i].modified &&
+		    memcmp(e->digest, digest, sizeof(digest)) == 0) {
+			e->refs++;
+		} else if ((e = http_entry_new(srv, &feeds[i],
+		    digest)) == NULL) {
+			log_err("http: cannot prepare a feed's responses; it "
+			    "is not served");
+			continue;
+		}
+		if (http_map_find(srv, map, e->token) != NULL) {
+			http_entry_release(e);
+			continue;
+		}
+		for (j = e->hash & map->mask; map->slots[j] != NULL;
+		    j = (j + 1) & map->mask)
+			;
+		map->slots[j] = e;
+		map->entries[map->n++] = e;
+	}
+	pthread_rwlock_wrlock(&srv->lock);
+	srv->map = map;
+	pthread_rwlock_unlock(&srv->lock);
+	/* No request can still be reading the old map: they read it only
+	 * while holding the lock. */
+	http_map_free(old);
+}
+
+static enum MHD_Result
+http_healthz(struct http_server *srv, struct MHD_Connection *conn)
+{
+	struct MHD_Response	*r;
+	json_t			*o;
+	char			*body, *err = NULL, when[32];
+	struct tm		 tm;
+	int64_t			 depth = 0;
+	time_t			 finished = 0;
+	size_t			 nfeeds;
+	bool			 found = false, ok = false, dbok;
+	enum MHD_Result		 ret;
+
+	pthread_mutex_lock(&srv->db_lock);
+	dbok = store_cycle_last(srv->st, &found, &finished, &ok, &err) == 0 &&
+	    store_outbox_depth(srv->st, &depth, &err) == 0;
+	pthread_mutex_unlock(&srv->db_lock);
+	if (!dbok) {
+		log_warn("http: /healthz: %s", err);
+		free(err);
+	}
+	pthread_rwlock_rdlock(&srv->lock);
+	nfeeds = srv->map != NULL ? srv->map->n : 0;
+	pthread_rwlock_unlock(&srv->lock);
+
+	o = json_object();
+	json_object_set_new(o, "status", json_string(!dbok ? "unavailable" :
+	    found && !ok ? "failing" : "ok"));
+	if (found) {
+		gmtime_r(&finished, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(o, "last_cycle", json_string(when));
+		json_object_set_new(o, "last_cycle_ok", json_boolean(ok));
+	} else {
+		json_object_set_new(o, "last_cycle", json_null());
+		json_object_set_new(o, "last_cycle_ok", json_null());
+	}
+	json_object_set_new(o, "outbox_depth", dbok ? json_integer(depth) :
+	    json_null());
+	json_object_set_new(o, "feeds", json_integer((json_int_t)nfeeds));
+	body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (body == NULL)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(body), body,
+	    MHD_RESPMEM_MUST_COPY);
+	free(body);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(conn, dbok && !(found && !ok) ?
+	    MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+http_feed(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token, bool readonly)
+{
+	struct http_entry	*e;
+	struct MHD_Response	*r;
+	const char		*inm, *ims, *ae;
+	time_t			 since;
+	unsigned int		 code = MHD_HTTP_OK;
+	bool			 gz, same = false;
+	enum MHD_Result		 ret;
+
+	inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	gz = ae != NULL && http_accepts_gzip(ae);
+
+	pthread_rwlock_rdlock(&srv->lock);
+	e = http_map_find(srv, srv->map, token);
+	if (e == NULL) {
+		pthread_rwlock_unlock(&srv->lock);
+		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND,
+		    srv->not_found);
+	}
+	if (!readonly) {
+		pthread_rwlock_unlock(&srv->lock);
+		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    srv->not_allowed);
+	}
+	/* If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2); a
+	 * date in the future is not a valid one and is ignored. */
+	if (inm != NULL)
+		same = http_etag_matches(inm, e);
+	else if (ims != NULL && http_parse_date(ims, &since) == 0 &&
+	    since <= time(NULL))
+		same = e->modified <= since;
+	if (same)
+		code = MHD_HTTP_NOT_MODIFIED;
+	r = gz ? e->full_gz : e->full;
+	/* Queueing takes libmicrohttpd's own reference on r, so r stays
+	 * valid after the map is swapped. */
+	ret = MHD_queue_response(conn, code, r);
+	pthread_rwlock_unlock(&srv->lock);
+	return ret;
+}
+
+static enum MHD_Result
+http_handle(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server	*srv = cls;
+	size_t			 len = strnlen(url, HTTP_MAX_PATH + 1);
+	bool			 readonly;
+
+	readonly = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	/*
+	 * libmicrohttpd closes the connection after a response queued on the
+	 * first call (it cannot know the request is complete), which would
+	 * cost every keep-alive client a new connection per request.  So GET
+	 * and HEAD are answered on the second call, once any body has been
+	 * read (and dropped); other methods are answered at once, and their
+	 * connection closed.
+	 */
+	if (readonly) {
+		if (*con_cls == NULL) {
+			*con_cls = srv;
+			return MHD_YES;
+		}
+		if (*upload_data_size != 0) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+	}
+	/* Exact matches only: no decoding, no normalisation, so "..",
+	 * "%2e%2e" (which arrives decoded) and "//" simply do not match. */
+	if (len == HTTP_FEED_PATH_LEN &&
+	    strncmp(url, HTTP_FEED_PREFIX, sizeof(HTTP_FEED_PREFIX) - 1) == 0 &&
+	    strcmp(url + len - 4, ".ics") == 0 &&
+	    http_token_form(url + sizeof(HTTP_FEED_PREFIX) - 1,
+	    HTTP_TOKEN_LEN)) {
+		char token[HTTP_TOKEN_LEN + 1];
+
+		memcpy(token, url + sizeof(HTTP_FEED_PREFIX) - 1,
+		    HTTP_TOKEN_LEN);
+		token[HTTP_TOKEN_LEN] = '\0';
+		return http_feed(srv, conn, token, readonly);
+	}
+	if (strcmp(url, "/healthz") == 0) {
+		if (!readonly)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->not_allowed);
+		return http_healthz(srv, conn);
+	}
+	return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, srv->not_found);
+}
+
+__attribute__((format(printf, 2, 0)))
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char	buf[512];
+	size_t	n;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	log_warn("http: %s", buf);
+}
+
+/* A listening socket for "host:port", "[v6]:port" or ":port". */
+static int
+http_listen(const char *addr, int *out, char **err)
+{
+	struct addrinfo	 hints, *res = NULL;
+	const char	*colon = strrchr(addr, ':');
+	char		*host = NULL;
+	int		 fd = -1, one = 1, r, rc = -1;
+
+	if (colon == NULL || colon[1] == '\0') {
+		*err = xasprintf("listen '%s': expected HOST:PORT", addr);
+		return -1;
+	}
+	host = xstrndup(addr, (size_t)(colon - addr));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host) - 2);
+		host[strlen(host) - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((r = getaddrinfo(host[0] != '\0' && strcmp(host, "*") != 0 ?
+	    host : NULL, colon + 1, &hints, &res)) != 0) {
+		*err = xasprintf("listen '%s': %s", addr, gai_strerror(r));
+		goto out;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, res->ai_protocol);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 1024) == -1) {
+		*err = xasprintf("listen '%s': %s", addr, strerror(errno));
+		goto out;
+	}
+	*out = fd;
+	fd = -1;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (res != NULL)
+		freeaddrinfo(res);
+	free(host);
+	return rc;
+}
+
+static struct MHD_Response *
+http_text_response(const char *text)
+{
+	struct MHD_Response	*r;
+
+	r = MHD_create_response_from_buffer(strlen(text),
+	    (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+	if (r != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "text/plain; charset=utf-8");
+	return r;
+}
+
+int
+http_start(const char *addr, const char *db_path, struct http_server **out,
+    char **err)
+{
+	struct http_server	*srv = xcalloc(1, sizeof(*srv));
+	unsigned int		 pool;
+	int			 fd = -1, rc = -1;
+
+	*out = NULL;
+	if (pthread_rwlock_init(&srv->lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->db_lock, NULL) != 0) {
+		*err = xstrdup("http: cannot create locks");
+		free(srv);
+		return -1;
+	}
+	srv->locks_ready = true;
+	if (getrandom(srv->key, sizeof(srv->key), 0) != sizeof(srv->key)) {
+		*err = xasprintf("http: getrandom: %s", strerror(errno));
+		goto out;
+	}
+	if (store_open(db_path, &srv->st, err) == -1)
+		goto out;
+	srv->not_found = http_text_response("not found\n");
+	srv->not_allowed = http_text_response("method not allowed\n");
+	if (srv->not_found == NULL || srv->not_allowed == NULL ||
+	    MHD_add_response_header(srv->not_allowed, MHD_HTTP_HEADER_ALLOW,
+	    "GET, HEAD") != MHD_YES) {
+		*err = xstrdup("http: cannot create responses");
+		goto out;
+	}
+	srv->map = xcalloc(1, sizeof(*srv->map));
+	if (http_listen(addr, &fd, err) == -1)
+		goto out;
+	/* One event loop per core, each with its own epoll set on the shared
+	 * listening socket; TURBO reads and writes before polling, which is
+	 * what keep-alive feed polling benefits from. */
+	pool = (unsigned int)get_nprocs();
+	if (pool < 1)
+		pool = 1;
+	if (pool > HTTP_MAX_POOL)
+		pool = HTTP_MAX_POOL;
+	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    http_handle, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, pool,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		*err = xasprintf("http: cannot start the server on %s", addr);
+		/* Whether a failed start closed the socket is not documented:
+		 * close it only if it is still ours. */
+		if (fcntl(fd, F_GETFD) != -1)
+			close(fd);
+		goto out;
+	}
+	*out = srv;
+	srv = NULL;
+	rc = 0;
+out:
+	http_stop(srv);
+	return rc;
+}
+
+void
+http_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->mhd != NULL)
+		MHD_stop_daemon(srv->mhd);
+	http_map_free(srv->map);
+	if (srv->not_found != NULL)
+		MHD_destroy_response(srv->not_found);
+	if (srv->not_allowed != NULL)
+		MHD_destroy_response(srv->not_allowed);
+	store_close(srv->st);
+	if (srv->locks_ready) {
+		pthread_rwlock_destroy(&srv->lock);
+		pthread_mutex_destroy(&srv->db_lock);
+	}
+	free(srv);
+}

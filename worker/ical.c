@@ -1,0 +1,688 @@
+/* ical: feeds rendered with libical, holiday calendars read with it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libical/ical.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "feed.h"
+#include "ical.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define ICAL_PRODID	"-//plc-cadence//plc-cadence " PLC_VERSION "//EN"
+#define ICAL_MAX_FILE	(16 * 1024 * 1024)	/* a holiday calendar */
+#define ICAL_MAX_ZONES	64
+
+/* The zones a feed uses, and the years its events span. */
+struct ical_zones {
+	const struct tz	*tz[ICAL_MAX_ZONES];
+	size_t		 n;
+	int		 ylo, yhi;	/* yhi 0: open-ended */
+	bool		 open;
+};
+
+static bool
+ical_is_utc(const struct tz *tz)
+{
+	return tz == NULL || strcmp(tz_name(tz), "UTC") == 0;
+}
+
+static void
+ical_zone_use(struct ical_zones *z, const struct tz *tz)
+{
+	size_t	i;
+
+	if (ical_is_utc(tz))
+		return;
+	for (i = 0; i < z->n; i++)
+		if (z->tz[i] == tz)
+			return;
+	if (z->n < ICAL_MAX_ZONES)
+		z->tz[z->n++] = tz;
+}
+
+static void
+ical_year_use(struct ical_zones *z, int y)
+{
+	if (z->ylo == 0 || y < z->ylo)
+		z->ylo = y;
+	if (y > z->yhi)
+		z->yhi = y;
+}
+
+static struct icaltimetype
+ical_date(struct civil_date d)
+{
+	struct icaltimetype	t = icaltime_null_date();
+
+	t.year = d.y;
+	t.month = d.m;
+	t.day = d.d;
+	return t;
+}
+
+static struct icaltimetype
+ical_utc(time_t when)
+{
+	return icaltime_from_timet_with_zone(when, 0,
+	    icaltimezone_get_utc_timezone());
+}
+
+/*
+ * A date-time property in a zone: DTSTART;TZID=America/New_York:… with the
+ * plain IANA name that the feed's VTIMEZONE carries, or a UTC value.
+ */
+static icalproperty *
+ical_local(icalproperty *p, icalproperty_kind kind, const struct tz *tz,
+    struct civil_date d, struct civil_time at)
+{
+	struct icaltimetype	t = ical_date(d);
+
+	t.is_date = 0;
+	t.hour = at.h;
+	t.minute = at.min;
+	t.second = at.s;
+	if (ical_is_utc(tz)) {
+		t = ical_utc(tz_to_utc(tz, d, at));
+		icalproperty_set_value(p, icalvalue_new_datetime(t));
+		return p;
+	}
+	(void)kind;
+	icalproperty_set_value(p, icalvalue_new_datetime(t));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tz_name(tz)));
+	return p;
+}
+
+static void
+ical_add_local(icalcomponent *ev, icalproperty_kind kind, const struct tz *tz,
+    struct civil_date d, struct civil_time at)
+{
+	icalproperty	*p = icalproperty_new(kind);
+
+	icalcomponent_add_property(ev, ical_local(p, kind, tz, d, at));
+}
+
+/* "Name <mailto:…>": the facilitator, or the worker's sender. */
+static void
+ical_add_organizer(icalcomponent *ev, const struct config *cfg,
+    const struct config_community *c)
+{
+	const struct config_member	*f = c->facilitator;
+	const char			*name = NULL, *addr = NULL;
+	icalproperty			*p;
+	char				*mailto;
+
+	if (f != NULL && f->email != NULL) {
+		name = f->name != NULL ? f->name : f->id;
+		addr = f->email;
+	} else {
+		name = cfg->smtp.from_name;
+		addr = cfg->smtp.from_addr;
+	}
+	if (addr == NULL)
+		addr = "plc-cadence@plc-cadence.invalid";
+	mailto = xasprintf("mailto:%s", addr);
+	p = icalproperty_new_organizer(mailto);
+	if (name != NULL)
+		icalproperty_add_parameter(p, icalparameter_new_cn(name));
+	icalcomponent_add_property(ev, p);
+	free(mailto);
+}
+
+/* UID, DTSTAMP, CREATED, LAST-MODIFIED, SEQUENCE: from stored state only. */
+static void
+ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
+    time_t changed, int sequence)
+{
+	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
+	    ical_utc(changed)));
+	icalcomponent_add_property(ev, icalproperty_new_created(
+	    ical_utc(created)));
+	icalcomponent_add_property(ev, icalproperty_new_lastmodified(
+	    ical_utc(changed)));
+	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
+}
+
+static char *
+ical_series_description(const struct config_community *c, const char *url)
+{
+	const char	*desc = c->description != NULL ? c->description : "";
+	const char	*sep = *desc != '\0' ? "\n\n" : "";
+
+	if (c->url != NULL)
+		return xasprintf("%s%sJoin: %s\nCalendar: %s", desc, sep, c->url,
+		    url != NULL ? url : "");
+	return xasprintf("%s%sCalendar: %s", desc, sep, url != NULL ? url : "");
+}
+
+/* What every event of a series carries, the master and its overrides. */
+static icalcomponent *
+ical_series_event(const struct feed_input *in, const struct feed_series *s)
+{
+	const struct config_community	*c = s->community;
+	icalcomponent			*ev;
+	char				*desc;
+
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	ical_add_identity(ev, s->uid, s->created, s->changed, s->sequence);
+	icalcomponent_add_property(ev, icalproperty_new_summary(
+	    c->name != NULL ? c->name : c->id));
+	desc = ical_series_description(c, in->url);
+	icalcomponent_add_property(ev, icalproperty_new_description(desc));
+	free(desc);
+	if (c->location != NULL)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_location(c->location));
+	if (c->url != NULL)
+		icalcomponent_add_property(ev, icalproperty_new_url(c->url));
+	ical_add_organizer(ev, in->cfg, c);
+	icalcomponent_add_property(ev, icalproperty_new_duration(
+	    icaldurationtype_from_int((int)c->duration)));
+	return ev;
+}
+
+static int
+ical_date_cmp(const void *a, const void *b)
+{
+	return civil_date_cmp(*(const struct civil_date *)a,
+	    *(const struct civil_date *)b);
+}
+
+/* Append the series dates in span to *v (grown as needed). */
+static int
+ical_span_dates(const struct feed_series *s, const struct config_span *span,
+    struct civil_date **v, size_t *n, char **err)
+{
+	struct civil_date	*d = NULL;
+	long			 k, i;
+
+	k = cadence_dates(s->community, s->day, s->at, span->from, span->to,
+	    &d, err);
+	if (k < 0)
+		return -1;
+	*v = xreallocarray(*v, *n + (size_t)k + 1, sizeof(**v));
+	for (i = 0; i < k; i++)
+		(*v)[(*n)++] = d[i];
+	free(d);
+	return 0;
+}
+
+/* The series dates that a skip list or a skip calendar takes out. */
+static int
+ical_exdates(const struct feed_series *s, struct civil_date **out, size_t *nout,
+    char **err)
+{
+	const struct config_community	*c = s->community;
+	const struct config_calendar	*cal;
+	struct civil_date		*v = NULL;
+	size_t				 n = 0, i, j, k;
+	int				 rc = -1;
+
+	for (i = 0; i < c->nskip; i++)
+		if (ical_span_dates(s, &c->skip[i], &v, &n, err) == -1)
+			goto out;
+	for (i = 0; i < c->nskip_calendars; i++) {
+		cal = c->skip_calendars[i];
+		for (j = 0; cal != NULL && j < cal->nskip; j++)
+			if (ical_span_dates(s, &cal->skip[j], &v, &n, err) == -1)
+				goto out;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), ical_date_cmp);
+	for (i = 0, k = 0; i < n; i++)	/* a date in two lists, once */
+		if (k == 0 || civil_date_cmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	*out = v;
+	*nout = k;
+	v = NULL;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* True when d is a meeting of the series that no skip takes out. */
+static int
+ical_is_meeting(const struct feed_series *s, struct civil_date d, bool *yes,
+    char **err)
+{
+	struct civil_date	*v = NULL;
+	long			 k;
+
+	k = cadence_dates(s->community, s->day, s->at, d, d, &v, err);
+	free(v);
+	if (k < 0)
+		return -1;
+	*yes = k == 1 && !cadence_skipped(s->community, d);
+	return 0;
+}
+
+static bool
+ical_cancelled(const struct config_community *c, struct civil_date d)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ncancels; i++)
+		if (civil_date_cmp(c->cancels[i], d) == 0)
+			return true;
+	return false;
+}
+
+/* A RECURRENCE-ID override: a moved meeting, a cancelled one, or both. */
+static void
+ical_add_override(icalcomponent *cal, const struct feed_input *in,
+    const struct feed_series *s, struct civil_date orig,
+    struct civil_date date, struct civil_time at, bool cancelled,
+    struct ical_zones *z)
+{
+	const struct tz	*tz = s->community->tz;
+	icalcomponent	*ev = ical_series_event(in, s);
+
+	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, tz, orig, s->at);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, date, at);
+	if (cancelled)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+	ical_year_use(z, date.y);
+	icalcomponent_add_component(cal, ev);
+}
+
+static int
+ical_add_series(icalcomponent *cal, const struct feed_input *in,
+    const struct feed_series *s, struct ical_zones *z, char **err)
+{
+	const struct config_community	*c = s->community;
+	const struct tz			*tz = c->tz;
+	struct icalrecurrencetype	 rt;
+	struct civil_date		*ex = NULL, first;
+	icalcomponent			*ev = NULL;
+	char				*rule = NULL;
+	size_t				 nex = 0, i;
+	bool				 yes;
+	int				 rc = -1;
+
+	rule = cadence_rrule(c, s->day);
+	rt = icalrecurrencetype_from_string(rule);
+	if (rt.freq == ICAL_NO_RECURRENCE) {
+		*err = xasprintf("community %s: cannot publish the rule %s",
+		    c->id, rule);
+		goto out;
+	}
+	if (ical_exdates(s, &ex, &nex, err) == -1)
+		goto out;
+	first = cadence_first(c, s->day);
+	ev = ical_series_event(in, s);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
+	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
+	for (i = 0; i < nex; i++)
+		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, ex[i], s->at);
+	icalcomponent_add_component(cal, ev);
+	ev = NULL;
+	ical_zone_use(z, tz);
+	ical_year_use(z, first.y);
+	if (c->has_until)
+		ical_year_use(z, c->until.y);
+	else
+		z->open = true;
+
+	for (i = 0; i < c->nmoves; i++) {
+		const struct config_move *m = &c->moves[i];
+
+		if (ical_is_meeting(s, m->from, &yes, err) == -1)
+			goto out;
+		if (yes)
+			ical_add_override(cal, in, s, m->from, m->to,
+			    m->has_time ? m->at : s->at,
+			    ical_cancelled(c, m->from), z);
+	}
+	for (i = 0; i < c->ncancels; i++) {
+		bool moved = false;
+		size_t j;
+
+		for (j = 0; j < c->nmoves; j++)
+			if (civil_date_cmp(c->moves[j].from, c->cancels[i]) == 0)
+				moved = true;
+		if (moved)
+			continue;
+		if (ical_is_meeting(s, c->cancels[i], &yes, err) == -1)
+			goto out;
+		if (yes)
+			ical_add_override(cal, in, s, c->cancels[i],
+			    c->cancels[i], s->at, true, z);
+	}
+	rc = 0;
+out:
+	if (ev != NULL)
+		icalcomponent_free(ev);
+	free(ex);
+	free(rule);
+	return rc;
+}
+
+/* An open action item: an all-day event on its due date. */
+static void
+ical_add_item(icalcomponent *cal, const struct feed_input *in,
+    const struct feed_item *it, struct ical_zones *z)
+{
+	const struct config_member	*o = it->owner;
+	icalcomponent			*ev;
+	char				*uid, *summary, *desc;
+	const char			*who = o->name != NULL ? o->name : o->id;
+	const char			*cname = it->community->name != NULL ?
+					    it->community->name :
+					    it->community->id;
+
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	uid = feed_item_uid(in->cfg, it->id);
+	ical_add_identity(ev, uid, it->created, it->changed, it->sequence);
+	free(uid);
+	icalcomponent_add_property(ev, icalproperty_new_dtstart(
+	    ical_date(it->due)));
+	icalcomponent_add_property(ev, icalproperty_new_dtend(
+	    ical_date(civil_date_add(it->due, 1))));
+	summary = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
+	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+	desc = xasprintf("%s, action item %lld, owner %s.%s%s%s%s", cname,
+	    (long long)it->id, who, it->notes != NULL ? "\n\n" : "",
+	    it->notes != NULL ? it->notes : "",
+	    it->link != NULL ? "\n\nMark done: " : "",
+	    it->link != NULL ? it->link : "");
+	icalcomponent_add_property(ev, icalproperty_new_description(desc));
+	if (it->link != NULL)
+		icalcomponent_add_property(ev, icalproperty_new_url(it->link));
+	icalcomponent_add_property(ev,
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	ical_add_organizer(ev, in->cfg, it->community);
+	icalcomponent_add_component(cal, ev);
+	ical_year_use(z, it->due.y);
+	free(summary);
+	free(desc);
+}
+
+/*
+ * libical writes the RDATEs of a truncated zone in UTC; RFC 5545 wants
+ * them in the local time before the change, as DTSTART is.
+ */
+static void
+ical_localise_rdates(icalcomponent *vtz)
+{
+	icalcomponent		*obs;
+	icalproperty		*p, *off;
+	struct icaldatetimeperiodtype	 rd;
+	int			 from;
+
+	for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	    obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		off = icalcomponent_get_first_property(obs,
+		    ICAL_TZOFFSETFROM_PROPERTY);
+		if (off == NULL)
+			continue;
+		from = icalproperty_get_tzoffsetfrom(off);
+		for (p = icalcomponent_get_first_property(obs,
+		    ICAL_RDATE_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(obs,
+		    ICAL_RDATE_PROPERTY)) {
+			rd = icalproperty_get_rdate(p);
+			if (icaltime_is_null_time(rd.time) ||
+			    !icaltime_is_utc(rd.time))
+				continue;
+			icaltime_adjust(&rd.time, 0, 0, 0, from);
+			rd.time.zone = NULL;
+			icalproperty_set_rdate(p, rd);
+		}
+	}
+}
+
+/* A zone's VTIMEZONE: plain IANA TZID, only the years the feed uses. */
+static icalcomponent *
+ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
+{
+	icalcomponent		*src, *vtz;
+	icalproperty		*p;
+	struct icaltimetype	 lo, hi = icaltime_null_time();
+
+	src = icaltimezone_get_component(tz_icaltimezone(tz));
+	if (src == NULL)
+		return NULL;
+	vtz = icalcomponent_new_clone(src);
+	lo = icaltime_from_timet_with_zone(0, 0,
+	    icaltimezone_get_utc_timezone());
+	lo.year = z->ylo > 0 ? z->ylo : 1970;
+	lo.month = lo.day = 1;
+	if (!z->open && z->yhi > 0) {
+		hi = lo;
+		hi.year = z->yhi + 1;
+	}
+	icaltimezone_truncate_vtimezone(vtz, lo, hi, 0);
+	ical_localise_rdates(vtz);
+	/* TZUNTIL is RFC 7808's; clients need nothing past the feed anyway. */
+	while ((p = icalcomponent_get_first_property(vtz,
+	    ICAL_TZUNTIL_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(vtz, p);
+		icalproperty_free(p);
+	}
+	p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	if (p != NULL)
+		icalproperty_set_tzid(p, tz_name(tz));
+	return vtz;
+}
+
+static int
+ical_series_cmp(const void *a, const void *b)
+{
+	const struct feed_series	*x = a, *y = b;
+
+	return strcmp(x->community->id, y->community->id);
+}
+
+static int
+ical_item_cmp(const void *a, const void *b)
+{
+	const struct feed_item	*x = a, *y = b;
+	int			 c = civil_date_cmp(x->due, y->due);
+
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+ical_add_calprops(icalcomponent *cal, const struct feed_input *in)
+{
+	const struct tz	*tz;
+	icalproperty	*p;
+	char		*name;
+	struct icaldurationtype	 hour = icaldurationtype_from_int(3600);
+
+	if (in->kind == FEED_MEMBER) {
+		name = xasprintf("PLC \xe2\x80\x94 %s", in->member->name != NULL ?
+		    in->member->name : in->member->id);
+		tz = in->member->tz;
+	} else {
+		name = xstrdup(in->community->name != NULL ?
+		    in->community->name : in->community->id);
+		tz = in->community->tz;
+	}
+	if (tz == NULL)
+		tz = in->cfg->worker.tz;
+	icalcomponent_add_property(cal, icalproperty_new_prodid(ICAL_PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	icalcomponent_add_property(cal, icalproperty_new_name(name));
+	p = icalproperty_new_x(name);
+	icalproperty_set_x_name(p, "X-WR-CALNAME");
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_x(tz != NULL ? tz_name(tz) : "UTC");
+	icalproperty_set_x_name(p, "X-WR-TIMEZONE");
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_refreshinterval(hour);
+	icalproperty_add_parameter(p,
+	    icalparameter_new_value(ICAL_VALUE_DURATION));
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_x("PT1H");
+	icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
+	icalcomponent_add_property(cal, p);
+	free(name);
+}
+
+int
+ical_render_feed(const struct feed_input *in, char **out, size_t *len,
+    char **err)
+{
+	struct ical_zones	 z;
+	struct feed_series	*series = NULL;
+	struct feed_item	*items = NULL;
+	icalcomponent		*cal, *body, *vtz, *c;
+	char			*s;
+	size_t			 i;
+	int			 rc = -1;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&z, 0, sizeof(z));
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	/* Events first, into a holder, so the zones they use are known. */
+	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	ical_add_calprops(cal, in);
+
+	/* Sorted by ID, so config order does not change the bytes. */
+	if (in->nseries > 0) {
+		series = xreallocarray(NULL, in->nseries, sizeof(*series));
+		memcpy(series, in->series, in->nseries * sizeof(*series));
+		qsort(series, in->nseries, sizeof(*series), ical_series_cmp);
+	}
+	for (i = 0; i < in->nseries; i++)
+		if (ical_add_series(body, in, &series[i], &z, err) == -1)
+			goto out;
+	if (in->nitems > 0) {
+		items = xreallocarray(NULL, in->nitems, sizeof(*items));
+		memcpy(items, in->items, in->nitems * sizeof(*items));
+		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
+	}
+	for (i = 0; i < in->nitems; i++)
+		ical_add_item(body, in, &items[i], &z);
+
+	for (i = 0; i < z.n; i++) {
+		vtz = ical_vtimezone(z.tz[i], &z);
+		if (vtz == NULL) {
+			*err = xasprintf("no time zone data for %s",
+			    tz_name(z.tz[i]));
+			goto out;
+		}
+		icalcomponent_add_component(cal, vtz);
+	}
+	while ((c = icalcomponent_get_first_component(body,
+	    ICAL_VEVENT_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(body, c);
+		icalcomponent_add_component(cal, c);
+	}
+	s = icalcomponent_as_ical_string(cal);
+	if (s == NULL) {
+		*err = xstrdup("libical could not write the calendar");
+		goto out;
+	}
+	*out = xstrdup(s);
+	*len = strlen(s);
+	rc = 0;
+out:
+	free(items);
+	free(series);
+	icalcomponent_free(body);
+	icalcomponent_free(cal);
+	return rc;
+}
+
+/* The whole of a small file, NUL-terminated; path is the config's. */
+static char *
+ical_slurp(const char *path, char **err)
+{
+	FILE		*f;
+	struct stat	 sb;
+	char		*buf = NULL;
+	size_t		 n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > ICAL_MAX_FILE) {
+		*err = xasprintf("%s: not a regular file of at most %d MB",
+		    path, ICAL_MAX_FILE / (1024 * 1024));
+		goto out;
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	n = fread(buf, 1, (size_t)sb.st_size, f);
+	if (ferror(f)) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = '\0';
+out:
+	fclose(f);
+	return buf;
+}
+
+int
+ical_read_allday(const char *path, struct config_span **out, size_t *n,
+    char **err)
+{
+	icalcomponent		*root = NULL, *ev;
+	struct icaltimetype	 s, e;
+	struct config_span	*v = NULL, sp;
+	char			*text;
+	size_t			 k = 0;
+	int			 rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	*err = NULL;
+	if ((text = ical_slurp(path, err)) == NULL)
+		return -1;
+	root = icalparser_parse_string(text);
+	if (root == NULL || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+		*err = xasprintf("%s: not an iCalendar file", path);
+		goto out;
+	}
+	for (ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	    ev != NULL;
+	    ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+		s = icalcomponent_get_dtstart(ev);
+		if (icaltime_is_null_time(s) || !s.is_date ||
+		    icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
+			continue;
+		e = icalcomponent_get_dtend(ev);
+		sp.from = (struct civil_date){ s.year, s.month, s.day };
+		sp.to = sp.from;
+		/* DTEND is exclusive: a one-day event ends the next day. */
+		if (!icaltime_is_null_time(e) && e.is_date &&
+		    icaltime_compare_date_only(e, s) > 0)
+			sp.to = civil_date_add((struct civil_date){ e.year,
+			    e.month, e.day }, -1);
+		if (!civil_date_valid(sp.from) || !civil_date_valid(sp.to))
+			continue;
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k++] = sp;
+	}
+	*out = v;
+	*n = k;
+	v = NULL;
+	rc = 0;
+out:
+	free(v);
+	if (root != NULL)
+		icalcomponent_free(root);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,475 @@
+/* publish: render every feed and write the ones whose bytes changed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ical.h"
+#include "log.h"
+#include "publish.h"
+#include "xmalloc.h"
+
+#define PUBLISH_TMP_PREFIX	".tmp-"
+/* A temporary file younger than this may be another process's write in
+ * progress (`feeds` while `run` works); older ones are a crash's leftovers. */
+#define PUBLISH_TMP_MAX_AGE	600
+
+bool
+publish_token_valid(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < STORE_TOKEN_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[i] == '\0';
+}
+
+/* "TOKEN.ics" with a well-formed token: the only names we own in feeds/. */
+static bool
+publish_is_feed_name(const char *name, char token[STORE_TOKEN_LEN + 1])
+{
+	if (strlen(name) != STORE_TOKEN_LEN + 4 ||
+	    strcmp(name + STORE_TOKEN_LEN, ".ics") != 0)
+		return false;
+	memcpy(token, name, STORE_TOKEN_LEN);
+	token[STORE_TOKEN_LEN] = '\0';
+	return publish_token_valid(token);
+}
+
+char *
+publish_db_path(const char *state_dir)
+{
+	return xasprintf("%s/state.db", state_dir);
+}
+
+static int
+publish_mkdir(const char *path, char **err)
+{
+	struct stat	sb;
+
+	if (mkdir(path, 0750) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
+	*err = xasprintf("%s: %s", path, errno == EEXIST ?
+	    "exists and is not a directory" : strerror(errno));
+	return -1;
+}
+
+int
+publish_prepare(const char *state_dir, char **err)
+{
+	char	*feeds = xasprintf("%s/feeds", state_dir);
+	int	 rc = -1;
+
+	if (publish_mkdir(state_dir, err) == -1 ||
+	    publish_mkdir(feeds, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(feeds);
+	return rc;
+}
+
+char *
+publish_feed_url(const struct config *cfg, const char *token)
+{
+	return xasprintf("%s/feeds/%s.ics", cfg->worker.public_url, token);
+}
+
+char *
+publish_webcal_url(const char *url)
+{
+	const char	*rest = strstr(url, "://");
+
+	return xasprintf("webcal://%s", rest != NULL ? rest + 3 : url);
+}
+
+/* 1 when path holds exactly data, 0 when not (or absent), -1 on error. */
+static int
+publish_same_bytes(const char *path, const char *data, size_t len,
+    time_t *mtime, char **err)
+{
+	struct stat	 sb;
+	char		*buf = NULL;
+	size_t		 got = 0;
+	ssize_t		 r;
+	int		 fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		if (errno == ENOENT || errno == ELOOP)
+			return 0;
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size != len) {
+		rc = 0;
+		goto out;
+	}
+	buf = xmalloc(len);
+	while (got < len) {
+		r = read(fd, buf + got, len - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	rc = got == len && memcmp(buf, data, len) == 0;
+	if (rc == 1 && mtime != NULL)
+		*mtime = sb.st_mtime;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+publish_write_all(int fd, const char *data, size_t len)
+{
+	ssize_t	r;
+
+	while (len > 0) {
+		r = write(fd, data, len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		data += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+publish_write_if_changed(const char *dir, const char *name, const char *data,
+    size_t len, bool *written, time_t *mtime, char **err)
+{
+	struct stat	 sb;
+	char		*path = xasprintf("%s/%s", dir, name);
+	char		*tmp = xasprintf("%s/" PUBLISH_TMP_PREFIX "%s.XXXXXX",
+			    dir, name);
+	int		 fd = -1, dfd = -1, rc = -1, same;
+
+	*written = false;
+	if ((same = publish_same_bytes(path, data, len, mtime, err)) == -1)
+		goto out;
+	if (same) {
+		rc = 0;
+		goto out;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* Readable by the group, so a web server in it can serve the folder. */
+	if (fchmod(fd, 0640) == -1 || publish_write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1 || fstat(fd, &sb) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* The rename is durable only once the directory is on disk too. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(dfd) == -1) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	*written = true;
+	if (mtime != NULL)
+		*mtime = sb.st_mtime;
+	rc = 0;
+	goto out;
+fail:
+	unlink(tmp);
+out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+static int
+publish_token_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+publish_remove_stale(const char *dir, char *const *keep, size_t n,
+    size_t *removed, char **err)
+{
+	DIR		 *d;
+	struct dirent	 *de;
+	struct stat	  sb;
+	char		**sorted = NULL, *path = NULL;
+	char		  token[STORE_TOKEN_LEN + 1], *key = token;
+	time_t		  now = time(NULL);
+	int		  rc = -1;
+
+	*removed = 0;
+	if ((d = opendir(dir)) == NULL) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	sorted = xreallocarray(NULL, n, sizeof(*sorted));
+	if (n > 0)
+		memcpy(sorted, keep, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), publish_token_cmp);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		free(path);
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (publish_is_feed_name(de->d_name, token)) {
+			if (bsearch(&key, sorted, n, sizeof(*sorted),
+			    publish_token_cmp) != NULL)
+				continue;
+		} else if (strncmp(de->d_name, PUBLISH_TMP_PREFIX,
+		    strlen(PUBLISH_TMP_PREFIX)) == 0) {
+			if (lstat(path, &sb) == -1 ||
+			    now - sb.st_mtime < PUBLISH_TMP_MAX_AGE)
+				continue;
+		} else
+			continue;
+		if (unlink(path) == -1 && errno != ENOENT) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		(*removed)++;
+	}
+	if (errno != 0) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	free(sorted);
+	closedir(d);
+	return rc;
+}
+
+void
+publish_result_free(struct publish_result *res)
+{
+	size_t	i;
+
+	if (res == NULL)
+		return;
+	for (i = 0; i < res->nfeeds; i++)
+		free(res->feeds[i].body);
+	free(res->feeds);
+	memset(res, 0, sizeof(*res));
+}
+
+/* `auto` days and times are placed from availability by a later stage;
+ * until a slot is placed there is nothing to publish for the series. */
+static bool
+publish_series_unplaced(const struct config_community *c)
+{
+	return (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) ||
+	    c->time_auto;
+}
+
+/* The stored state of every placed series; series[i].community is NULL for
+ * community i when its series is not published. */
+static int
+publish_sync_series(const struct config *cfg, struct store *st, time_t now,
+    struct feed_series *series, char **uids, size_t *skipped, char **err)
+{
+	const struct config_community	*c;
+	char				*fp = NULL;
+	size_t				 i;
+	int				 rc = -1;
+
+	for (i = 0; i < cfg->ncommunities; i++) {
+		c = &cfg->communities[i];
+		series[i].community = NULL;
+		if (publish_series_unplaced(c)) {
+			log_notice("community %s: day or time is auto, which "
+			    "is not placed yet; its meetings are left out of "
+			    "the feeds", c->id);
+			(*skipped)++;
+			continue;
+		}
+		uids[i] = feed_series_uid(cfg, c);
+		free(fp);
+		fp = feed_series_fingerprint(c, c->day, c->time);
+		if (store_series_sync(st, c->id, uids[i], fp, now,
+		    &series[i].sequence, &series[i].created,
+		    &series[i].changed, err) == -1)
+			goto out;
+		series[i].community = c;
+		series[i].uid = uids[i];
+		series[i].day = c->day;
+		series[i].at = c->time;
+	}
+	rc = 0;
+out:
+	free(fp);
+	return rc;
+}
+
+/*
+ * The open action items a feed shows.  Action items arrive with a later
+ * stage; this is where they will be read from the store and filtered (the
+ * member's own, or all of the community's).  Until then: none.
+ */
+static int
+publish_feed_items(const struct feed_input *in, struct feed_item **items,
+    size_t *nitems, char **err)
+{
+	*items = NULL;
+	*nitems = 0;
+	return 0;
+}
+
+static bool
+publish_shows(const struct feed_input *in, const struct config_community *c)
+{
+	if (in->kind == FEED_COMMUNITY)
+		return in->community == c;
+	return c->facilitator == in->member ||
+	    config_community_has_member(c, in->member);
+}
+
+/* Render one feed and write its file. */
+static int
+publish_one(const struct config *cfg, const char *dir,
+    const struct feed_series *all, struct publish_feed *pf, char **err)
+{
+	struct feed_input	 in;
+	struct feed_series	*mine = NULL;
+	struct feed_item	*items = NULL;
+	char			*url = NULL, *name = NULL, *rerr = NULL;
+	size_t			 i, nitems = 0;
+	int			 rc = -1;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = cfg;
+	in.kind = pf->kind;
+	if (pf->kind == FEED_MEMBER)
+		in.member = config_member_find(cfg, pf->owner);
+	else
+		in.community = config_community_find(cfg, pf->owner);
+	url = publish_feed_url(cfg, pf->token);
+	in.url = url;
+	mine = xcalloc(cfg->ncommunities, sizeof(*mine));
+	for (i = 0; i < cfg->ncommunities; i++)
+		if (all[i].community != NULL &&
+		    publish_shows(&in, all[i].community))
+			mine[in.nseries++] = all[i];
+	in.series = mine;
+	if (publish_feed_items(&in, &items, &nitems, err) == -1)
+		goto out;
+	in.items = items;
+	in.nitems = nitems;
+	if (ical_render_feed(&in, &pf->body, &pf->len, &rerr) == -1) {
+		*err = xasprintf("%s %s: %s", pf->kind == FEED_MEMBER ?
+		    "member" : "community", pf->owner, rerr);
+		goto out;
+	}
+	name = xasprintf("%s.ics", pf->token);
+	if (publish_write_if_changed(dir, name, pf->body, pf->len,
+	    &pf->written, &pf->modified, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(rerr);
+	free(name);
+	free(items);
+	free(mine);
+	free(url);
+	return rc;
+}
+
+int
+publish_run(const struct config *cfg, const char *state_dir, struct store *st,
+    time_t now, struct publish_result *res, bool *store_failed, char **err)
+{
+	struct feed_series	 *series = NULL;
+	struct publish_feed	 *pf;
+	char			**uids = NULL, **keep = NULL, *dir = NULL;
+	size_t			  i, n;
+	int			  rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	*store_failed = false;
+	if (publish_prepare(state_dir, err) == -1)
+		goto out;
+	dir = xasprintf("%s/feeds", state_dir);
+	series = xcalloc(cfg->ncommunities, sizeof(*series));
+	uids = xcalloc(cfg->ncommunities, sizeof(*uids));
+	if (publish_sync_series(cfg, st, now, series, uids, &res->skipped,
+	    err) == -1) {
+		*store_failed = true;
+		goto out;
+	}
+
+	n = cfg->nmembers + cfg->ncommunities;
+	res->feeds = xcalloc(n, sizeof(*res->feeds));
+	keep = xcalloc(n, sizeof(*keep));
+	for (i = 0; i < n; i++) {
+		pf = &res->feeds[res->nfeeds];
+		if (i < cfg->nmembers) {
+			pf->kind = FEED_MEMBER;
+			pf->owner = cfg->members[i].id;
+		} else {
+			pf->kind = FEED_COMMUNITY;
+			pf->owner = cfg->communities[i - cfg->nmembers].id;
+		}
+		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
+		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
+		    pf->token, err) == -1) {
+			*store_failed = true;
+			goto out;
+		}
+		res->nfeeds++;
+		if (publish_one(cfg, dir, series, pf, err) == -1)
+			goto out;
+		keep[i] = pf->token;
+		if (pf->written)
+			res->written++;
+		else
+			res->unchanged++;
+	}
+	if (publish_remove_stale(dir, keep, n, &res->removed, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		publish_result_free(res);
+	for (i = 0; uids != NULL && i < cfg->ncommunities; i++)
+		free(uids[i]);
+	free(uids);
+	free(keep);
+	free(series);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,451 @@
+/* worker: start-up, the cycle, and the loop that waits for reasons to run it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "publish.h"
+#include "store.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+/*
+ * How often the database's data_version is read when nothing woke us.  With
+ * inotify on the state directory a change by another process wakes the loop
+ * at once and this is only a safety net; without it, this is how long
+ * `token rotate` takes to show.
+ */
+#define WORKER_POLL_INOTIFY_MS	30000
+#define WORKER_POLL_MS		5000
+/* A failed cycle (busy database, full disk) is tried again after this. */
+#define WORKER_RETRY_MS		30000
+
+struct worker {
+	const struct config	*cfg;		/* in force */
+	struct config		*owned;		/* cfg, when a reload made it */
+	char			*state_dir;	/* as at start-up */
+	char			*listen;	/* as at start-up; NULL = off */
+	char			*db_path;
+	struct store		*st;
+	struct http_server	*http;
+	int			 lock_fd, sig_fd, ino_fd;
+	bool			 has_now;
+	time_t			 now_offset;	/* --now minus the real clock */
+	int64_t			 data_version;
+	bool			 cycle_ok;
+	/* The last cycle's feeds, for a server started after it.  Their
+	 * owner fields may point into a config a reload has freed: only the
+	 * tokens and bytes are read from here. */
+	struct publish_result	 last;
+	uint64_t		 watchdog_ms;	/* 0: systemd does not watch */
+};
+
+/* Intervals are measured on the monotonic clock, so a stepped wall clock
+ * neither fires them early nor holds them back. */
+static int64_t
+worker_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Calendar instants come from the wall clock (shifted by --now). */
+static time_t
+worker_now(const struct worker *w)
+{
+	return time(NULL) + (w->has_now ? w->now_offset : 0);
+}
+
+/* Hold <state_dir>/lock for as long as the worker runs. */
+static enum worker_result
+worker_lock(struct worker *w, char **err)
+{
+	char	*path = xasprintf("%s/lock", w->state_dir), pid[32], held[32];
+	ssize_t	 n;
+	enum worker_result rc = WORKER_UNAVAILABLE;
+
+	w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (w->lock_fd == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(w->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		n = pread(w->lock_fd, held, sizeof(held) - 1, 0);
+		held[n > 0 ? n : 0] = '\0';
+		held[strcspn(held, "\n")] = '\0';
+		*err = xasprintf("another plc-cadence run%s%s%s is using %s "
+		    "(it holds %s)", held[0] != '\0' ? " (pid " : "", held,
+		    held[0] != '\0' ? ")" : "", w->state_dir, path);
+		rc = WORKER_LOCKED;
+		goto out;
+	}
+	/* The pid is for the message above and for people; the flock is
+	 * what counts, and it goes away with the process. */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(w->lock_fd, 0) == 0 &&
+	    pwrite(w->lock_fd, pid, strlen(pid), 0) == -1)
+		log_debug("%s: cannot write the pid: %s", path,
+		    strerror(errno));
+	rc = WORKER_OK;
+out:
+	free(path);
+	return rc;
+}
+
+/* Hand the last cycle's feeds to the HTTP server, if one runs. */
+static void
+worker_serve(struct worker *w)
+{
+	struct http_feed	*hf;
+	size_t			 i;
+
+	if (w->http == NULL)
+		return;
+	hf = xcalloc(w->last.nfeeds, sizeof(*hf));
+	for (i = 0; i < w->last.nfeeds; i++) {
+		hf[i].token = w->last.feeds[i].token;
+		hf[i].body = w->last.feeds[i].body;
+		hf[i].len = w->last.feeds[i].len;
+		hf[i].modified = w->last.feeds[i].modified;
+	}
+	http_set_feeds(w->http, hf, w->last.nfeeds);
+	free(hf);
+}
+
+/*
+ * One cycle: publish every feed (and hand them to the HTTP server).  Later
+ * stages add here, in this order: read availability and place `auto`
+ * meetings, plan reminders into the outbox, deliver what is due.
+ */
+static int
+worker_cycle(struct worker *w, char **err)
+{
+	struct publish_result	 res;
+	char			*cerr = NULL;
+	int64_t			 id = 0;
+	bool			 store_failed = false, logged;
+	int			 rc = -1;
+
+	memset(&res, 0, sizeof(res));
+	/* Read before the cycle: a change committed while it runs then
+	 * shows as a difference at the next check and is not lost. */
+	if (store_data_version(w->st, &w->data_version, err) == -1)
+		goto out;
+	logged = store_cycle_begin(w->st, worker_now(w), &id, &cerr) == 0;
+	if (!logged) {
+		log_warn("cycle log: %s", cerr);
+		free(cerr);
+		cerr = NULL;
+	}
+	if (publish_run(w->cfg, w->state_dir, w->st, worker_now(w), &res,
+	    &store_failed, err) == -1)
+		goto end;
+	log_info("feeds: %zu written, %zu unchanged, %zu removed",
+	    res.written, res.unchanged, res.removed);
+	publish_result_free(&w->last);
+	w->last = res;
+	memset(&res, 0, sizeof(res));
+	worker_serve(w);
+	rc = 0;
+end:
+	if (logged && store_cycle_end(w->st, id, worker_now(w), rc == 0,
+	    rc == 0 ? NULL : *err, &cerr) == -1) {
+		log_warn("cycle log: %s", cerr);
+		free(cerr);
+	}
+out:
+	w->cycle_ok = rc == 0;
+	publish_result_free(&res);
+	return rc;
+}
+
+/* The loop's view of a failed cycle: logged, retried later. */
+static void
+worker_cycle_logged(struct worker *w)
+{
+	char	*err = NULL;
+
+	if (worker_cycle(w, &err) == -1) {
+		log_err("cycle failed (retrying in %d s): %s",
+		    WORKER_RETRY_MS / 1000, err);
+		free(err);
+	}
+}
+
+static void
+worker_log_lines(int prio, const char *prefix, const char *text)
+{
+	const char	*p = text;
+	size_t		 n;
+
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		if (n > 0)
+			log_msg(prio, "%s%.*s", prefix, (int)n, p);
+		p += n;
+		p += *p == '\n';
+	}
+}
+
+static bool
+worker_str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* SIGHUP: read the config again; keep the one in force if the new one is
+ * invalid.  Returns true when the new one was taken. */
+static bool
+worker_reload(struct worker *w)
+{
+	struct config	*cfg = NULL;
+	char		*errors = NULL, *warnings = NULL;
+	bool		 taken = false;
+
+	sd_notify(0, "RELOADING=1");
+	log_notice("reloading %s", w->cfg->path);
+	if (config_load(w->cfg->path, &cfg, &errors, &warnings) == -1) {
+		worker_log_lines(LOG_ERR, "reload: ", errors);
+		log_err("reload: %s has errors; the config in force is kept",
+		    w->cfg->path);
+		goto out;
+	}
+	if (warnings != NULL)
+		worker_log_lines(LOG_WARNING, "reload: ", warnings);
+	/* The directory is locked and the port bound: moving them under a
+	 * running worker is a restart's job. */
+	if (worker_str_differs(cfg->worker.state_dir, w->state_dir))
+		log_warn("reload: state_dir changed; it takes effect when "
+		    "the worker restarts");
+	if (worker_str_differs(cfg->worker.listen, w->listen))
+		log_warn("reload: listen changed; it takes effect when the "
+		    "worker restarts");
+	/* Follow the config's log level unless -v/-q overrode it. */
+	if (log_level() == w->cfg->worker.log_level)
+		log_set_level(cfg->worker.log_level);
+	config_free(w->owned);
+	w->owned = cfg;
+	w->cfg = cfg;
+	taken = true;
+out:
+	free(errors);
+	free(warnings);
+	sd_notify(0, "READY=1");
+	return taken;
+}
+
+static int
+worker_signals(struct worker *w, char **err)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before the HTTP threads exist, so they inherit the mask
+	 * and every signal reaches the signalfd.  The mask is not restored:
+	 * the process ends with the worker, and unblocking would deliver a
+	 * second SIGINT with its default action. */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (w->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1) {
+		*err = xasprintf("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	/* Writes to a peer that went away must fail, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* Wake on writes in the state directory (the database's WAL among them). */
+static void
+worker_watch(struct worker *w)
+{
+	w->ino_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (w->ino_fd != -1 && inotify_add_watch(w->ino_fd, w->state_dir,
+	    IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO) == -1) {
+		close(w->ino_fd);
+		w->ino_fd = -1;
+	}
+	if (w->ino_fd == -1)
+		log_notice("inotify unavailable (%s): changes by other "
+		    "processes show within %d s", strerror(errno),
+		    WORKER_POLL_MS / 1000);
+}
+
+static void
+worker_drain(int fd)
+{
+	char	buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Did another connection commit since the last cycle? */
+static bool
+worker_changed(struct worker *w)
+{
+	int64_t	 v;
+	char	*err = NULL;
+
+	if (store_data_version(w->st, &v, &err) == -1) {
+		log_warn("%s", err);
+		free(err);
+		return false;
+	}
+	return v != w->data_version;
+}
+
+static void
+worker_loop(struct worker *w)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+	int64_t			 now, next_check, next_retry, next_dog, next;
+	int64_t			 poll_ms;
+	nfds_t			 nfd;
+	bool			 stop = false, hup, check;
+
+	poll_ms = w->ino_fd != -1 ? WORKER_POLL_INOTIFY_MS : WORKER_POLL_MS;
+	now = worker_mono_ms();
+	next_check = now + poll_ms;
+	next_retry = now + WORKER_RETRY_MS;
+	next_dog = now + (int64_t)w->watchdog_ms / 2;
+	while (!stop) {
+		next = next_check;
+		if (!w->cycle_ok && next_retry < next)
+			next = next_retry;
+		if (w->watchdog_ms > 0 && next_dog < next)
+			next = next_dog;
+		now = worker_mono_ms();
+		pfd[0].fd = w->sig_fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = w->ino_fd;
+		pfd[1].events = POLLIN;
+		nfd = w->ino_fd != -1 ? 2 : 1;
+		if (poll(pfd, nfd, next > now ? (int)(next - now) : 0) == -1 &&
+		    errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		hup = check = false;
+		while (read(w->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP)
+				hup = true;
+			else {
+				log_notice("%s: stopping",
+				    strsignal((int)si.ssi_signo));
+				stop = true;
+			}
+		}
+		if (stop)
+			break;
+		if (nfd == 2 && (pfd[1].revents & POLLIN)) {
+			worker_drain(w->ino_fd);
+			check = true;
+		}
+		now = worker_mono_ms();
+		if (now >= next_check) {
+			check = true;
+			next_check = now + poll_ms;
+		}
+		if ((hup && worker_reload(w)) || (check && worker_changed(w)) ||
+		    (!w->cycle_ok && now >= next_retry)) {
+			worker_cycle_logged(w);
+			next_retry = worker_mono_ms() + WORKER_RETRY_MS;
+		}
+		if (w->watchdog_ms > 0 && worker_mono_ms() >= next_dog) {
+			sd_notify(0, "WATCHDOG=1");
+			next_dog = worker_mono_ms() + (int64_t)w->watchdog_ms / 2;
+		}
+	}
+}
+
+enum worker_result
+worker_run(const struct worker_opts *opts, char **err)
+{
+	struct worker		 w;
+	enum worker_result	 rc = WORKER_UNAVAILABLE;
+	uint64_t		 usec;
+
+	memset(&w, 0, sizeof(w));
+	w.lock_fd = w.sig_fd = w.ino_fd = -1;
+	w.cfg = opts->cfg;
+	w.state_dir = xstrdup(opts->cfg->worker.state_dir);
+	if (opts->cfg->worker.listen != NULL && opts->cfg->worker.listen[0])
+		w.listen = xstrdup(opts->cfg->worker.listen);
+	w.db_path = publish_db_path(w.state_dir);
+	w.has_now = opts->has_now;
+	if (opts->has_now)
+		w.now_offset = opts->now - time(NULL);
+
+	if (publish_prepare(w.state_dir, err) == -1)
+		goto out;
+	if ((rc = worker_lock(&w, err)) != WORKER_OK)
+		goto out;
+	rc = WORKER_UNAVAILABLE;
+	if (store_open(w.db_path, &w.st, err) == -1)
+		goto out;
+
+	if (opts->once) {
+		rc = worker_cycle(&w, err) == 0 ? WORKER_OK : WORKER_FAILED;
+		goto out;
+	}
+
+	if (worker_signals(&w, err) == -1)
+		goto out;
+	worker_watch(&w);
+	/* Publish before listening, so the port never answers 404 for a
+	 * feed that exists; a failed first cycle is retried by the loop. */
+	worker_cycle_logged(&w);
+	if (w.listen != NULL) {
+		if (http_start(w.listen, w.db_path, &w.http, err) == -1)
+			goto out;
+		worker_serve(&w);
+		log_notice("serving feeds on http://%s/feeds/", w.listen);
+	}
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		w.watchdog_ms = usec / 1000;
+	sd_notify(0, "READY=1");
+	log_notice("running on %s", w.state_dir);
+	worker_loop(&w);
+	sd_notify(0, "STOPPING=1");
+	rc = WORKER_OK;
+out:
+	http_stop(w.http);
+	store_close(w.st);
+	if (w.ino_fd != -1)
+		close(w.ino_fd);
+	if (w.sig_fd != -1)
+		close(w.sig_fd);
+	/* Closing the descriptor releases the flock. */
+	if (w.lock_fd != -1)
+		close(w.lock_fd);
+	publish_result_free(&w.last);
+	config_free(w.owned);
+	free(w.db_path);
+	free(w.listen);
+	free(w.state_dir);
+	return rc;
+}
