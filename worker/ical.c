@@ -406,38 +406,48 @@ ical_add_item(icalcomponent *cal, const struct feed_input *in,
 }
 
 /*
- * libical writes the RDATEs of a truncated zone in UTC; RFC 5545 wants
- * them in the local time before the change, as DTSTART is.
+ * libical writes a truncated zone's later onsets as RDATEs, in UTC.  RFC
+ * 5545 wants them local, and some parsers (ical.js) then miss the onset at
+ * DTSTART.  One observance per onset, DTSTART only, reads the same
+ * everywhere.
  */
 static void
-ical_localise_rdates(icalcomponent *vtz)
+ical_split_rdates(icalcomponent *vtz)
 {
-	icalcomponent		*obs;
+	icalcomponent		*obs, *copy, **todo = NULL;
 	icalproperty		*p, *off;
 	struct icaldatetimeperiodtype	 rd;
-	int			 from;
+	struct icaltimetype	 t;
+	size_t			 n = 0, i;
 
 	for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
 	    obs != NULL;
 	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		todo = xreallocarray(todo, n + 1, sizeof(*todo));
+		todo[n++] = obs;
+	}
+	for (i = 0; i < n; i++) {
+		obs = todo[i];
 		off = icalcomponent_get_first_property(obs,
 		    ICAL_TZOFFSETFROM_PROPERTY);
-		if (off == NULL)
-			continue;
-		from = icalproperty_get_tzoffsetfrom(off);
-		for (p = icalcomponent_get_first_property(obs,
-		    ICAL_RDATE_PROPERTY); p != NULL;
-		    p = icalcomponent_get_next_property(obs,
-		    ICAL_RDATE_PROPERTY)) {
+		while ((p = icalcomponent_get_first_property(obs,
+		    ICAL_RDATE_PROPERTY)) != NULL) {
 			rd = icalproperty_get_rdate(p);
-			if (icaltime_is_null_time(rd.time) ||
-			    !icaltime_is_utc(rd.time))
+			icalcomponent_remove_property(obs, p);
+			icalproperty_free(p);
+			t = rd.time;
+			if (icaltime_is_null_time(t) || off == NULL)
 				continue;
-			icaltime_adjust(&rd.time, 0, 0, 0, from);
-			rd.time.zone = NULL;
-			icalproperty_set_rdate(p, rd);
+			if (icaltime_is_utc(t))
+				icaltime_adjust(&t, 0, 0, 0,
+				    icalproperty_get_tzoffsetfrom(off));
+			t.zone = NULL;
+			copy = icalcomponent_new_clone(obs);
+			icalcomponent_set_dtstart(copy, t);
+			icalcomponent_add_component(vtz, copy);
 		}
 	}
+	free(todo);
 }
 
 /* A zone's VTIMEZONE: plain IANA TZID, only the years the feed uses. */
@@ -461,7 +471,7 @@ ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
 		hi.year = z->yhi + 1;
 	}
 	icaltimezone_truncate_vtimezone(vtz, lo, hi, 0);
-	ical_localise_rdates(vtz);
+	ical_split_rdates(vtz);
 	/* TZUNTIL is RFC 7808's; clients need nothing past the feed anyway. */
 	while ((p = icalcomponent_get_first_property(vtz,
 	    ICAL_TZUNTIL_PROPERTY)) != NULL) {
