@@ -1,5 +1,15 @@
 #!/bin/sh
-# make run: the demo on conf/demo.ini, state in ./var.
+# make run: the demo on conf/demo.ini (state in ./var, served on
+# 127.0.0.1:8080): check the config, print the feed URLs, then run the
+# worker in the foreground until Ctrl-C.
 bin=$1; conf=$2
-mkdir -p var
+set -e
 "$bin" -c "$conf" check
+echo
+echo "Feed URLs: subscribe to one in a calendar app, or try"
+echo "  curl -i <URL>    and    curl http://127.0.0.1:8080/healthz"
+echo
+"$bin" -c "$conf" urls
+echo
+echo "Starting the worker (Ctrl-C stops it; kill -HUP reloads $conf)."
+exec "$bin" -c "$conf" run
