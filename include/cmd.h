@@ -40,4 +40,7 @@ char	*cmd_format_instant(time_t t, const struct tz *tz,
 /* cmd_check.c */
 int	cmd_check(struct cmd_ctx *ctx);
 
+/* cmd_backup.c */
+int	cmd_backup(struct cmd_ctx *ctx);
+
 #endif

@@ -21,6 +21,8 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
+	{ "backup", cmd_backup,
+	    "backup FILE             copy the database, safely while running" },
 };
 
 static void
