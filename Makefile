@@ -6,6 +6,12 @@ DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# Where systemd looks for units and snippets, as this system's systemd says.
+SYSTEMD_PC = pkg-config --variable=$(1) systemd 2>/dev/null || echo $(2)
+UNITDIR	?= $(shell $(call SYSTEMD_PC,systemdsystemunitdir,/lib/systemd/system))
+SYSUSERSDIR ?= $(shell $(call SYSTEMD_PC,sysusersdir,/usr/lib/sysusers.d))
+TMPFILESDIR ?= $(shell $(call SYSTEMD_PC,tmpfilesdir,/usr/lib/tmpfiles.d))
+CONFDIR	 = $(SYSCONFDIR)/plc-cadence
 VERSION	 = 0.1.0
 
 CC	?= cc
@@ -38,7 +44,7 @@ COBJS	 = $(patsubst worker/%.c,$(CB)/%.o,$(LIBSRCS))
 DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
-	   nodejs npm python3 python3-aiosmtpd
+	   nodejs npm python3 python3-aiosmtpd mandoc
 
 .PHONY: all deps run check test bench install uninstall clean
 all: $(B)/plc-cadence
@@ -77,12 +83,40 @@ test: check
 bench: deps all
 	@sh bench/run.sh $(B)/plc-cadence
 
-install: all
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(B)/plc-cadence $(DESTDIR)$(BINDIR)/plc-cadence
+# The config is a template the sysadmin edits: installed only where there is
+# none, and never removed.  The unit runs the binary where it was installed.
+# BIN names another built binary to install (the tests install theirs).
+BIN	?= $(B)/plc-cadence
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/plc-cadence
+	sed -e 's|/usr/local/bin/plc-cadence|$(BINDIR)/plc-cadence|g' \
+	    -e 's|/etc/plc-cadence|$(CONFDIR)|g' systemd/plc-cadence.service \
+	    >$(DESTDIR)$(UNITDIR)/plc-cadence.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/plc-cadence.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/plc-cadence.service.tmp \
+	    $(DESTDIR)$(UNITDIR)/plc-cadence.service
+	install -m 0644 systemd/plc-cadence.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/plc-cadence.conf
+	sed 's|/etc/plc-cadence|$(CONFDIR)|g' systemd/plc-cadence.tmpfiles \
+	    >$(DESTDIR)$(TMPFILESDIR)/plc-cadence.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/plc-cadence.conf
+	test -e $(DESTDIR)$(CONFDIR)/plc-cadence.ini || \
+	    install -m 0644 conf/example.ini $(DESTDIR)$(CONFDIR)/plc-cadence.ini
+	install -m 0644 man/plc-cadence.8 $(DESTDIR)$(MANDIR)/man8/plc-cadence.8
+	install -m 0644 man/plc-cadence.ini.5 \
+	    $(DESTDIR)$(MANDIR)/man5/plc-cadence.ini.5
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/plc-cadence
+	rm -f $(DESTDIR)$(BINDIR)/plc-cadence \
+	    $(DESTDIR)$(UNITDIR)/plc-cadence.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/plc-cadence.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/plc-cadence.conf \
+	    $(DESTDIR)$(MANDIR)/man8/plc-cadence.8 \
+	    $(DESTDIR)$(MANDIR)/man5/plc-cadence.ini.5
+	@echo "uninstall: $(DESTDIR)$(CONFDIR) is kept (your config)"
 
 clean:
 	rm -rf build

@@ -47,5 +47,7 @@ int	cmd_token(struct cmd_ctx *ctx);
 
 /* cmd_run.c */
 int	cmd_run(struct cmd_ctx *ctx);
+/* cmd_backup.c */
+int	cmd_backup(struct cmd_ctx *ctx);
 
 #endif

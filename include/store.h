@@ -115,4 +115,22 @@ int	store_data_version(struct store *st, int64_t *version, char **err);
 /* The number of outbox rows still waiting to be sent (status pending). */
 int	store_outbox_depth(struct store *st, int64_t *depth, char **err);
 
+/* ------------------------------------------------------------- backup */
+
+/* The destination could not be created: it exists, or so does its
+ * temporary file, or its directory refuses. */
+#define STORE_BACKUP_CANTCREAT	(-2)
+
+/*
+ * Write a consistent copy of st's database to the new file path (the
+ * operator's choice, trusted as a path), using SQLite's online backup, so it
+ * is safe while the worker runs.  The copy goes to "path.tmp" (created with
+ * O_EXCL, mode 0600), is fsynced and then linked to path, so path either does
+ * not exist or holds the whole copy.  Never overwrites: when path exists
+ * (or appears meanwhile), or path.tmp cannot be created, returns
+ * STORE_BACKUP_CANTCREAT and leaves path alone; other failures (reading
+ * or writing the copy) return -1.  *err is set in both cases.
+ */
+int	store_backup(struct store *st, const char *path, char **err);
+
 #endif

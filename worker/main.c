@@ -32,6 +32,8 @@ static const struct command {
 	{ "token", cmd_token,
 	    "token rotate ID         a new feed URL for a member or community; "
 	    "the old one stops" },
+	{ "backup", cmd_backup,
+	    "backup FILE             copy the database, safely while running" },
 };
 
 static void

@@ -1,9 +1,13 @@
 /* store: SQLite state — connection setup, migrations, small tables. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "xmalloc.h"
@@ -674,4 +678,129 @@ store_outbox_depth(struct store *st, int64_t *depth, char **err)
 {
 	return store_int64_query(st, "SELECT count(*) FROM outbox "
 	    "WHERE status = 'pending'", "counting the outbox", depth, err);
+}
+
+/* ------------------------------------------------------------- backup */
+
+/* fsync path (a file, or a directory after a link in it). */
+static int
+store_fsync_path(const char *path, int flags, char **err)
+{
+	int	fd, rc = -1;
+
+	if ((fd = open(path, flags | O_RDONLY | O_CLOEXEC)) == -1) {
+		if (err != NULL)
+			*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fsync(fd) == -1) {
+		if (err != NULL)
+			*err = xasprintf("%s: fsync: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Copy st's database into the empty file tmp with SQLite's online backup.
+ * One step of -1 pages copies everything under one read transaction: in WAL
+ * mode that is a consistent snapshot that never blocks the worker's writes. */
+static int
+store_backup_copy(struct store *st, const char *tmp, char **err)
+{
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*b = NULL;
+	int		 r, tries, rc = -1;
+
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		store_seterr(err, dst, tmp);
+		goto out;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
+		store_seterr(err, dst, "starting the backup");
+		goto out;
+	}
+	/* A writer mid-checkpoint can hold the source briefly. */
+	for (tries = 0; (r = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    r == SQLITE_LOCKED; tries++) {
+		if (tries == 100)
+			break;
+		sqlite3_sleep(100);
+	}
+	if (r != SQLITE_DONE) {
+		if (err != NULL)
+			*err = xasprintf("copying the database: %s",
+			    sqlite3_errstr(r));
+		goto out;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK) {
+		b = NULL;
+		store_seterr(err, dst, "finishing the backup");
+		goto out;
+	}
+	b = NULL;
+	rc = 0;
+out:
+	if (b != NULL)
+		sqlite3_backup_finish(b);
+	if (sqlite3_close(dst) != SQLITE_OK && rc == 0) {
+		store_seterr(err, dst, tmp);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+store_backup(struct store *st, const char *path, char **err)
+{
+	struct stat	 sb;
+	char		*tmp = NULL, *dir = NULL;
+	int		 fd, made = 0, rc = -1;
+
+	if (lstat(path, &sb) == 0) {
+		if (err != NULL)
+			*err = xasprintf("%s already exists; a backup never "
+			    "overwrites a file", path);
+		rc = STORE_BACKUP_CANTCREAT;
+		goto out;
+	}
+	tmp = xasprintf("%s.tmp", path);
+	/* O_EXCL: a leftover or concurrent FILE.tmp is not ours to reuse. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		if (err != NULL)
+			*err = xasprintf("%s: %s", tmp, strerror(errno));
+		rc = STORE_BACKUP_CANTCREAT;
+		goto out;
+	}
+	close(fd);
+	made = 1;
+	if (store_backup_copy(st, tmp, err) == -1 ||
+	    store_fsync_path(tmp, 0, err) == -1)
+		goto out;
+	/* link(), unlike rename(), fails when path appeared meanwhile: the
+	 * copy is published only where nothing was. */
+	if (link(tmp, path) == -1) {
+		if (err != NULL)
+			*err = errno == EEXIST ? xasprintf("%s already exists; "
+			    "a backup never overwrites a file", path) :
+			    xasprintf("%s: %s", path, strerror(errno));
+		if (errno == EEXIST)
+			rc = STORE_BACKUP_CANTCREAT;
+		goto out;
+	}
+	dir = xstrdup(path);
+	if (store_fsync_path(dirname(dir), O_DIRECTORY, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
 }
