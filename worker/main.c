@@ -21,6 +21,8 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
+	{ "send-test", cmd_send_test,
+	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
 };
 
 static void
