@@ -118,3 +118,13 @@ expect "maildir folders are 0700" test "$(stat -c %a "$T/state/mail/new") $(stat
 F=$(ls "$T/state/mail/new"/* | head -1)
 contains "the maildir message has its Date" "$F" "Date: Mon, 23 Nov 2026 14:00:00 +0000"
 expect "maildir lines end in LF alone" sh -c "! grep -q \"\$(printf '\r')\" '$F'"
+
+# --- STARTTLS: "required" never falls back to clear text; "optional" may
+sed 's/^starttls = off/starttls = required/' "$T/ok.ini" >"$T/tls.ini"
+expect_status "starttls = required with a server without STARTTLS exits 69" 69 \
+    "$PLC" -c "$T/tls.ini" send-test bob@example.edu
+expect "and nothing was sent in clear text" test ! -e "$T/in/2.eml"
+sed 's/^starttls = off/starttls = optional/' "$T/ok.ini" >"$T/opt.ini"
+expect_status "starttls = optional sends in clear text when it must" 0 \
+    "$PLC" -c "$T/opt.ini" send-test bob@example.edu
+expect "the second message arrived" test -f "$T/in/2.eml"
