@@ -49,5 +49,12 @@ int	cmd_token(struct cmd_ctx *ctx);
 int	cmd_run(struct cmd_ctx *ctx);
 /* cmd_backup.c */
 int	cmd_backup(struct cmd_ctx *ctx);
+/*
+ * cmd_send_test.c: "send-test [--now TIME] CHANNEL|ADDRESS" delivers one test
+ * message now through [smtp] (or the channel) and prints the server's answer.
+ * EX_OK when sent, EX_UNAVAILABLE when unreachable or refused, EX_DATAERR for
+ * a bad address or an unknown channel.
+ */
+int	cmd_send_test(struct cmd_ctx *ctx);
 
 #endif

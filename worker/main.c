@@ -34,6 +34,8 @@ static const struct command {
 	    "the old one stops" },
 	{ "backup", cmd_backup,
 	    "backup FILE             copy the database, safely while running" },
+	{ "send-test", cmd_send_test,
+	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
 };
 
 static void

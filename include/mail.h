@@ -1,0 +1,63 @@
+/* mail: deliver built messages by SMTP (libcurl) or into a maildir.
+ *
+ * The only module that uses libcurl's SMTP.  A struct mail holds one
+ * connection (or one maildir) for a batch: mail_send delivers each message
+ * in turn over the same connection, reconnecting after a failure, and
+ * records per message whether it was sent, failed for now (retry) or was
+ * refused for good.
+ *
+ * A timeout or a dropped connection after the final "." may hide a message
+ * the server did accept: it is reported as a temporary failure, and the
+ * caller retries with the same bytes, hence the same Message-ID, which lets
+ * the recipient's client show it once.
+ */
+#ifndef PLC_MAIL_H
+#define PLC_MAIL_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+enum mail_status { MAIL_SENT, MAIL_TEMPFAIL, MAIL_PERMFAIL };
+
+/*
+ * One message to deliver.  The caller owns from_addr, to_addr and data
+ * (a message_build result, CRLF lines); mail_send fills in the rest, and
+ * the caller frees answer.
+ */
+struct mail_item {
+	const char		*from_addr;	/* envelope sender */
+	const char		*to_addr;	/* the one recipient */
+	const char		*data;
+	size_t			 len;
+
+	enum mail_status	 status;
+	long			 code;		/* SMTP reply code; 0 if none */
+	char			*answer;	/* untrusted server text, or our
+						   own error; never NULL after
+						   mail_send */
+};
+
+struct mail;
+
+/*
+ * Prepare delivery as smtp says (smtp->url after config_load: smtp://,
+ * smtps:// or maildir:/dir).  smtp must outlive the struct mail; the
+ * password is used, never logged.  Returns NULL with *err allocated when
+ * libcurl cannot be set up.  Free with mail_free.
+ */
+struct mail	*mail_new(const struct config_smtp *smtp, char **err);
+void		 mail_free(struct mail *m);
+
+/*
+ * Deliver items[0..n-1] in order.  Envelope addresses that fail
+ * message_address_valid are refused (MAIL_PERMFAIL) without reaching the
+ * server: libcurl would pass a CR/LF in them straight into the SMTP
+ * dialogue.  Returns the number of items sent.
+ */
+size_t		 mail_send(struct mail *m, struct mail_item *items, size_t n);
+
+/* "sent", "temporary failure", "permanent failure". */
+const char	*mail_status_name(enum mail_status s);
+
+#endif

@@ -1,0 +1,130 @@
+/* cmd_send_test: deliver one test message now and say what came back. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "mail.h"
+#include "message.h"
+#include "xmalloc.h"
+
+static int
+send_test_email(const struct config *cfg, const char *addr, time_t now)
+{
+	const struct config_smtp *s = &cfg->smtp;
+	struct message		 msg = { 0 };
+	struct mail_item	 it = { 0 };
+	struct mail		*m = NULL;
+	char			*data = NULL, *err = NULL, *key, *text;
+	char			 esc[1024];
+	size_t			 len;
+	int			 rc = EX_UNAVAILABLE;
+
+	key = xasprintf("send-test:%s:%lld:%d", addr, (long long)now,
+	    (int)getpid());
+	text = xasprintf("This is a test message from plc-cadence.\n\n"
+	    "If you can read it, e-mail from %s through %s works.\n"
+	    "Config: %s\n", s->from_addr, s->url, cfg->path);
+	msg.from_name = s->from_name;
+	msg.from_addr = s->from_addr;
+	msg.to_addr = addr;
+	msg.subject = "plc-cadence test message \xe2\x9c\x94";
+	msg.date = now;
+	msg.dedup_key = key;
+	msg.text = text;
+	if (message_build(&msg, &data, &len, &err) == -1) {
+		fprintf(stderr, "plc-cadence: send-test: %s\n", err);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	if ((m = mail_new(s, &err)) == NULL) {
+		fprintf(stderr, "plc-cadence: send-test: %s\n", err);
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	it.from_addr = s->from_addr;
+	it.to_addr = addr;
+	it.data = data;
+	it.len = len;
+	mail_send(m, &it, 1);
+	log_escape(it.answer, esc, sizeof(esc));
+	if (it.status == MAIL_SENT) {
+		printf("send-test: %s: sent via %s: %s\n", addr, s->url, esc);
+		rc = EX_OK;
+	} else
+		fprintf(stderr, "plc-cadence: send-test: %s: %s via %s: %s\n",
+		    addr, mail_status_name(it.status), s->url, esc);
+out:
+	mail_free(m);
+	free(it.answer);
+	free(data);
+	free(err);
+	free(key);
+	free(text);
+	return rc;
+}
+
+int
+cmd_send_test(struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct config	*cfg = ctx->cfg;
+	const char		*target;
+	time_t			 given;
+	char			*err = NULL, esc[256];
+	int			 ch, have_now = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
+			    &err) == -1) {
+				fprintf(stderr, "plc-cadence: %s\n", err);
+				free(err);
+				return EX_USAGE;
+			}
+			have_now = 1;
+			break;
+		case 'h':
+			printf("usage: plc-cadence [-c FILE] send-test "
+			    "[--now TIME] CHANNEL|ADDRESS\n");
+			return EX_OK;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind + 1 != ctx->argc) {
+		fprintf(stderr, "plc-cadence: send-test takes one CHANNEL or "
+		    "ADDRESS\n");
+		return EX_USAGE;
+	}
+	target = ctx->argv[optind];
+	log_escape(target, esc, sizeof(esc));
+	if (strchr(target, '@') != NULL) {
+		if (!message_address_valid(target)) {
+			fprintf(stderr, "plc-cadence: send-test: '%s' is not "
+			    "an e-mail address\n", esc);
+			return EX_DATAERR;
+		}
+		return send_test_email(cfg, target,
+		    cmd_now(have_now ? &given : NULL));
+	}
+	if (config_channel_find(cfg, target) == NULL) {
+		fprintf(stderr, "plc-cadence: send-test: '%s' is neither an "
+		    "e-mail address nor a channel in %s\n", esc, cfg->path);
+		return EX_DATAERR;
+	}
+	/* MERGE: webhook */
+	printf("send-test: chat channels are delivered by the webhook "
+	    "module\n");
+	return EX_UNAVAILABLE;
+}
