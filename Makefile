@@ -75,7 +75,7 @@ run: deps all
 	@sh tests/demo.sh $(B)/plc-cadence conf/demo.ini
 
 check: deps
-	@$(MAKE) --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS))
+	@$(MAKE) -s --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS))
 	@sh tests/run.sh $(CB) $(TESTS)
 
 test: check

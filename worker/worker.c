@@ -222,7 +222,9 @@ worker_reload(struct worker *w)
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
 
-	sd_notify(0, "RELOADING=1");
+	/* systemd (253+) matches a reload by its monotonic time. */
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)worker_mono_ms() * 1000);
 	log_notice("reloading %s", w->cfg->path);
 	if (config_load(w->cfg->path, &cfg, &errors, &warnings) == -1) {
 		worker_log_lines(LOG_ERR, "reload: ", errors);
