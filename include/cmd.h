@@ -40,4 +40,7 @@ char	*cmd_format_instant(time_t t, const struct tz *tz,
 /* cmd_check.c */
 int	cmd_check(struct cmd_ctx *ctx);
 
+/* cmd_outbox.c: `outbox [--pending | --failed] [--json]`, `outbox retry N`. */
+int	cmd_outbox(struct cmd_ctx *ctx);
+
 #endif

@@ -21,6 +21,10 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
+	{ "outbox", cmd_outbox,
+	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
+	    "                          planned, sent and failed messages; "
+	    "send a failed one again" },
 };
 
 static void
