@@ -165,7 +165,9 @@ cmd_outbox(struct cmd_ctx *ctx)
 	int				 ch, json = 0, have_now = 0, nfilter = 0;
 	int				 rc = EX_USAGE;
 
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh and permutes, so options may
+	 * follow "retry N" (main scanned in order, with '+'). */
+	optind = 0;
 	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
