@@ -77,3 +77,11 @@ expect "the row is pending again, due at --now, attempts reset" sh -c "[ \"\$(sq
 expect_status "outbox --failed is then empty" 0 "$PLC" -c "$C" outbox --failed
 contains "nothing failed" "$T/out" "(no messages)"
 expect_status "a second retry of the same row exits 65" 65 "$PLC" -c "$C" outbox retry 2
+
+cat >"$T/nostate.ini" <<EOT
+[worker]
+state_dir = missing/dir
+EOT
+expect_status "a state_dir that does not exist exits 69" 69 "$PLC" -c "$T/nostate.ini" outbox
+contains "the database is named" "$T/err" "$T/missing/dir/state.db"
+expect "nothing is created" test ! -e "$T/missing"

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "plan.h"
 #include "store.h"
+#include "tz.h"
 
 #define T0	1000000		/* "now" of the tests */
 
@@ -522,6 +525,126 @@ test_list_and_retry(void **state)
 	rm_db(p);
 }
 
+/* The planner's messages into the outbox, as the worker will put them. */
+static void
+plan_community(struct store *st, const struct config_community *c,
+    time_t from, time_t to, time_t now, struct store_outbox_counts *counts)
+{
+	static const char *const prefixes[] = { PLAN_PREFIX_MEET "math7:",
+		PLAN_PREFIX_CANCEL "math7:" };
+	struct store_outbox_scope	 scope = { prefixes, 2, 0, 0,
+		"no longer planned" };
+	struct store_outbox_new		*rows;
+	struct plan_msg			*m = NULL;
+	char				*err = NULL;
+	long				 n, i;
+
+	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
+	if (n < 0 || n > 1000)
+		fail_msg("plan_meetings: %s", err ? err : "too many");
+	rows = calloc((size_t)n + 1, sizeof(*rows));
+	assert_non_null(rows);
+	for (i = 0; i < n; i++)
+		rows[i] = (struct store_outbox_new){ m[i].dedup, m[i].kind,
+			m[i].channel, m[i].recipient, m[i].subject, m[i].body,
+			m[i].due, m[i].expires };
+	scope.from = from;
+	scope.to = to;
+	plan(st, rows, (size_t)n, &scope, now, counts);
+	free(rows);
+	plan_free(m, n);
+}
+
+static const struct store_outbox_row *
+by_key(const struct store_outbox_row *l, size_t n, const char *dedup)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].dedup, dedup) == 0)
+			return &l[i];
+	fail_msg("no row %s", dedup);
+	return NULL;
+}
+
+/* Planner and outbox together: a move updates the pending reminder, a
+ * cancellation withdraws it and adds one notice. */
+static void
+test_planner_into_outbox(void **state)
+{
+	struct config_member		 bob, *members[1] = { &bob };
+	struct config_community		 c;
+	struct config_move		 move;
+	struct civil_date		 cancel = { 2026, 11, 10 };
+	struct store_outbox_counts	 k;
+	struct store_outbox_row		*l;
+	const struct store_outbox_row	*r;
+	struct store			*st = NULL;
+	int64_t				 remind = 86400;
+	char				*p = tmp_db(), *err = NULL;
+	time_t				 from = 1793577600;	/* 2026-11-02Z */
+	time_t				 to = from + 14 * 86400;
+	size_t				 n;
+
+	(void)state;
+	memset(&bob, 0, sizeof(bob));
+	bob.id = "bob";
+	bob.tz = tz_find("America/Chicago");
+	memset(&c, 0, sizeof(c));
+	c.id = "math7";
+	c.name = "Grade 7 Math PLC";
+	c.members = members;
+	c.nmembers = 1;
+	c.day = 1;	/* Tuesday */
+	c.time = (struct civil_time){ 15, 30, 0 };
+	c.duration = 45 * 60;
+	c.start = (struct civil_date){ 2026, 9, 1 };
+	c.remind = &remind;
+	c.nremind = 1;
+	c.tz = tz_find("America/New_York");
+	assert_int_equal(store_open(p, &st, &err), 0);
+
+	plan_community(st, &c, from, to, from, &k);
+	assert_int_equal(k.inserted, 2);	/* 3 and 10 November */
+	plan_community(st, &c, from, to, from + 60, &k);
+	assert_int_equal(k.inserted, 0);
+	assert_int_equal(k.unchanged, 2);
+
+	move.from = (struct civil_date){ 2026, 11, 3 };
+	move.to = (struct civil_date){ 2026, 11, 4 };
+	move.has_time = false;
+	c.moves = &move;
+	c.nmoves = 1;
+	c.cancels = &cancel;
+	c.ncancels = 1;
+	plan_community(st, &c, from, to, from + 120, &k);
+	assert_int_equal(k.updated, 1);
+	assert_int_equal(k.inserted, 1);
+	assert_int_equal(k.withdrawn, 1);
+	l = all(st, &n);
+	assert_int_equal(n, 3);
+	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
+	assert_int_equal(r->expires, from + 2 * 86400 + 20 * 3600 + 30 * 60);
+	assert_non_null(strstr(r->subject, "Moved"));
+	r = by_key(l, n, "meet:math7:2026-11-10:1d:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_WITHDRAWN);
+	r = by_key(l, n, "cancel:math7:2026-11-10:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
+	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tz_shutdown();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -534,7 +657,8 @@ main(void)
 		cmocka_unit_test(test_crash_recovery),
 		cmocka_unit_test(test_expired_skipped),
 		cmocka_unit_test(test_list_and_retry),
+		cmocka_unit_test(test_planner_into_outbox),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }
