@@ -167,15 +167,14 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 	const struct config_community	*c = m->c;
 	const struct config_member	*mb;
 	const char			*ch;
-	char				 stem[256];
+	char				*stem;
 	size_t				 i, j, k, nm = c->nmembers + c->noptional;
 
 	if (lead != NULL)
-		snprintf(stem, sizeof(stem), "%s%s:%s:%s", PLAN_PREFIX_MEET,
-		    c->id, m->orig, lead);
+		stem = xasprintf("%s%s:%s:%s", PLAN_PREFIX_MEET, c->id,
+		    m->orig, lead);
 	else
-		snprintf(stem, sizeof(stem), "%s%s:%s", PLAN_PREFIX_CANCEL,
-		    c->id, m->orig);
+		stem = xasprintf("%s%s:%s", PLAN_PREFIX_CANCEL, c->id, m->orig);
 	for (i = 0; i < nm; i++) {
 		mb = i < c->nmembers ? c->members[i] :
 		    c->optional[i - c->nmembers];
@@ -197,6 +196,7 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 		plan_add(pv, m, xasprintf("%s:community:%s:%s", stem, c->id,
 		    c->notify[j]->id), lead == NULL, c->notify[j]->id, c->id,
 		    c->tz, due);
+	free(stem);
 }
 
 static int
@@ -255,6 +255,7 @@ plan_meetings(const struct config_community *c, int day,
 		for (r = 0; r < c->nremind; r++) {
 			lead = c->remind[r];
 			due = occ[i].start - (time_t)lead;
+			/* Never after the meeting it is about. */
 			if (lead < 0 || due > occ[i].start)
 				continue;
 			plan_recipients(&pv, &m, civil_duration_format(lead,
