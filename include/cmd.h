@@ -56,5 +56,7 @@ int	cmd_backup(struct cmd_ctx *ctx);
  * a bad address or an unknown channel.
  */
 int	cmd_send_test(struct cmd_ctx *ctx);
+/* cmd_outbox.c: `outbox [--pending | --failed] [--json]`, `outbox retry N`. */
+int	cmd_outbox(struct cmd_ctx *ctx);
 
 #endif

@@ -133,4 +133,135 @@ int	store_outbox_depth(struct store *st, int64_t *depth, char **err);
  */
 int	store_backup(struct store *st, const char *path, char **err);
 
+/*
+ * ---- outbox ----------------------------------------------------------
+ *
+ * Every message that should exist, keyed by a dedup key so that planning
+ * again never adds a second copy.  A row's life: pending -> sending (claimed)
+ * -> sent | pending again (retry) | failed (permanent); pending -> skipped
+ * (expired before it could go) | withdrawn (no longer planned; planning it
+ * again revives it).  Claims and marks are transactions, so a crash leaves
+ * at most the claimed rows in 'sending', and store_outbox_recover puts them
+ * back: they may be sent twice, nothing is lost.
+ *
+ * Subjects, bodies and answers are untrusted text when they come from item
+ * text or a server; the store keeps them as they are.
+ */
+enum store_outbox_status { STORE_OUTBOX_PENDING, STORE_OUTBOX_SENDING,
+	STORE_OUTBOX_SENT, STORE_OUTBOX_FAILED, STORE_OUTBOX_SKIPPED,
+	STORE_OUTBOX_WITHDRAWN };
+
+/* "pending", "sending", … as stored. */
+const char *store_outbox_status_name(enum store_outbox_status s);
+
+/* Retries wait 60 s, doubling per attempt, at most an hour. */
+#define STORE_OUTBOX_BACKOFF_BASE	60
+#define STORE_OUTBOX_BACKOFF_CAP	3600
+
+/* A message to plan; the strings are the caller's. */
+struct store_outbox_new {
+	const char	*dedup, *kind, *channel, *recipient;
+	const char	*subject;	/* may be NULL */
+	const char	*body;
+	time_t		 due, expires;
+};
+
+/*
+ * What one planning pass covers: the pending rows whose dedup key starts
+ * with one of the prefixes and whose expiry lies in [from, to) are the
+ * pass's to keep or withdraw.  reason becomes the withdrawn rows'
+ * last_answer.
+ */
+struct store_outbox_scope {
+	const char *const	*prefixes;
+	size_t			 nprefixes;
+	time_t			 from, to;
+	const char		*reason;
+};
+
+struct store_outbox_counts {
+	long	inserted, updated, unchanged, withdrawn;
+};
+
+/*
+ * Make the outbox match a plan, in one transaction.  A new dedup key is
+ * inserted (due, next_try = due).  A known key still pending (or withdrawn)
+ * takes the new kind, channel, recipient, subject, body, due and expiry,
+ * and a withdrawn row is pending again; when the old and the new due time
+ * are both at or before now the old one stays, so that "due now" does not
+ * churn.  Rows in any other state are left alone: a sent message is never
+ * planned twice.  Then, when scope is not NULL, the pending rows in scope
+ * that the plan does not name are withdrawn.  counts may be NULL.
+ */
+int	store_outbox_plan(struct store *st, const struct store_outbox_new *rows,
+	    size_t n, const struct store_outbox_scope *scope, time_t now,
+	    struct store_outbox_counts *counts, char **err);
+
+struct store_outbox_row {
+	int64_t				 id;
+	char				*dedup, *kind, *channel, *recipient;
+	char				*subject;	/* or NULL */
+	char				*body;
+	char				*last_answer;	/* or NULL */
+	enum store_outbox_status	 status;
+	int				 attempts;
+	time_t				 due, expires;	/* expires 0: none */
+	time_t				 next_try, claimed, sent_at; /* 0: unset */
+	time_t				 created, changed;
+};
+void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
+
+/*
+ * In one transaction: every pending row whose expiry is before now becomes
+ * skipped with last_answer "expired"; then up to limit pending rows with
+ * next_try <= now, earliest first, become sending with claimed = now.
+ * *out (free with store_outbox_rows_free) holds the skipped rows first, then
+ * the claimed ones, each with its new status, so that the caller can log the
+ * skipped and send the claimed; *n is its length.
+ */
+int	store_outbox_claim(struct store *st, time_t now, size_t limit,
+	    struct store_outbox_row **out, size_t *n, char **err);
+
+/*
+ * The outcome of sending a claimed row (status sending; any other status
+ * is an error, so a row is never marked twice).  answer is what the server
+ * said (untrusted, may be NULL), kept as last_answer; each counts one
+ * attempt.
+ *
+ * mark_retry puts the row back to pending: with retry_after >= 0 (a
+ * Retry-After header) next_try = now + retry_after; otherwise the backoff
+ * for this attempt (base 60 s, doubling, at most an hour) scaled by
+ * 0.5 + jitter / 2, jitter in [0, 1] from the caller's random source (so a
+ * crowd of retries spreads out, and tests can fix it).
+ */
+int	store_outbox_mark_sent(struct store *st, int64_t id, time_t now,
+	    const char *answer, char **err);
+int	store_outbox_mark_retry(struct store *st, int64_t id, time_t now,
+	    const char *answer, long retry_after, double jitter, char **err);
+int	store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
+	    const char *answer, char **err);
+
+/*
+ * After a crash: rows left in sending go back to pending with their
+ * next_try, to be sent (again) at once.  *n (may be NULL) is their count.
+ */
+int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
+
+enum store_outbox_filter { STORE_OUTBOX_LIST_PENDING,
+	STORE_OUTBOX_LIST_FAILED, STORE_OUTBOX_LIST_ALL };
+/*
+ * The rows pending (and sending), failed, or all, by next_try then id for
+ * pending and by id otherwise.  *out is allocated
+ * (store_outbox_rows_free), *n its length.
+ */
+int	store_outbox_list(struct store *st, enum store_outbox_filter filter,
+	    struct store_outbox_row **out, size_t *n, char **err);
+/*
+ * A failed row back to pending, to be tried at now with its attempts reset.
+ * *found is false (and nothing changes) when row id does not exist or has
+ * not failed.
+ */
+int	store_outbox_retry(struct store *st, int64_t id, time_t now,
+	    bool *found, char **err);
+
 #endif

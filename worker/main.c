@@ -36,6 +36,10 @@ static const struct command {
 	    "backup FILE             copy the database, safely while running" },
 	{ "send-test", cmd_send_test,
 	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
+	{ "outbox", cmd_outbox,
+	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
+	    "                          planned, sent and failed messages; "
+	    "send a failed one again" },
 };
 
 static void

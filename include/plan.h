@@ -1,0 +1,75 @@
+/* plan: the reminder planner — which messages should exist for meetings.
+ *
+ * Pure: no I/O and no clock; `now` is a parameter.  From a community's
+ * meetings (cadence_expand) and its `remind` lead times it builds the
+ * messages the outbox should hold: a reminder per member (required and
+ * optional) per meeting per lead time on each of the member's `notify`
+ * channels, a community post per meeting per lead time on each of the
+ * community's `notify` channels, and for a cancelled meeting one notice per
+ * recipient and channel instead of its reminders.
+ *
+ * Dedup keys are built from the series date (cadence_occ.orig), so a moved
+ * meeting keeps its keys and only its due time and text change:
+ *	meet:math7:2026-11-03:1d:member:bob:email
+ *	meet:math7:2026-11-03:1h:community:math7:demo-chat
+ *	cancel:math7:2026-12-08:member:bob:email
+ * Every key of community C starts with PLAN_PREFIX_MEET "C:" or
+ * PLAN_PREFIX_CANCEL "C:", the scope the outbox withdraws within.
+ */
+#ifndef PLC_PLAN_H
+#define PLC_PLAN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "civil.h"
+#include "config.h"
+
+#define PLAN_PREFIX_MEET	"meet:"
+#define PLAN_PREFIX_CANCEL	"cancel:"
+
+/* The message kinds, as stored in outbox.kind. */
+#define PLAN_KIND_REMINDER	"reminder"
+#define PLAN_KIND_CANCEL	"cancellation"
+
+/* The channel of an e-mail message; any other value is a channel ID. */
+#define PLAN_CHANNEL_EMAIL	"email"
+
+/*
+ * A cancellation notice goes out this long before the meeting (or at the
+ * first reminder when that is earlier), or at once when that is past:
+ * early enough to plan around, not so early that it is forgotten.
+ */
+#define PLAN_CANCEL_LEAD	(7 * 86400)
+
+/* One planned message.  Every string is owned by the message. */
+struct plan_msg {
+	char		*dedup;
+	const char	*kind;		/* PLAN_KIND_…, static */
+	char		*channel;	/* "email" or a channel ID */
+	char		*recipient;	/* member ID, or community ID for posts */
+	char		*subject;	/* one line, no control characters */
+	char		*body;		/* plain text, '\n' line ends */
+	time_t		 due;		/* when to send */
+	time_t		 expires;	/* worthless after: the meeting's start */
+};
+
+/*
+ * The messages for community c's meetings whose start lies in [from, to).
+ * day and at resolve `auto` (pass c->day and c->time when they are set), as
+ * for cadence_expand.  now places cancellation notices (never before now)
+ * and drops messages that expired before it; a message whose due time is
+ * after its expiry is not planned either.
+ *
+ * Returns the count with *out allocated and sorted by due time, then dedup
+ * key (free with plan_free; NULL when the count is 0), or -1 with *err
+ * allocated when the meetings cannot be expanded.  The config is trusted
+ * (validated by config_load); its text is copied into subjects and bodies
+ * with control characters replaced, so no line break reaches a subject.
+ */
+long	plan_meetings(const struct config_community *c, int day,
+	    struct civil_time at, time_t from, time_t to, time_t now,
+	    struct plan_msg **out, char **err);
+void	plan_free(struct plan_msg *msgs, long n);
+
+#endif

@@ -1,0 +1,664 @@
+/* Unit tests of the store's outbox: planning, claiming, marking, retries,
+ * crash recovery and expiry. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "plan.h"
+#include "store.h"
+#include "tz.h"
+
+#define T0	1000000		/* "now" of the tests */
+
+static char *
+tmp_db(void)
+{
+	char	 tmpl[] = "/tmp/plc-outbox-XXXXXX";
+	char	*dir = mkdtemp(tmpl);
+	char	*p;
+
+	assert_non_null(dir);
+	p = malloc(strlen(dir) + 16);
+	sprintf(p, "%s/state.db", dir);
+	return p;
+}
+
+static void
+rm_db(char *p)
+{
+	char	buf[512];
+
+	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
+	assert_int_equal(system(buf), 0);
+	free(p);
+}
+
+static struct store_outbox_new
+row(const char *dedup, const char *body, time_t due, time_t expires)
+{
+	struct store_outbox_new	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.dedup = dedup;
+	r.kind = "reminder";
+	r.channel = "email";
+	r.recipient = "bob";
+	r.subject = "Reminder";
+	r.body = body;
+	r.due = due;
+	r.expires = expires;
+	return r;
+}
+
+static void
+plan(struct store *st, const struct store_outbox_new *rows, size_t n,
+    const struct store_outbox_scope *scope, time_t now,
+    struct store_outbox_counts *c)
+{
+	char	*err = NULL;
+
+	if (store_outbox_plan(st, rows, n, scope, now, c, &err) == -1)
+		fail_msg("store_outbox_plan: %s", err);
+}
+
+/* All rows, by id; *n their count. */
+static struct store_outbox_row *
+all(struct store *st, size_t *n)
+{
+	struct store_outbox_row	*r = NULL;
+	char			*err = NULL;
+
+	if (store_outbox_list(st, STORE_OUTBOX_LIST_ALL, &r, n, &err) == -1)
+		fail_msg("store_outbox_list: %s", err);
+	return r;
+}
+
+static struct store_outbox_row *
+claim(struct store *st, time_t now, size_t limit, size_t *n)
+{
+	struct store_outbox_row	*r = NULL;
+	char			*err = NULL;
+
+	if (store_outbox_claim(st, now, limit, &r, n, &err) == -1)
+		fail_msg("store_outbox_claim: %s", err);
+	return r;
+}
+
+static void
+exec(struct store *st, const char *path, const char *sql)
+{
+	sqlite3	*db;
+
+	(void)st;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Planning the same messages twice adds nothing. */
+static void
+test_plan_twice(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[3];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+	int64_t				 depth;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("meet:math7:2026-11-03:1d:member:bob:email", "a", T0 + 10,
+	    T0 + 100);
+	r[1] = row("meet:math7:2026-11-03:1h:member:bob:email", "b", T0 + 20,
+	    T0 + 100);
+	r[2] = row("meet:math7:2026-11-10:1d:member:bob:email", "c", T0 + 30,
+	    T0 + 200);
+	plan(st, r, 3, NULL, T0, &c);
+	assert_int_equal(c.inserted, 3);
+	assert_int_equal(c.updated, 0);
+	plan(st, r, 3, NULL, T0 + 1, &c);
+	assert_int_equal(c.inserted, 0);
+	assert_int_equal(c.updated, 0);
+	assert_int_equal(c.unchanged, 3);
+	l = all(st, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].body, "a");
+	assert_int_equal(l[0].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[0].next_try, T0 + 10);
+	assert_int_equal(l[0].expires, T0 + 100);
+	store_outbox_rows_free(l, n);
+	assert_int_equal(store_outbox_depth(st, &depth, &err), 0);
+	assert_int_equal(depth, 3);
+	store_close(st);
+	rm_db(p);
+}
+
+/* A moved meeting: same key, new body and due; the pending row follows. */
+static void
+test_pending_updated(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r;
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r = row("meet:math7:2026-11-24:1d:member:bob:email", "Tue", T0 + 10,
+	    T0 + 100);
+	plan(st, &r, 1, NULL, T0, &c);
+	r.body = "Moved to Wed";
+	r.subject = "Moved";
+	r.due = T0 + 50;
+	r.expires = T0 + 150;
+	plan(st, &r, 1, NULL, T0, &c);
+	assert_int_equal(c.updated, 1);
+	l = all(st, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].body, "Moved to Wed");
+	assert_string_equal(l[0].subject, "Moved");
+	assert_int_equal(l[0].due, T0 + 50);
+	assert_int_equal(l[0].next_try, T0 + 50);
+	assert_int_equal(l[0].expires, T0 + 150);
+	store_outbox_rows_free(l, n);
+
+	/* "Due now" planned again at a later now (a cancellation notice
+	 * is due at max(now, …)) does not churn. */
+	r.due = T0 + 60;
+	plan(st, &r, 1, NULL, T0 + 70, &c);
+	assert_int_equal(c.unchanged, 1);
+	r.due = T0 + 70;
+	plan(st, &r, 1, NULL, T0 + 70, &c);
+	assert_int_equal(c.unchanged, 1);
+	l = all(st, &n);
+	assert_int_equal(l[0].due, T0 + 50);
+	store_outbox_rows_free(l, n);
+	/* A due time still ahead is followed. */
+	r.due = T0 + 90;
+	plan(st, &r, 1, NULL, T0 + 70, &c);
+	assert_int_equal(c.updated, 1);
+	l = all(st, &n);
+	assert_int_equal(l[0].due, T0 + 90);
+	assert_int_equal(l[0].next_try, T0 + 90);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* Pending rows in scope that the plan no longer names are withdrawn;
+ * others are left alone; planned again, a withdrawn row comes back. */
+static void
+test_withdrawn(void **state)
+{
+	static const char *const prefixes[] = { "meet:math7:",
+		"cancel:math7:" };
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[4];
+	struct store_outbox_scope	 scope;
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("meet:math7:2026-12-08:1d:member:bob:email", "a", T0 + 10,
+	    T0 + 100);
+	r[1] = row("meet:math7:2026-12-15:1d:member:bob:email", "b", T0 + 20,
+	    T0 + 200);
+	r[2] = row("meet:ela8:2026-12-10:1d:member:bob:email", "c", T0 + 30,
+	    T0 + 100);
+	r[3] = row("meet:math7:2027-06-01:1d:member:bob:email", "d", T0 + 40,
+	    T0 + 9000);	/* outside the window */
+	plan(st, r, 4, NULL, T0, &c);
+	scope.prefixes = prefixes;
+	scope.nprefixes = 2;
+	scope.from = T0;
+	scope.to = T0 + 1000;
+	scope.reason = "no longer planned";
+	/* The meeting of the 8th is cancelled: its reminder is not planned. */
+	plan(st, &r[1], 1, &scope, T0, &c);
+	assert_int_equal(c.withdrawn, 1);
+	assert_int_equal(c.unchanged, 1);
+	l = all(st, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(l[0].status, STORE_OUTBOX_WITHDRAWN);
+	assert_string_equal(l[0].last_answer, "no longer planned");
+	assert_int_equal(l[1].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[2].status, STORE_OUTBOX_PENDING);	/* ela8 */
+	assert_int_equal(l[3].status, STORE_OUTBOX_PENDING);	/* later */
+	store_outbox_rows_free(l, n);
+	/* Un-cancelled: planned again, pending again. */
+	plan(st, r, 2, &scope, T0, &c);
+	assert_int_equal(c.updated, 1);
+	assert_int_equal(c.withdrawn, 0);
+	l = all(st, &n);
+	assert_int_equal(l[0].status, STORE_OUTBOX_PENDING);
+	assert_null(l[0].last_answer);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* Claims go by next_try up to the limit; a sent row is never planned,
+ * claimed or marked again. */
+static void
+test_claim_and_mark(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[3];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k3", "c", T0 + 30, T0 + 1000);
+	r[1] = row("k1", "a", T0 + 10, T0 + 1000);
+	r[2] = row("k2", "b", T0 + 20, T0 + 1000);
+	plan(st, r, 3, NULL, T0, &c);
+	l = claim(st, T0 + 5, 10, &n);
+	assert_int_equal(n, 0);
+	free(l);
+	l = claim(st, T0 + 30, 2, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].dedup, "k1");
+	assert_string_equal(l[1].dedup, "k2");
+	assert_int_equal(l[0].status, STORE_OUTBOX_SENDING);
+	assert_int_equal(l[0].claimed, T0 + 30);
+	assert_int_equal(store_outbox_mark_sent(st, l[0].id, T0 + 31,
+	    "250 2.0.0 Ok: queued", &err), 0);
+	assert_int_equal(store_outbox_mark_failed(st, l[1].id, T0 + 31,
+	    "550 5.1.1 no such user", &err), 0);
+	/* Marked once only. */
+	assert_int_equal(store_outbox_mark_sent(st, l[0].id, T0 + 32, "x",
+	    &err), -1);
+	assert_non_null(strstr(err, "not being sent"));
+	free(err);
+	err = NULL;
+	store_outbox_rows_free(l, n);
+	/* Planned again with a new text: the sent row stays as it was. */
+	r[1].body = "changed";
+	plan(st, &r[1], 1, NULL, T0 + 40, &c);
+	assert_int_equal(c.unchanged, 1);
+	l = claim(st, T0 + 40, 10, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].dedup, "k3");
+	store_outbox_rows_free(l, n);
+	l = all(st, &n);
+	assert_int_equal(l[1].status, STORE_OUTBOX_SENT);	/* k1 */
+	assert_string_equal(l[1].body, "a");
+	assert_int_equal(l[1].sent_at, T0 + 31);
+	assert_int_equal(l[1].attempts, 1);
+	assert_string_equal(l[1].last_answer, "250 2.0.0 Ok: queued");
+	assert_int_equal(l[2].status, STORE_OUTBOX_FAILED);	/* k2 */
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* Backoff: 60 s doubling to an hour, scaled by 0.5 + jitter / 2;
+ * Retry-After wins. */
+static void
+test_retry_backoff(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r;
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+	time_t				 now = T0;
+	int64_t				 id;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r = row("k", "a", T0, T0 + 100000);
+	plan(st, &r, 1, NULL, T0, &c);
+	l = claim(st, now, 1, &n);
+	assert_int_equal(n, 1);
+	id = l[0].id;
+	store_outbox_rows_free(l, n);
+
+	/* First retry, full jitter: 60 s. */
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "500", -1, 1.0,
+	    &err), 0);
+	l = claim(st, now + 59, 1, &n);
+	assert_int_equal(n, 0);
+	free(l);
+	now += 60;
+	l = claim(st, now, 1, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].attempts, 1);
+	store_outbox_rows_free(l, n);
+	/* Second, full: 120 s; third, no jitter: half of 240 s. */
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "500", -1, 1.0,
+	    &err), 0);
+	l = all(st, &n);
+	assert_int_equal(l[0].next_try, now + 120);
+	assert_int_equal(l[0].status, STORE_OUTBOX_PENDING);
+	assert_string_equal(l[0].last_answer, "500");
+	store_outbox_rows_free(l, n);
+	now += 120;
+	store_outbox_rows_free(claim(st, now, 1, &n), n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "500", -1, 0.0,
+	    &err), 0);
+	l = all(st, &n);
+	assert_int_equal(l[0].next_try, now + 120);
+	store_outbox_rows_free(l, n);
+	/* Many attempts later: capped at an hour. */
+	exec(st, p, "UPDATE outbox SET attempts = 40");
+	now += 120;
+	store_outbox_rows_free(claim(st, now, 1, &n), n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "500", -1, 1.0,
+	    &err), 0);
+	l = all(st, &n);
+	assert_int_equal(l[0].next_try, now + 3600);
+	store_outbox_rows_free(l, n);
+	/* Retry-After: exactly as the server said. */
+	now += 3600;
+	store_outbox_rows_free(claim(st, now, 1, &n), n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "429", 30, 1.0,
+	    &err), 0);
+	l = all(st, &n);
+	assert_int_equal(l[0].next_try, now + 30);
+	assert_int_equal(l[0].attempts, 42);
+	store_outbox_rows_free(l, n);
+	/* A row not being sent cannot be retried. */
+	assert_int_equal(store_outbox_mark_retry(st, id, now, "x", 1, 0,
+	    &err), -1);
+	free(err);
+	store_close(st);
+	rm_db(p);
+}
+
+/* A crash leaves claimed rows in sending: they come back, the sent ones
+ * do not. */
+static void
+test_crash_recovery(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[3];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+	long				 back;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k1", "a", T0, T0 + 1000);
+	r[1] = row("k2", "b", T0, T0 + 1000);
+	r[2] = row("k3", "c", T0, T0 + 1000);
+	plan(st, r, 3, NULL, T0, &c);
+	l = claim(st, T0, 10, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_outbox_mark_sent(st, l[0].id, T0, "ok", &err),
+	    0);
+	store_outbox_rows_free(l, n);
+	store_close(st);	/* the crash */
+
+	assert_int_equal(store_open(p, &st, &err), 0);
+	/* Nothing is claimed twice before recovery... */
+	l = claim(st, T0 + 1, 10, &n);
+	assert_int_equal(n, 0);
+	free(l);
+	assert_int_equal(store_outbox_recover(st, T0 + 1, &back, &err), 0);
+	assert_int_equal(back, 2);
+	/* ...and after it only the rows that were in flight. */
+	l = claim(st, T0 + 1, 10, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].dedup, "k2");
+	assert_string_equal(l[1].dedup, "k3");
+	store_outbox_rows_free(l, n);
+	assert_int_equal(store_outbox_recover(st, T0 + 2, &back, &err), 0);
+	assert_int_equal(back, 2);
+	l = all(st, &n);
+	assert_int_equal(l[0].status, STORE_OUTBOX_SENT);
+	assert_int_equal(l[1].status, STORE_OUTBOX_PENDING);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* Rows whose meeting started while nobody sent them are skipped, even one
+ * waiting out a backoff; the rest go late. */
+static void
+test_expired_skipped(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[3];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("late", "a", T0, T0 + 5000);
+	r[1] = row("expired", "b", T0, T0 + 100);
+	r[2] = row("backoff", "c", T0, T0 + 100);
+	plan(st, r, 3, NULL, T0, &c);
+	exec(st, p, "UPDATE outbox SET next_try = 9999999, attempts = 2 "
+	    "WHERE dedup = 'backoff'");
+	l = claim(st, T0 + 1000, 10, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].dedup, "expired");
+	assert_int_equal(l[0].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[0].last_answer, "expired");
+	assert_string_equal(l[1].dedup, "backoff");
+	assert_int_equal(l[1].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[2].dedup, "late");
+	assert_int_equal(l[2].status, STORE_OUTBOX_SENDING);
+	store_outbox_rows_free(l, n);
+	l = all(st, &n);
+	assert_int_equal(l[1].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[1].last_answer, "expired");
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* A failed row listed, retried by hand, and only a failed one. */
+static void
+test_list_and_retry(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[2];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l = NULL;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+	bool				 found;
+	int64_t				 id;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k1", "a", T0, T0 + 1000);
+	r[1] = row("k2", "b", T0 + 500, T0 + 1000);
+	plan(st, r, 2, NULL, T0, &c);
+	l = claim(st, T0, 1, &n);
+	id = l[0].id;
+	store_outbox_rows_free(l, n);
+	assert_int_equal(store_outbox_mark_failed(st, id, T0, "404 Not Found",
+	    &err), 0);
+	assert_int_equal(store_outbox_list(st, STORE_OUTBOX_LIST_FAILED, &l,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].last_answer, "404 Not Found");
+	store_outbox_rows_free(l, n);
+	assert_int_equal(store_outbox_list(st, STORE_OUTBOX_LIST_PENDING, &l,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].dedup, "k2");
+	store_outbox_rows_free(l, n);
+	/* Only a failed row can be retried. */
+	assert_int_equal(store_outbox_retry(st, id + 1, T0, &found, &err), 0);
+	assert_false(found);
+	assert_int_equal(store_outbox_retry(st, 999, T0, &found, &err), 0);
+	assert_false(found);
+	assert_int_equal(store_outbox_retry(st, id, T0 + 10, &found, &err), 0);
+	assert_true(found);
+	l = claim(st, T0 + 10, 10, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].id, id);
+	assert_int_equal(l[0].attempts, 0);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* The planner's messages into the outbox, as the worker will put them. */
+static void
+plan_community(struct store *st, const struct config_community *c,
+    time_t from, time_t to, time_t now, struct store_outbox_counts *counts)
+{
+	static const char *const prefixes[] = { PLAN_PREFIX_MEET "math7:",
+		PLAN_PREFIX_CANCEL "math7:" };
+	struct store_outbox_scope	 scope = { prefixes, 2, 0, 0,
+		"no longer planned" };
+	struct store_outbox_new		*rows;
+	struct plan_msg			*m = NULL;
+	char				*err = NULL;
+	long				 n, i;
+
+	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
+	if (n < 0 || n > 1000)
+		fail_msg("plan_meetings: %s", err ? err : "too many");
+	rows = calloc((size_t)n + 1, sizeof(*rows));
+	assert_non_null(rows);
+	for (i = 0; i < n; i++)
+		rows[i] = (struct store_outbox_new){ m[i].dedup, m[i].kind,
+			m[i].channel, m[i].recipient, m[i].subject, m[i].body,
+			m[i].due, m[i].expires };
+	scope.from = from;
+	scope.to = to;
+	plan(st, rows, (size_t)n, &scope, now, counts);
+	free(rows);
+	plan_free(m, n);
+}
+
+static const struct store_outbox_row *
+by_key(const struct store_outbox_row *l, size_t n, const char *dedup)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].dedup, dedup) == 0)
+			return &l[i];
+	fail_msg("no row %s", dedup);
+	return NULL;
+}
+
+/* Planner and outbox together: a move updates the pending reminder, a
+ * cancellation withdraws it and adds one notice. */
+static void
+test_planner_into_outbox(void **state)
+{
+	struct config_member		 bob, *members[1] = { &bob };
+	struct config_community		 c;
+	struct config_move		 move;
+	struct civil_date		 cancel = { 2026, 11, 10 };
+	struct store_outbox_counts	 k;
+	struct store_outbox_row		*l;
+	const struct store_outbox_row	*r;
+	struct store			*st = NULL;
+	int64_t				 remind = 86400;
+	char				*p = tmp_db(), *err = NULL;
+	time_t				 from = 1793577600;	/* 2026-11-02Z */
+	time_t				 to = from + 14 * 86400;
+	size_t				 n;
+
+	(void)state;
+	memset(&bob, 0, sizeof(bob));
+	bob.id = "bob";
+	bob.tz = tz_find("America/Chicago");
+	memset(&c, 0, sizeof(c));
+	c.id = "math7";
+	c.name = "Grade 7 Math PLC";
+	c.members = members;
+	c.nmembers = 1;
+	c.day = 1;	/* Tuesday */
+	c.time = (struct civil_time){ 15, 30, 0 };
+	c.duration = 45 * 60;
+	c.start = (struct civil_date){ 2026, 9, 1 };
+	c.remind = &remind;
+	c.nremind = 1;
+	c.tz = tz_find("America/New_York");
+	assert_int_equal(store_open(p, &st, &err), 0);
+
+	plan_community(st, &c, from, to, from, &k);
+	assert_int_equal(k.inserted, 2);	/* 3 and 10 November */
+	plan_community(st, &c, from, to, from + 60, &k);
+	assert_int_equal(k.inserted, 0);
+	assert_int_equal(k.unchanged, 2);
+
+	move.from = (struct civil_date){ 2026, 11, 3 };
+	move.to = (struct civil_date){ 2026, 11, 4 };
+	move.has_time = false;
+	c.moves = &move;
+	c.nmoves = 1;
+	c.cancels = &cancel;
+	c.ncancels = 1;
+	plan_community(st, &c, from, to, from + 120, &k);
+	assert_int_equal(k.updated, 1);
+	assert_int_equal(k.inserted, 1);
+	assert_int_equal(k.withdrawn, 1);
+	l = all(st, &n);
+	assert_int_equal(n, 3);
+	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
+	assert_int_equal(r->expires, from + 2 * 86400 + 20 * 3600 + 30 * 60);
+	assert_non_null(strstr(r->subject, "Moved"));
+	r = by_key(l, n, "meet:math7:2026-11-10:1d:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_WITHDRAWN);
+	r = by_key(l, n, "cancel:math7:2026-11-10:member:bob:email");
+	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
+	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tz_shutdown();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_twice),
+		cmocka_unit_test(test_pending_updated),
+		cmocka_unit_test(test_withdrawn),
+		cmocka_unit_test(test_claim_and_mark),
+		cmocka_unit_test(test_retry_backoff),
+		cmocka_unit_test(test_crash_recovery),
+		cmocka_unit_test(test_expired_skipped),
+		cmocka_unit_test(test_list_and_retry),
+		cmocka_unit_test(test_planner_into_outbox),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

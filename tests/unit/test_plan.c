@@ -1,0 +1,396 @@
+/* Unit tests of the reminder planner: meetings into planned messages. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civil.h"
+#include "config.h"
+#include "plan.h"
+#include "tz.h"
+
+/* Expected instants come from glibc's timegm, not from civil or tz. */
+static time_t
+utc(int y, int mo, int d, int h, int mi)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return timegm(&tm);
+}
+
+/* The demo's math7, built by hand as config_load would leave it. */
+struct fixture {
+	struct config_channel	 chat;
+	struct config_notify	 alice_notify[2];
+	struct config_member	 alice, bob, erin;
+	struct config_member	*members[2], *optional[1];
+	struct config_channel	*notify[1];
+	int64_t			 remind[2];
+	struct config_move	 move;
+	struct civil_date	 cancel;
+	struct config_community	 c;
+};
+
+static void
+fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->chat.id = "demo-chat";
+	f->alice.id = "alice";
+	f->alice.name = "Alice Martin";
+	f->alice.tz = tz_find("America/New_York");
+	f->alice_notify[0].email = true;
+	f->alice_notify[1].channel = &f->chat;
+	f->alice.notify = f->alice_notify;
+	f->alice.nnotify = 2;
+	f->bob.id = "bob";
+	f->bob.name = "Bob Jones";
+	f->bob.tz = tz_find("America/Chicago");	/* notify: the default */
+	f->erin.id = "erin";
+	f->erin.name = "Erin O'Neil";
+	f->erin.tz = tz_find("America/Denver");
+	f->members[0] = &f->alice;
+	f->members[1] = &f->bob;
+	f->optional[0] = &f->erin;
+	f->notify[0] = &f->chat;
+	f->remind[0] = 86400;
+	f->remind[1] = 3600;
+	f->move.from = (struct civil_date){ 2026, 11, 24 };
+	f->move.to = (struct civil_date){ 2026, 11, 25 };
+	f->move.has_time = true;
+	f->move.at = (struct civil_time){ 16, 0, 0 };
+	f->cancel = (struct civil_date){ 2026, 12, 8 };
+
+	f->c.id = "math7";
+	f->c.name = "Grade 7 Math PLC";
+	f->c.facilitator = &f->alice;
+	f->c.members = f->members;
+	f->c.nmembers = 2;
+	f->c.optional = f->optional;
+	f->c.noptional = 1;
+	f->c.cadence = CONFIG_CADENCE_WEEKLY;
+	f->c.day = CIVIL_TU;
+	f->c.time = (struct civil_time){ 15, 30, 0 };
+	f->c.duration = 45 * 60;
+	f->c.start = (struct civil_date){ 2026, 9, 1 };
+	f->c.moves = &f->move;
+	f->c.nmoves = 1;
+	f->c.cancels = &f->cancel;
+	f->c.ncancels = 1;
+	f->c.location = "Room 204";
+	f->c.url = "https://meet.example.edu/math7";
+	f->c.remind = f->remind;
+	f->c.nremind = 2;
+	f->c.notify = f->notify;
+	f->c.nnotify = 1;
+	f->c.tz = tz_find("America/New_York");
+	assert_non_null(f->alice.tz);
+	assert_non_null(f->bob.tz);
+	assert_non_null(f->erin.tz);
+	assert_non_null(f->c.tz);
+}
+
+static long
+plan(const struct fixture *f, time_t from, time_t to, time_t now,
+    struct plan_msg **out)
+{
+	char	*err = NULL;
+	long	 n;
+
+	n = plan_meetings(&f->c, f->c.day, f->c.time, from, to, now, out, &err);
+	if (n < 0)
+		fail_msg("plan_meetings: %s", err ? err : "(no message)");
+	assert_null(err);
+	return n;
+}
+
+static const struct plan_msg *
+find(const struct plan_msg *m, long n, const char *dedup)
+{
+	long	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(m[i].dedup, dedup) == 0)
+			return &m[i];
+	return NULL;
+}
+
+static const struct plan_msg *
+must_find(const struct plan_msg *m, long n, const char *dedup)
+{
+	const struct plan_msg	*r = find(m, n, dedup);
+
+	if (r == NULL)
+		fail_msg("no planned message %s", dedup);
+	return r;
+}
+
+static long
+count_prefix(const struct plan_msg *m, long n, const char *prefix)
+{
+	long	i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += strncmp(m[i].dedup, prefix, strlen(prefix)) == 0;
+	return c;
+}
+
+/* One meeting, two lead times: per lead alice on e-mail and chat, bob and
+ * erin on e-mail (bob by default), one community post. */
+static void
+test_per_lead_and_channel(void **state)
+{
+	struct fixture		 f;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 start = utc(2026, 11, 3, 20, 30);
+	long			 n, i;
+
+	(void)state;
+	fixture_init(&f);
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    utc(2026, 11, 1, 0, 0), &m);
+	assert_int_equal(n, 10);
+	assert_int_equal(count_prefix(m, n, "meet:math7:2026-11-03:1d:"), 5);
+	assert_int_equal(count_prefix(m, n, "meet:math7:2026-11-03:1h:"), 5);
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
+	assert_string_equal(r->channel, "email");
+	assert_string_equal(r->recipient, "alice");
+	assert_string_equal(r->kind, PLAN_KIND_REMINDER);
+	assert_int_equal(r->due, start - 86400);
+	assert_int_equal(r->expires, start);
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:demo-chat");
+	assert_string_equal(r->channel, "demo-chat");
+	must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	must_find(m, n, "meet:math7:2026-11-03:1h:member:erin:email");
+	r = must_find(m, n, "meet:math7:2026-11-03:1h:community:math7:demo-chat");
+	assert_string_equal(r->recipient, "math7");
+	assert_int_equal(r->due, start - 3600);
+	/* Sorted by due: the day-before reminders first. */
+	for (i = 1; i < n; i++)
+		assert_true(m[i - 1].due <= m[i].due);
+	assert_int_equal(m[0].due, start - 86400);
+	assert_int_equal(m[n - 1].due, start - 3600);
+	plan_free(m, n);
+}
+
+/* Times in the member's zone, and the community's when they differ. */
+static void
+test_member_zone_in_body(void **state)
+{
+	struct fixture		 f;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	long			 n;
+
+	(void)state;
+	fixture_init(&f);
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    utc(2026, 11, 1, 0, 0), &m);
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
+	assert_non_null(strstr(r->body, "Grade 7 Math PLC — Tue 3 Nov "
+	    "15:30–16:15 (America/New_York), Room 204, "
+	    "https://meet.example.edu/math7"));
+	assert_null(strstr(r->body, "Chicago"));
+	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
+	    "Tue 3 Nov 15:30");
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	assert_non_null(strstr(r->body, "Tue 3 Nov 14:30–15:15 "
+	    "(America/Chicago), Tue 3 Nov 15:30–16:15 (America/New_York), "
+	    "Room 204"));
+	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
+	    "Tue 3 Nov 14:30");
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:erin:email");
+	assert_non_null(strstr(r->body, "Tue 3 Nov 13:30–14:15 "
+	    "(America/Denver)"));
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:community:math7:"
+	    "demo-chat");
+	assert_non_null(strstr(r->body, "15:30–16:15 (America/New_York), "
+	    "Room 204"));
+	plan_free(m, n);
+}
+
+/* The same config planned twice gives the same keys, in the same order. */
+static void
+test_keys_stable(void **state)
+{
+	struct fixture	 f;
+	struct plan_msg	*a = NULL, *b = NULL;
+	long		 na, nb, i;
+
+	(void)state;
+	fixture_init(&f);
+	na = plan(&f, utc(2026, 10, 1, 0, 0), utc(2027, 1, 31, 0, 0),
+	    utc(2026, 9, 30, 0, 0), &a);
+	nb = plan(&f, utc(2026, 10, 1, 0, 0), utc(2027, 1, 31, 0, 0),
+	    utc(2026, 9, 30, 0, 0), &b);
+	assert_true(na > 50);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_string_equal(a[i].dedup, b[i].dedup);
+		assert_string_equal(a[i].body, b[i].body);
+		assert_int_equal(a[i].due, b[i].due);
+		/* No key twice. */
+		assert_ptr_equal(find(a, na, a[i].dedup), &a[i]);
+	}
+	plan_free(a, na);
+	plan_free(b, nb);
+}
+
+/* A moved meeting keeps the keys of its series date with a new due. */
+static void
+test_moved_keeps_key(void **state)
+{
+	struct fixture		 f;
+	struct plan_msg		*m = NULL, *u = NULL;
+	const struct plan_msg	*r, *o;
+	time_t			 moved = utc(2026, 11, 25, 21, 0);
+	long			 n, nu;
+
+	(void)state;
+	fixture_init(&f);
+	n = plan(&f, utc(2026, 11, 20, 0, 0), utc(2026, 11, 27, 0, 0),
+	    utc(2026, 11, 20, 0, 0), &m);
+	assert_int_equal(n, 10);
+	assert_int_equal(count_prefix(m, n, "meet:math7:2026-11-24:"), 10);
+	r = must_find(m, n, "meet:math7:2026-11-24:1d:member:bob:email");
+	assert_int_equal(r->due, moved - 86400);
+	assert_int_equal(r->expires, moved);
+	assert_string_equal(r->subject, "Moved: Grade 7 Math PLC — now "
+	    "Wed 25 Nov 15:00");
+	assert_non_null(strstr(r->body, "Moved from Tue 24 Nov."));
+	assert_non_null(strstr(r->body, "Wed 25 Nov 16:00–16:45 "
+	    "(America/New_York)"));
+
+	/* Without the move: the same key, the old time. */
+	f.c.nmoves = 0;
+	nu = plan(&f, utc(2026, 11, 20, 0, 0), utc(2026, 11, 27, 0, 0),
+	    utc(2026, 11, 20, 0, 0), &u);
+	assert_int_equal(nu, n);
+	o = must_find(u, nu, "meet:math7:2026-11-24:1d:member:bob:email");
+	assert_int_equal(o->due, utc(2026, 11, 24, 20, 30) - 86400);
+	assert_true(o->due != r->due);
+	assert_string_not_equal(o->body, r->body);
+	plan_free(m, n);
+	plan_free(u, nu);
+}
+
+/* A cancelled meeting: no reminders, one notice per recipient and channel,
+ * a week ahead or at once when that is past, expiring at the start. */
+static void
+test_cancelled(void **state)
+{
+	struct fixture		 f;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 start = utc(2026, 12, 8, 20, 30), now;
+	long			 n, i;
+
+	(void)state;
+	fixture_init(&f);
+	now = utc(2026, 11, 30, 0, 0);
+	n = plan(&f, utc(2026, 12, 7, 0, 0), utc(2026, 12, 9, 0, 0), now, &m);
+	assert_int_equal(count_prefix(m, n, "meet:"), 0);
+	assert_int_equal(n, 5);
+	r = must_find(m, n, "cancel:math7:2026-12-08:member:bob:email");
+	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
+	assert_int_equal(r->due, start - PLAN_CANCEL_LEAD);
+	assert_int_equal(r->expires, start);
+	assert_string_equal(r->subject, "Cancelled: Grade 7 Math PLC — "
+	    "Tue 8 Dec 14:30");
+	assert_non_null(strstr(r->body, "cancelled"));
+	must_find(m, n, "cancel:math7:2026-12-08:member:alice:email");
+	must_find(m, n, "cancel:math7:2026-12-08:member:alice:demo-chat");
+	must_find(m, n, "cancel:math7:2026-12-08:member:erin:email");
+	must_find(m, n, "cancel:math7:2026-12-08:community:math7:demo-chat");
+	plan_free(m, n);
+
+	/* Two days before: the notice is due now. */
+	now = utc(2026, 12, 6, 12, 0);
+	n = plan(&f, utc(2026, 12, 7, 0, 0), utc(2026, 12, 9, 0, 0), now, &m);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_int_equal(m[i].due, now);
+	plan_free(m, n);
+}
+
+/* A reminder whose due time has passed is still planned (sent late) until
+ * the meeting starts; after that nothing is. */
+static void
+test_expiry(void **state)
+{
+	struct fixture	 f;
+	struct plan_msg	*m = NULL;
+	time_t		 start = utc(2026, 11, 3, 20, 30);
+	long		 n;
+
+	(void)state;
+	fixture_init(&f);
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    start - 1800, &m);
+	assert_int_equal(n, 10);
+	assert_int_equal(m[0].due, start - 86400);
+	assert_int_equal(m[0].expires, start);
+	plan_free(m, n);
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    start + 1, &m);
+	assert_int_equal(n, 0);
+	assert_null(m);
+}
+
+/* Config text cannot put a line break into a subject. */
+static void
+test_subject_clean(void **state)
+{
+	struct fixture	 f;
+	struct plan_msg	*m = NULL;
+	long		 n, i;
+
+	(void)state;
+	fixture_init(&f);
+	f.c.name = "Math\r\nBcc: victim@example.com";
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    utc(2026, 11, 1, 0, 0), &m);
+	assert_int_equal(n, 10);
+	for (i = 0; i < n; i++) {
+		assert_null(strpbrk(m[i].subject, "\r\n"));
+		assert_non_null(strstr(m[i].subject, "Math  Bcc:"));
+	}
+	plan_free(m, n);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tz_shutdown();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_per_lead_and_channel),
+		cmocka_unit_test(test_member_zone_in_body),
+		cmocka_unit_test(test_keys_stable),
+		cmocka_unit_test(test_moved_keeps_key),
+		cmocka_unit_test(test_cancelled),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_subject_clean),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

@@ -1,0 +1,244 @@
+/* cmd_outbox: what was planned, sent and failed, and why; retry a failure. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Server answers and item text are untrusted: no control character may
+ * reach the terminal. */
+static void
+outbox_print_clean(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+/* "2026-11-03T20:30:00Z", or JSON null for an unset time. */
+static json_t *
+outbox_json_time(time_t t)
+{
+	struct tm	tm;
+	char		buf[32];
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *
+outbox_json_str(const char *s)
+{
+	/* json_string refuses invalid UTF-8: keep the row, lose the text. */
+	json_t	*j = s != NULL ? json_string(s) : NULL;
+
+	return j != NULL ? j : json_null();
+}
+
+static int
+outbox_print_json(const struct store_outbox_row *rows, size_t n)
+{
+	json_t	*a = json_array(), *o;
+	size_t	 i;
+	int	 rc = EX_OK;
+
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		json_object_set_new(o, "id", json_integer(rows[i].id));
+		json_object_set_new(o, "status", json_string(
+		    store_outbox_status_name(rows[i].status)));
+		json_object_set_new(o, "dedup", outbox_json_str(rows[i].dedup));
+		json_object_set_new(o, "kind", outbox_json_str(rows[i].kind));
+		json_object_set_new(o, "channel",
+		    outbox_json_str(rows[i].channel));
+		json_object_set_new(o, "recipient",
+		    outbox_json_str(rows[i].recipient));
+		json_object_set_new(o, "subject",
+		    outbox_json_str(rows[i].subject));
+		json_object_set_new(o, "body", outbox_json_str(rows[i].body));
+		json_object_set_new(o, "due", outbox_json_time(rows[i].due));
+		json_object_set_new(o, "expires",
+		    outbox_json_time(rows[i].expires));
+		json_object_set_new(o, "next_try",
+		    outbox_json_time(rows[i].next_try));
+		json_object_set_new(o, "sent_at",
+		    outbox_json_time(rows[i].sent_at));
+		json_object_set_new(o, "attempts",
+		    json_integer(rows[i].attempts));
+		json_object_set_new(o, "last_answer",
+		    outbox_json_str(rows[i].last_answer));
+		json_array_append_new(a, o);
+	}
+	if (json_dumpf(a, stdout, JSON_INDENT(2)) == -1)
+		rc = EX_IOERR;
+	putchar('\n');
+	json_decref(a);
+	return rc;
+}
+
+static void
+outbox_print_text(const struct config *cfg,
+    const struct store_outbox_row *rows, size_t n)
+{
+	char	ib[CMD_INSTANT_LEN];
+	size_t	i;
+
+	if (n == 0)
+		printf("(no messages)\n");
+	for (i = 0; i < n; i++) {
+		printf("%lld  %-9s  %s  ", (long long)rows[i].id,
+		    store_outbox_status_name(rows[i].status),
+		    cmd_format_instant(rows[i].due, cfg->worker.tz, ib));
+		outbox_print_clean(rows[i].channel);
+		putchar(' ');
+		outbox_print_clean(rows[i].recipient);
+		printf("  ");
+		outbox_print_clean(rows[i].subject != NULL ?
+		    rows[i].subject : rows[i].kind);
+		printf("\n    attempts %d", rows[i].attempts);
+		if (rows[i].status == STORE_OUTBOX_SENT)
+			printf(", sent %s", cmd_format_instant(rows[i].sent_at,
+			    cfg->worker.tz, ib));
+		else if (rows[i].status == STORE_OUTBOX_PENDING &&
+		    rows[i].attempts > 0)
+			printf(", next try %s", cmd_format_instant(
+			    rows[i].next_try, cfg->worker.tz, ib));
+		if (rows[i].last_answer != NULL) {
+			printf(", last answer: ");
+			outbox_print_clean(rows[i].last_answer);
+		}
+		putchar('\n');
+	}
+}
+
+static int
+outbox_retry(struct store *st, const char *arg, time_t now)
+{
+	char		*end, *err = NULL;
+	long long	 id;
+	bool		 found;
+
+	id = strtoll(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || id <= 0) {
+		fprintf(stderr, "plc-cadence: outbox retry: '%s' is not a "
+		    "message number\n", arg);
+		return EX_DATAERR;
+	}
+	if (store_outbox_retry(st, (int64_t)id, now, &found, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		free(err);
+		return EX_IOERR;
+	}
+	if (!found) {
+		fprintf(stderr, "plc-cadence: outbox retry: no failed message "
+		    "%lld\n", id);
+		return EX_DATAERR;
+	}
+	printf("message %lld will be sent again\n", id);
+	return EX_OK;
+}
+
+int
+cmd_outbox(struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "pending", no_argument, NULL, 'p' },
+		{ "failed", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct config		*cfg = ctx->cfg;
+	enum store_outbox_filter	 filter = STORE_OUTBOX_LIST_ALL;
+	struct store_outbox_row		*rows = NULL;
+	struct store			*st = NULL;
+	char				*path = NULL, *err = NULL;
+	time_t				 given;
+	size_t				 n = 0;
+	int				 ch, json = 0, have_now = 0, nfilter = 0;
+	int				 rc = EX_USAGE;
+
+	/* 0, not 1: glibc then starts afresh and permutes, so options may
+	 * follow "retry N" (main scanned in order, with '+'). */
+	optind = 0;
+	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+		case 'f':
+			filter = ch == 'p' ? STORE_OUTBOX_LIST_PENDING :
+			    STORE_OUTBOX_LIST_FAILED;
+			nfilter++;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'n':
+			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
+			    &err) == -1) {
+				fprintf(stderr, "plc-cadence: %s\n", err);
+				goto out;
+			}
+			have_now = 1;
+			break;
+		case 'h':
+			printf("usage: plc-cadence [-c FILE] outbox "
+			    "[--pending | --failed] [--json]\n"
+			    "       plc-cadence [-c FILE] outbox retry N "
+			    "[--now TIME]\n");
+			rc = EX_OK;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	if (nfilter > 1) {
+		fprintf(stderr, "plc-cadence: outbox: --pending and --failed "
+		    "exclude each other\n");
+		goto out;
+	}
+	if (optind < ctx->argc && strcmp(ctx->argv[optind], "retry") == 0) {
+		if (ctx->argc - optind != 2 || nfilter || json) {
+			fprintf(stderr, "usage: plc-cadence outbox retry N\n");
+			goto out;
+		}
+	} else if (optind != ctx->argc) {
+		fprintf(stderr, "plc-cadence: outbox: unknown argument '%s'\n",
+		    ctx->argv[optind]);
+		goto out;
+	}
+
+	path = xasprintf("%s/state.db", cfg->worker.state_dir);
+	if (store_open(path, &st, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (optind < ctx->argc) {
+		rc = outbox_retry(st, ctx->argv[optind + 1],
+		    cmd_now(have_now ? &given : NULL));
+		goto out;
+	}
+	if (store_outbox_list(st, filter, &rows, &n, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		rc = EX_IOERR;
+		goto out;
+	}
+	rc = EX_OK;
+	if (json)
+		rc = outbox_print_json(rows, n);
+	else
+		outbox_print_text(cfg, rows, n);
+out:
+	store_outbox_rows_free(rows, n);
+	store_close(st);
+	free(path);
+	free(err);
+	return rc;
+}

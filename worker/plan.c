@@ -1,0 +1,293 @@
+/* plan: meetings and lead times into the messages the outbox should hold. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "plan.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+struct plan_vec {
+	struct plan_msg	*v;
+	long		 n;
+};
+
+/* One meeting as the messages about it see it. */
+struct plan_meeting {
+	const struct config_community	*c;
+	const struct cadence_occ	*occ;
+	const char			*name, *location, *url, *descr;
+	char				 orig[CIVIL_DATE_LEN];
+};
+
+#define PLAN_WHEN_LEN	128
+
+static const char *const plan_wday[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+	"Sat", "Sun" };
+static const char *const plan_month[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* Config text goes into subjects: no control character may survive. */
+static char *
+plan_clean(const char *s)
+{
+	char	*r, *p;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	r = xstrdup(s);
+	for (p = r; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return r;
+}
+
+static const struct tz *
+plan_zone(const struct tz *tz)
+{
+	/* A NULL zone is UTC, as in cadence. */
+	return tz != NULL ? tz : tz_find("UTC");
+}
+
+/* "Tue 3 Nov". */
+static void
+plan_day(struct civil_date d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %d %s", plan_wday[civil_weekday(d)], d.d,
+	    plan_month[d.m - 1]);
+}
+
+/* "Tue 3 Nov 15:30" in tz. */
+static void
+plan_instant(const struct tz *tz, time_t t, char *buf, size_t len)
+{
+	struct civil_date	d;
+	struct civil_time	tm;
+	char			db[32], tb[CIVIL_TIME_LEN];
+
+	tz_from_utc(tz, t, &d, &tm);
+	plan_day(d, db, sizeof(db));
+	snprintf(buf, len, "%s %s", db, civil_time_format(tm, tb));
+}
+
+/* "Tue 3 Nov 15:30–16:15 (America/New_York)"; the end's date is given
+ * only when it is another day. */
+static void
+plan_when(const struct tz *tz, time_t start, time_t end, char *buf,
+    size_t len)
+{
+	struct civil_date	sd, ed;
+	struct civil_time	st, et;
+	char			sb[48], eb[48], tb[CIVIL_TIME_LEN];
+
+	tz_from_utc(tz, start, &sd, &st);
+	tz_from_utc(tz, end, &ed, &et);
+	plan_instant(tz, start, sb, sizeof(sb));
+	if (civil_date_cmp(sd, ed) == 0)
+		snprintf(eb, sizeof(eb), "%s", civil_time_format(et, tb));
+	else
+		plan_instant(tz, end, eb, sizeof(eb));
+	snprintf(buf, len, "%s–%s (%s)", sb, eb, tz_name(tz));
+}
+
+/* The meeting's line in zone tz, with the community's zone too when it
+ * is another one: "Grade 7 Math PLC — Tue 3 Nov 15:30–16:15 (…), Room 204,
+ * https://…".  Allocated. */
+static char *
+plan_line(const struct plan_meeting *m, const struct tz *tz)
+{
+	const struct tz	*ctz = plan_zone(m->c->tz);
+	char		 w1[PLAN_WHEN_LEN], w2[PLAN_WHEN_LEN + 2] = "";
+
+	plan_when(tz, m->occ->start, m->occ->end, w1, sizeof(w1));
+	if (strcmp(tz_name(tz), tz_name(ctz)) != 0) {
+		w2[0] = ',';
+		w2[1] = ' ';
+		plan_when(ctz, m->occ->start, m->occ->end, w2 + 2,
+		    sizeof(w2) - 2);
+	}
+	return xasprintf("%s — %s%s%s%s%s%s", m->name, w1, w2,
+	    m->location ? ", " : "", m->location ? m->location : "",
+	    m->url ? ", " : "", m->url ? m->url : "");
+}
+
+static void
+plan_texts(const struct plan_meeting *m, const struct tz *tz, bool cancel,
+    char **subject, char **body)
+{
+	struct civil_date	 od = m->occ->orig;
+	char			*line, ib[48], ob[32];
+
+	line = plan_line(m, tz);
+	plan_instant(tz, m->occ->start, ib, sizeof(ib));
+	if (cancel) {
+		*subject = xasprintf("Cancelled: %s — %s", m->name, ib);
+		*body = xasprintf("This meeting is cancelled:\n%s\n", line);
+	} else if (m->occ->moved) {
+		plan_day(od, ob, sizeof(ob));
+		*subject = xasprintf("Moved: %s — now %s", m->name, ib);
+		*body = xasprintf("%s\nMoved from %s.\n%s%s", line, ob,
+		    m->descr ? m->descr : "", m->descr ? "\n" : "");
+	} else {
+		*subject = xasprintf("Reminder: %s — %s", m->name, ib);
+		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
+		    m->descr ? "\n" : "");
+	}
+	free(line);
+}
+
+/* Adds one message; dedup is taken over, the rest copied. */
+static void
+plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
+    bool cancel, const char *channel, const char *recipient,
+    const struct tz *tz, time_t due)
+{
+	struct plan_msg	*msg;
+
+	pv->v = xreallocarray(pv->v, (size_t)pv->n + 1, sizeof(*pv->v));
+	msg = &pv->v[pv->n++];
+	msg->dedup = dedup;
+	msg->kind = cancel ? PLAN_KIND_CANCEL : PLAN_KIND_REMINDER;
+	msg->channel = xstrdup(channel);
+	msg->recipient = xstrdup(recipient);
+	plan_texts(m, plan_zone(tz), cancel, &msg->subject, &msg->body);
+	msg->due = due;
+	msg->expires = m->occ->start;
+}
+
+/* The messages about one meeting for everyone; lead is the label ("1d")
+ * of a reminder, NULL for a cancellation notice. */
+static void
+plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
+    const char *lead, time_t due)
+{
+	const struct config_community	*c = m->c;
+	const struct config_member	*mb;
+	const char			*ch;
+	char				*stem;
+	size_t				 i, j, k, nm = c->nmembers + c->noptional;
+
+	if (lead != NULL)
+		stem = xasprintf("%s%s:%s:%s", PLAN_PREFIX_MEET, c->id,
+		    m->orig, lead);
+	else
+		stem = xasprintf("%s%s:%s", PLAN_PREFIX_CANCEL, c->id, m->orig);
+	for (i = 0; i < nm; i++) {
+		mb = i < c->nmembers ? c->members[i] :
+		    c->optional[i - c->nmembers];
+		/* Listed twice (required and optional): one copy. */
+		for (k = 0; k < i; k++)
+			if ((k < c->nmembers ? c->members[k] :
+			    c->optional[k - c->nmembers]) == mb)
+				break;
+		if (k < i)
+			continue;
+		for (j = 0; j < (mb->nnotify ? mb->nnotify : 1); j++) {
+			ch = mb->nnotify == 0 || mb->notify[j].email ?
+			    PLAN_CHANNEL_EMAIL : mb->notify[j].channel->id;
+			plan_add(pv, m, xasprintf("%s:member:%s:%s", stem,
+			    mb->id, ch), lead == NULL, ch, mb->id, mb->tz, due);
+		}
+	}
+	for (j = 0; j < c->nnotify; j++)
+		plan_add(pv, m, xasprintf("%s:community:%s:%s", stem, c->id,
+		    c->notify[j]->id), lead == NULL, c->notify[j]->id, c->id,
+		    c->tz, due);
+	free(stem);
+}
+
+static int
+plan_cmp(const void *a, const void *b)
+{
+	const struct plan_msg	*x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return strcmp(x->dedup, y->dedup);
+}
+
+long
+plan_meetings(const struct config_community *c, int day,
+    struct civil_time at, time_t from, time_t to, time_t now,
+    struct plan_msg **out, char **err)
+{
+	struct cadence_occ	*occ = NULL;
+	struct plan_vec		 pv = { NULL, 0 };
+	struct plan_meeting	 m;
+	char			*name, *loc, *url, *descr, lb[CIVIL_DUR_LEN];
+	int64_t			 maxlead = 0, lead;
+	time_t			 due;
+	long			 n, i, rc = -1;
+	size_t			 r;
+
+	*out = NULL;
+	name = plan_clean(c->name != NULL ? c->name : c->id);
+	loc = plan_clean(c->location);
+	url = plan_clean(c->url);
+	descr = plan_clean(c->description);
+	if ((n = cadence_expand(c, day, at, from, to, &occ, err)) < 0)
+		goto out;
+	for (r = 0; r < c->nremind; r++)
+		if (c->remind[r] > maxlead)
+			maxlead = c->remind[r];
+	memset(&m, 0, sizeof(m));
+	m.c = c;
+	m.name = name;
+	m.location = loc;
+	m.url = url;
+	m.descr = descr;
+	for (i = 0; i < n; i++) {
+		/* Useless once the meeting has started. */
+		if (occ[i].start < now)
+			continue;
+		m.occ = &occ[i];
+		civil_date_format(occ[i].orig, m.orig);
+		if (occ[i].cancelled) {
+			lead = maxlead > PLAN_CANCEL_LEAD ? maxlead :
+			    PLAN_CANCEL_LEAD;
+			due = occ[i].start - (time_t)lead;
+			plan_recipients(&pv, &m, NULL, due > now ? due : now);
+			continue;
+		}
+		for (r = 0; r < c->nremind; r++) {
+			lead = c->remind[r];
+			due = occ[i].start - (time_t)lead;
+			/* Never after the meeting it is about. */
+			if (lead < 0 || due > occ[i].start)
+				continue;
+			plan_recipients(&pv, &m, civil_duration_format(lead,
+			    lb), due);
+		}
+	}
+	if (pv.n > 0)
+		qsort(pv.v, (size_t)pv.n, sizeof(*pv.v), plan_cmp);
+	*out = pv.v;
+	rc = pv.n;
+	pv.v = NULL;
+out:
+	free(occ);
+	free(name);
+	free(loc);
+	free(url);
+	free(descr);
+	free(pv.v);
+	return rc;
+}
+
+void
+plan_free(struct plan_msg *msgs, long n)
+{
+	long	i;
+
+	for (i = 0; msgs != NULL && i < n; i++) {
+		free(msgs[i].dedup);
+		free(msgs[i].channel);
+		free(msgs[i].recipient);
+		free(msgs[i].subject);
+		free(msgs[i].body);
+	}
+	free(msgs);
+}
