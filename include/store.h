@@ -242,6 +242,12 @@ int	store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
 	    const char *answer, char **err);
 
 /*
+ * A claimed row back to pending, untried (attempts unchanged), to go at
+ * next_try: a channel's pace held it back.
+ */
+int	store_outbox_release(struct store *st, int64_t id, time_t now,
+	    time_t next_try, char **err);
+/*
  * After a crash: rows left in sending go back to pending with their
  * next_try, to be sent (again) at once.  *n (may be NULL) is their count.
  */

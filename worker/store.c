@@ -1185,6 +1185,16 @@ store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
 }
 
 int
+store_outbox_release(struct store *st, int64_t id, time_t now,
+    time_t next_try, char **err)
+{
+	return store_outbox_move(st, "UPDATE outbox SET status = 'pending', "
+	    "changed = ?1, next_try = ?4, claimed = NULL "
+	    "WHERE id = ?2 AND status = 'sending'", id, now, NULL,
+	    (int64_t)next_try, "putting a message back", err);
+}
+
+int
 store_outbox_mark_retry(struct store *st, int64_t id, time_t now,
     const char *answer, long retry_after, double jitter, char **err)
 {
