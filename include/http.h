@@ -21,7 +21,9 @@
 #ifndef PLC_HTTP_H
 #define PLC_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct http_server;
@@ -53,5 +55,22 @@ void	http_set_feeds(struct http_server *srv, const struct http_feed *feeds,
 
 /* Stop serving (in-flight responses finish) and free srv; NULL is fine. */
 void	http_stop(struct http_server *srv);
+
+/*
+ * What the worker tells the server after each cycle, for /healthz and
+ * /metrics.  /healthz answers 503 "overdue" once no cycle has ended for
+ * overdue_ms (0: never), measured on the monotonic clock.
+ */
+struct http_stats {
+	bool		 has_cycle;
+	double		 cycle_seconds;
+	time_t		 last_cycle;		/* Unix time */
+	bool		 last_ok;
+	uint64_t	 cycles, cycle_failures;
+	uint64_t	 busy_failures;
+	int64_t		 last_cycle_mono_ms;	/* CLOCK_MONOTONIC */
+	int64_t		 overdue_ms;
+};
+void	http_set_stats(struct http_server *srv, const struct http_stats *stats);
 
 #endif

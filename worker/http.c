@@ -1,4 +1,4 @@
-/* http: feeds and /healthz over libmicrohttpd, served from memory. */
+/* http: feeds, /healthz and /metrics over libmicrohttpd, from memory. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -80,7 +82,32 @@ struct http_server {
 	struct store		*st;
 	struct MHD_Response	*not_found, *not_allowed;
 	bool			 locks_ready;
+	pthread_mutex_t		 stats_lock;	/* guards stats */
+	struct http_stats	 stats;
+	bool			 has_stats;
+	time_t			 start_time;
+	_Atomic uint64_t	 feed_requests[METRICS_NCODES];
 };
+
+static void
+http_count(struct http_server *srv, unsigned int code)
+{
+	enum metrics_code	c = code == MHD_HTTP_OK ? METRICS_200 :
+				    code == MHD_HTTP_NOT_MODIFIED ? METRICS_304 :
+				    code == MHD_HTTP_NOT_FOUND ? METRICS_404 :
+				    METRICS_OTHER;
+
+	atomic_fetch_add(&srv->feed_requests[c], 1);
+}
+
+static int64_t
+http_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* SipHash-2-4: the table's hash is keyed with a secret, so that how long a
  * lookup takes says nothing an attacker can use about the tokens in it. */
@@ -461,6 +488,7 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	time_t			 finished = 0;
 	size_t			 nfeeds;
 	bool			 found = false, ok = false, dbok;
+	bool			 overdue, healthy;
 	enum MHD_Result		 ret;
 
 	pthread_mutex_lock(&srv->db_lock);
@@ -474,10 +502,16 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	pthread_rwlock_rdlock(&srv->lock);
 	nfeeds = srv->map != NULL ? srv->map->n : 0;
 	pthread_rwlock_unlock(&srv->lock);
+	pthread_mutex_lock(&srv->stats_lock);
+	overdue = srv->has_stats && srv->stats.overdue_ms > 0 &&
+	    http_mono_ms() - srv->stats.last_cycle_mono_ms >
+	    srv->stats.overdue_ms;
+	pthread_mutex_unlock(&srv->stats_lock);
+	healthy = dbok && !(found && !ok) && !overdue;
 
 	o = json_object();
 	json_object_set_new(o, "status", json_string(!dbok ? "unavailable" :
-	    found && !ok ? "failing" : "ok"));
+	    found && !ok ? "failing" : overdue ? "overdue" : "ok"));
 	if (found) {
 		gmtime_r(&finished, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -502,10 +536,78 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, dbok && !(found && !ok) ?
-	    MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	ret = MHD_queue_response(conn, healthy ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result
+http_metrics(struct http_server *srv, struct MHD_Connection *conn)
+{
+	struct metrics_snapshot		 m;
+	struct metrics_outbox		*mo = NULL;
+	struct store_outbox_tally	*tally = NULL;
+	struct MHD_Response		*r;
+	char				*body, *err = NULL;
+	size_t				 n = 0, i;
+	enum MHD_Result			 ret;
+
+	memset(&m, 0, sizeof(m));
+	pthread_mutex_lock(&srv->db_lock);
+	if (store_outbox_tally(srv->st, &tally, &n, &err) == -1) {
+		log_warn("http: /metrics: %s", err);
+		free(err);
+	}
+	pthread_mutex_unlock(&srv->db_lock);
+	mo = xcalloc(n + 1, sizeof(*mo));
+	for (i = 0; i < n; i++) {
+		mo[i].channel = tally[i].channel;
+		mo[i].status = tally[i].status;
+		mo[i].count = tally[i].count;
+	}
+	m.outbox = mo;
+	m.noutbox = n;
+	m.start_time = srv->start_time;
+	for (i = 0; i < METRICS_NCODES; i++)
+		m.feed_requests[i] = atomic_load(&srv->feed_requests[i]);
+	pthread_mutex_lock(&srv->stats_lock);
+	if (srv->has_stats) {
+		m.has_cycle = srv->stats.has_cycle;
+		m.cycle_seconds = srv->stats.cycle_seconds;
+		m.last_cycle = srv->stats.last_cycle;
+		m.last_cycle_ok = srv->stats.last_ok;
+		m.cycles = srv->stats.cycles;
+		m.cycle_failures = srv->stats.cycle_failures;
+		m.busy_failures = srv->stats.busy_failures;
+	}
+	pthread_mutex_unlock(&srv->stats_lock);
+	body = metrics_render(&m);
+	free(mo);
+	store_outbox_tally_free(tally, n);
+	r = MHD_create_response_from_buffer(strlen(body), body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; version=0.0.4; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+void
+http_set_stats(struct http_server *srv, const struct http_stats *stats)
+{
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&srv->stats_lock);
+	srv->stats = *stats;
+	srv->has_stats = true;
+	pthread_mutex_unlock(&srv->stats_lock);
 }
 
 static enum MHD_Result
@@ -532,11 +634,13 @@ http_feed(struct http_server *srv, struct MHD_Connection *conn,
 	e = http_map_find(srv, srv->map, token);
 	if (e == NULL) {
 		pthread_rwlock_unlock(&srv->lock);
+		http_count(srv, MHD_HTTP_NOT_FOUND);
 		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND,
 		    srv->not_found);
 	}
 	if (!readonly) {
 		pthread_rwlock_unlock(&srv->lock);
+		http_count(srv, MHD_HTTP_METHOD_NOT_ALLOWED);
 		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    srv->not_allowed);
 	}
@@ -554,6 +658,7 @@ http_feed(struct http_server *srv, struct MHD_Connection *conn,
 	 * valid after the map is swapped. */
 	ret = MHD_queue_response(conn, code, r);
 	pthread_rwlock_unlock(&srv->lock);
+	http_count(srv, code);
 	return ret;
 }
 
@@ -605,6 +710,12 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_queue_response(conn,
 			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->not_allowed);
 		return http_healthz(srv, conn);
+	}
+	if (strcmp(url, "/metrics") == 0) {
+		if (!readonly)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->not_allowed);
+		return http_metrics(srv, conn);
 	}
 	return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, srv->not_found);
 }
@@ -694,12 +805,14 @@ http_start(const char *addr, const char *db_path, struct http_server **out,
 
 	*out = NULL;
 	if (pthread_rwlock_init(&srv->lock, NULL) != 0 ||
-	    pthread_mutex_init(&srv->db_lock, NULL) != 0) {
+	    pthread_mutex_init(&srv->db_lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->stats_lock, NULL) != 0) {
 		*err = xstrdup("http: cannot create locks");
 		free(srv);
 		return -1;
 	}
 	srv->locks_ready = true;
+	srv->start_time = time(NULL);
 	if (getrandom(srv->key, sizeof(srv->key), 0) != sizeof(srv->key)) {
 		*err = xasprintf("http: getrandom: %s", strerror(errno));
 		goto out;
@@ -766,6 +879,7 @@ http_stop(struct http_server *srv)
 	if (srv->locks_ready) {
 		pthread_rwlock_destroy(&srv->lock);
 		pthread_mutex_destroy(&srv->db_lock);
+		pthread_mutex_destroy(&srv->stats_lock);
 	}
 	free(srv);
 }

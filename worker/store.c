@@ -1311,3 +1311,52 @@ out:
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+store_outbox_tally(struct store *st, struct store_outbox_tally **out,
+    size_t *n, char **err)
+{
+	struct store_outbox_tally	*v = NULL;
+	sqlite3_stmt			*s = NULL;
+	size_t				 k = 0;
+	int				 r, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT channel, status, count(*) "
+	    "FROM outbox GROUP BY channel, status ORDER BY channel, status",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].channel = xstrdup((const char *)sqlite3_column_text(s, 0));
+		v[k].status = xstrdup((const char *)sqlite3_column_text(s, 1));
+		v[k].count = sqlite3_column_int64(s, 2);
+		k++;
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	*out = v;
+	*n = k;
+	v = NULL;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "tallying the outbox");
+out:
+	store_outbox_tally_free(v, k);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+store_outbox_tally_free(struct store_outbox_tally *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].channel);
+		free(v[i].status);
+	}
+	free(v);
+}

@@ -30,6 +30,12 @@
 #define WORKER_POLL_MS		5000
 /* A failed cycle (busy database, full disk) is tried again after this. */
 #define WORKER_RETRY_MS		30000
+/*
+ * A cycle runs at least this often even when nothing changed: the horizon
+ * moves on and brings new meetings into it.  /healthz calls the worker
+ * overdue after three such periods without a cycle.
+ */
+#define WORKER_IDLE_MS		300000
 
 struct worker {
 	const struct config	*cfg;		/* in force */
@@ -49,6 +55,8 @@ struct worker {
 	 * tokens and bytes are read from here. */
 	struct publish_result	 last;
 	uint64_t		 watchdog_ms;	/* 0: systemd does not watch */
+	struct http_stats	 stats;		/* for /healthz and /metrics */
+	int64_t			 last_cycle_ms;	/* monotonic, at its end */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -177,17 +185,39 @@ out:
 	return rc;
 }
 
-/* The loop's view of a failed cycle: logged, retried later. */
+/* The loop's view of a cycle: timed, logged, told to systemd and /metrics;
+ * a failed one is retried later. */
 static void
 worker_cycle_logged(struct worker *w)
 {
 	char	*err = NULL;
+	int64_t	 t0 = worker_mono_ms(), depth = 0;
+	bool	 ok;
 
-	if (worker_cycle(w, &err) == -1) {
+	ok = worker_cycle(w, &err) == 0;
+	if (!ok) {
 		log_err("cycle failed (retrying in %d s): %s",
 		    WORKER_RETRY_MS / 1000, err);
 		free(err);
+		err = NULL;
 	}
+	w->last_cycle_ms = worker_mono_ms();
+	w->stats.has_cycle = true;
+	w->stats.cycle_seconds = (double)(w->last_cycle_ms - t0) / 1000.0;
+	w->stats.last_cycle = worker_now(w);
+	w->stats.last_ok = ok;
+	w->stats.cycles++;
+	w->stats.cycle_failures += !ok;
+	w->stats.last_cycle_mono_ms = w->last_cycle_ms;
+	w->stats.overdue_ms = 3 * (int64_t)WORKER_IDLE_MS;
+	http_set_stats(w->http, &w->stats);
+	if (store_outbox_depth(w->st, &depth, &err) == -1) {
+		free(err);
+		depth = -1;
+	}
+	sd_notifyf(0, "STATUS=%s; %zu feeds; %lld messages waiting",
+	    ok ? "cycle ok" : "cycle failed, retrying", w->last.nfeeds,
+	    (long long)depth);
 }
 
 static void
@@ -336,6 +366,8 @@ worker_loop(struct worker *w)
 	next_dog = now + (int64_t)w->watchdog_ms / 2;
 	while (!stop) {
 		next = next_check;
+		if (w->last_cycle_ms + WORKER_IDLE_MS < next)
+			next = w->last_cycle_ms + WORKER_IDLE_MS;
 		if (!w->cycle_ok && next_retry < next)
 			next = next_retry;
 		if (w->watchdog_ms > 0 && next_dog < next)
@@ -373,7 +405,8 @@ worker_loop(struct worker *w)
 			next_check = now + poll_ms;
 		}
 		if ((hup && worker_reload(w)) || (check && worker_changed(w)) ||
-		    (!w->cycle_ok && now >= next_retry)) {
+		    (!w->cycle_ok && now >= next_retry) ||
+		    now - w->last_cycle_ms >= WORKER_IDLE_MS) {
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + WORKER_RETRY_MS;
 		}
@@ -425,6 +458,7 @@ worker_run(const struct worker_opts *opts, char **err)
 		if (http_start(w.listen, w.db_path, &w.http, err) == -1)
 			goto out;
 		worker_serve(&w);
+		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
 	}
 	if (sd_watchdog_enabled(0, &usec) > 0)

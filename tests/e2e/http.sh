@@ -167,6 +167,18 @@ expect "DELETE /healthz: 405" test "$(code -X DELETE "$base/healthz")" = 405
 expect "POST an unknown feed: 404" test "$(code -X POST "$base/feeds/0123456789abcdef0123456789abcdef.ics")" = 404
 expect "a query string does not matter" test "$(code "$bob?x=1")" = 200
 
+# /metrics: Prometheus text with the counters so far.
+curl -s -D "$T/h" -o "$T/metrics" "$base/metrics"
+contains "/metrics is Prometheus text" "$T/h" "Content-Type: text/plain; version=0.0.4"
+contains "/metrics has the process start time" "$T/metrics" "plc_cadence_start_time_seconds "
+contains "/metrics has the last cycle's duration" "$T/metrics" "plc_cadence_cycle_duration_seconds "
+contains "/metrics says the last cycle was ok" "$T/metrics" "plc_cadence_last_cycle_ok 1"
+expect "/metrics counts feed 200s" awk '/^plc_cadence_feed_requests_total\{code="200"\}/ { exit !($2 >= 5) }' "$T/metrics"
+expect "/metrics counts feed 304s" awk '/^plc_cadence_feed_requests_total\{code="304"\}/ { exit !($2 >= 2) }' "$T/metrics"
+expect "/metrics counts feed 404s" awk '/^plc_cadence_feed_requests_total\{code="404"\}/ { exit !($2 >= 1) }' "$T/metrics"
+contains "/metrics has busy-source failures" "$T/metrics" "plc_cadence_busy_source_failures 0"
+expect "POST /metrics: 405" test "$(code -X POST "$base/metrics")" = 405
+
 # Another process rotates bob's token: the old URL dies, the new one works.
 expect_status "token rotate while running" 0 "$PLC" -c "$T/plc.ini" token rotate bob
 new=$(head -n 1 "$T/out")

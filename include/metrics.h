@@ -1,0 +1,42 @@
+/* metrics: the worker's counters as Prometheus text (pure, no I/O).
+ *
+ * The HTTP server gathers a snapshot (its own request counters, the
+ * worker's last cycle, the outbox tallied from the store) and renders it
+ * here for GET /metrics.
+ */
+#ifndef PLC_METRICS_H
+#define PLC_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Feed requests are counted by the status they were answered with. */
+enum metrics_code { METRICS_200, METRICS_304, METRICS_404, METRICS_OTHER,
+	METRICS_NCODES };
+
+/* Outbox rows of one channel ("email" or a channel ID) in one status. */
+struct metrics_outbox {
+	const char	*channel;	/* config text: escaped when rendered */
+	const char	*status;	/* "pending", "sent", … */
+	int64_t		 count;
+};
+
+struct metrics_snapshot {
+	time_t			 start_time;	/* process start, Unix time */
+	bool			 has_cycle;
+	double			 cycle_seconds;	/* the last cycle's duration */
+	time_t			 last_cycle;	/* when it ended, Unix time */
+	bool			 last_cycle_ok;
+	uint64_t		 cycles, cycle_failures;
+	uint64_t		 feed_requests[METRICS_NCODES];
+	const struct metrics_outbox *outbox;
+	size_t			 noutbox;
+	uint64_t		 busy_failures;	/* busy sources that failed */
+};
+
+/* The text/plain; version=0.0.4 exposition of m; allocated, caller frees. */
+char	*metrics_render(const struct metrics_snapshot *m);
+
+#endif

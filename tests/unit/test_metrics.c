@@ -1,0 +1,70 @@
+/* metrics: the Prometheus text of a snapshot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "metrics.h"
+
+static void
+test_render(void **state)
+{
+	struct metrics_outbox	ob[] = {
+		{ "email", "sent", 12 },
+		{ "we\"ird\\chan\nnel", "failed", 1 },
+	};
+	struct metrics_snapshot	m;
+	char			*s;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.start_time = 1790000000;
+	m.has_cycle = true;
+	m.cycle_seconds = 0.0125;
+	m.last_cycle = 1790000100;
+	m.last_cycle_ok = true;
+	m.cycles = 3;
+	m.cycle_failures = 1;
+	m.feed_requests[METRICS_200] = 7;
+	m.feed_requests[METRICS_304] = 2;
+	m.outbox = ob;
+	m.noutbox = 2;
+	s = metrics_render(&m);
+	assert_non_null(strstr(s, "# TYPE plc_cadence_start_time_seconds gauge\n"
+	    "plc_cadence_start_time_seconds 1790000000\n"));
+	assert_non_null(strstr(s, "plc_cadence_cycles_total 3\n"));
+	assert_non_null(strstr(s, "plc_cadence_cycle_failures_total 1\n"));
+	assert_non_null(strstr(s, "plc_cadence_cycle_duration_seconds 0.012500\n"));
+	assert_non_null(strstr(s, "plc_cadence_last_cycle_ok 1\n"));
+	assert_non_null(strstr(s,
+	    "plc_cadence_feed_requests_total{code=\"200\"} 7\n"));
+	assert_non_null(strstr(s,
+	    "plc_cadence_feed_requests_total{code=\"404\"} 0\n"));
+	assert_non_null(strstr(s, "plc_cadence_outbox_messages{channel="
+	    "\"email\",status=\"sent\"} 12\n"));
+	/* Label values are escaped: no line can be forged from config text. */
+	assert_non_null(strstr(s, "{channel=\"we\\\"ird\\\\chan\\nnel\","
+	    "status=\"failed\"} 1\n"));
+	assert_non_null(strstr(s, "plc_cadence_busy_source_failures 0\n"));
+	free(s);
+
+	/* Before the first cycle there is no cycle to describe. */
+	m.has_cycle = false;
+	s = metrics_render(&m);
+	assert_null(strstr(s, "plc_cadence_cycle_duration_seconds"));
+	assert_null(strstr(s, "plc_cadence_last_cycle_ok"));
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
