@@ -153,12 +153,16 @@ static char *
 ical_series_description(const struct config_community *c, const char *url)
 {
 	const char	*desc = c->description != NULL ? c->description : "";
-	const char	*sep = *desc != '\0' ? "\n\n" : "";
+	char		*join, *cal, *s;
 
-	if (c->url != NULL)
-		return xasprintf("%s%sJoin: %s\nCalendar: %s", desc, sep, c->url,
-		    url != NULL ? url : "");
-	return xasprintf("%s%sCalendar: %s", desc, sep, url != NULL ? url : "");
+	join = c->url != NULL ? xasprintf("Join: %s", c->url) : xstrdup("");
+	cal = url != NULL ? xasprintf("Calendar: %s", url) : xstrdup("");
+	s = xasprintf("%s%s%s%s%s", desc, *desc != '\0' &&
+	    (*join != '\0' || *cal != '\0') ? "\n\n" : "", join,
+	    *join != '\0' && *cal != '\0' ? "\n" : "", cal);
+	free(join);
+	free(cal);
+	return s;
 }
 
 /* What every event of a series carries, the master and its overrides. */
@@ -607,6 +611,64 @@ out:
 	free(items);
 	free(series);
 	icalcomponent_free(body);
+	icalcomponent_free(cal);
+	return rc;
+}
+
+int
+ical_render_meeting(const struct config *cfg, const struct feed_series *s,
+    const struct cadence_occ *occ, enum ical_method method, char **out,
+    size_t *len, char **err)
+{
+	struct feed_input	 in;
+	struct ical_zones	 z;
+	icalcomponent		*cal, *ev, *vtz;
+	icalproperty_method	 m;
+	const char		*text;
+	int			 rc = -1;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&in, 0, sizeof(in));
+	memset(&z, 0, sizeof(z));
+	in.cfg = cfg;
+	in.kind = FEED_COMMUNITY;
+	in.community = s->community;
+	m = method == ICAL_PUBLISH ? ICAL_METHOD_PUBLISH : occ->cancelled ?
+	    ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST;
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_prodid(ICAL_PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal, icalproperty_new_method(m));
+	ical_zone_use(&z, s->community->tz);
+	ical_year_use(&z, occ->date.y);
+	ical_year_use(&z, occ->orig.y);
+	if (z.n > 0) {
+		if ((vtz = ical_vtimezone(z.tz[0], &z)) == NULL) {
+			*err = xasprintf("no time zone data for %s",
+			    tz_name(z.tz[0]));
+			goto out;
+		}
+		icalcomponent_add_component(cal, vtz);
+	}
+	ev = ical_series_event(&in, s);
+	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, s->community->tz,
+	    occ->orig, s->at);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, s->community->tz, occ->date,
+	    occ->at);
+	if (occ->cancelled)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+	icalcomponent_add_component(cal, ev);
+	if ((text = icalcomponent_as_ical_string(cal)) == NULL) {
+		*err = xstrdup("libical could not write the calendar");
+		goto out;
+	}
+	*out = xstrdup(text);
+	*len = strlen(text);
+	rc = 0;
+out:
 	icalcomponent_free(cal);
 	return rc;
 }
