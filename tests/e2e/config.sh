@@ -33,10 +33,11 @@ expect_status "a private secret file is read" 0 "$PLC" -c "$T/secret.ini" check 
 expect_status "the demo config is valid" 0 "$PLC" -c "$TOP/conf/demo.ini" check --now 2026-10-30T12:00
 expect "the demo config has no warnings" sh -c "! grep -q warning '$T/err'"
 
-# The reference config validates once its credentials exist.
+# The reference config validates once its credentials exist, named as
+# the shipped unit loads them (plc_FILENAME).
 mkdir -p "$T/creds"
-printf 'a-link-secret-of-some-length\n' >"$T/creds/link-secret"
-printf 'pw\n' >"$T/creds/smtp-password"
-printf 'https://hooks.slack.com/services/T0/B0/x\n' >"$T/creds/math-webhook"
+printf 'a-link-secret-of-some-length\n' >"$T/creds/plc_link-secret"
+printf 'pw\n' >"$T/creds/plc_smtp-password"
+printf 'https://hooks.slack.com/services/T0/B0/x\n' >"$T/creds/plc_math-webhook"
 expect_status "the example config is valid" 0 env CREDENTIALS_DIRECTORY="$T/creds" "$PLC" -c "$TOP/conf/example.ini" check --now 2026-10-30T12:00
 expect "the example config has no warnings" sh -c "! grep -q warning '$T/err'"
