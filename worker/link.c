@@ -1,0 +1,214 @@
+/* link: HMAC-signed item links, and the key that signs them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "link.h"
+#include "xmalloc.h"
+
+#define LINK_MAC_LEN	32
+#define LINK_B64_LEN	43	/* 32 bytes, unpadded base64url */
+#define LINK_MAX_LEN	(20 + 1 + 20 + 1 + LINK_B64_LEN)
+
+static const char link_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void
+link_b64url(const unsigned char *in, size_t n, char *out)
+{
+	uint32_t	v;
+	size_t		i, k = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[k++] = link_b64[v >> 18 & 63];
+		out[k++] = link_b64[v >> 12 & 63];
+		out[k++] = link_b64[v >> 6 & 63];
+		out[k++] = link_b64[v & 63];
+	}
+	if (n - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[k++] = link_b64[v >> 18 & 63];
+		out[k++] = link_b64[v >> 12 & 63];
+		out[k++] = link_b64[v >> 6 & 63];
+	} else if (n - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[k++] = link_b64[v >> 18 & 63];
+		out[k++] = link_b64[v >> 12 & 63];
+	}
+	out[k] = '\0';
+}
+
+/* The MAC of "ITEM-EXPIRES", in base64url, into out[LINK_B64_LEN + 1]. */
+static void
+link_mac(const unsigned char *key, size_t len, const char *what,
+    char out[LINK_B64_LEN + 1])
+{
+	unsigned char	mac[LINK_MAC_LEN];
+	unsigned int	n = 0;
+
+	/* A context string keeps these MACs apart from any other use of
+	 * the same key. */
+	char		*msg = xasprintf("plc-cadence link v1:%s", what);
+
+	HMAC(EVP_sha256(), key, (int)len, (const unsigned char *)msg,
+	    strlen(msg), mac, &n);
+	free(msg);
+	link_b64url(mac, sizeof(mac), out);
+}
+
+char *
+link_make(const unsigned char *key, size_t len, int64_t id, time_t expires)
+{
+	char	mac[LINK_B64_LEN + 1], *what, *tok;
+
+	what = xasprintf("%lld-%lld", (long long)id, (long long)expires);
+	link_mac(key, len, what, mac);
+	tok = xasprintf("%s-%s", what, mac);
+	free(what);
+	return tok;
+}
+
+/* Digits only, no sign, no leading zero, at most 18 of them. */
+static bool
+link_number(const char *s, size_t n, int64_t *out)
+{
+	int64_t	v = 0;
+	size_t	i;
+
+	if (n == 0 || n > 18 || (s[0] == '0' && n > 1))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+enum link_verdict
+link_check(const unsigned char *key, size_t len, const char *token,
+    time_t now, int64_t *id)
+{
+	const char	*d1, *d2;
+	char		 mac[LINK_B64_LEN + 1], what[LINK_MAX_LEN + 1];
+	int64_t		 item, expires;
+	size_t		 n = strnlen(token, LINK_MAX_LEN + 1);
+
+	if (n > LINK_MAX_LEN || (d1 = strchr(token, '-')) == NULL ||
+	    (d2 = strchr(d1 + 1, '-')) == NULL ||
+	    !link_number(token, (size_t)(d1 - token), &item) ||
+	    !link_number(d1 + 1, (size_t)(d2 - d1 - 1), &expires) ||
+	    strlen(d2 + 1) != LINK_B64_LEN)
+		return LINK_MALFORMED;
+	memcpy(what, token, (size_t)(d2 - token));
+	what[d2 - token] = '\0';
+	link_mac(key, len, what, mac);
+	if (CRYPTO_memcmp(mac, d2 + 1, LINK_B64_LEN) != 0)
+		return LINK_FORGED;
+	if (expires <= (int64_t)now)
+		return LINK_EXPIRED;
+	*id = item;
+	return LINK_OK;
+}
+
+/* Read the key file, or create it when there is none. */
+static int
+link_key_file(const char *path, unsigned char **key, size_t *len, char **err)
+{
+	unsigned char	 raw[32];
+	char		 hex[2 * sizeof(raw) + 2], buf[256];
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 i;
+	int		 fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1 && errno == ENOENT) {
+		if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+			*err = xasprintf("getrandom: %s", strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < sizeof(raw); i++)
+			snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+		hex[2 * sizeof(raw)] = '\n';
+		/* O_EXCL: two first starts cannot both write a key. */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd != -1) {
+			if (write(fd, hex, 2 * sizeof(raw) + 1) !=
+			    (ssize_t)(2 * sizeof(raw) + 1) || fsync(fd) == -1) {
+				*err = xasprintf("%s: %s", path,
+				    strerror(errno));
+				close(fd);
+				unlink(path);
+				return -1;
+			}
+			close(fd);
+		} else if (errno != EEXIST) {
+			*err = xasprintf("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		*err = xasprintf("%s: must be readable by its owner only "
+		    "(chmod 600)", path);
+		goto out;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if ((size_t)n < LINK_KEY_MIN) {
+		*err = xasprintf("%s: a key of at least %d characters is "
+		    "needed", path, LINK_KEY_MIN);
+		goto out;
+	}
+	*key = xmalloc((size_t)n);
+	memcpy(*key, buf, (size_t)n);
+	*len = (size_t)n;
+	rc = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+int
+link_key_load(const char *state_dir, const char *config_value,
+    unsigned char **key, size_t *len, char **err)
+{
+	char	*path;
+	int	 rc;
+
+	*key = NULL;
+	*len = 0;
+	if (config_value != NULL && *config_value != '\0') {
+		*len = strlen(config_value);
+		*key = xmalloc(*len);
+		memcpy(*key, config_value, *len);
+		return 0;
+	}
+	path = xasprintf("%s/%s", state_dir, LINK_FILE);
+	rc = link_key_file(path, key, len, err);
+	free(path);
+	return rc;
+}
