@@ -49,6 +49,13 @@ struct civil_date cadence_first(const struct config_community *c, int day);
 bool	cadence_skipped(const struct config_community *c, struct civil_date d);
 
 /*
+ * The meeting whose series date is orig (a date the rule generates), at
+ * the series time at, with its move and cancel applied.
+ */
+struct cadence_occ cadence_meeting(const struct config_community *c,
+	    struct civil_date orig, struct civil_time at);
+
+/*
  * The dates of the series itself in [from, to] (local, inclusive), before
  * skips, moves and cancels: what RRULE generates from the published DTSTART,
  * bounded by until.  For EXDATE and RECURRENCE-ID, which name such dates.

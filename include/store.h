@@ -279,4 +279,8 @@ int	store_outbox_tally(struct store *st, struct store_outbox_tally **out,
 	    size_t *n, char **err);
 void	store_outbox_tally_free(struct store_outbox_tally *v, size_t n);
 
+/* When the next pending row is to be tried; *found false when none is. */
+int	store_outbox_next(struct store *st, bool *found, time_t *when,
+	    char **err);
+
 #endif

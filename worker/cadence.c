@@ -156,8 +156,8 @@ cadence_clamp(time_t t)
 }
 
 /* The one meeting of the series on date orig, moves and cancels applied. */
-static struct cadence_occ
-cadence_occ_make(const struct config_community *c, struct civil_date orig,
+struct cadence_occ
+cadence_meeting(const struct config_community *c, struct civil_date orig,
     struct civil_time at)
 {
 	struct cadence_occ	 o;
@@ -281,7 +281,7 @@ cadence_expand(const struct config_community *c, int day,
 		/* A skipped date is an EXDATE: no meeting, not even moved. */
 		if (cadence_skipped(c, dates[i]))
 			continue;
-		o = cadence_occ_make(c, dates[i], at);
+		o = cadence_meeting(c, dates[i], at);
 		if (o.start < from || o.start >= to)
 			continue;
 		occ[k++] = o;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "tz.h"
+#include "webhook.h"
 
 static const struct command {
 	const char	*name;
@@ -136,10 +137,18 @@ main(int argc, char *argv[])
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 
+	/* Before any thread exists: libcurl's global set-up is not
+	 * thread-safe. */
+	if (webhook_global_init() == -1) {
+		fprintf(stderr, "plc-cadence: libcurl could not start\n");
+		rc = EX_SOFTWARE;
+		goto out;
+	}
 	ctx.cfg = cfg;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
 	rc = cmd->fn(&ctx);
+	webhook_global_cleanup();
 out:
 	free(errors);
 	free(warnings);

@@ -1360,3 +1360,28 @@ store_outbox_tally_free(struct store_outbox_tally *v, size_t n)
 	}
 	free(v);
 }
+
+int
+store_outbox_next(struct store *st, bool *found, time_t *when, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT min(next_try) FROM outbox "
+	    "WHERE status = 'pending'", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if ((r = sqlite3_step(s)) != SQLITE_ROW)
+		goto fail;
+	if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*found = true;
+		*when = (time_t)sqlite3_column_int64(s, 0);
+	}
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "finding the next message");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -13,10 +13,12 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "deliver.h"
 #include "http.h"
 #include "log.h"
 #include "publish.h"
 #include "store.h"
+#include "webhook.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -36,6 +38,10 @@
  * overdue after three such periods without a cycle.
  */
 #define WORKER_IDLE_MS		300000
+/* Messages sent in one go; the rest wait for the next round. */
+#define WORKER_BATCH		50
+/* --once waits this many rounds at most for paced posts to go out. */
+#define WORKER_SETTLE_ROUNDS	120
 
 struct worker {
 	const struct config	*cfg;		/* in force */
@@ -56,6 +62,7 @@ struct worker {
 	struct publish_result	 last;
 	uint64_t		 watchdog_ms;	/* 0: systemd does not watch */
 	struct http_stats	 stats;		/* for /healthz and /metrics */
+	struct webhook_pacer	*pacer;		/* chat posts, across rounds */
 	int64_t			 last_cycle_ms;	/* monotonic, at its end */
 };
 
@@ -138,15 +145,50 @@ worker_serve(struct worker *w)
 	free(hf);
 }
 
+/* Send what is due now; the log says what happened. */
+static int
+worker_deliver(struct worker *w, char **err)
+{
+	struct deliver_counts	c;
+
+	if (deliver_due(w->cfg, w->st, w->pacer, worker_now(w),
+	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
+		return -1;
+	if (c.sent + c.retried + c.failed + c.skipped > 0)
+		log_info("outbox: %zu sent, %zu to retry, %zu failed, "
+		    "%zu skipped", c.sent, c.retried, c.failed, c.skipped);
+	return 0;
+}
+
+/* When the next message is due, on the monotonic clock; -1 if none. */
+static int64_t
+worker_next_due_ms(struct worker *w)
+{
+	char	*err = NULL;
+	bool	 found;
+	time_t	 when, now = worker_now(w);
+
+	if (store_outbox_next(w->st, &found, &when, &err) == -1) {
+		log_warn("%s", err);
+		free(err);
+		return -1;
+	}
+	if (!found)
+		return -1;
+	return worker_mono_ms() + (when > now ? (int64_t)(when - now) * 1000 :
+	    0);
+}
+
 /*
- * One cycle: publish every feed (and hand them to the HTTP server).  Later
- * stages add here, in this order: read availability and place `auto`
- * meetings, plan reminders into the outbox, deliver what is due.
+ * One cycle: publish every feed (and hand them to the HTTP server), plan
+ * reminders into the outbox, deliver what is due.  Availability and `auto`
+ * placement come before planning once they exist.
  */
 static int
 worker_cycle(struct worker *w, char **err)
 {
 	struct publish_result	 res;
+	struct store_outbox_counts planned;
 	char			*cerr = NULL;
 	int64_t			 id = 0;
 	bool			 store_failed = false, logged;
@@ -172,6 +214,13 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
+	if (deliver_plan(w->cfg, w->st, worker_now(w), &planned, err) == -1)
+		goto end;
+	if (planned.inserted + planned.updated + planned.withdrawn > 0)
+		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
+		    planned.inserted, planned.updated, planned.withdrawn);
+	if (worker_deliver(w, err) == -1)
+		goto end;
 	rc = 0;
 end:
 	if (logged && store_cycle_end(w->st, id, worker_now(w), rc == 0,
@@ -349,13 +398,53 @@ worker_changed(struct worker *w)
 	return v != w->data_version;
 }
 
+/* Rows a crash left in 'sending' go out again: at most those, none lost. */
+static int
+worker_recover(struct worker *w, char **err)
+{
+	long	n = 0;
+
+	if (store_outbox_recover(w->st, worker_now(w), &n, err) == -1)
+		return -1;
+	if (n > 0)
+		log_notice("outbox: %ld messages were being sent when the "
+		    "worker stopped; sending them again", n);
+	return 0;
+}
+
+/*
+ * run --once: one cycle, then the posts a channel's pace held back, so
+ * that everything due now has gone out (or failed) when it returns.
+ */
+static int
+worker_once(struct worker *w, char **err)
+{
+	int64_t	due, now;
+	int	i;
+
+	if (worker_cycle(w, err) == -1)
+		return -1;
+	for (i = 0; i < WORKER_SETTLE_ROUNDS; i++) {
+		due = worker_next_due_ms(w);
+		now = worker_mono_ms();
+		if (due < 0 || due > now + 2000)
+			break;
+		if (due > now)
+			poll(NULL, 0, (int)(due - now));
+		if (worker_deliver(w, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static void
 worker_loop(struct worker *w)
 {
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[2];
 	int64_t			 now, next_check, next_retry, next_dog, next;
-	int64_t			 poll_ms;
+	int64_t			 poll_ms, due;
+	char			*err = NULL;
 	nfds_t			 nfd;
 	bool			 stop = false, hup, check;
 
@@ -372,6 +461,10 @@ worker_loop(struct worker *w)
 			next = next_retry;
 		if (w->watchdog_ms > 0 && next_dog < next)
 			next = next_dog;
+		/* The next reminder wakes the loop: idle otherwise. */
+		due = worker_next_due_ms(w);
+		if (due >= 0 && due < next)
+			next = due;
 		now = worker_mono_ms();
 		pfd[0].fd = w->sig_fd;
 		pfd[0].events = POLLIN;
@@ -409,6 +502,11 @@ worker_loop(struct worker *w)
 		    now - w->last_cycle_ms >= WORKER_IDLE_MS) {
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + WORKER_RETRY_MS;
+		} else if (due >= 0 && worker_mono_ms() >= due &&
+		    worker_deliver(w, &err) == -1) {
+			log_err("delivery: %s", err);
+			free(err);
+			err = NULL;
 		}
 		if (w->watchdog_ms > 0 && worker_mono_ms() >= next_dog) {
 			sd_notify(0, "WATCHDOG=1");
@@ -443,8 +541,11 @@ worker_run(const struct worker_opts *opts, char **err)
 	if (store_open(w.db_path, &w.st, err) == -1)
 		goto out;
 
+	w.pacer = webhook_pacer_new();
+	if (worker_recover(&w, err) == -1)
+		goto out;
 	if (opts->once) {
-		rc = worker_cycle(&w, err) == 0 ? WORKER_OK : WORKER_FAILED;
+		rc = worker_once(&w, err) == 0 ? WORKER_OK : WORKER_FAILED;
 		goto out;
 	}
 
@@ -479,6 +580,7 @@ out:
 	if (w.lock_fd != -1)
 		close(w.lock_fd);
 	publish_result_free(&w.last);
+	webhook_pacer_free(w.pacer);
 	config_free(w.owned);
 	free(w.db_path);
 	free(w.listen);

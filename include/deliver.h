@@ -1,0 +1,45 @@
+/* deliver: the outbox filled from the plan, and emptied by e-mail and chat.
+ *
+ * deliver_plan turns every community's meetings over the horizon into
+ * outbox rows (store_outbox_plan keeps them unique by dedup key);
+ * deliver_due claims the rows that are due, sends them (e-mail in one SMTP
+ * batch, chat posts at each channel's pace) and marks each: sent, retry
+ * later, or failed for good.  A crash between claim and mark leaves rows in
+ * 'sending', which store_outbox_recover puts back at the next start.
+ *
+ * Runs on the planning thread; the config and store are the caller's.
+ */
+#ifndef PLC_DELIVER_H
+#define PLC_DELIVER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+#include "webhook.h"
+
+struct deliver_counts {
+	size_t	sent, retried, failed, skipped, paced;
+};
+
+/*
+ * Plan the reminders of every community whose day and time are known into
+ * the outbox, for meetings starting in [now, now + horizon).  *planned
+ * (may be NULL) gets the totals.  Returns 0, or -1 with *err allocated.
+ */
+int	deliver_plan(const struct config *cfg, struct store *st, time_t now,
+	    struct store_outbox_counts *planned, char **err);
+
+/*
+ * Send what is due at now (now_ms: the monotonic clock, for the pacer,
+ * which the caller keeps from call to call): at most limit rows.  Expired
+ * rows are skipped and logged; rows a channel's pace holds back go back to
+ * pending for a second or two.  Returns 0 (however many sends failed: their
+ * rows say why), or -1 with *err allocated when the store fails.
+ */
+int	deliver_due(const struct config *cfg, struct store *st,
+	    struct webhook_pacer *pacer, time_t now, int64_t now_ms,
+	    size_t limit, struct deliver_counts *counts, char **err);
+
+#endif

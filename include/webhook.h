@@ -1,0 +1,64 @@
+/* webhook: chat payloads posted to incoming-webhook URLs with libcurl.
+ *
+ * The only module that uses libcurl for HTTP.  A channel's URL is a secret
+ * (whoever has it can post): it is never logged, and errors name only its
+ * scheme and host.  `file:/path.jsonl` URLs append the payload as one JSON
+ * line instead (the demo's dry run).
+ */
+#ifndef PLC_WEBHOOK_H
+#define PLC_WEBHOOK_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+
+enum webhook_status { WEBHOOK_OK, WEBHOOK_TEMPFAIL, WEBHOOK_PERMFAIL };
+
+struct webhook_result {
+	enum webhook_status	 status;
+	long			 code;		/* HTTP status; 0 if none */
+	long			 retry_after;	/* seconds; -1 if not given */
+	char			*answer;	/* allocated: "202 Accepted: …",
+						   untrusted, bounded */
+};
+
+/*
+ * What an HTTP answer means for a retry: 2xx sent; 408, 429 and 5xx try
+ * again; any other status refused for good.
+ */
+enum webhook_status webhook_classify(long code);
+
+/*
+ * A Retry-After value (untrusted): delta-seconds, or an HTTP-date relative
+ * to now.  -1 when absent or unreadable; never more than a day.
+ */
+long	webhook_retry_after(const char *value, time_t now);
+
+/*
+ * Post payload (JSON) to ch's URL, or append it to a file: URL's file.
+ * Returns 0 with *res filled (free res->answer), whatever the server said;
+ * -1 with *err allocated only when nothing could be tried (no URL).
+ */
+int	webhook_post(const struct config_channel *ch, const char *payload,
+	    time_t now, struct webhook_result *res, char **err);
+
+/*
+ * Each service's published pace: Slack about one post a second, Discord
+ * five per two seconds, Teams four a second, others one a second.  A pacer
+ * remembers recent posts per channel (by its ID) across cycles.
+ */
+struct webhook_pacer;
+struct webhook_pacer	*webhook_pacer_new(void);
+void			 webhook_pacer_free(struct webhook_pacer *p);
+/* Seconds to wait before ch may take another post at now_ms (monotonic). */
+double	webhook_pacer_wait(struct webhook_pacer *p,
+	    const struct config_channel *ch, int64_t now_ms);
+void	webhook_pacer_sent(struct webhook_pacer *p,
+	    const struct config_channel *ch, int64_t now_ms);
+
+/* libcurl's global set-up and tear-down, once per process, from main. */
+int	webhook_global_init(void);
+void	webhook_global_cleanup(void);
+
+#endif

@@ -1,0 +1,269 @@
+/* chat: webhook payloads for Slack, Teams, Mattermost, Discord, Google Chat
+ * and a generic JSON receiver. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+#include "xmalloc.h"
+
+/* A growing string. */
+struct chat_buf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+chat_addn(struct chat_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+chat_add(struct chat_buf *b, const char *s)
+{
+	chat_addn(b, s, strlen(s));
+}
+
+size_t
+chat_limit(enum config_channel_type type)
+{
+	switch (type) {
+	case CONFIG_CHAN_SLACK:
+		return 3000;		/* a section block's text */
+	case CONFIG_CHAN_DISCORD:
+		return 2000;		/* content */
+	case CONFIG_CHAN_MATTERMOST:
+		return 16383;
+	case CONFIG_CHAN_TEAMS:
+		return 27 * 1024;	/* 28 KB for the whole card */
+	case CONFIG_CHAN_GOOGLECHAT:
+		return 4096;
+	case CONFIG_CHAN_GENERIC:
+		break;
+	}
+	return 65536;
+}
+
+char *
+chat_cut(const char *s, size_t max, const char *suffix)
+{
+	struct chat_buf	 b = { NULL, 0, 0 };
+	size_t		 n = strlen(s), sl = strlen(suffix);
+
+	if (n <= max)
+		return xstrdup(s);
+	n = max > sl ? max - sl : 0;
+	/* Back up over continuation bytes to a character's first byte. */
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	chat_addn(&b, s, n);
+	chat_add(&b, suffix);
+	return b.s;
+}
+
+/*
+ * Item text with the service's markup defused: Slack's &, < and > become
+ * entities (so "<!channel>" cannot be typed in a title); "@everyone",
+ * "@here", "@channel" and "@all" get a zero-width space after the "@";
+ * Google Chat's "<users/all>" loses its meaning the same way.
+ */
+static char *
+chat_defuse(enum config_channel_type type, const char *s)
+{
+	static const char *const loud[] = { "everyone", "here", "channel",
+		"all" };
+	struct chat_buf	 b = { NULL, 0, 0 };
+	size_t		 i;
+	bool		 hit;
+
+	chat_add(&b, "");
+	for (; *s != '\0'; s++) {
+		if (type == CONFIG_CHAN_SLACK && strchr("&<>", *s) != NULL) {
+			chat_add(&b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
+			    "&gt;");
+			continue;
+		}
+		if (type == CONFIG_CHAN_GOOGLECHAT &&
+		    strncmp(s, "<users/", 7) == 0) {
+			chat_add(&b, "<\xe2\x80\x8b");
+			continue;
+		}
+		hit = false;
+		for (i = 0; *s == '@' && i < sizeof(loud) / sizeof(*loud); i++)
+			if (strncmp(s + 1, loud[i], strlen(loud[i])) == 0)
+				hit = true;
+		chat_addn(&b, s, 1);
+		if (hit)
+			chat_add(&b, "\xe2\x80\x8b");
+	}
+	return b.s;
+}
+
+/* A mention in the service's syntax; handles come from the config. */
+static void
+chat_mention(struct chat_buf *b, enum config_channel_type type,
+    const char *h)
+{
+	switch (type) {
+	case CONFIG_CHAN_SLACK:
+	case CONFIG_CHAN_DISCORD:
+		chat_add(b, "<@");
+		chat_add(b, h);
+		chat_add(b, ">");
+		return;
+	case CONFIG_CHAN_TEAMS:
+		chat_add(b, "<at>");
+		chat_add(b, h);
+		chat_add(b, "</at>");
+		return;
+	case CONFIG_CHAN_GOOGLECHAT:
+		chat_add(b, "<users/");
+		chat_add(b, h);
+		chat_add(b, ">");
+		return;
+	case CONFIG_CHAN_MATTERMOST:
+	case CONFIG_CHAN_GENERIC:
+		break;
+	}
+	chat_add(b, "@");
+	chat_add(b, h);
+}
+
+/*
+ * The message as one text in the service's markup: a bold title line, the
+ * body, the mentions; cut to the limit with a link to the rest.
+ */
+static char *
+chat_text(enum config_channel_type type, const struct chat_message *m,
+    size_t limit)
+{
+	struct chat_buf	 b = { NULL, 0, 0 }, tail = { NULL, 0, 0 };
+	const char	*bold = type == CONFIG_CHAN_DISCORD ||
+			    type == CONFIG_CHAN_MATTERMOST ||
+			    type == CONFIG_CHAN_TEAMS ? "**" : "*";
+	char		*t, *suffix, *cut;
+	size_t		 i;
+
+	chat_add(&b, "");
+	chat_add(&tail, "");
+	if (m->title != NULL && *m->title != '\0') {
+		t = chat_defuse(type, m->title);
+		chat_add(&b, bold);
+		chat_add(&b, t);
+		chat_add(&b, bold);
+		chat_add(&b, "\n");
+		free(t);
+	}
+	if (m->text != NULL) {
+		t = chat_defuse(type, m->text);
+		chat_add(&b, t);
+		free(t);
+	}
+	/* Mentions go last and are never cut off. */
+	for (i = 0; i < m->nmentions; i++) {
+		chat_add(&tail, i == 0 ? "\n" : " ");
+		chat_mention(&tail, type, m->mentions[i]);
+	}
+	suffix = m->link != NULL ? xasprintf("\xe2\x80\xa6 (more: %s)", m->link) :
+	    xstrdup("\xe2\x80\xa6");
+	cut = chat_cut(b.s, limit > tail.len + strlen(suffix) ?
+	    limit - tail.len : strlen(suffix), suffix);
+	free(b.s);
+	free(suffix);
+	b.s = cut;
+	b.len = strlen(cut);
+	b.cap = b.len + 1;
+	chat_add(&b, tail.s);
+	free(tail.s);
+	return b.s;
+}
+
+static json_t *
+chat_teams(const struct chat_message *m, const char *text)
+{
+	json_t	*card, *body, *entities, *att;
+	size_t	 i;
+
+	body = json_array();
+	json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type",
+	    "TextBlock", "text", text, "wrap", 1));
+	card = json_pack("{s:s, s:s, s:s, s:o}", "$schema",
+	    "http://adaptivecards.io/schemas/adaptive-card.json", "type",
+	    "AdaptiveCard", "version", "1.4", "body", body);
+	if (m->nmentions > 0) {
+		entities = json_array();
+		for (i = 0; i < m->nmentions; i++) {
+			char *at = xasprintf("<at>%s</at>", m->mentions[i]);
+
+			json_array_append_new(entities, json_pack(
+			    "{s:s, s:s, s:{s:s, s:s}}", "type", "mention",
+			    "text", at, "mentioned", "id", m->mentions[i],
+			    "name", m->mentions[i]));
+			free(at);
+		}
+		json_object_set_new(card, "msteams", json_pack("{s:o}",
+		    "entities", entities));
+	}
+	att = json_pack("{s:s, s:n, s:o}", "contentType",
+	    "application/vnd.microsoft.card.adaptive", "contentUrl",
+	    "content", card);
+	return json_pack("{s:s, s:[o]}", "type", "message", "attachments", att);
+}
+
+char *
+chat_payload(enum config_channel_type type, const struct chat_message *m)
+{
+	json_t	*o = NULL, *users;
+	char	*text, *out;
+	size_t	 i;
+
+	text = chat_text(type, m, chat_limit(type));
+	switch (type) {
+	case CONFIG_CHAN_SLACK:
+		o = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", text,
+		    "blocks", "type", "section", "text", "type", "mrkdwn",
+		    "text", text);
+		break;
+	case CONFIG_CHAN_TEAMS:
+		o = chat_teams(m, text);
+		break;
+	case CONFIG_CHAN_DISCORD:
+		/* Only the mentioned members may be pinged, whatever the
+		 * text says. */
+		users = json_array();
+		for (i = 0; i < m->nmentions; i++)
+			json_array_append_new(users,
+			    json_string(m->mentions[i]));
+		o = json_pack("{s:s, s:{s:[], s:o}}", "content", text,
+		    "allowed_mentions", "parse", "users", users);
+		break;
+	case CONFIG_CHAN_MATTERMOST:
+	case CONFIG_CHAN_GOOGLECHAT:
+		o = json_pack("{s:s}", "text", text);
+		break;
+	case CONFIG_CHAN_GENERIC:
+		users = json_array();
+		for (i = 0; i < m->nmentions; i++)
+			json_array_append_new(users,
+			    json_string(m->mentions[i]));
+		o = json_pack("{s:s?, s:s, s:s?, s:o}", "title", m->title,
+		    "text", m->text != NULL ? m->text : "", "url", m->link,
+		    "mentions", users);
+		break;
+	}
+	free(text);
+	out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	json_decref(o);
+	if (out == NULL)	/* only on invalid UTF-8 or memory */
+		out = xstrdup("{\"text\":\"(message could not be encoded)\"}");
+	return out;
+}
