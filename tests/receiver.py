@@ -1,0 +1,57 @@
+"""An HTTP receiver for the webhook end-to-end tests.
+
+usage: /usr/bin/python3 tests/receiver.py DIR
+
+Listens on 127.0.0.1 on a free port, written to DIR/port once listening.
+Each POST is stored as DIR/N.json (the body) with DIR/N.path (the path),
+and answered by its path: /ok 200, /teams 202, /busy 429 with
+Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
+/bad 400; anything else 404.  Runs until killed.
+"""
+import email.utils
+import http.server
+import os
+import sys
+import time
+
+OUT = sys.argv[1]
+count = 0
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        global count
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        count += 1
+        for ext, data in (("json", body), ("path", self.path.encode()),
+                          ("type", self.headers.get("Content-Type", "").encode())):
+            tmp = os.path.join(OUT, ".%d.%s" % (count, ext))
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.rename(tmp, os.path.join(OUT, "%d.%s" % (count, ext)))
+        code, headers = {
+            "/ok": (200, {}),
+            "/teams": (202, {}),
+            "/busy": (429, {"Retry-After": "120"}),
+            "/down": (503, {"Retry-After": email.utils.formatdate(
+                time.time() + 300, usegmt=True)}),
+            "/bad": (400, {}),
+        }.get(self.path, (404, {}))
+        self.send_response(code)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        reply = b"ok" if code < 300 else b"invalid_payload\r\nX-Injected: 1"
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args):
+        pass
+
+
+srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(os.path.join(OUT, ".port"), "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(os.path.join(OUT, ".port"), os.path.join(OUT, "port"))
+srv.serve_forever()
