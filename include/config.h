@@ -76,6 +76,10 @@ struct config_channel {
 	char			*id;
 	enum config_channel_type type;
 	struct config_secret	 url;	/* https://… or file:/path.jsonl */
+	/* "rate = 5/2s": at most rate_posts posts in any rate_window_ms.
+	 * 0: the service's published rate (see webhook.h). */
+	int			 rate_posts;
+	int64_t			 rate_window_ms;
 	int			 line;
 };
 

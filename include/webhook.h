@@ -36,6 +36,19 @@ enum webhook_status webhook_classify(long code);
 long	webhook_retry_after(const char *value, time_t now);
 
 /*
+ * Post every job's payload at once through libcurl's multi interface (at
+ * most 64 transfers in flight, 16 to one channel), each with connect and
+ * total timeouts; file: URLs are appended to in turn.  Every job's res is
+ * filled (free res.answer).
+ */
+struct webhook_job {
+	const struct config_channel	*ch;
+	const char			*payload;
+	struct webhook_result		 res;
+};
+void	webhook_post_all(struct webhook_job *jobs, size_t n, time_t now);
+
+/*
  * Post payload (JSON) to ch's URL, or append it to a file: URL's file.
  * Returns 0 with *res filled (free res->answer), whatever the server said;
  * -1 with *err allocated only when nothing could be tried (no URL).
@@ -51,6 +64,9 @@ int	webhook_post(const struct config_channel *ch, const char *payload,
 struct webhook_pacer;
 struct webhook_pacer	*webhook_pacer_new(void);
 void			 webhook_pacer_free(struct webhook_pacer *p);
+/* The channel's rate: its `rate` key, else its service's. */
+void	webhook_rate(const struct config_channel *ch, int *posts,
+	    int64_t *window_ms);
 /* Seconds to wait before ch may take another post at now_ms (monotonic). */
 double	webhook_pacer_wait(struct webhook_pacer *p,
 	    const struct config_channel *ch, int64_t now_ms);

@@ -4,7 +4,7 @@ usage: /usr/bin/python3 tests/receiver.py DIR
 
 Listens on 127.0.0.1 on a free port, written to DIR/port once listening.
 Each POST is stored as DIR/N.json (the body) with DIR/N.path (the path),
-and answered by its path: /ok 200, /teams 202, /busy 429 with
+and answered by the first segment of its path: /ok 200, /teams 202, /busy 429 with
 Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
 /bad 400; anything else 404.  Runs until killed.
 """
@@ -37,7 +37,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/down": (503, {"Retry-After": email.utils.formatdate(
                 time.time() + 300, usegmt=True)}),
             "/bad": (400, {}),
-        }.get(self.path, (404, {}))
+        }.get("/" + self.path.split("?")[0].split("/")[1], (404, {}))
         self.send_response(code)
         for k, v in headers.items():
             self.send_header(k, v)

@@ -6,10 +6,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "chat.h"
 #include "cmd.h"
 #include "log.h"
 #include "mail.h"
 #include "message.h"
+#include "webhook.h"
 #include "xmalloc.h"
 
 static int
@@ -64,6 +66,46 @@ out:
 	free(data);
 	free(err);
 	free(key);
+	free(text);
+	return rc;
+}
+
+/* One post to a chat channel; the channel's URL is never printed. */
+static int
+send_test_chat(const struct config *cfg, const struct config_channel *ch,
+    time_t now)
+{
+	struct chat_message	 cm;
+	struct webhook_result	 res;
+	char			*payload, *text, *err = NULL, esc[1024];
+	int			 rc;
+
+	memset(&cm, 0, sizeof(cm));
+	text = xasprintf("If you can read this, plc-cadence can post to %s "
+	    "(%s).\nConfig: %s", ch->id, config_channel_type_name(ch->type),
+	    cfg->path);
+	cm.title = "plc-cadence test message \xe2\x9c\x94";
+	cm.text = text;
+	payload = chat_payload(ch->type, &cm);
+	if (webhook_post(ch, payload, now, &res, &err) == -1) {
+		fprintf(stderr, "plc-cadence: send-test: %s\n", err);
+		free(err);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	log_escape(res.answer, esc, sizeof(esc));
+	if (res.status == WEBHOOK_OK) {
+		printf("send-test: %s: sent: %s\n", ch->id, esc);
+		rc = EX_OK;
+	} else {
+		fprintf(stderr, "plc-cadence: send-test: %s: %s: %s\n", ch->id,
+		    res.status == WEBHOOK_TEMPFAIL ? "temporary failure" :
+		    "permanent failure", esc);
+		rc = EX_UNAVAILABLE;
+	}
+	free(res.answer);
+out:
+	free(payload);
 	free(text);
 	return rc;
 }
@@ -123,8 +165,6 @@ cmd_send_test(struct cmd_ctx *ctx)
 		    "e-mail address nor a channel in %s\n", esc, cfg->path);
 		return EX_DATAERR;
 	}
-	/* MERGE: webhook */
-	printf("send-test: chat channels are delivered by the webhook "
-	    "module\n");
-	return EX_UNAVAILABLE;
+	return send_test_chat(cfg, config_channel_find(cfg, target),
+	    cmd_now(have_now ? &given : NULL));
 }

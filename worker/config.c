@@ -1441,6 +1441,42 @@ ch_url(struct loader *L, void *obj, const struct item *it)
 	    "the config can post); use env: or credential:", it->label);
 }
 
+/* "rate = 5/2s" or "1/s": posts per period, to stay under a service's. */
+static void
+ch_rate(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_channel	*ch = obj;
+	const char		*slash = strchr(it->value, '/');
+	char			*num, *end, *per;
+	long			 n;
+	int64_t			 secs = 0;
+
+	if (slash == NULL)
+		goto bad;
+	num = xstrndup(it->value, (size_t)(slash - it->value));
+	n = strtol(num, &end, 10);
+	if (end == num || *end != '\0' || n < 1 || n > 100000) {
+		free(num);
+		goto bad;
+	}
+	free(num);
+	/* "1/s" means one a second; "5/2s" five per two seconds. */
+	per = isdigit((unsigned char)slash[1]) ? xstrdup(slash + 1) :
+	    xasprintf("1%s", slash + 1);
+	if (civil_duration_parse(per, &secs) == -1 || secs < 1 ||
+	    secs > 3600) {
+		free(per);
+		goto bad;
+	}
+	free(per);
+	ch->rate_posts = (int)n;
+	ch->rate_window_ms = secs * 1000;
+	return;
+bad:
+	ifail(L, it, "'%s' is not a rate like 1/s or 5/2s (1 to 100000 "
+	    "posts per 1s to 1h)", it->value);
+}
+
 /* ----------------------------------------------------------- [calendar] */
 
 static void
@@ -2178,6 +2214,7 @@ static const struct key_def smtp_keys[] = {
 static const struct key_def channel_keys[] = {
 	{ "type", ch_type, true },
 	{ "url", ch_url, true },
+	{ "rate", ch_rate, false },
 	{ NULL, NULL, false }
 };
 

@@ -290,55 +290,70 @@ deliver_handle(const struct config *cfg, const struct store_outbox_row *r,
 	return NULL;
 }
 
-/* One chat row, unless the channel's pace says later. */
+/*
+ * The chat rows of the batch, posted all at once; a row its channel's pace
+ * holds back goes back to pending for the moment the pace allows.
+ */
 static void
-deliver_chat(const struct config *cfg, struct deliver_job *j,
+deliver_chat(const struct config *cfg, struct deliver_job *jobs, size_t n,
     struct webhook_pacer *pacer, time_t now, int64_t now_ms)
 {
-	const struct store_outbox_row	*r = j->row;
 	const struct config_channel	*ch;
+	struct webhook_job		*wj;
+	struct deliver_job		**mine;
 	struct chat_message		 cm;
-	struct webhook_result		 res;
 	const char			*handle;
-	char				*payload, *err = NULL;
+	char				**payloads;
 	double				 wait;
+	size_t				 i, k = 0;
 
-	if ((ch = config_channel_find(cfg, r->channel)) == NULL) {
-		deliver_fail(j, xasprintf("channel %s is not in the config",
-		    r->channel));
-		return;
+	wj = xcalloc(n + 1, sizeof(*wj));
+	mine = xcalloc(n + 1, sizeof(*mine));
+	payloads = xcalloc(n + 1, sizeof(*payloads));
+	for (i = 0; i < n; i++) {
+		const struct store_outbox_row *r = jobs[i].row;
+
+		if (strcmp(r->channel, PLAN_CHANNEL_EMAIL) == 0 ||
+		    jobs[i].answer != NULL)
+			continue;
+		if ((ch = config_channel_find(cfg, r->channel)) == NULL) {
+			deliver_fail(&jobs[i], xasprintf("channel %s is not in "
+			    "the config", r->channel));
+			continue;
+		}
+		/* A file: sink is no service with a rate to respect. */
+		wait = strncmp(ch->url.value != NULL ? ch->url.value : "",
+		    "file:", 5) == 0 ? 0 : webhook_pacer_wait(pacer, ch,
+		    now_ms);
+		if (wait > 0) {
+			jobs[i].outcome = DELIVER_PACED;
+			jobs[i].next_try = now + (time_t)(wait + 0.999);
+			continue;
+		}
+		webhook_pacer_sent(pacer, ch, now_ms);
+		memset(&cm, 0, sizeof(cm));
+		cm.title = r->subject;
+		cm.text = r->body;
+		handle = deliver_handle(cfg, r, ch);
+		cm.mentions = handle != NULL ? &handle : NULL;
+		cm.nmentions = handle != NULL ? 1 : 0;
+		payloads[k] = chat_payload(ch->type, &cm);
+		wj[k].ch = ch;
+		wj[k].payload = payloads[k];
+		mine[k++] = &jobs[i];
 	}
-	/* A file: sink is no service with a rate to respect. */
-	wait = strncmp(ch->url.value != NULL ? ch->url.value : "", "file:",
-	    5) == 0 ? 0 : webhook_pacer_wait(pacer, ch, now_ms);
-	if (wait > 0) {
-		j->outcome = DELIVER_PACED;
-		j->next_try = now + (time_t)(wait + 0.999);
-		return;
+	webhook_post_all(wj, k, now);
+	for (i = 0; i < k; i++) {
+		mine[i]->outcome = wj[i].res.status == WEBHOOK_OK ?
+		    DELIVER_SENT : wj[i].res.status == WEBHOOK_TEMPFAIL ?
+		    DELIVER_RETRY : DELIVER_FAILED;
+		mine[i]->retry_after = wj[i].res.retry_after;
+		mine[i]->answer = wj[i].res.answer;
+		free(payloads[i]);
 	}
-	memset(&cm, 0, sizeof(cm));
-	cm.title = r->subject;
-	cm.text = r->body;
-	handle = deliver_handle(cfg, r, ch);
-	cm.mentions = handle != NULL ? &handle : NULL;
-	cm.nmentions = handle != NULL ? 1 : 0;
-	payload = chat_payload(ch->type, &cm);
-	memset(&res, 0, sizeof(res));
-	webhook_pacer_sent(pacer, ch, now_ms);
-	if (webhook_post(ch, payload, now, &res, &err) == -1) {
-		j->outcome = DELIVER_RETRY;
-		j->retry_after = -1;
-		j->answer = err;
-	} else {
-		j->outcome = res.status == WEBHOOK_OK ? DELIVER_SENT :
-		    res.status == WEBHOOK_TEMPFAIL ? DELIVER_RETRY :
-		    DELIVER_FAILED;
-		j->retry_after = res.retry_after;
-		j->answer = res.answer;
-		res.answer = NULL;
-	}
-	free(res.answer);
-	free(payload);
+	free(payloads);
+	free(mine);
+	free(wj);
 }
 
 /* Record a job's outcome; log what a sysadmin should see. */
@@ -401,10 +416,7 @@ deliver_due(const struct config *cfg, struct store *st,
 		k++;
 	}
 	deliver_mail(cfg, st, jobs, k, now);
-	for (i = 0; i < k; i++)
-		if (strcmp(jobs[i].row->channel, PLAN_CHANNEL_EMAIL) != 0 &&
-		    jobs[i].answer == NULL)
-			deliver_chat(cfg, &jobs[i], pacer, now, now_ms);
+	deliver_chat(cfg, jobs, k, pacer, now, now_ms);
 	for (i = 0; i < k; i++)
 		if (deliver_mark(st, &jobs[i], now, counts, err) == -1)
 			goto out;

@@ -18,6 +18,8 @@
 #define WEBHOOK_CONNECT_S	10
 #define WEBHOOK_TOTAL_S		30
 #define WEBHOOK_RETRY_MAX	86400
+#define WEBHOOK_IN_FLIGHT	64	/* transfers at once, in all */
+#define WEBHOOK_PER_CHANNEL	16	/* and to one channel */
 
 enum webhook_status
 webhook_classify(long code)
@@ -147,86 +149,205 @@ webhook_clean(char *s)
 			*s = ' ';
 }
 
+/* A transfer in flight: its job, its buffers. */
+struct webhook_xfer {
+	struct webhook_job	*job;
+	struct webhook_body	 body;
+	struct webhook_headers	 hdr;
+	struct curl_slist	*hl;
+	char			 cerr[CURL_ERROR_SIZE];
+	char			*where;
+	CURL			*c;
+};
+
+static bool
+webhook_start(CURLM *multi, struct webhook_xfer *x)
+{
+	const char	*url = x->job->ch->url.value;
+
+	x->where = webhook_where(url);
+	if ((x->c = curl_easy_init()) == NULL)
+		return false;
+	x->hl = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(x->c, CURLOPT_URL, url);
+	curl_easy_setopt(x->c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(x->c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, x->hl);
+	curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, x->job->payload);
+	curl_easy_setopt(x->c, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(x->job->payload));
+	curl_easy_setopt(x->c, CURLOPT_CONNECTTIMEOUT, (long)WEBHOOK_CONNECT_S);
+	curl_easy_setopt(x->c, CURLOPT_TIMEOUT, (long)WEBHOOK_TOTAL_S);
+	curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->c, CURLOPT_USERAGENT, "plc-cadence/" PLC_VERSION);
+	curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, x->cerr);
+	curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, webhook_write);
+	curl_easy_setopt(x->c, CURLOPT_WRITEDATA, &x->body);
+	curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, webhook_header);
+	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, &x->hdr);
+	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
+	return curl_multi_add_handle(multi, x->c) == CURLM_OK;
+}
+
+static void
+webhook_finish(struct webhook_xfer *x, CURLcode r, time_t now)
+{
+	struct webhook_result	*res = &x->job->res;
+
+	if (r != CURLE_OK) {
+		/* Never curl's message alone: it may quote the URL. */
+		res->status = WEBHOOK_TEMPFAIL;
+		res->answer = xasprintf("%s: %s", x->where,
+		    curl_easy_strerror(r));
+		return;
+	}
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &res->code);
+	res->status = webhook_classify(res->code);
+	if (res->status == WEBHOOK_TEMPFAIL)
+		res->retry_after = webhook_retry_after(x->hdr.retry_after[0] ?
+		    x->hdr.retry_after : NULL, now);
+	x->body.buf[x->body.len] = '\0';
+	webhook_clean(x->body.buf);
+	res->answer = xasprintf("%ld from %s%s%s", res->code, x->where,
+	    x->body.len > 0 ? ": " : "", x->body.buf);
+}
+
+/* Transfers in flight per channel; a batch names few channels. */
+struct webhook_live {
+	const struct config_channel	*ch;
+	size_t				 n;
+};
+
+static size_t *
+webhook_live_of(struct webhook_live **v, size_t *nv,
+    const struct config_channel *ch)
+{
+	size_t	i;
+
+	for (i = 0; i < *nv; i++)
+		if ((*v)[i].ch == ch)
+			return &(*v)[i].n;
+	*v = xreallocarray(*v, *nv + 1, sizeof(**v));
+	(*v)[*nv].ch = ch;
+	(*v)[*nv].n = 0;
+	return &(*v)[(*nv)++].n;
+}
+
+void
+webhook_post_all(struct webhook_job *jobs, size_t n, time_t now)
+{
+	struct webhook_xfer	*x;
+	struct CURLMsg		*msg;
+	struct webhook_xfer	*done;
+	struct webhook_live	*per = NULL;
+	CURLM			*multi;
+	size_t			 i, next = 0, live = 0, fin = 0, nper = 0, *cn;
+	int			 running, left;
+
+	x = xcalloc(n + 1, sizeof(*x));
+	for (i = 0; i < n; i++) {
+		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
+		jobs[i].res.retry_after = -1;
+		x[i].job = &jobs[i];
+	}
+	multi = curl_multi_init();
+	while (fin < n) {
+		/* Start what the limits allow, in order. */
+		for (i = next; i < n && live < WEBHOOK_IN_FLIGHT; i++) {
+			struct webhook_job *j = &jobs[i];
+
+			if (x[i].c != NULL || j->res.answer != NULL)
+				continue;
+			if (j->ch->url.value == NULL ||
+			    strncmp(j->ch->url.value, "file:", 5) == 0 ||
+			    multi == NULL) {
+				if (j->ch->url.value == NULL || multi == NULL) {
+					j->res.status = WEBHOOK_TEMPFAIL;
+					j->res.answer = xstrdup(multi == NULL ?
+					    "libcurl could not start" :
+					    "the channel has no URL");
+				} else
+					webhook_file(j->ch->url.value + 5,
+					    j->payload, &j->res);
+				fin++;
+				continue;
+			}
+			cn = webhook_live_of(&per, &nper, j->ch);
+			if (*cn >= WEBHOOK_PER_CHANNEL)
+				continue;
+			if (!webhook_start(multi, &x[i])) {
+				j->res.status = WEBHOOK_TEMPFAIL;
+				j->res.answer = xstrdup("libcurl could not start "
+				    "a transfer");
+				if (x[i].c != NULL)
+					curl_easy_cleanup(x[i].c);
+				curl_slist_free_all(x[i].hl);
+				x[i].hl = NULL;
+				x[i].c = NULL;
+				fin++;
+				continue;
+			}
+			(*cn)++;
+			live++;
+		}
+		while (next < n && (x[next].c != NULL ||
+		    jobs[next].res.answer != NULL))
+			next++;
+		if (live == 0)
+			continue;
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&done);
+			webhook_finish(done, msg->data.result, now);
+			(*webhook_live_of(&per, &nper, done->job->ch))--;
+			curl_multi_remove_handle(multi, done->c);
+			curl_easy_cleanup(done->c);
+			/* Finished: neither live nor to start again. */
+			done->c = NULL;
+			curl_slist_free_all(done->hl);
+			done->hl = NULL;
+			live--;
+			fin++;
+		}
+		if (running > 0)
+			curl_multi_poll(multi, NULL, 0, 1000, NULL);
+	}
+	for (i = 0; i < n; i++)
+		free(x[i].where);
+	if (multi != NULL)
+		curl_multi_cleanup(multi);
+	free(per);
+	free(x);
+}
+
 int
 webhook_post(const struct config_channel *ch, const char *payload,
     time_t now, struct webhook_result *res, char **err)
 {
-	struct webhook_body	 body;
-	struct webhook_headers	 hdr;
-	struct curl_slist	*hl = NULL;
-	char			 cerr[CURL_ERROR_SIZE] = "";
-	const char		*url = ch->url.value;
-	char			*where;
-	CURL			*c;
-	CURLcode		 r;
+	struct webhook_job	j;
 
-	memset(res, 0, sizeof(*res));
-	res->retry_after = -1;
-	if (url == NULL || *url == '\0') {
+	if (ch->url.value == NULL || *ch->url.value == '\0') {
 		*err = xasprintf("channel %s has no URL", ch->id);
 		return -1;
 	}
-	if (strncmp(url, "file:", 5) == 0)
-		return webhook_file(url + 5, payload, res);
-
-	memset(&body, 0, sizeof(body));
-	memset(&hdr, 0, sizeof(hdr));
-	where = webhook_where(url);
-	if ((c = curl_easy_init()) == NULL) {
-		res->status = WEBHOOK_TEMPFAIL;
-		res->answer = xstrdup("libcurl could not start");
-		free(where);
-		return 0;
-	}
-	hl = curl_slist_append(hl, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(payload));
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)WEBHOOK_CONNECT_S);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)WEBHOOK_TOTAL_S);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "plc-cadence/" PLC_VERSION);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, webhook_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, webhook_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdr);
-	r = curl_easy_perform(c);
-	if (r != CURLE_OK) {
-		/* Never curl's message alone: it may quote the URL. */
-		res->status = WEBHOOK_TEMPFAIL;
-		res->answer = xasprintf("%s: %s", where,
-		    curl_easy_strerror(r));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->code);
-	res->status = webhook_classify(res->code);
-	if (res->status == WEBHOOK_TEMPFAIL)
-		res->retry_after = webhook_retry_after(hdr.retry_after[0] ?
-		    hdr.retry_after : NULL, now);
-	body.buf[body.len] = '\0';
-	webhook_clean(body.buf);
-	res->answer = xasprintf("%ld from %s%s%s", res->code, where,
-	    body.len > 0 ? ": " : "", body.buf);
-out:
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	free(where);
+	memset(&j, 0, sizeof(j));
+	j.ch = ch;
+	j.payload = payload;
+	webhook_post_all(&j, 1, now);
+	*res = j.res;
 	return 0;
 }
 
 /* ------------------------------------------------------------- pacing */
 
-#define WEBHOOK_PACE_SLOTS	8
-
+/* A token bucket per channel: `posts` tokens, refilled over `window`. */
 struct webhook_pace {
 	char	*id;
-	int64_t	 sent[WEBHOOK_PACE_SLOTS];	/* ring of recent posts, ms */
-	size_t	 next;
+	double	 tokens;
+	int64_t	 last_ms;
 };
 
 struct webhook_pacer {
@@ -234,21 +355,25 @@ struct webhook_pacer {
 	size_t			 n;
 };
 
-/* At most `burst` posts in any `window_ms`. */
-static void
-webhook_rate(enum config_channel_type t, size_t *burst, int64_t *window_ms)
+void
+webhook_rate(const struct config_channel *ch, int *posts, int64_t *window_ms)
 {
-	switch (t) {
+	if (ch->rate_posts > 0) {
+		*posts = ch->rate_posts;
+		*window_ms = ch->rate_window_ms;
+		return;
+	}
+	switch (ch->type) {
 	case CONFIG_CHAN_DISCORD:
-		*burst = 5;
+		*posts = 5;
 		*window_ms = 2000;
 		return;
 	case CONFIG_CHAN_TEAMS:
-		*burst = 4;
+		*posts = 4;
 		*window_ms = 1000;
 		return;
 	default:
-		*burst = 1;
+		*posts = 1;
 		*window_ms = 1000;
 		return;
 	}
@@ -273,45 +398,58 @@ webhook_pacer_free(struct webhook_pacer *p)
 	free(p);
 }
 
+/* ch's bucket, brought up to now_ms; a new channel starts full. */
 static struct webhook_pace *
-webhook_pace_of(struct webhook_pacer *p, const char *id)
+webhook_pace_of(struct webhook_pacer *p, const struct config_channel *ch,
+    int64_t now_ms)
 {
-	size_t	i;
+	struct webhook_pace	*w = NULL;
+	int64_t			 window;
+	int			 posts;
+	size_t			 i;
 
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].id, id) == 0)
-			return &p->v[i];
-	p->v = xreallocarray(p->v, p->n + 1, sizeof(*p->v));
-	memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
-	p->v[p->n].id = xstrdup(id);
-	return &p->v[p->n++];
+	webhook_rate(ch, &posts, &window);
+	for (i = 0; i < p->n && w == NULL; i++)
+		if (strcmp(p->v[i].id, ch->id) == 0)
+			w = &p->v[i];
+	if (w == NULL) {
+		p->v = xreallocarray(p->v, p->n + 1, sizeof(*p->v));
+		w = &p->v[p->n++];
+		w->id = xstrdup(ch->id);
+		w->tokens = posts;
+		w->last_ms = now_ms;
+	}
+	if (now_ms > w->last_ms) {
+		w->tokens += (double)(now_ms - w->last_ms) * posts /
+		    (double)window;
+		if (w->tokens > posts)
+			w->tokens = posts;
+		w->last_ms = now_ms;
+	}
+	return w;
 }
 
 double
 webhook_pacer_wait(struct webhook_pacer *p, const struct config_channel *ch,
     int64_t now_ms)
 {
-	struct webhook_pace	*w = webhook_pace_of(p, ch->id);
-	size_t			 burst;
-	int64_t			 window, oldest;
+	struct webhook_pace	*w = webhook_pace_of(p, ch, now_ms);
+	int64_t			 window;
+	int			 posts;
 
-	webhook_rate(ch->type, &burst, &window);
-	/* The post `burst` back must be a window old. */
-	oldest = w->sent[(w->next + WEBHOOK_PACE_SLOTS - burst) %
-	    WEBHOOK_PACE_SLOTS];
-	if (oldest == 0 || now_ms - oldest >= window)
+	if (w->tokens >= 1)
 		return 0;
-	return (double)(window - (now_ms - oldest)) / 1000.0;
+	webhook_rate(ch, &posts, &window);
+	return (1 - w->tokens) * (double)window / posts / 1000.0;
 }
 
 void
 webhook_pacer_sent(struct webhook_pacer *p, const struct config_channel *ch,
     int64_t now_ms)
 {
-	struct webhook_pace	*w = webhook_pace_of(p, ch->id);
+	struct webhook_pace	*w = webhook_pace_of(p, ch, now_ms);
 
-	w->sent[w->next] = now_ms > 0 ? now_ms : 1;
-	w->next = (w->next + 1) % WEBHOOK_PACE_SLOTS;
+	w->tokens -= 1;
 }
 
 int

@@ -83,10 +83,14 @@ expect_status "'bob' (no such channel) exits 65" 65 "$PLC" -c "$T/ok.ini" send-t
 contains "the error names it" "$T/err" "'bob' is neither an e-mail address nor a channel"
 expect "nothing more reached the server" test ! -e "$T/in/2.eml" -a ! -e "$T/in/2.env"
 
-# --- a chat channel: left to the webhook module for now
-expect_status "send-test CHANNEL exits 69 until webhooks exist" 69 \
+# --- a chat channel (a file: sink here; webhooks: tests/e2e/chat.sh)
+expect_status "send-test CHANNEL posts to the channel" 0 \
     "$PLC" -c "$T/ok.ini" send-test team
-contains "and says so" "$T/out" "send-test: chat channels are delivered by the webhook module"
+contains "and says where it went" "$T/out" "send-test: team: sent: appended to $T/team.jsonl"
+expect "one Slack payload was appended" $PY -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1 and "plc-cadence test message" in json.loads(lines[0])["text"]' "$T/team.jsonl"
 
 # --- a server that refuses the recipient
 start_smtpd "$T/refuse" refuse
