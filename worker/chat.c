@@ -254,7 +254,7 @@ chat_payload(enum config_channel_type type, const struct chat_message *m)
 		for (i = 0; i < m->nmentions; i++)
 			json_array_append_new(users,
 			    json_string(m->mentions[i]));
-		o = json_pack("{s:s?, s:s, s:s?, s:o}", "title", m->title,
+		o = json_pack("{s:s*, s:s, s:s*, s:o}", "title", m->title,
 		    "text", m->text != NULL ? m->text : "", "url", m->link,
 		    "mentions", users);
 		break;
