@@ -21,6 +21,8 @@ struct metrics_outbox {
 	const char	*channel;	/* config text: escaped when rendered */
 	const char	*status;	/* "pending", "sent", … */
 	int64_t		 count;
+	int64_t		 retried;	/* of count: more than one attempt */
+	int64_t		 late;		/* of count: sent over a minute late */
 };
 
 struct metrics_snapshot {

@@ -270,10 +270,13 @@ int	store_outbox_list(struct store *st, enum store_outbox_filter filter,
 int	store_outbox_retry(struct store *st, int64_t id, time_t now,
 	    bool *found, char **err);
 
-/* How many rows each channel has in each status (for /metrics). */
+/*
+ * How many rows each channel has in each status, how many of them took more
+ * than one attempt, and how many were sent over a minute late (/metrics).
+ */
 struct store_outbox_tally {
 	char	*channel, *status;
-	int64_t	 count;
+	int64_t	 count, retried, late;
 };
 int	store_outbox_tally(struct store *st, struct store_outbox_tally **out,
 	    size_t *n, char **err);

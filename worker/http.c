@@ -565,6 +565,8 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		mo[i].channel = tally[i].channel;
 		mo[i].status = tally[i].status;
 		mo[i].count = tally[i].count;
+		mo[i].retried = tally[i].retried;
+		mo[i].late = tally[i].late;
 	}
 	m.outbox = mo;
 	m.noutbox = n;

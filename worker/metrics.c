@@ -55,6 +55,26 @@ metrics_label(struct metrics_buf *b, const char *v)
 	}
 }
 
+/* A sum over statuses per channel (rows come sorted by channel). */
+static void
+metrics_per_channel(struct metrics_buf *b, const struct metrics_snapshot *m,
+    const char *name, const char *help, bool late)
+{
+	size_t	i, j;
+	int64_t	sum;
+
+	metrics_head(b, name, "gauge", help);
+	for (i = 0; i < m->noutbox; i = j) {
+		sum = 0;
+		for (j = i; j < m->noutbox &&
+		    strcmp(m->outbox[j].channel, m->outbox[i].channel) == 0; j++)
+			sum += late ? m->outbox[j].late : m->outbox[j].retried;
+		metrics_printf(b, "%s{channel=\"", name);
+		metrics_label(b, m->outbox[i].channel);
+		metrics_printf(b, "\"} %lld\n", (long long)sum);
+	}
+}
+
 char *
 metrics_render(const struct metrics_snapshot *m)
 {
@@ -105,6 +125,11 @@ metrics_render(const struct metrics_snapshot *m)
 		metrics_label(&b, m->outbox[i].status);
 		metrics_printf(&b, "\"} %lld\n", (long long)m->outbox[i].count);
 	}
+	metrics_per_channel(&b, m, "plc_cadence_messages_retried",
+	    "Messages that took more than one attempt, by channel.", false);
+	metrics_per_channel(&b, m, "plc_cadence_messages_late",
+	    "Messages sent over a minute after they were due, by channel.",
+	    true);
 	metrics_head(&b, "plc_cadence_busy_source_failures", "gauge",
 	    "Busy calendars whose last fetch or read failed.");
 	metrics_printf(&b, "plc_cadence_busy_source_failures %llu\n",

@@ -1323,7 +1323,10 @@ store_outbox_tally(struct store *st, struct store_outbox_tally **out,
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT channel, status, count(*) "
+	/* Late: sent more than a minute after it was due (the worker was
+	 * down, or the server kept refusing). */
+	if (sqlite3_prepare_v2(st->db, "SELECT channel, status, count(*), "
+	    "sum(attempts > 1), sum(status = 'sent' AND sent_at > due + 60) "
 	    "FROM outbox GROUP BY channel, status ORDER BY channel, status",
 	    -1, &s, NULL) != SQLITE_OK)
 		goto fail;
@@ -1332,6 +1335,8 @@ store_outbox_tally(struct store *st, struct store_outbox_tally **out,
 		v[k].channel = xstrdup((const char *)sqlite3_column_text(s, 0));
 		v[k].status = xstrdup((const char *)sqlite3_column_text(s, 1));
 		v[k].count = sqlite3_column_int64(s, 2);
+		v[k].retried = sqlite3_column_int64(s, 3);
+		v[k].late = sqlite3_column_int64(s, 4);
 		k++;
 	}
 	if (r != SQLITE_DONE)

@@ -13,8 +13,9 @@ static void
 test_render(void **state)
 {
 	struct metrics_outbox	ob[] = {
-		{ "email", "sent", 12 },
-		{ "we\"ird\\chan\nnel", "failed", 1 },
+		{ "email", "pending", 2, 1, 0 },
+		{ "email", "sent", 12, 3, 4 },
+		{ "we\"ird\\chan\nnel", "failed", 1, 1, 0 },
 	};
 	struct metrics_snapshot	m;
 	char			*s;
@@ -31,7 +32,7 @@ test_render(void **state)
 	m.feed_requests[METRICS_200] = 7;
 	m.feed_requests[METRICS_304] = 2;
 	m.outbox = ob;
-	m.noutbox = 2;
+	m.noutbox = 3;
 	s = metrics_render(&m);
 	assert_non_null(strstr(s, "# TYPE plc_cadence_start_time_seconds gauge\n"
 	    "plc_cadence_start_time_seconds 1790000000\n"));
@@ -49,6 +50,11 @@ test_render(void **state)
 	assert_non_null(strstr(s, "{channel=\"we\\\"ird\\\\chan\\nnel\","
 	    "status=\"failed\"} 1\n"));
 	assert_non_null(strstr(s, "plc_cadence_busy_source_failures 0\n"));
+	/* Retried and late, summed over a channel's statuses. */
+	assert_non_null(strstr(s,
+	    "plc_cadence_messages_retried{channel=\"email\"} 4\n"));
+	assert_non_null(strstr(s,
+	    "plc_cadence_messages_late{channel=\"email\"} 4\n"));
 	free(s);
 
 	/* Before the first cycle there is no cycle to describe. */
