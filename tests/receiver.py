@@ -6,16 +6,22 @@ Listens on 127.0.0.1 on a free port, written to DIR/port once listening.
 Each POST is stored as DIR/N.json (the body) with DIR/N.path (the path),
 and answered by the first segment of its path: /ok 200, /teams 202, /busy 429 with
 Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
-/bad 400; anything else 404.  Runs until killed.
+/bad 400, /slow 200 after 0.2 s, /flaky 500 the first time it sees a body
+and 200 after; anything else 404.  Requests are served concurrently.
+Runs until killed.
 """
 import email.utils
+import hashlib
 import http.server
 import os
 import sys
+import threading
 import time
 
 OUT = sys.argv[1]
 count = 0
+lock = threading.Lock()
+seen = set()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -23,13 +29,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         global count
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n)
-        count += 1
+        first = self.path.split("?")[0].split("/")[1]
+        if first == "slow":
+            time.sleep(0.2)
+        with lock:
+            count += 1
+            me = count
+            digest = hashlib.sha256(body).hexdigest()
+            again = digest in seen
+            seen.add(digest)
         for ext, data in (("json", body), ("path", self.path.encode()),
                           ("type", self.headers.get("Content-Type", "").encode())):
-            tmp = os.path.join(OUT, ".%d.%s" % (count, ext))
+            tmp = os.path.join(OUT, ".%d.%s" % (me, ext))
             with open(tmp, "wb") as f:
                 f.write(data)
-            os.rename(tmp, os.path.join(OUT, "%d.%s" % (count, ext)))
+            os.rename(tmp, os.path.join(OUT, "%d.%s" % (me, ext)))
+        if first == "flaky":
+            first = "ok" if again else "fail"
         code, headers = {
             "/ok": (200, {}),
             "/teams": (202, {}),
@@ -37,7 +53,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/down": (503, {"Retry-After": email.utils.formatdate(
                 time.time() + 300, usegmt=True)}),
             "/bad": (400, {}),
-        }.get("/" + self.path.split("?")[0].split("/")[1], (404, {}))
+            "/slow": (200, {}),
+            "/fail": (500, {}),
+        }.get("/" + first, (404, {}))
         self.send_response(code)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -50,7 +68,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(os.path.join(OUT, ".port"), "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(os.path.join(OUT, ".port"), os.path.join(OUT, "port"))
