@@ -69,6 +69,7 @@ struct config_smtp {
 	char			*from_addr;	/* validated addr-spec */
 	char			*username;
 	struct config_secret	 password;
+	char			*ca_file;	/* extra CA bundle, or NULL */
 	int			 line;
 };
 

@@ -1,17 +1,22 @@
 """A small SMTP server for the end-to-end tests (Debian's aiosmtpd).
 
-usage: /usr/bin/python3 tests/smtpd.py PORT DIR [accept|refuse]
+usage: /usr/bin/python3 tests/smtpd.py PORT DIR [accept|refuse|tls CERT KEY]
 
 Each accepted message becomes DIR/N.eml (the data as received) and DIR/N.env
 (MAIL FROM, then one RCPT TO per line), written via a temporary name so that
 a reader never sees half a file.  "refuse" answers every RCPT TO with 550.
-DIR/ready appears once the server listens.  Runs until killed.
+"tls" offers STARTTLS with CERT and KEY, requires it, and requires AUTH
+(PLAIN or LOGIN) as user "plc" with password "s3cret pw"; DIR/auth.log
+records each attempt.  DIR/ready appears once the server listens.  Runs
+until killed.
 """
 import os
 import signal
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Handler:
@@ -38,10 +43,30 @@ class Handler:
         return "250 2.0.0 Ok: queued as plc%d" % self.count
 
 
+def authenticator(outdir):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (auth_data.login == b"plc" and auth_data.password == b"s3cret pw")
+        with open(os.path.join(outdir, "auth.log"), "a") as f:
+            f.write("%s %s %s\n" % (mechanism, auth_data.login.decode(),
+                                    "ok" if ok else "refused"))
+        # handled=False: aiosmtpd answers 235 or 535 itself.
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
 def main():
     port, outdir = int(sys.argv[1]), sys.argv[2]
-    refuse = len(sys.argv) > 3 and sys.argv[3] == "refuse"
-    ctl = Controller(Handler(outdir, refuse), hostname="127.0.0.1", port=port)
+    mode = sys.argv[3] if len(sys.argv) > 3 else "accept"
+    refuse = mode == "refuse"
+    extra = {}
+    if mode == "tls":
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+        extra = dict(tls_context=ctx, require_starttls=True,
+                     authenticator=authenticator(outdir),
+                     auth_required=True, auth_require_tls=True)
+    ctl = Controller(Handler(outdir, refuse), hostname="127.0.0.1", port=port,
+                     **extra)
     ctl.start()
     open(os.path.join(outdir, "ready"), "w").close()
     signal.signal(signal.SIGTERM, lambda *a: (ctl.stop(), sys.exit(0)))

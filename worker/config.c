@@ -1373,6 +1373,26 @@ s_password(struct loader *L, void *obj, const struct item *it)
 	parse_secret(L, it, &s->password);
 }
 
+/* A private CA (a district's own mail server): verification stays on. */
+static void
+s_ca_file(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_smtp	*s = obj;
+	char			*path;
+
+	if (*it->value == '\0') {
+		ifail(L, it, "expected the path of a PEM file of CA certificates");
+		return;
+	}
+	path = resolve_path(L, it->value);
+	if (access(path, R_OK) == -1) {
+		ifail(L, it, "%s: %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	s->ca_file = path;
+}
+
 /* ------------------------------------------------------------ [channel] */
 
 static const char *const channel_types[] = {
@@ -2208,6 +2228,7 @@ static const struct key_def smtp_keys[] = {
 	{ "from", s_from, false },
 	{ "username", s_username, false },
 	{ "password", s_password, false },
+	{ "ca_file", s_ca_file, false },
 	{ NULL, NULL, false }
 };
 
@@ -2872,6 +2893,7 @@ config_free(struct config *cfg)
 	free(cfg->smtp.from_name);
 	free(cfg->smtp.from_addr);
 	free(cfg->smtp.username);
+	free(cfg->smtp.ca_file);
 	secret_clear(&cfg->smtp.password);
 	/* Arrays are allocated at full length, so free every slot. */
 	for (i = 0; cfg->channels != NULL && i < cfg->nchannels; i++) {

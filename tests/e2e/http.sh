@@ -70,7 +70,7 @@ is_code() { [ "$(code "$2")" = "$1" ]; }
 pid=$!
 # Never leave a server behind, whatever happens below.
 trap 'kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
-if wait_for 10 curl -sf -o /dev/null "$base/healthz"; then
+if wait_for 30 curl -sf -o /dev/null "$base/healthz"; then
 	ok "run serves /healthz on 127.0.0.1:$port"
 else
 	not_ok "run serves /healthz on 127.0.0.1:$port"

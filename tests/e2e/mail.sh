@@ -132,3 +132,52 @@ sed 's/^starttls = off/starttls = optional/' "$T/ok.ini" >"$T/opt.ini"
 expect_status "starttls = optional sends in clear text when it must" 0 \
     "$PLC" -c "$T/opt.ini" send-test bob@example.edu
 expect "the second message arrived" test -f "$T/in/2.eml"
+
+# --- STARTTLS with a verified certificate (a private CA given as ca_file)
+# and AUTH from a secret file: the password never shows.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=test CA" \
+    -keyout "$T/ca.key" -out "$T/ca.pem" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$T/srv.key" -out "$T/srv.csr" >/dev/null 2>&1
+printf 'subjectAltName=IP:127.0.0.1\n' >"$T/ext"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+    -CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem" >/dev/null 2>&1
+mkdir -p "$T/tlsin"
+PORT=$(free_port)
+$PY "$TOP/tests/smtpd.py" "$PORT" "$T/tlsin" tls "$T/srv.pem" "$T/srv.key" 2>"$T/tlsin.log" &
+SRV="$SRV $!"
+i=0
+while [ ! -e "$T/tlsin/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+printf 's3cret pw\n' >"$T/pw"
+chmod 600 "$T/pw"
+tls_conf() {	# tls_conf FILE CA-LINE
+	cat >"$1" <<EOC
+[worker]
+state_dir = $T/state
+[smtp]
+url      = smtp://127.0.0.1:$PORT
+starttls = required
+from     = PLC Cadence <plc@example.edu>
+username = plc
+password = file:$T/pw
+$2
+EOC
+}
+tls_conf "$T/auth.ini" "ca_file = $T/ca.pem"
+expect_status "STARTTLS + AUTH with the CA given: exit 0" 0 \
+    "$PLC" -c "$T/auth.ini" send-test bob@example.edu
+expect "the message arrived over TLS" test -f "$T/tlsin/1.eml"
+contains "the server saw a successful login as plc" "$T/tlsin/auth.log" "plc ok"
+expect "the password is not printed" sh -c "! grep -q 's3cret' '$T/out' '$T/err'"
+tls_conf "$T/noca.ini" ""
+expect_status "an untrusted certificate is refused: exit 69" 69 \
+    "$PLC" -c "$T/noca.ini" send-test bob@example.edu
+expect "and nothing was sent" test ! -e "$T/tlsin/2.eml"
+printf 'wrong\n' >"$T/pw"
+expect_status "a wrong password: exit 69" 69 \
+    "$PLC" -c "$T/auth.ini" send-test bob@example.edu
+contains "the server's refusal is shown" "$T/err" "535"
+expect "nothing was sent" test ! -e "$T/tlsin/2.eml"
+expect_status "a ca_file that does not exist is a config error (78)" 78 \
+    sh -c "sed 's|^ca_file = .*|ca_file = $T/nope.pem|' '$T/auth.ini' >'$T/bad.ini' && '$PLC' -c '$T/bad.ini' check"
+contains "naming the file" "$T/err" "$T/nope.pem"
