@@ -80,7 +80,11 @@ check: deps
 
 test: check
 
+# The peers the benchmarks compare with; make check does not need them.
+BENCH_PKGS = nginx apprise wrk python3-icalendar
+
 bench: deps all
+	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
 
 # The config is a template the sysadmin edits: installed only where there is

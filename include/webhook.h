@@ -37,7 +37,8 @@ long	webhook_retry_after(const char *value, time_t now);
 
 /*
  * Post every job's payload at once through libcurl's multi interface (at
- * most 64 transfers in flight, 16 to one channel), each with connect and
+ * most 64 transfers in flight, and all of them may go to one channel),
+ * each with connect and
  * total timeouts; file: URLs are appended to in turn.  Every job's res is
  * filled (free res.answer).
  */

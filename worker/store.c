@@ -836,17 +836,13 @@ store_outbox_status_parse(const char *s)
 
 /* 1 when the key is known, 0 when not, -1 on error. */
 static int
-store_outbox_known(struct store *st, const char *dedup)
+store_outbox_known(sqlite3_stmt *s, const char *dedup)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 r;
+	int	r;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM outbox WHERE dedup = ?",
-	    -1, &s, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, dedup, -1, SQLITE_STATIC);
 	r = sqlite3_step(s);
-	sqlite3_finalize(s);
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
@@ -856,14 +852,43 @@ store_outbox_known(struct store *st, const char *dedup)
 	" AND excluded.due <= ?9 THEN outbox.due ELSE excluded.due END)"
 
 static int
-store_outbox_upsert(struct store *st, const struct store_outbox_new *r,
-    time_t now, struct store_outbox_counts *c)
+store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
+    const struct store_outbox_new *r, time_t now,
+    struct store_outbox_counts *c)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 known, rc = -1;
+	int		 known;
 
-	if ((known = store_outbox_known(st, r->dedup)) == -1)
-		goto out;
+	if ((known = store_outbox_known(known_s, r->dedup)) == -1)
+		return -1;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, r->dedup, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, r->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->due);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->expires);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		c->unchanged++;
+	else if (known)
+		c->updated++;
+	else
+		c->inserted++;
+	return 0;
+}
+
+/* Prepared once per planning pass: tens of thousands of rows use them. */
+static int
+store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
+    sqlite3_stmt **upsert)
+{
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM outbox WHERE dedup = ?",
+	    -1, known, NULL) != SQLITE_OK)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
 	    "channel, recipient, subject, body, due, expires, next_try, "
 	    "created, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, "
@@ -882,30 +907,10 @@ store_outbox_upsert(struct store *st, const struct store_outbox_new *r,
 	    "excluded.channel OR outbox.recipient IS NOT excluded.recipient "
 	    "OR outbox.subject IS NOT excluded.subject OR outbox.body IS NOT "
 	    "excluded.body OR outbox.expires IS NOT excluded.expires OR "
-	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, &s,
+	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, upsert,
 	    NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(s, 1, r->dedup, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, r->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, r->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, r->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, r->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, r->body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->due);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->expires);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto out;
-	if (sqlite3_changes(st->db) == 0)
-		c->unchanged++;
-	else if (known)
-		c->updated++;
-	else
-		c->inserted++;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+		return -1;
+	return 0;
 }
 
 /* The plan's keys go into a temporary table so that one statement per
@@ -964,14 +969,21 @@ store_outbox_plan(struct store *st, const struct store_outbox_new *rows,
     struct store_outbox_counts *counts, char **err)
 {
 	struct store_outbox_counts	 c = { 0, 0, 0, 0 };
+	sqlite3_stmt			*known = NULL, *upsert = NULL;
 	size_t				 i;
 
 	if (store_exec(st, "BEGIN IMMEDIATE", "planning the outbox",
 	    err) == -1)
 		return -1;
+	if (store_outbox_plan_prepare(st, &known, &upsert) == -1)
+		goto fail;
 	for (i = 0; i < n; i++)
-		if (store_outbox_upsert(st, &rows[i], now, &c) == -1)
+		if (store_outbox_upsert(st, known, upsert, &rows[i], now,
+		    &c) == -1)
 			goto fail;
+	sqlite3_finalize(known);
+	sqlite3_finalize(upsert);
+	known = upsert = NULL;
 	if (scope != NULL &&
 	    store_outbox_withdraw(st, rows, n, scope, now, &c) == -1)
 		goto fail;
@@ -983,6 +995,8 @@ store_outbox_plan(struct store *st, const struct store_outbox_new *rows,
 fail:
 	store_seterr(err, st->db, "planning the outbox");
 rollback:
+	sqlite3_finalize(known);
+	sqlite3_finalize(upsert);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }

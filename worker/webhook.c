@@ -19,7 +19,7 @@
 #define WEBHOOK_TOTAL_S		30
 #define WEBHOOK_RETRY_MAX	86400
 #define WEBHOOK_IN_FLIGHT	64	/* transfers at once, in all */
-#define WEBHOOK_PER_CHANNEL	16	/* and to one channel */
+#define WEBHOOK_PER_CHANNEL	64	/* and to one channel */
 
 enum webhook_status
 webhook_classify(long code)

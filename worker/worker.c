@@ -39,7 +39,7 @@
  */
 #define WORKER_IDLE_MS		300000
 /* Messages sent in one go; the rest wait for the next round. */
-#define WORKER_BATCH		50
+#define WORKER_BATCH		100
 /* --once waits this many rounds at most for paced posts to go out. */
 #define WORKER_SETTLE_ROUNDS	120
 

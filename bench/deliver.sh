@@ -1,0 +1,147 @@
+#!/bin/sh
+# Delivery benchmark: 1,000 reminders as webhook posts to nginx and 1,000
+# as e-mails to aiosmtpd on 127.0.0.1, timed from planning to the last
+# acknowledgement, beside Apprise (one call, many targets) and
+# curl --parallel (no state at all: the near-limit).  Every figure is
+# measured in this run.  Usage: bench/deliver.sh BIN
+set -u
+BIN=$(readlink -f "$1")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/plc-bench.XXXXXX)
+PIDS=""
+cleanup() {
+	[ -f "$T/nginx.pid" ] && kill "$(cat "$T/nginx.pid")" 2>/dev/null
+	[ -n "$PIDS" ] && kill $PIDS 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+now() { date +%s.%N; }
+rate() { $PY -c "import sys; n, a, b = map(float, sys.argv[1:]); print('%.0f' % (n / (b - a)))" "$@"; }
+ratio() { $PY -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f' % (a / b))" "$@"; }
+
+MEMBERS=100
+LEADS="1d, 23h, 22h, 21h, 20h, 19h, 18h, 17h, 16h, 15h"
+N=$((MEMBERS * 10))
+
+# nginx answers every POST with 200 and logs it, so arrivals can be counted.
+HTTP=$(free_port)
+mkdir -p "$T/nginx"
+cat >"$T/nginx.conf" <<EOC
+worker_processes 1;
+pid $T/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log $T/nginx/access.log;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	server {
+		listen 127.0.0.1:$HTTP;
+		location / { return 200 "ok"; }
+	}
+}
+EOC
+nginx -c "$T/nginx.conf" -p "$T" || exit 1
+posts() { wc -l <"$T/nginx/access.log"; }
+
+SMTP=$(free_port)
+mkdir -p "$T/smtp"
+$PY "$TOP/tests/smtpd.py" "$SMTP" "$T/smtp" accept 2>/dev/null &
+PIDS="$PIDS $!"
+i=0
+while [ ! -e "$T/smtp/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+mails() { ls "$T/smtp" | grep -c '\.eml$'; }
+
+# plc-cadence: MEMBERS members, ten reminders each, all due at --now.
+conf() {	# conf NOTIFY
+	cat <<EOC
+[worker]
+state_dir = $T/state-$1
+timezone  = America/New_York
+[smtp]
+url      = smtp://127.0.0.1:$SMTP
+starttls = off
+from     = PLC Cadence <plc@example.edu>
+[channel hook]
+type = generic
+url  = env:HOOK
+rate = 100000/s
+[community bench]
+facilitator = m1
+members     = $(seq -s ',' -f 'm%g' 1 $MEMBERS)
+cadence     = weekly
+day         = TU
+time        = 15:30
+start       = 2026-09-01
+remind      = $LEADS
+EOC
+	for i in $(seq 1 $MEMBERS); do
+		printf '[member m%d]\nemail = m%d@example.edu\nnotify = %s\n' \
+		    "$i" "$i" "$1"
+	done
+}
+export HOOK="http://127.0.0.1:$HTTP/plc"
+conf hook >"$T/hook.ini"
+conf email >"$T/mail.ini"
+AT=2026-11-03T01:00	# 14.5 h before the meeting: all ten leads are due
+
+p0=$(posts); t0=$(now)
+"$BIN" -q -c "$T/hook.ini" run --once --now $AT || echo "bench: plc-cadence run failed" >&2
+t1=$(now)
+plc_posts=$(rate $N "$t0" "$t1"); got=$(($(posts) - p0))
+sent=$("$BIN" -c "$T/hook.ini" outbox --json | $PY -c 'import json,sys; print(sum(r["status"]=="sent" for r in json.load(sys.stdin)))')
+
+m0=$(mails); t0=$(now)
+"$BIN" -q -c "$T/mail.ini" run --once --now $AT || echo "bench: plc-cadence run failed" >&2
+t1=$(now)
+plc_mails=$(rate $N "$t0" "$t1"); gotm=$(($(mails) - m0))
+
+# Apprise: one call, N targets.
+printf 'Reminder: bench, Tue 3 Nov 15:30\n' >"$T/body"
+targets=$(seq -f "json://127.0.0.1:$HTTP/apprise/%g" 1 $N)
+p0=$(posts); t0=$(now)
+apprise -t "Reminder: bench" -b "$(cat "$T/body")" $targets >/dev/null 2>&1
+t1=$(now)
+ap_posts=$(rate $N "$t0" "$t1"); apgot=$(($(posts) - p0))
+targets=$(seq -f "mailto://127.0.0.1:$SMTP?from=plc@example.edu&to=m%g@example.edu&secure=no" 1 $N)
+m0=$(mails); t0=$(now)
+apprise -t "Reminder: bench" -b "$(cat "$T/body")" $targets >/dev/null 2>&1
+t1=$(now)
+ap_mails=$(rate $N "$t0" "$t1"); apgotm=$(($(mails) - m0))
+
+# curl --parallel: the same posts and mails, nothing recorded.
+printf '{"title":"Reminder: bench","text":"Tue 3 Nov 15:30"}' >"$T/payload.json"
+for i in $(seq 1 $N); do
+	printf 'url = "http://127.0.0.1:%s/curl/%d"\noutput = "/dev/null"\n' "$HTTP" "$i"
+done >"$T/curl-posts.cfg"
+p0=$(posts); t0=$(now)
+curl -s --parallel --parallel-max 64 -H 'Content-Type: application/json' \
+    -d @"$T/payload.json" -K "$T/curl-posts.cfg"
+t1=$(now)
+cu_posts=$(rate $N "$t0" "$t1"); cugot=$(($(posts) - p0))
+printf 'From: plc@example.edu\r\nTo: m@example.edu\r\nSubject: Reminder: bench\r\n\r\nTue 3 Nov 15:30\r\n' >"$T/msg.eml"
+for i in $(seq 1 $N); do
+	printf 'url = "smtp://127.0.0.1:%s"\nmail-from = "plc@example.edu"\nmail-rcpt = "m%d@example.edu"\nupload-file = "%s"\nnext\n' \
+	    "$SMTP" "$i" "$T/msg.eml"
+done >"$T/curl-mails.cfg"
+m0=$(mails); t0=$(now)
+curl -s --parallel --parallel-max 64 -K "$T/curl-mails.cfg"
+t1=$(now)
+cu_mails=$(rate $N "$t0" "$t1"); cugotm=$(($(mails) - m0))
+
+echo "delivery: $N webhook posts to nginx, $N e-mails to aiosmtpd (127.0.0.1)"
+printf '  posts  plc-cadence %6s/s (%d arrived, %d recorded sent)  apprise %6s/s (%d)  curl --parallel %6s/s (%d)\n' \
+    "$plc_posts" "$got" "$sent" "$ap_posts" "$apgot" "$cu_posts" "$cugot"
+printf '         plc-cadence/apprise %sx   plc-cadence/curl %s   (targets: >= 1000/s, >= 3x, >= 0.5)\n' \
+    "$(ratio "$plc_posts" "$ap_posts")" "$(ratio "$plc_posts" "$cu_posts")"
+printf '  mails  plc-cadence %6s/s (%d arrived)  apprise %6s/s (%d)  curl --parallel %6s/s (%d)\n' \
+    "$plc_mails" "$gotm" "$ap_mails" "$apgotm" "$cu_mails" "$cugotm"
+printf '         plc-cadence/apprise %sx   plc-cadence/curl %s   (targets: >= 500/s, >= 3x, >= 0.5)\n' \
+    "$(ratio "$plc_mails" "$ap_mails")" "$(ratio "$plc_mails" "$cu_mails")"

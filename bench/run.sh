@@ -1,0 +1,9 @@
+#!/bin/sh
+# make bench: every benchmark, each beside its peer tool, figures measured
+# in this run.  Usage: bench/run.sh BIN
+set -u
+dir=$(dirname "$0")
+for b in "$dir"/deliver.sh; do
+	echo "== $(basename "$b" .sh)"
+	sh "$b" "$1"
+done
