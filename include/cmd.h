@@ -37,6 +37,16 @@ time_t	cmd_now(const time_t *given);
 char	*cmd_format_instant(time_t t, const struct tz *tz,
 	    char buf[CMD_INSTANT_LEN]);
 
+/*
+ * Open <state_dir>/state.db, creating the state directory when missing.
+ * Returns EX_OK with *st set, or EX_UNAVAILABLE after saying why.
+ */
+struct store;
+int	cmd_open_store(const struct config *cfg, struct store **st);
+
+/* cmd_action.c: action add, list, done, reopen, edit, show. */
+int	cmd_action(struct cmd_ctx *ctx);
+
 /* cmd_check.c */
 int	cmd_check(struct cmd_ctx *ctx);
 

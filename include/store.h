@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "civil.h"
+
 struct store;
 
 /* The schema version this build writes. */
@@ -285,5 +287,70 @@ void	store_outbox_tally_free(struct store_outbox_tally *v, size_t n);
 /* When the next pending row is to be tried; *found false when none is. */
 int	store_outbox_next(struct store *st, bool *found, time_t *when,
 	    char **err);
+
+/*
+ * ---- action items ------------------------------------------------------
+ *
+ * What members promised at a meeting, with a due date in the community's
+ * zone.  Every change is one transaction that also writes one history row
+ * per changed field (what, from, to, when, by whom).  Titles and notes are
+ * untrusted text; the callers validate them.
+ */
+enum store_action_status { STORE_ACTION_OPEN, STORE_ACTION_DONE };
+
+struct store_action {
+	int64_t				 id;
+	char				*community, *owner, *title;
+	char				*notes;		/* or NULL */
+	struct civil_date		 due;
+	enum store_action_status	 status;
+	int				 sequence;	/* rises when due moves */
+	time_t				 created, changed;
+};
+void	store_action_free(struct store_action *a);
+void	store_action_list_free(struct store_action *v, size_t n);
+
+/* Record a new open item; *id is its number. */
+int	store_action_add(struct store *st, const char *community,
+	    const char *owner, const char *title, const char *notes,
+	    struct civil_date due, time_t now, const char *actor, int64_t *id,
+	    char **err);
+/* Item id into *out (store_action_free); *found false when none. */
+int	store_action_get(struct store *st, int64_t id, bool *found,
+	    struct store_action *out, char **err);
+
+struct store_action_filter {
+	const char		*community;	/* NULL: any */
+	const char		*owner;		/* NULL: any */
+	int			 status;	/* -1: any, else the enum */
+};
+/* The items that pass f, oldest due first, then by number. */
+int	store_action_list(struct store *st, const struct store_action_filter *f,
+	    struct store_action **out, size_t *n, char **err);
+
+/*
+ * Set an item's status (done or open again); note (may be NULL) goes into
+ * the history row.  *changed false when it already had that status.
+ * *found false when there is no such item.
+ */
+int	store_action_set_status(struct store *st, int64_t id,
+	    enum store_action_status status, const char *note, time_t now,
+	    const char *actor, bool *found, bool *changed, char **err);
+/*
+ * Change the due date, owner and/or title (NULL: unchanged); one history
+ * row per field that really changes; a new due date raises the sequence.
+ */
+int	store_action_edit(struct store *st, int64_t id,
+	    const struct civil_date *due, const char *owner, const char *title,
+	    time_t now, const char *actor, bool *found, char **err);
+
+struct store_action_change {
+	time_t	 at;
+	char	*actor, *field;
+	char	*old, *new;	/* NULL for none */
+};
+int	store_action_history(struct store *st, int64_t id,
+	    struct store_action_change **out, size_t *n, char **err);
+void	store_action_history_free(struct store_action_change *v, size_t n);
 
 #endif

@@ -2,11 +2,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "civil.h"
 #include "cmd.h"
+#include "publish.h"
+#include "store.h"
 #include "tz.h"
 #include "xmalloc.h"
+
+int
+cmd_open_store(const struct config *cfg, struct store **st)
+{
+	char	*path = NULL, *err = NULL;
+	int	 rc = EX_UNAVAILABLE;
+
+	*st = NULL;
+	if (publish_prepare(cfg->worker.state_dir, &err) == -1)
+		goto out;
+	path = publish_db_path(cfg->worker.state_dir);
+	if (store_open(path, st, &err) == -1)
+		goto out;
+	rc = EX_OK;
+out:
+	if (err != NULL)
+		fprintf(stderr, "plc-cadence: %s\n", err);
+	free(err);
+	free(path);
+	return rc;
+}
 
 /* Parses "HH:MM" or "HH:MM:SS" exactly. */
 static int

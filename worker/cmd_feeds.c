@@ -11,26 +11,6 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* Open the state database, creating the state directory when missing. */
-static int
-feeds_open(const struct config *cfg, struct store **st)
-{
-	char	*path = NULL, *err = NULL;
-	int	 rc = EX_UNAVAILABLE;
-
-	if (publish_prepare(cfg->worker.state_dir, &err) == -1)
-		goto out;
-	path = publish_db_path(cfg->worker.state_dir);
-	if (store_open(path, st, &err) == -1)
-		goto out;
-	rc = EX_OK;
-out:
-	if (err != NULL)
-		fprintf(stderr, "plc-cadence: %s\n", err);
-	free(err);
-	free(path);
-	return rc;
-}
 
 /* A failed query is most often a database busy beyond the timeout: worth a
  * retry (75); a feed that cannot be rendered or written is not (69). */
@@ -118,7 +98,7 @@ cmd_feeds(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: feeds takes no arguments\n");
 		return EX_USAGE;
 	}
-	if ((rc = feeds_open(ctx->cfg, &st)) != EX_OK)
+	if ((rc = cmd_open_store(ctx->cfg, &st)) != EX_OK)
 		goto out;
 	if ((rc = feeds_publish(ctx->cfg, st, cmd_now(now), &res)) != EX_OK)
 		goto out;
@@ -186,7 +166,7 @@ cmd_urls(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: urls takes no arguments\n");
 		return EX_USAGE;
 	}
-	if ((rc = feeds_open(cfg, &st)) != EX_OK)
+	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
 	if (json)
 		list = json_array();
@@ -289,7 +269,7 @@ cmd_token(struct cmd_ctx *ctx)
 	}
 	if ((rc = token_owner(cfg, ctx->argv[optind + 1], &o)) != EX_OK)
 		return rc;
-	if ((rc = feeds_open(cfg, &st)) != EX_OK)
+	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
 	if (store_token_rotate(st, o.kind, o.id, cmd_now(now), token,
 	    &err) == -1) {
