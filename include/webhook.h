@@ -38,16 +38,19 @@ long	webhook_retry_after(const char *value, time_t now);
 /*
  * Post every job's payload at once through libcurl's multi interface (at
  * most 64 transfers in flight, and all of them may go to one channel),
- * each with connect and
- * total timeouts; file: URLs are appended to in turn.  Every job's res is
- * filled (free res.answer).
+ * each with connect and total timeouts; file: URLs are appended to in
+ * turn.  Every job's res is filled (free res.answer).  p (may be NULL)
+ * keeps the connections open for its next call, so a busy outbox reuses
+ * them instead of opening new ones each round.
  */
+struct webhook_pacer;
 struct webhook_job {
 	const struct config_channel	*ch;
 	const char			*payload;
 	struct webhook_result		 res;
 };
-void	webhook_post_all(struct webhook_job *jobs, size_t n, time_t now);
+void	webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs,
+	    size_t n, time_t now);
 
 /*
  * Post payload (JSON) to ch's URL, or append it to a file: URL's file.
@@ -60,9 +63,9 @@ int	webhook_post(const struct config_channel *ch, const char *payload,
 /*
  * Each service's published pace: Slack about one post a second, Discord
  * five per two seconds, Teams four a second, others one a second.  A pacer
- * remembers recent posts per channel (by its ID) across cycles.
+ * remembers recent posts per channel (by its ID) across cycles, and holds
+ * the open connections (webhook_post_all).
  */
-struct webhook_pacer;
 struct webhook_pacer	*webhook_pacer_new(void);
 void			 webhook_pacer_free(struct webhook_pacer *p);
 /* The channel's rate: its `rate` key, else its service's. */

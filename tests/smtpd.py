@@ -7,7 +7,8 @@ Each accepted message becomes DIR/N.eml (the data as received) and DIR/N.env
 a reader never sees half a file.  "refuse" answers every RCPT TO with 550.
 "tls" offers STARTTLS with CERT and KEY, requires it, and requires AUTH
 (PLAIN or LOGIN) as user "plc" with password "s3cret pw"; DIR/auth.log
-records each attempt.  DIR/ready appears once the server listens.  Runs
+records each attempt.  DIR/sessions.log gets one line per EHLO or HELO (a
+session; libcurl greets once per connection).  DIR/ready appears once the server listens.  Runs
 until killed.
 """
 import os
@@ -24,6 +25,21 @@ class Handler:
         self.outdir = outdir
         self.refuse = refuse
         self.count = 0
+
+    def session(self, hostname):
+        with open(os.path.join(self.outdir, "sessions.log"), "a") as f:
+            f.write("%s\n" % hostname)
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        self.session(hostname)
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        self.session(hostname)
+        session.host_name = hostname
+        return "250 %s" % server.hostname
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if self.refuse:

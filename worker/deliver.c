@@ -194,7 +194,58 @@ out:
 	return out;
 }
 
-/* Every e-mail row of the batch, over one connection. */
+/*
+ * The calendars of one batch by meeting ("meet:math7:2026-11-03"): every
+ * reminder of a meeting carries the same event, rendered and synced once.
+ */
+struct deliver_cals {
+	struct deliver_cal {
+		char	*meeting;
+		char	*cal;		/* NULL: none for this meeting */
+		size_t	 len;
+	}	*v;
+	size_t	 n;
+};
+
+static const char *
+deliver_calendar_cached(struct deliver_cals *cache, const struct config *cfg,
+    struct store *st, const char *dedup, time_t now, size_t *len)
+{
+	const char	*p = strchr(dedup, ':');
+	size_t		 i, n;
+
+	/* "kind:community:date", the part every lead time shares. */
+	if (p != NULL && (p = strchr(p + 1, ':')) != NULL)
+		p = strchr(p + 1, ':');
+	n = p != NULL ? (size_t)(p - dedup) : strlen(dedup);
+	for (i = 0; i < cache->n; i++)
+		if (strlen(cache->v[i].meeting) == n &&
+		    strncmp(cache->v[i].meeting, dedup, n) == 0)
+			goto out;
+	cache->v = xreallocarray(cache->v, cache->n + 1, sizeof(*cache->v));
+	cache->v[i].meeting = xstrndup(dedup, n);
+	cache->v[i].len = 0;
+	cache->v[i].cal = deliver_calendar(cfg, st, dedup, now,
+	    &cache->v[i].len);
+	cache->n++;
+out:
+	*len = cache->v[i].len;
+	return cache->v[i].cal;
+}
+
+static void
+deliver_cals_free(struct deliver_cals *cache)
+{
+	size_t	i;
+
+	for (i = 0; i < cache->n; i++) {
+		free(cache->v[i].meeting);
+		free(cache->v[i].cal);
+	}
+	free(cache->v);
+}
+
+/* Every e-mail row of the batch, over the relay's few connections. */
 static void
 deliver_mail(const struct config *cfg, struct store *st,
     struct deliver_job *jobs, size_t n, time_t now)
@@ -204,7 +255,9 @@ deliver_mail(const struct config *cfg, struct store *st,
 	const struct config_member *m;
 	struct message		 msg;
 	struct mail		*mail = NULL;
-	char			**data = NULL, *err = NULL, *cal;
+	struct deliver_cals	 cals = { NULL, 0 };
+	const char		*cal;
+	char			**data = NULL, *err = NULL;
 	size_t			 i, k = 0, clen = 0;
 
 	items = xcalloc(n + 1, sizeof(*items));
@@ -230,17 +283,16 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
-		cal = deliver_calendar(cfg, st, r->dedup, now, &clen);
+		cal = deliver_calendar_cached(&cals, cfg, st, r->dedup, now,
+		    &clen);
 		msg.calendar = cal;
 		msg.calendar_len = cal != NULL ? clen : 0;
 		msg.method = MESSAGE_PUBLISH;
 		if (message_build(&msg, &data[k], &items[k].len, &err) == -1) {
-			free(cal);
 			deliver_fail(&jobs[i], err);
 			err = NULL;
 			continue;
 		}
-		free(cal);
 		items[k].from_addr = cfg->smtp.from_addr;
 		items[k].to_addr = m->email;
 		items[k].data = data[k];
@@ -265,6 +317,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 	}
 out:
 	mail_free(mail);
+	deliver_cals_free(&cals);
 	for (i = 0; i < n; i++) {
 		free(data[i]);
 		free(items[i].answer);
@@ -342,7 +395,7 @@ deliver_chat(const struct config *cfg, struct deliver_job *jobs, size_t n,
 		wj[k].payload = payloads[k];
 		mine[k++] = &jobs[i];
 	}
-	webhook_post_all(wj, k, now);
+	webhook_post_all(pacer, wj, k, now);
 	for (i = 0; i < k; i++) {
 		mine[i]->outcome = wj[i].res.status == WEBHOOK_OK ?
 		    DELIVER_SENT : wj[i].res.status == WEBHOOK_TEMPFAIL ?
@@ -417,11 +470,17 @@ deliver_due(const struct config *cfg, struct store *st,
 	}
 	deliver_mail(cfg, st, jobs, k, now);
 	deliver_chat(cfg, jobs, k, pacer, now, now_ms);
+	if (k > 0 && store_tx_begin(st, err) == -1)
+		goto out;
 	for (i = 0; i < k; i++)
 		if (deliver_mark(st, &jobs[i], now, counts, err) == -1)
 			goto out;
+	if (k > 0 && store_tx_commit(st, err) == -1)
+		goto out;
 	rc = 0;
 out:
+	if (rc == -1)
+		store_tx_rollback(st);
 	for (i = 0; i < k; i++)
 		free(jobs[i].answer);
 	free(jobs);

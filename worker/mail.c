@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,31 @@
 #define MAIL_CONNECT_TIMEOUT	15L	/* seconds */
 #define MAIL_TIMEOUT		120L	/* seconds, one whole message */
 #define MAIL_ANSWER_MAX		512
+/*
+ * Connections at once to the relay, each reused for its share of a batch:
+ * enough to hide the server's per-message round trips, few enough for any
+ * relay's per-client limit (Postfix allows 50).
+ */
+#define MAIL_LANES		4
+
+/* One connection and the message it is sending. */
+struct mail_lane {
+	CURL			*curl;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			 last[MAIL_ANSWER_MAX];	/* last reply line */
+	char			 fail[MAIL_ANSWER_MAX];	/* first 4xx/5xx */
+	struct mail_item	*cur;			/* NULL: idle */
+	size_t			 off;
+	struct curl_slist	*rcpt;
+	char			*from;
+};
 
 struct mail {
 	const struct config_smtp *smtp;
 	char			*maildir;	/* maildir delivery, else NULL */
 	unsigned		 counter;	/* unique maildir names */
-	CURL			*curl;
-	char			 errbuf[CURL_ERROR_SIZE];
-	char			 last[MAIL_ANSWER_MAX];	/* last reply line */
-	char			 fail[MAIL_ANSWER_MAX];	/* first 4xx/5xx */
-	const struct mail_item	*cur;
-	size_t			 off;
+	CURLM			*multi;		/* its cache holds the connections */
+	struct mail_lane	 lanes[MAIL_LANES];
 };
 
 const char *
@@ -52,16 +67,16 @@ mail_status_name(enum mail_status s)
 static size_t
 mail_reply_cb(char *buf, size_t size, size_t n, void *arg)
 {
-	struct mail	*m = arg;
-	char		*dst;
-	size_t		 len = n;
+	struct mail_lane	*l = arg;
+	char			*dst;
+	size_t			 len = n;
 
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	if (len >= MAIL_ANSWER_MAX)
 		len = MAIL_ANSWER_MAX - 1;
 	dst = (len > 0 && (buf[0] == '4' || buf[0] == '5') &&
-	    m->fail[0] == '\0') ? m->fail : m->last;
+	    l->fail[0] == '\0') ? l->fail : l->last;
 	memcpy(dst, buf, len);
 	dst[len] = '\0';
 	return size * n;
@@ -70,25 +85,24 @@ mail_reply_cb(char *buf, size_t size, size_t n, void *arg)
 static size_t
 mail_read_cb(char *buf, size_t size, size_t n, void *arg)
 {
-	struct mail	*m = arg;
-	size_t		 left = m->cur->len - m->off;
+	struct mail_lane	*l = arg;
+	size_t			 left = l->cur->len - l->off;
 
 	if (left > size * n)
 		left = size * n;
-	memcpy(buf, m->cur->data + m->off, left);
-	m->off += left;
+	memcpy(buf, l->cur->data + l->off, left);
+	l->off += left;
 	return left;
 }
 
 static int
-mail_curl_setup(struct mail *m, char **err)
+mail_lane_setup(const struct config_smtp *s, struct mail_lane *l, char **err)
 {
-	const struct config_smtp *s = m->smtp;
 	CURL		*c;
 	long		 ssl;
 	CURLcode	 rc = CURLE_OK;
 
-	if ((c = m->curl = curl_easy_init()) == NULL) {
+	if ((c = l->curl = curl_easy_init()) == NULL) {
 		*err = xstrdup("libcurl cannot be initialised");
 		return -1;
 	}
@@ -107,12 +121,13 @@ mail_curl_setup(struct mail *m, char **err)
 	SET(CURLOPT_CONNECTTIMEOUT, MAIL_CONNECT_TIMEOUT);
 	SET(CURLOPT_TIMEOUT, MAIL_TIMEOUT);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_ERRORBUFFER, m->errbuf);
+	SET(CURLOPT_ERRORBUFFER, l->errbuf);
 	SET(CURLOPT_HEADERFUNCTION, mail_reply_cb);
-	SET(CURLOPT_HEADERDATA, m);
+	SET(CURLOPT_HEADERDATA, l);
 	SET(CURLOPT_READFUNCTION, mail_read_cb);
-	SET(CURLOPT_READDATA, m);
+	SET(CURLOPT_READDATA, l);
 	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_PRIVATE, l);
 	if (s->username != NULL) {
 		SET(CURLOPT_USERNAME, s->username);
 		SET(CURLOPT_PASSWORD, s->password.value ?
@@ -130,55 +145,89 @@ struct mail *
 mail_new(const struct config_smtp *smtp, char **err)
 {
 	struct mail	*m = xcalloc(1, sizeof(*m));
+	size_t		 i;
 
 	m->smtp = smtp;
 	if (strncmp(smtp->url, "maildir:", 8) == 0) {
 		m->maildir = xstrdup(smtp->url + 8);
 		return m;
 	}
-	if (mail_curl_setup(m, err) == -1) {
-		mail_free(m);
-		return NULL;
+	if ((m->multi = curl_multi_init()) == NULL) {
+		*err = xstrdup("libcurl cannot be initialised");
+		goto fail;
 	}
+	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)MAIL_LANES);
+	for (i = 0; i < MAIL_LANES; i++)
+		if (mail_lane_setup(smtp, &m->lanes[i], err) == -1)
+			goto fail;
 	return m;
+fail:
+	mail_free(m);
+	return NULL;
 }
 
 void
 mail_free(struct mail *m)
 {
+	size_t	i;
+
 	if (m == NULL)
 		return;
-	/* Sends QUIT on a live connection; the callbacks still see m. */
-	if (m->curl != NULL)
-		curl_easy_cleanup(m->curl);
+	/* libcurl's order: the multi (which sends QUIT on its cached
+	 * connections) before the easy handles; no lane is in it now. */
+	if (m->multi != NULL)
+		curl_multi_cleanup(m->multi);
+	for (i = 0; i < MAIL_LANES; i++)
+		if (m->lanes[i].curl != NULL)
+			curl_easy_cleanup(m->lanes[i].curl);
 	free(m->maildir);
 	free(m);
 }
 
+/* The list and sender die here: unhook them from the handle. */
 static void
-mail_smtp_one(struct mail *m, struct mail_item *it)
+mail_lane_idle(struct mail_lane *l)
 {
-	struct curl_slist	*rcpt = NULL;
-	char			*from;
-	CURLcode		 rc;
+	curl_easy_setopt(l->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_setopt(l->curl, CURLOPT_MAIL_FROM, NULL);
+	curl_slist_free_all(l->rcpt);
+	free(l->from);
+	l->rcpt = NULL;
+	l->from = NULL;
+	l->cur = NULL;
+}
+
+/* Put it on lane l's connection; false (it is decided) if it cannot go. */
+static bool
+mail_lane_start(struct mail *m, struct mail_lane *l, struct mail_item *it)
+{
+	l->from = xasprintf("<%s>", it->from_addr);
+	l->rcpt = curl_slist_append(NULL, it->to_addr);
+	l->cur = it;
+	l->off = 0;
+	l->last[0] = l->fail[0] = l->errbuf[0] = '\0';
+	if (l->rcpt != NULL) {
+		curl_easy_setopt(l->curl, CURLOPT_MAIL_FROM, l->from);
+		curl_easy_setopt(l->curl, CURLOPT_MAIL_RCPT, l->rcpt);
+		curl_easy_setopt(l->curl, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)it->len);
+		if (curl_multi_add_handle(m->multi, l->curl) == CURLM_OK)
+			return true;
+	}
+	it->status = MAIL_TEMPFAIL;
+	it->answer = xstrdup("libcurl could not start the message");
+	mail_lane_idle(l);
+	return false;
+}
+
+/* Lane l's message is through: what the server said decides its status. */
+static void
+mail_lane_finish(struct mail *m, struct mail_lane *l, CURLcode rc)
+{
+	struct mail_item	*it = l->cur;
 	long			 code = 0;
 
-	from = xasprintf("<%s>", it->from_addr);
-	rcpt = curl_slist_append(NULL, it->to_addr);
-	m->cur = it;
-	m->off = 0;
-	m->last[0] = m->fail[0] = m->errbuf[0] = '\0';
-	if (rcpt == NULL) {
-		it->status = MAIL_TEMPFAIL;
-		it->answer = xstrdup("out of memory");
-		goto out;
-	}
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(m->curl, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)it->len);
-	rc = curl_easy_perform(m->curl);
-	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
 	it->code = code;
 	if (rc == CURLE_OK)
 		it->status = MAIL_SENT;
@@ -186,19 +235,51 @@ mail_smtp_one(struct mail *m, struct mail_item *it)
 		it->status = MAIL_PERMFAIL;
 	else	/* 4xx, refused, unreachable, timed out: try again later */
 		it->status = MAIL_TEMPFAIL;
-	if (rc == CURLE_OK && m->last[0] != '\0')
-		it->answer = xstrdup(m->last);
-	else if (rc != CURLE_OK && m->fail[0] != '\0')
-		it->answer = xstrdup(m->fail);
+	if (rc == CURLE_OK && l->last[0] != '\0')
+		it->answer = xstrdup(l->last);
+	else if (rc != CURLE_OK && l->fail[0] != '\0')
+		it->answer = xstrdup(l->fail);
 	else
-		it->answer = xstrdup(m->errbuf[0] ? m->errbuf :
+		it->answer = xstrdup(l->errbuf[0] ? l->errbuf :
 		    curl_easy_strerror(rc));
-out:
-	/* The list and sender die here: unhook them from the handle. */
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_FROM, NULL);
-	curl_slist_free_all(rcpt);
-	free(from);
+	curl_multi_remove_handle(m->multi, l->curl);
+	mail_lane_idle(l);
+}
+
+/* The items still undecided (answer NULL), over the lanes at once. */
+static void
+mail_smtp_all(struct mail *m, struct mail_item *items, size_t n)
+{
+	struct mail_lane	*l;
+	CURLMsg			*msg;
+	size_t			 i, next = 0, live = 0;
+	int			 running, left;
+
+	for (;;) {
+		for (i = 0; i < MAIL_LANES; i++) {
+			l = &m->lanes[i];
+			while (l->cur == NULL && next < n) {
+				struct mail_item *it = &items[next++];
+
+				if (it->answer == NULL &&
+				    mail_lane_start(m, l, it))
+					live++;
+			}
+		}
+		if (live == 0)
+			break;
+		curl_multi_perform(m->multi, &running);
+		while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&l);
+			mail_lane_finish(m, l, msg->data.result);
+			live--;
+		}
+		if (running > 0)
+			curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+	}
 }
 
 /* ---------------------------------------------------------------- maildir */
@@ -362,9 +443,10 @@ mail_send(struct mail *m, struct mail_item *items, size_t n)
 		}
 		if (m->maildir != NULL)
 			mail_maildir_one(m, it);
-		else
-			mail_smtp_one(m, it);
-		sent += it->status == MAIL_SENT;
 	}
+	if (m->maildir == NULL)
+		mail_smtp_all(m, items, n);
+	for (i = 0; i < n; i++)
+		sent += items[i].status == MAIL_SENT;
 	return sent;
 }

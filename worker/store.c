@@ -1146,6 +1146,25 @@ rollback:
 	return -1;
 }
 
+int
+store_tx_begin(struct store *st, char **err)
+{
+	return store_exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+int
+store_tx_commit(struct store *st, char **err)
+{
+	return store_exec(st, "COMMIT", "committing a transaction", err);
+}
+
+void
+store_tx_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* Moves a row in status `from` with sql (?1 now, ?2 id, ?3 answer,
  * ?4 next_try); an error when the row is not in that state. */
 static int

@@ -21,6 +21,19 @@
 #define WEBHOOK_IN_FLIGHT	64	/* transfers at once, in all */
 #define WEBHOOK_PER_CHANNEL	64	/* and to one channel */
 
+/* A token bucket per channel: `posts` tokens, refilled over `window`. */
+struct webhook_pace {
+	char	*id;
+	double	 tokens;
+	int64_t	 last_ms;
+};
+
+struct webhook_pacer {
+	struct webhook_pace	*v;
+	size_t			 n;
+	CURLM			*multi;	/* its connection cache outlives a round */
+};
+
 enum webhook_status
 webhook_classify(long code)
 {
@@ -233,8 +246,25 @@ webhook_live_of(struct webhook_live **v, size_t *nv,
 	return &(*v)[(*nv)++].n;
 }
 
+/* The pacer's multi handle, made on first use; NULL if libcurl fails. */
+static CURLM *
+webhook_multi(struct webhook_pacer *p)
+{
+	CURLM	*multi;
+
+	if (p != NULL && p->multi != NULL)
+		return p->multi;
+	if ((multi = curl_multi_init()) == NULL)
+		return NULL;
+	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)WEBHOOK_IN_FLIGHT);
+	if (p != NULL)
+		p->multi = multi;
+	return multi;
+}
+
 void
-webhook_post_all(struct webhook_job *jobs, size_t n, time_t now)
+webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
+    time_t now)
 {
 	struct webhook_xfer	*x;
 	struct CURLMsg		*msg;
@@ -250,7 +280,7 @@ webhook_post_all(struct webhook_job *jobs, size_t n, time_t now)
 		jobs[i].res.retry_after = -1;
 		x[i].job = &jobs[i];
 	}
-	multi = curl_multi_init();
+	multi = webhook_multi(p);
 	while (fin < n) {
 		/* Start what the limits allow, in order. */
 		for (i = next; i < n && live < WEBHOOK_IN_FLIGHT; i++) {
@@ -317,7 +347,7 @@ webhook_post_all(struct webhook_job *jobs, size_t n, time_t now)
 	}
 	for (i = 0; i < n; i++)
 		free(x[i].where);
-	if (multi != NULL)
+	if (multi != NULL && p == NULL)
 		curl_multi_cleanup(multi);
 	free(per);
 	free(x);
@@ -336,24 +366,13 @@ webhook_post(const struct config_channel *ch, const char *payload,
 	memset(&j, 0, sizeof(j));
 	j.ch = ch;
 	j.payload = payload;
-	webhook_post_all(&j, 1, now);
+	webhook_post_all(NULL, &j, 1, now);
 	*res = j.res;
 	return 0;
 }
 
 /* ------------------------------------------------------------- pacing */
 
-/* A token bucket per channel: `posts` tokens, refilled over `window`. */
-struct webhook_pace {
-	char	*id;
-	double	 tokens;
-	int64_t	 last_ms;
-};
-
-struct webhook_pacer {
-	struct webhook_pace	*v;
-	size_t			 n;
-};
 
 void
 webhook_rate(const struct config_channel *ch, int *posts, int64_t *window_ms)
@@ -395,6 +414,8 @@ webhook_pacer_free(struct webhook_pacer *p)
 	for (i = 0; i < p->n; i++)
 		free(p->v[i].id);
 	free(p->v);
+	if (p->multi != NULL)
+		curl_multi_cleanup(p->multi);
 	free(p);
 }
 
