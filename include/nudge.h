@@ -9,8 +9,9 @@
  *                a lead time counts back from NUDGE_MORNING (08:00) in the
  *                OWNER's zone on that date, whole days as calendar days:
  *                `0d` is 08:00 on the due day, `2d` 08:00 two days before,
- *                `12h` 20:00 the evening before.  A nudge that would have
- *                been due before the item existed is not planned.
+ *                `12h` 20:00 the evening before.  Of the nudges that
+ *                would have been due before the item was added, only the
+ *                latest is planned, and so goes at once.
  *   escalations  to the facilitator, once the item is `escalate` past the
  *                end of its due day (midnight in the community's zone),
  *                and again every `escalate` after that while it is open;

@@ -154,7 +154,24 @@ nudge_member_name(const struct config_member *mb)
 	return mb->name != NULL ? mb->name : mb->id;
 }
 
-/* The nudges of one item: one per lead time, each on every channel. */
+/* When the nudge `lead` before item it's due day is, before quiet hours. */
+static time_t
+nudge_lead_instant(const struct nudge_item *it, const struct tz *otz,
+    int64_t lead)
+{
+	struct civil_time	morning = { NUDGE_MORNING_H, 0, 0 };
+	struct civil_date	day;
+
+	day = civil_date_add(it->due, -(lead / NUDGE_DAY));
+	return tz_to_utc(otz, day, morning) - (time_t)(lead % NUDGE_DAY);
+}
+
+/*
+ * The nudges of one item: one per lead time, each on every channel.  Of the
+ * lead times that had passed when the item was added, only the latest is
+ * planned (and so goes at once): a new item due soon is announced once, not
+ * once per lead time it missed.
+ */
 static void
 nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
     const char *title, const char *due)
@@ -162,15 +179,23 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	const struct config_member	*mb = it->owner;
 	const struct tz			*otz = plan_zone(mb->tz);
 	char				*oz = nudge_other_zone(x, otz);
-	struct civil_date		 day, sent;
-	struct civil_time		 morning = { NUDGE_MORNING_H, 0, 0 };
+	struct civil_date		 sent;
 	struct civil_time		 tm;
 	char				 lb[CIVIL_DUR_LEN], db[PLAN_DAY_LEN];
 	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
 	char				*body, *link, *when;
-	time_t				 end, t;
+	time_t				 end, t, missed = 0;
 	size_t				 r;
+	bool				 any = false;
 
+	for (r = 0; r < x->c->naction_remind; r++) {
+		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
+		if (x->c->action_remind[r] >= 0 && t < it->created &&
+		    (!any || t > missed)) {
+			missed = t;
+			any = true;
+		}
+	}
 	end = nudge_day_end(x->ctz, it->due);
 	plan_day(it->due, db, sizeof(db));
 	plan_instant(otz, end, eb, sizeof(eb));
@@ -183,10 +208,8 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 
 		if (lead < 0)
 			continue;
-		day = civil_date_add(it->due, -(lead / NUDGE_DAY));
-		t = tz_to_utc(otz, day, morning) - (time_t)(lead % NUDGE_DAY);
-		/* Before the item existed: its owner knew it then. */
-		if (t < it->created)
+		t = nudge_lead_instant(it, otz, lead);
+		if (t < it->created && !(any && t == missed))
 			continue;
 		t = nudge_when(x, mb, t);
 		tz_from_utc(otz, t, &sent, &tm);
