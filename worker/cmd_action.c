@@ -317,6 +317,13 @@ action_store_error(char *err)
 	return EX_TEMPFAIL;
 }
 
+static int
+action_no_item(int64_t id)
+{
+	fprintf(stderr, "plc-cadence: action: no item %lld\n", (long long)id);
+	return EX_DATAERR;
+}
+
 /* Item id, or EX_DATAERR after saying there is none. */
 static int
 action_get(struct store *st, int64_t id, struct store_action *a)
@@ -326,12 +333,7 @@ action_get(struct store *st, int64_t id, struct store_action *a)
 
 	if (store_action_get(st, id, &found, a, &err) == -1)
 		return action_store_error(err);
-	if (!found) {
-		fprintf(stderr, "plc-cadence: action: no item %lld\n",
-		    (long long)id);
-		return EX_DATAERR;
-	}
-	return EX_OK;
+	return found ? EX_OK : action_no_item(id);
 }
 
 /*
@@ -346,6 +348,8 @@ action_publish(const struct config *cfg, struct store *st, time_t now)
 	char			*err = NULL;
 	bool			 store_failed;
 
+	/* What the command says comes before any warning from here. */
+	fflush(stdout);
 	if (publish_run(cfg, cfg->worker.state_dir, st, now, &res,
 	    &store_failed, &err) == -1) {
 		fprintf(stderr, "plc-cadence: warning: the feeds were not "
@@ -464,7 +468,6 @@ action_add(const struct config *cfg, const char *cid,
 		goto out;
 	}
 	printf("%lld\n", (long long)id);
-	fflush(stdout);
 	action_publish(cfg, st, o->now);
 	rc = EX_OK;
 out:
@@ -554,9 +557,7 @@ action_status(const struct config *cfg, int64_t id,
 		goto out;
 	}
 	if (!found) {
-		fprintf(stderr, "plc-cadence: action: no item %lld\n",
-		    (long long)id);
-		rc = EX_DATAERR;
+		rc = action_no_item(id);
 		goto out;
 	}
 	if (!changed)
@@ -565,7 +566,6 @@ action_status(const struct config *cfg, int64_t id,
 	else {
 		printf("item %lld is %s\n", (long long)id,
 		    to == STORE_ACTION_DONE ? "done" : "open again");
-		fflush(stdout);
 		action_publish(cfg, st, o->now);
 	}
 	rc = EX_OK;
@@ -629,7 +629,6 @@ action_edit(const struct config *cfg, int64_t id, const struct action_args *o)
 		printf("item %lld is unchanged\n", (long long)id);
 	else {
 		printf("item %lld changed\n", (long long)id);
-		fflush(stdout);
 		action_publish(cfg, st, o->now);
 	}
 out:
