@@ -68,7 +68,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    # The worker opens up to a whole batch (100) of connections at once;
+    # socketserver's default backlog of 5 drops the rest's SYNs, and on a
+    # busy machine their retransmits can outlast the connect timeout.
+    request_queue_size = 256
+
+
+srv = Server(("127.0.0.1", 0), Handler)
 with open(os.path.join(OUT, ".port"), "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(os.path.join(OUT, ".port"), os.path.join(OUT, "port"))
