@@ -11,7 +11,8 @@
  *                `0d` is 08:00 on the due day, `2d` 08:00 two days before,
  *                `12h` 20:00 the evening before.  Of the nudges that
  *                would have been due before the item was added, only the
- *                latest is planned, and so goes at once.
+ *                latest is planned, due when the item was added (or
+ *                when the owner's quiet hours then end).
  *   escalations  to the facilitator, once the item is `escalate` past the
  *                end of its due day (midnight in the community's zone),
  *                and again every `escalate` after that while it is open;

@@ -169,8 +169,8 @@ nudge_lead_instant(const struct nudge_item *it, const struct tz *otz,
 /*
  * The nudges of one item: one per lead time, each on every channel.  Of the
  * lead times that had passed when the item was added, only the latest is
- * planned (and so goes at once): a new item due soon is announced once, not
- * once per lead time it missed.
+ * planned, due when the item was added: a new item due soon is announced
+ * once, not once per lead time it missed.
  */
 static void
 nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
@@ -211,6 +211,10 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		t = nudge_lead_instant(it, otz, lead);
 		if (t < it->created && !(any && t == missed))
 			continue;
+		/* The missed one goes when the item is added: out of quiet
+		 * hours like any other. */
+		if (t < it->created)
+			t = it->created;
 		t = nudge_when(x, mb, t);
 		tz_from_utc(otz, t, &sent, &tm);
 		link = nudge_link(x, "\nDone? Mark it done: ", it->id, t);

@@ -538,20 +538,22 @@ test_text_and_stability(void **state)
 	}
 	plan_free(m, n);
 	plan_free(m2, n2);
-	/* Added after its 2d nudge's time: that one goes at once, late. */
-	it.created = utc(2026, 12, 19, 0, 0);
+	/* Added after its 2d nudge's time: that one goes when it is added,
+	 * here 22:00 in Tokyo, so at 07:00 when bob's quiet hours end. */
+	it.created = utc(2026, 12, 18, 13, 0);
 	f->c.has_escalate = f->c.has_digest = false;
-	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 19, 0, 0), &m);
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 18, 13, 0), &m);
 	assert_int_equal(n, 2);
 	assert_int_equal(must_find(m, n, "nudge:math7:3:2026-12-20:2d:member:"
-	    "bob:email")->due, utc(2026, 12, 17, 23, 0));
+	    "bob:email")->due, utc(2026, 12, 18, 22, 0));
 	must_find(m, n, "nudge:math7:3:2026-12-20:0d:member:bob:email");
 	plan_free(m, n);
 	/* Added after both: only the latest, once, not one per lead time. */
 	it.created = utc(2026, 12, 20, 0, 0);
 	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 20, 0, 0), &m);
 	assert_int_equal(n, 1);
-	must_find(m, n, "nudge:math7:3:2026-12-20:0d:member:bob:email");
+	assert_int_equal(must_find(m, n, "nudge:math7:3:2026-12-20:0d:member:"
+	    "bob:email")->due, it.created);
 	plan_free(m, n);
 }
 
