@@ -683,7 +683,7 @@ http_feed(struct http_server *srv, struct MHD_Connection *conn,
 	return ret;
 }
 
-/* The name of id in v (n of them), or id itself. */
+/* The entry for id in v (n of them), or NULL. */
 static const struct http_name *
 http_name_find(const struct http_name *v, size_t n, const char *id)
 {
@@ -695,6 +695,7 @@ http_name_find(const struct http_name *v, size_t n, const char *id)
 	return NULL;
 }
 
+/* Queue a page (html is taken over) with the headers every page has. */
 static enum MHD_Result
 http_page(struct MHD_Connection *conn, unsigned int code, char *html)
 {
@@ -719,78 +720,84 @@ http_page(struct MHD_Connection *conn, unsigned int code, char *html)
 	return ret;
 }
 
+/* The page about item a: GET's, or POST's (changed: it was open). */
+static char *
+http_item_page(struct http_server *srv, const struct store_action *a,
+    bool post, bool changed)
+{
+	const struct http_name	*o, *c;
+	struct page_item	 pi;
+	char			 db[CIVIL_DATE_LEN], *due, *html;
+
+	pthread_mutex_lock(&srv->names_lock);
+	o = http_name_find(srv->members, srv->nmembers, a->owner);
+	c = http_name_find(srv->communities, srv->ncommunities, a->community);
+	due = xasprintf("%s%s%s%s", civil_date_format(a->due, db),
+	    c != NULL ? " (" : "", c != NULL ? c->zone : "",
+	    c != NULL ? ")" : "");
+	memset(&pi, 0, sizeof(pi));
+	pi.title = a->title;
+	pi.owner = o != NULL ? o->name : a->owner;
+	pi.community = c != NULL ? c->name : a->community;
+	pi.due = due;
+	pi.done = a->status == STORE_ACTION_DONE || changed;
+	html = !post ? page_item(&pi) : page_done(&pi, !changed);
+	pthread_mutex_unlock(&srv->names_lock);
+	free(due);
+	return html;
+}
+
 /*
  * GET/HEAD /a/LINK shows the item and changes nothing (mail scanners follow
  * links); POST marks it done, once, as "link".  Anything but a valid link
- * to an existing item is refused with 403 and changes nothing.
+ * to an existing item is refused with 403 and changes nothing.  token is
+ * untrusted.
  */
 static enum MHD_Result
 http_link(struct http_server *srv, struct MHD_Connection *conn,
     const char *token, bool post)
 {
 	struct store_action	 a;
-	struct page_item	 pi;
-	const struct http_name	*o, *c;
-	enum link_verdict	 v;
-	char			*err = NULL, *due = NULL, *html;
-	char			 db[CIVIL_DATE_LEN];
+	enum link_verdict	 v = LINK_MALFORMED;
+	unsigned int		 code = MHD_HTTP_FORBIDDEN;
+	char			*err = NULL, *html = NULL;
 	time_t			 now = time(NULL) + srv->now_offset;
 	int64_t			 id = 0;
 	bool			 found = false, changed = false, ok;
 
 	memset(&a, 0, sizeof(a));
-	v = srv->link_key != NULL ? link_check(srv->link_key,
-	    srv->link_keylen, token, now,
-	    &id) : LINK_MALFORMED;
+	if (srv->link_key != NULL)
+		v = link_check(srv->link_key, srv->link_keylen, token, now, &id);
 	if (v != LINK_OK) {
 		/* The token is a secret, or garbage: neither is logged. */
 		log_info("http: a %s link was refused", v == LINK_EXPIRED ?
 		    "expired" : v == LINK_FORGED ? "forged" : "malformed");
-		return http_page(conn, MHD_HTTP_FORBIDDEN, page_refused());
+		goto out;
 	}
 	pthread_mutex_lock(&srv->db_lock);
 	ok = store_action_get(srv->st, id, &found, &a, &err) == 0;
-	if (ok && found && post && a.status == STORE_ACTION_OPEN) {
+	if (ok && found && post && a.status == STORE_ACTION_OPEN)
 		ok = store_action_set_status(srv->st, id, STORE_ACTION_DONE,
 		    NULL, now, "link", &found, &changed, &err) == 0;
-		if (ok && changed)
-			log_notice("http: action item %lld marked done by "
-			    "link", (long long)id);
-	}
 	pthread_mutex_unlock(&srv->db_lock);
 	if (!ok) {
 		log_warn("http: action item %lld: %s", (long long)id, err);
-		free(err);
-		store_action_free(&a);
-		return http_page(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    xstrdup("<!DOCTYPE html>\n<html lang=\"en\"><head>"
-		    "<meta charset=\"utf-8\"><title>Try again</title></head>"
-		    "<body><main><h1>Try again in a moment</h1><p>The "
-		    "server is busy; nothing was changed.</p></main></body>"
-		    "</html>\n"));
-	}
-	if (!found) {
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		html = page_busy();
+	} else if (!found)
 		log_info("http: a link to action item %lld, which no longer "
 		    "exists, was refused", (long long)id);
-		return http_page(conn, MHD_HTTP_FORBIDDEN, page_refused());
+	else {
+		if (changed)
+			log_notice("http: action item %lld marked done by "
+			    "link", (long long)id);
+		code = MHD_HTTP_OK;
+		html = http_item_page(srv, &a, post, changed);
 	}
-	pthread_mutex_lock(&srv->names_lock);
-	o = http_name_find(srv->members, srv->nmembers, a.owner);
-	c = http_name_find(srv->communities, srv->ncommunities, a.community);
-	due = xasprintf("%s%s%s%s", civil_date_format(a.due, db),
-	    c != NULL ? " (" : "", c != NULL ? c->zone : "",
-	    c != NULL ? ")" : "");
-	memset(&pi, 0, sizeof(pi));
-	pi.title = a.title;
-	pi.owner = o != NULL ? o->name : a.owner;
-	pi.community = c != NULL ? c->name : a.community;
-	pi.due = due;
-	pi.done = a.status == STORE_ACTION_DONE || changed;
-	html = !post ? page_item(&pi) : page_done(&pi, !changed);
-	pthread_mutex_unlock(&srv->names_lock);
-	free(due);
+out:
+	free(err);
 	store_action_free(&a);
-	return http_page(conn, MHD_HTTP_OK, html);
+	return http_page(conn, code, html != NULL ? html : page_refused());
 }
 
 static void

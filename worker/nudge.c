@@ -154,7 +154,7 @@ nudge_member_name(const struct config_member *mb)
 	return mb->name != NULL ? mb->name : mb->id;
 }
 
-/* When the nudge `lead` before item it's due day is, before quiet hours. */
+/* When the nudge `lead` ahead of the due day falls, quiet hours aside. */
 static time_t
 nudge_lead_instant(const struct nudge_item *it, const struct tz *otz,
     int64_t lead)

@@ -116,3 +116,10 @@ page_refused(void)
 	    "changed.</p>\n<p>Use the link in a newer reminder, or ask your "
 	    "facilitator.</p>\n");
 }
+
+char *
+page_busy(void)
+{
+	return page_doc("Try again", "Try again in a moment",
+	    "<p>The server is busy. Nothing was changed.</p>\n");
+}

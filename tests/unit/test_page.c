@@ -88,6 +88,10 @@ test_done_and_refused(void **state)
 	assert_non_null(strstr(p, "<h1>This link is not valid</h1>"));
 	assert_non_null(strstr(p, "Nothing was changed."));
 	free(p);
+	p = page_busy();
+	assert_non_null(strstr(p, "<title>Try again — PLC Cadence</title>"));
+	assert_non_null(strstr(p, "Nothing was changed."));
+	free(p);
 }
 
 int
