@@ -558,7 +558,8 @@ test_text_and_stability(void **state)
 }
 
 /* deliver_plan against a real store: an item's nudges are planned once;
- * marked done (or moved), its pending ones are withdrawn at the next pass. */
+ * marked done, moved or handed over, its pending ones are withdrawn at the
+ * next pass. */
 static void
 test_done_withdraws(void **state)
 {
@@ -618,6 +619,17 @@ test_done_withdraws(void **state)
 	    STORE_OUTBOX_WITHDRAWN), 2);
 	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-17:",
 	    STORE_OUTBOX_PENDING), 2);
+	/* A new owner: bob's go, carol's (e-mail and chat) come. */
+	assert_int_equal(store_action_edit(st, id, NULL, "carol", NULL, now,
+	    "alice", &found, &err), 0);
+	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now + 240, &c,
+	    &err), 0);
+	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-17:",
+	    STORE_OUTBOX_WITHDRAWN), 2);
+	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-17:",
+	    STORE_OUTBOX_PENDING), 4);
+	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-17:2d:member:"
+	    "carol:team", STORE_OUTBOX_PENDING), 1);
 	store_close(st);
 	rm_db(db);
 }
