@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
@@ -36,6 +37,20 @@ time_t	cmd_now(const time_t *given);
 #define CMD_INSTANT_LEN	96
 char	*cmd_format_instant(time_t t, const struct tz *tz,
 	    char buf[CMD_INSTANT_LEN]);
+
+/*
+ * Untrusted text (item text, server answers, arguments) to f with every
+ * control character shown as '?', so none reaches the terminal; s may be
+ * NULL.  cmd_clean returns the same as an allocated string.
+ */
+void	cmd_print_clean(FILE *f, const char *s);
+char	*cmd_clean(const char *s);
+/* JSON values for --json: "2026-11-03T20:30:00Z" or null for time 0; a
+ * string, or null for NULL or invalid UTF-8 (jansson refuses it).  New
+ * references. */
+struct json_t;
+struct json_t	*cmd_json_time(time_t t);
+struct json_t	*cmd_json_str(const char *s);
 
 /*
  * Open <state_dir>/state.db, creating the state directory when missing.

@@ -25,10 +25,14 @@ struct deliver_counts {
 
 /*
  * Plan the reminders of every community whose day and time are known into
- * the outbox, for meetings starting in [now, now + horizon).  *planned
- * (may be NULL) gets the totals.  Returns 0, or -1 with *err allocated.
+ * the outbox, for meetings starting in [now, now + horizon), and the
+ * nudges, escalations and digests of every community's open action items
+ * (nudge.h), their links signed with key (keylen bytes; NULL: no links).
+ * *planned (may be NULL) gets the totals.  Returns 0, or -1 with *err
+ * allocated.
  */
-int	deliver_plan(const struct config *cfg, struct store *st, time_t now,
+int	deliver_plan(const struct config *cfg, struct store *st,
+	    const unsigned char *key, size_t keylen, time_t now,
 	    struct store_outbox_counts *planned, char **err);
 
 /*

@@ -7,6 +7,14 @@
  *   GET/HEAD /feeds/TOKEN.ics  the feed, from memory: ETag, Last-Modified,
  *                              304 on If-None-Match / If-Modified-Since,
  *                              gzip when Accept-Encoding allows it
+ *   GET/HEAD /a/LINK           a page naming the action item of a signed
+ *                              link (link.h) with a "Mark done" form;
+ *                              changes nothing
+ *   POST /a/LINK               marks it done (history actor "link") and
+ *                              says so; once done, says it already was
+ *                              (both 200); a forged, tampered, expired or
+ *                              malformed link, or one whose item is gone,
+ *                              gets a 403 page and changes nothing
  *   GET/HEAD /healthz          JSON: status, last cycle, outbox depth
  *   anything else              404 (405 for other methods on those paths)
  *
@@ -26,6 +34,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "config.h"
+
 struct http_server;
 
 /* One feed to serve; the server copies what it keeps. */
@@ -39,11 +49,21 @@ struct http_feed {
 /*
  * Listen on addr ("127.0.0.1:8080", "[::1]:8080", ":8080" for every
  * address) and serve with a database connection of its own on db_path.
- * Returns 0 with *out set (stop it with http_stop), or -1 with *err
- * allocated (bad address, port in use, database not readable).
+ * key (keylen bytes, copied; NULL: every link refused) checks /a/ links;
+ * now_offset is added to the clock for link expiry and history times (the
+ * worker's --now).  Returns 0 with *out set (stop it with http_stop), or -1
+ * with *err allocated (bad address, port in use, database not readable).
  */
 int	http_start(const char *addr, const char *db_path,
+	    const unsigned char *key, size_t keylen, time_t now_offset,
 	    struct http_server **out, char **err);
+
+/*
+ * The names the /a/ pages show for members and communities (and the
+ * communities' zones), copied from cfg; call after each (re)load.  NULL
+ * srv is fine.
+ */
+void	http_set_config(struct http_server *srv, const struct config *cfg);
 
 /*
  * Replace the set of feeds served (n of them; tokens not in it answer 404

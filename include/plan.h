@@ -72,4 +72,37 @@ long	plan_meetings(const struct config_community *c, int day,
 	    struct plan_msg **out, char **err);
 void	plan_free(struct plan_msg *msgs, long n);
 
+/*
+ * Pieces the other planners (nudge.h) share, so that every message words
+ * dates and times the same way.
+ */
+
+/* A growing array of planned messages. */
+struct plan_vec {
+	struct plan_msg	*v;
+	long		 n;
+};
+/* Appends a message and returns it, zeroed, for the caller to fill in. */
+struct plan_msg	*plan_vec_push(struct plan_vec *pv);
+/* Sorts by due time, then dedup key, as plan_meetings returns them. */
+void	plan_vec_sort(struct plan_vec *pv);
+
+/* Text (config or item, untrusted) with every control character made a
+ * space, so that it is safe in a subject; allocated, NULL for NULL or "". */
+char	*plan_clean(const char *s);
+/* "Tue 3 Nov". */
+#define PLAN_DAY_LEN	32
+void	plan_day(struct civil_date d, char *buf, size_t len);
+/* "Tue 3 Nov 15:30", instant t's wall time in tz (NULL: UTC). */
+#define PLAN_INSTANT_LEN	48
+void	plan_instant(const struct tz *tz, time_t t, char *buf, size_t len);
+/* tz, or UTC for NULL. */
+const struct tz	*plan_zone(const struct tz *tz);
+
+/* Where a member's personal messages go: channel j of
+ * plan_member_nchannels(mb), "email" or a channel ID.  No notify key means
+ * e-mail. */
+size_t	plan_member_nchannels(const struct config_member *mb);
+const char *plan_member_channel(const struct config_member *mb, size_t j);
+
 #endif

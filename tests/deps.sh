@@ -24,8 +24,11 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 fi
-# The independent iCalendar parser for the feed tests (Thunderbird's ical.js).
-if [ -f tests/package.json ] && [ ! -d tests/node_modules/ical.js ]; then
+# The independent iCalendar parser for the feed tests (Thunderbird's ical.js),
+# and playwright-core, which drives Debian's chromium in the link-page test
+# (no browser download: `npx playwright install` is never needed).
+if [ -f tests/package.json ] && { [ ! -d tests/node_modules/ical.js ] ||
+    [ ! -d tests/node_modules/playwright-core ]; }; then
 	(cd tests && npm install --no-audit --no-fund --silent >/dev/null) ||
 		{ echo "deps: npm install in tests/ failed" >&2; exit 1; }
 fi

@@ -1,4 +1,5 @@
 /* cmd: helpers shared by the commands. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,4 +128,43 @@ cmd_format_instant(time_t t, const struct tz *tz, char buf[CMD_INSTANT_LEN])
 	snprintf(buf, CMD_INSTANT_LEN, "%s %s %s", civil_date_format(d, db),
 	    civil_time_format(tm, tb), tz_name(tz));
 	return buf;
+}
+
+void
+cmd_print_clean(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+char *
+cmd_clean(const char *s)
+{
+	char	*c = xstrdup(s != NULL ? s : ""), *p;
+
+	for (p = c; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return c;
+}
+
+json_t *
+cmd_json_time(time_t t)
+{
+	struct tm	tm;
+	char		buf[32];
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+json_t *
+cmd_json_str(const char *s)
+{
+	/* json_string refuses invalid UTF-8: keep the row, lose the text. */
+	json_t	*j = s != NULL ? json_string(s) : NULL;
+
+	return j != NULL ? j : json_null();
 }

@@ -10,37 +10,6 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* Server answers and item text are untrusted: no control character may
- * reach the terminal. */
-static void
-outbox_print_clean(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
-/* "2026-11-03T20:30:00Z", or JSON null for an unset time. */
-static json_t *
-outbox_json_time(time_t t)
-{
-	struct tm	tm;
-	char		buf[32];
-
-	if (t == 0 || gmtime_r(&t, &tm) == NULL)
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
-static json_t *
-outbox_json_str(const char *s)
-{
-	/* json_string refuses invalid UTF-8: keep the row, lose the text. */
-	json_t	*j = s != NULL ? json_string(s) : NULL;
-
-	return j != NULL ? j : json_null();
-}
-
 static int
 outbox_print_json(const struct store_outbox_row *rows, size_t n)
 {
@@ -53,26 +22,26 @@ outbox_print_json(const struct store_outbox_row *rows, size_t n)
 		json_object_set_new(o, "id", json_integer(rows[i].id));
 		json_object_set_new(o, "status", json_string(
 		    store_outbox_status_name(rows[i].status)));
-		json_object_set_new(o, "dedup", outbox_json_str(rows[i].dedup));
-		json_object_set_new(o, "kind", outbox_json_str(rows[i].kind));
+		json_object_set_new(o, "dedup", cmd_json_str(rows[i].dedup));
+		json_object_set_new(o, "kind", cmd_json_str(rows[i].kind));
 		json_object_set_new(o, "channel",
-		    outbox_json_str(rows[i].channel));
+		    cmd_json_str(rows[i].channel));
 		json_object_set_new(o, "recipient",
-		    outbox_json_str(rows[i].recipient));
+		    cmd_json_str(rows[i].recipient));
 		json_object_set_new(o, "subject",
-		    outbox_json_str(rows[i].subject));
-		json_object_set_new(o, "body", outbox_json_str(rows[i].body));
-		json_object_set_new(o, "due", outbox_json_time(rows[i].due));
+		    cmd_json_str(rows[i].subject));
+		json_object_set_new(o, "body", cmd_json_str(rows[i].body));
+		json_object_set_new(o, "due", cmd_json_time(rows[i].due));
 		json_object_set_new(o, "expires",
-		    outbox_json_time(rows[i].expires));
+		    cmd_json_time(rows[i].expires));
 		json_object_set_new(o, "next_try",
-		    outbox_json_time(rows[i].next_try));
+		    cmd_json_time(rows[i].next_try));
 		json_object_set_new(o, "sent_at",
-		    outbox_json_time(rows[i].sent_at));
+		    cmd_json_time(rows[i].sent_at));
 		json_object_set_new(o, "attempts",
 		    json_integer(rows[i].attempts));
 		json_object_set_new(o, "last_answer",
-		    outbox_json_str(rows[i].last_answer));
+		    cmd_json_str(rows[i].last_answer));
 		json_array_append_new(a, o);
 	}
 	if (json_dumpf(a, stdout, JSON_INDENT(2)) == -1)
@@ -95,11 +64,11 @@ outbox_print_text(const struct config *cfg,
 		printf("%lld  %-9s  %s  ", (long long)rows[i].id,
 		    store_outbox_status_name(rows[i].status),
 		    cmd_format_instant(rows[i].due, cfg->worker.tz, ib));
-		outbox_print_clean(rows[i].channel);
+		cmd_print_clean(stdout, rows[i].channel);
 		putchar(' ');
-		outbox_print_clean(rows[i].recipient);
+		cmd_print_clean(stdout, rows[i].recipient);
 		printf("  ");
-		outbox_print_clean(rows[i].subject != NULL ?
+		cmd_print_clean(stdout, rows[i].subject != NULL ?
 		    rows[i].subject : rows[i].kind);
 		printf("\n    attempts %d", rows[i].attempts);
 		if (rows[i].status == STORE_OUTBOX_SENT)
@@ -111,7 +80,7 @@ outbox_print_text(const struct config *cfg,
 			    rows[i].next_try, cfg->worker.tz, ib));
 		if (rows[i].last_answer != NULL) {
 			printf(", last answer: ");
-			outbox_print_clean(rows[i].last_answer);
+			cmd_print_clean(stdout, rows[i].last_answer);
 		}
 		putchar('\n');
 	}

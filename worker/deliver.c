@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mail.h"
 #include "message.h"
+#include "nudge.h"
 #include "plan.h"
 #include "store.h"
 #include "webhook.h"
@@ -22,24 +23,22 @@
 
 /* ------------------------------------------------------------- planning */
 
+/*
+ * Make the outbox hold msgs (n of them, n >= 0) and withdraw what earlier
+ * passes planned in scope (rows whose dedup key starts with a prefix and
+ * that expire in [from, to)) that msgs no longer name.
+ */
 static int
-deliver_plan_one(const struct config_community *c, struct store *st,
-    time_t now, time_t to, struct store_outbox_counts *total, char **err)
+deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
+    const char *const *prefixes, size_t nprefixes, time_t now, time_t to,
+    struct store_outbox_counts *total, char **err)
 {
 	struct store_outbox_counts	 counts;
 	struct store_outbox_scope	 scope;
-	struct store_outbox_new		*rows = NULL;
-	struct plan_msg			*m = NULL;
-	const char			*prefixes[2];
-	char				*meet, *cancel;
-	long				 n, i;
-	int				 rc = -1;
+	struct store_outbox_new		*rows;
+	long				 i;
+	int				 rc;
 
-	n = plan_meetings(c, c->day, c->time, now, to, now, &m, err);
-	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
-	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
-	if (n < 0)
-		goto out;
 	rows = xcalloc((size_t)n + 1, sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].dedup = m[i].dedup;
@@ -51,57 +50,138 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 		rows[i].due = m[i].due;
 		rows[i].expires = m[i].expires;
 	}
-	/* What this pass plans replaces what earlier passes planned for the
-	 * same meetings: a moved, cancelled or dropped meeting's rows follow. */
-	prefixes[0] = meet;
-	prefixes[1] = cancel;
 	scope.prefixes = prefixes;
-	scope.nprefixes = 2;
+	scope.nprefixes = nprefixes;
 	scope.from = now;
 	scope.to = to;
 	scope.reason = "no longer planned";
 	memset(&counts, 0, sizeof(counts));
-	if (store_outbox_plan(st, rows, (size_t)n, &scope, now, &counts,
-	    err) == -1)
-		goto out;
-	total->inserted += counts.inserted;
-	total->updated += counts.updated;
-	total->unchanged += counts.unchanged;
-	total->withdrawn += counts.withdrawn;
-	rc = 0;
-out:
+	rc = store_outbox_plan(st, rows, (size_t)n, &scope, now, &counts, err);
+	if (rc == 0) {
+		total->inserted += counts.inserted;
+		total->updated += counts.updated;
+		total->unchanged += counts.unchanged;
+		total->withdrawn += counts.withdrawn;
+	}
 	free(rows);
+	return rc;
+}
+
+static int
+deliver_plan_one(const struct config_community *c, struct store *st,
+    time_t now, time_t to, struct store_outbox_counts *total, char **err)
+{
+	struct plan_msg			*m = NULL;
+	const char			*prefixes[2];
+	char				*meet, *cancel;
+	long				 n;
+	int				 rc = -1;
+
+	n = plan_meetings(c, c->day, c->time, now, to, now, &m, err);
+	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
+	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
+	if (n < 0)
+		goto out;
+	/* What this pass plans replaces what earlier passes planned for the
+	 * same meetings: a moved, cancelled or dropped meeting's rows follow. */
+	prefixes[0] = meet;
+	prefixes[1] = cancel;
+	rc = deliver_store_plan(st, m, n, prefixes, 2, now, to, total, err);
+out:
 	plan_free(m, n);
 	free(meet);
 	free(cancel);
 	return rc;
 }
 
+/*
+ * The nudges, escalations and digests of community c's open items.  The
+ * planner names every message an item should have from now on, so the
+ * scope has no end: an item done, moved or handed over loses all its
+ * pending messages, however far ahead.
+ */
+static int
+deliver_plan_items(const struct config *cfg, const struct config_community *c,
+    struct store *st, const struct nudge_opts *o, time_t now,
+    struct store_outbox_counts *total, char **err)
+{
+	struct store_action_filter	 f = { c->id, NULL, STORE_ACTION_OPEN };
+	struct store_action		*acts = NULL;
+	struct nudge_item		*items = NULL;
+	struct plan_msg			*m = NULL;
+	const char			*prefixes[3];
+	char				*p[3];
+	size_t				 na = 0, i;
+	long				 n = 0;
+	int				 rc = -1;
+
+	p[0] = xasprintf("%s%s:", NUDGE_PREFIX_NUDGE, c->id);
+	p[1] = xasprintf("%s%s:", NUDGE_PREFIX_ESCALATE, c->id);
+	p[2] = xasprintf("%s%s:", NUDGE_PREFIX_DIGEST, c->id);
+	if (store_action_list(st, &f, &acts, &na, err) == -1)
+		goto out;
+	items = xcalloc(na + 1, sizeof(*items));
+	for (i = 0; i < na; i++) {
+		items[i].id = acts[i].id;
+		/* An owner gone from the config gets nothing. */
+		items[i].owner = config_member_find(cfg, acts[i].owner);
+		items[i].title = acts[i].title;
+		items[i].due = acts[i].due;
+		items[i].created = acts[i].created;
+	}
+	n = nudge_plan(c, items, na, o, now, &m);
+	for (i = 0; i < 3; i++)
+		prefixes[i] = p[i];
+	rc = deliver_store_plan(st, m, n, prefixes, 3, now,
+	    (time_t)INT64_MAX, total, err);
+out:
+	plan_free(m, n);
+	free(items);
+	store_action_list_free(acts, na);
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	return rc;
+}
+
 int
-deliver_plan(const struct config *cfg, struct store *st, time_t now,
+deliver_plan(const struct config *cfg, struct store *st,
+    const unsigned char *key, size_t keylen, time_t now,
     struct store_outbox_counts *planned, char **err)
 {
 	struct store_outbox_counts	 total;
 	const struct config_community	*c;
+	struct nudge_opts		 o;
 	char				*cerr = NULL;
 	size_t				 i;
 
 	memset(&total, 0, sizeof(total));
+	memset(&o, 0, sizeof(o));
+	o.public_url = cfg->worker.public_url;
+	o.key = key;
+	o.keylen = keylen;
+	o.horizon = cfg->worker.horizon;
+	o.has_quiet = cfg->worker.has_quiet;
+	o.quiet_from = cfg->worker.quiet_from;
+	o.quiet_to = cfg->worker.quiet_to;
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
+		if (deliver_plan_items(cfg, c, st, &o, now, &total,
+		    &cerr) == -1)
+			goto fail;
 		/* An `auto` slot is placed by availability first. */
 		if (c->day < 0 || c->time_auto)
 			continue;
 		if (deliver_plan_one(c, st, now, now + (time_t)cfg->worker.horizon,
-		    &total, &cerr) == -1) {
-			*err = xasprintf("community %s: %s", c->id, cerr);
-			free(cerr);
-			return -1;
-		}
+		    &total, &cerr) == -1)
+			goto fail;
 	}
 	if (planned != NULL)
 		*planned = total;
 	return 0;
+fail:
+	*err = xasprintf("community %s: %s", c->id, cerr);
+	free(cerr);
+	return -1;
 }
 
 /* ------------------------------------------------------------- sending */
@@ -328,19 +408,62 @@ out:
 	free(items);
 }
 
-/* The handle to mention on ch, when the row is for a member who has one. */
+/* mb's handle on ch, or NULL. */
 static const char *
-deliver_handle(const struct config *cfg, const struct store_outbox_row *r,
-    const struct config_channel *ch)
+deliver_handle(const struct config_member *mb, const struct config_channel *ch)
 {
-	const struct config_member	*m = config_member_find(cfg,
-					    r->recipient);
-	size_t				 i;
+	size_t	i;
 
-	for (i = 0; m != NULL && i < m->nchat; i++)
-		if (m->chat[i].channel == ch)
-			return m->chat[i].handle;
+	for (i = 0; mb != NULL && i < mb->nchat; i++)
+		if (mb->chat[i].channel == ch)
+			return mb->chat[i].handle;
 	return NULL;
+}
+
+/*
+ * The handles to mention in row r on ch: its member's own, or for a
+ * community's digest the owners of the community's open items (as they are
+ * now), each once.  *out is allocated (the handles are the config's);
+ * returns its length.
+ */
+static size_t
+deliver_mentions(const struct config *cfg, struct store *st,
+    const struct store_outbox_row *r, const struct config_channel *ch,
+    const char ***out)
+{
+	struct store_action_filter	 f = { r->recipient, NULL,
+					    STORE_ACTION_OPEN };
+	struct store_action		*acts = NULL;
+	const char			*h;
+	char				*err = NULL;
+	size_t				 na = 0, n = 0, i, j;
+
+	*out = NULL;
+	if ((h = deliver_handle(config_member_find(cfg, r->recipient),
+	    ch)) != NULL) {
+		*out = xcalloc(1, sizeof(**out));
+		(*out)[n++] = h;
+		return n;
+	}
+	if (strcmp(r->kind, NUDGE_KIND_DIGEST) != 0 ||
+	    config_community_find(cfg, r->recipient) == NULL)
+		return 0;
+	if (store_action_list(st, &f, &acts, &na, &err) == -1) {
+		log_warn("outbox %lld: no mentions: %s", (long long)r->id, err);
+		free(err);
+		return 0;
+	}
+	*out = xcalloc(na + 1, sizeof(**out));
+	for (i = 0; i < na; i++) {
+		h = deliver_handle(config_member_find(cfg, acts[i].owner), ch);
+		for (j = 0; h != NULL && j < n && strcmp((*out)[j], h) != 0;
+		    j++)
+			;
+		if (h != NULL && j == n)
+			(*out)[n++] = h;
+	}
+	store_action_list_free(acts, na);
+	return n;
 }
 
 /*
@@ -348,14 +471,15 @@ deliver_handle(const struct config *cfg, const struct store_outbox_row *r,
  * holds back goes back to pending for the moment the pace allows.
  */
 static void
-deliver_chat(const struct config *cfg, struct deliver_job *jobs, size_t n,
+deliver_chat(const struct config *cfg, struct store *st,
+    struct deliver_job *jobs, size_t n,
     struct webhook_pacer *pacer, time_t now, int64_t now_ms)
 {
 	const struct config_channel	*ch;
 	struct webhook_job		*wj;
 	struct deliver_job		**mine;
 	struct chat_message		 cm;
-	const char			*handle;
+	const char			**handles;
 	char				**payloads;
 	double				 wait;
 	size_t				 i, k = 0;
@@ -387,10 +511,10 @@ deliver_chat(const struct config *cfg, struct deliver_job *jobs, size_t n,
 		memset(&cm, 0, sizeof(cm));
 		cm.title = r->subject;
 		cm.text = r->body;
-		handle = deliver_handle(cfg, r, ch);
-		cm.mentions = handle != NULL ? &handle : NULL;
-		cm.nmentions = handle != NULL ? 1 : 0;
+		cm.nmentions = deliver_mentions(cfg, st, r, ch, &handles);
+		cm.mentions = handles;
 		payloads[k] = chat_payload(ch->type, &cm);
+		free(handles);
 		wj[k].ch = ch;
 		wj[k].payload = payloads[k];
 		mine[k++] = &jobs[i];
@@ -469,7 +593,7 @@ deliver_due(const struct config *cfg, struct store *st,
 		k++;
 	}
 	deliver_mail(cfg, st, jobs, k, now);
-	deliver_chat(cfg, jobs, k, pacer, now, now_ms);
+	deliver_chat(cfg, st, jobs, k, pacer, now, now_ms);
 	if (k > 0 && store_tx_begin(st, err) == -1)
 		goto out;
 	for (i = 0; i < k; i++)

@@ -24,8 +24,10 @@
 #include <zlib.h>
 
 #include "http.h"
+#include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "page.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -42,6 +44,16 @@
 #define HTTP_CACHE_CONTROL	"max-age=300"
 #define HTTP_CONTENT_TYPE	"text/calendar; charset=utf-8"
 #define HTTP_MAX_POOL		16
+#define HTTP_LINK_PREFIX	"/a/"
+/* The pages need nothing but their own inline style and form. */
+#define HTTP_LINK_CSP		"default-src 'none'; style-src 'unsafe-inline'; " \
+				"form-action 'self'; frame-ancestors 'none'; " \
+				"base-uri 'none'"
+
+/* A name the pages show for an ID, copied from the config. */
+struct http_name {
+	char	*id, *name, *zone;	/* zone: communities only */
+};
 
 /*
  * One feed, ready to serve: the responses are built once and queued to any
@@ -87,6 +99,13 @@ struct http_server {
 	bool			 has_stats;
 	time_t			 start_time;
 	_Atomic uint64_t	 feed_requests[METRICS_NCODES];
+	unsigned char		*link_key;	/* signs the /a/ links */
+	size_t			 link_keylen;
+	time_t			 now_offset;	/* --now minus the real clock */
+	pthread_mutex_t		 names_lock;	/* guards the names */
+	struct http_name	*members, *communities;
+	size_t			 nmembers, ncommunities;
+	struct MHD_Response	*link_not_allowed;
 };
 
 static void
@@ -664,6 +683,172 @@ http_feed(struct http_server *srv, struct MHD_Connection *conn,
 	return ret;
 }
 
+/* The entry for id in v (n of them), or NULL. */
+static const struct http_name *
+http_name_find(const struct http_name *v, size_t n, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Queue a page (html is taken over) with the headers every page has. */
+static enum MHD_Result
+http_page(struct MHD_Connection *conn, unsigned int code, char *html)
+{
+	struct MHD_Response	*r;
+	enum MHD_Result		 ret;
+
+	r = MHD_create_response_from_buffer(strlen(html), html,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(html);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/html; charset=utf-8");
+	/* The URL is the secret: not cached, not sent on as a Referer. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy", HTTP_LINK_CSP);
+	ret = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The page about item a: GET's, or POST's (changed: it was open). */
+static char *
+http_item_page(struct http_server *srv, const struct store_action *a,
+    bool post, bool changed)
+{
+	const struct http_name	*o, *c;
+	struct page_item	 pi;
+	char			 db[CIVIL_DATE_LEN], *due, *html;
+
+	pthread_mutex_lock(&srv->names_lock);
+	o = http_name_find(srv->members, srv->nmembers, a->owner);
+	c = http_name_find(srv->communities, srv->ncommunities, a->community);
+	due = xasprintf("%s%s%s%s", civil_date_format(a->due, db),
+	    c != NULL ? " (" : "", c != NULL ? c->zone : "",
+	    c != NULL ? ")" : "");
+	memset(&pi, 0, sizeof(pi));
+	pi.title = a->title;
+	pi.owner = o != NULL ? o->name : a->owner;
+	pi.community = c != NULL ? c->name : a->community;
+	pi.due = due;
+	pi.done = a->status == STORE_ACTION_DONE || changed;
+	html = !post ? page_item(&pi) : page_done(&pi, !changed);
+	pthread_mutex_unlock(&srv->names_lock);
+	free(due);
+	return html;
+}
+
+/*
+ * GET/HEAD /a/LINK shows the item and changes nothing (mail scanners follow
+ * links); POST marks it done, once, as "link".  Anything but a valid link
+ * to an existing item is refused with 403 and changes nothing.  token is
+ * untrusted.
+ */
+static enum MHD_Result
+http_link(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token, bool post)
+{
+	struct store_action	 a;
+	enum link_verdict	 v = LINK_MALFORMED;
+	unsigned int		 code = MHD_HTTP_FORBIDDEN;
+	char			*err = NULL, *html = NULL;
+	time_t			 now = time(NULL) + srv->now_offset;
+	int64_t			 id = 0;
+	bool			 found = false, changed = false, ok;
+
+	memset(&a, 0, sizeof(a));
+	if (srv->link_key != NULL)
+		v = link_check(srv->link_key, srv->link_keylen, token, now, &id);
+	if (v != LINK_OK) {
+		/* The token is a secret, or garbage: neither is logged. */
+		log_info("http: a %s link was refused", v == LINK_EXPIRED ?
+		    "expired" : v == LINK_FORGED ? "forged" : "malformed");
+		goto out;
+	}
+	pthread_mutex_lock(&srv->db_lock);
+	ok = store_action_get(srv->st, id, &found, &a, &err) == 0;
+	if (ok && found && post && a.status == STORE_ACTION_OPEN)
+		ok = store_action_set_status(srv->st, id, STORE_ACTION_DONE,
+		    NULL, now, "link", &found, &changed, &err) == 0;
+	pthread_mutex_unlock(&srv->db_lock);
+	if (!ok) {
+		log_warn("http: action item %lld: %s", (long long)id, err);
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		html = page_busy();
+	} else if (!found)
+		log_info("http: a link to action item %lld, which no longer "
+		    "exists, was refused", (long long)id);
+	else {
+		if (changed)
+			log_notice("http: action item %lld marked done by "
+			    "link", (long long)id);
+		code = MHD_HTTP_OK;
+		html = http_item_page(srv, &a, post, changed);
+	}
+out:
+	free(err);
+	store_action_free(&a);
+	return http_page(conn, code, html != NULL ? html : page_refused());
+}
+
+static void
+http_names_free(struct http_name *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].id);
+		free(v[i].name);
+		free(v[i].zone);
+	}
+	free(v);
+}
+
+void
+http_set_config(struct http_server *srv, const struct config *cfg)
+{
+	struct http_name	*m, *c, *om, *oc;
+	size_t			 i, onm, onc;
+
+	if (srv == NULL)
+		return;
+	m = xcalloc(cfg->nmembers + 1, sizeof(*m));
+	for (i = 0; i < cfg->nmembers; i++) {
+		m[i].id = xstrdup(cfg->members[i].id);
+		m[i].name = xstrdup(cfg->members[i].name != NULL ?
+		    cfg->members[i].name : cfg->members[i].id);
+	}
+	c = xcalloc(cfg->ncommunities + 1, sizeof(*c));
+	for (i = 0; i < cfg->ncommunities; i++) {
+		const struct config_community *cc = &cfg->communities[i];
+
+		c[i].id = xstrdup(cc->id);
+		c[i].name = xstrdup(cc->name != NULL ? cc->name : cc->id);
+		c[i].zone = xstrdup(cc->tz != NULL ? tz_name(cc->tz) : "UTC");
+	}
+	pthread_mutex_lock(&srv->names_lock);
+	om = srv->members;
+	oc = srv->communities;
+	onm = srv->nmembers;
+	onc = srv->ncommunities;
+	srv->members = m;
+	srv->nmembers = cfg->nmembers;
+	srv->communities = c;
+	srv->ncommunities = cfg->ncommunities;
+	pthread_mutex_unlock(&srv->names_lock);
+	http_names_free(om, onm);
+	http_names_free(oc, onc);
+}
+
 static enum MHD_Result
 http_handle(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -671,19 +856,21 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http_server	*srv = cls;
 	size_t			 len = strnlen(url, HTTP_MAX_PATH + 1);
-	bool			 readonly;
+	bool			 readonly, post;
 
 	readonly = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 	/*
 	 * libmicrohttpd closes the connection after a response queued on the
 	 * first call (it cannot know the request is complete), which would
 	 * cost every keep-alive client a new connection per request.  So GET
 	 * and HEAD are answered on the second call, once any body has been
-	 * read (and dropped); other methods are answered at once, and their
-	 * connection closed.
+	 * read (and dropped).  So is POST (a "Mark done" form), whose few
+	 * bytes say nothing we need.  Other methods are answered at once, and
+	 * their connection closed.
 	 */
-	if (readonly) {
+	if (readonly || post) {
 		if (*con_cls == NULL) {
 			*con_cls = srv;
 			return MHD_YES;
@@ -706,6 +893,13 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		    HTTP_TOKEN_LEN);
 		token[HTTP_TOKEN_LEN] = '\0';
 		return http_feed(srv, conn, token, readonly);
+	}
+	if (strncmp(url, HTTP_LINK_PREFIX, sizeof(HTTP_LINK_PREFIX) - 1) == 0) {
+		if (!readonly && !post)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->link_not_allowed);
+		return http_link(srv, conn, url + sizeof(HTTP_LINK_PREFIX) - 1,
+		    post);
 	}
 	if (strcmp(url, "/healthz") == 0) {
 		if (!readonly)
@@ -798,8 +992,8 @@ http_text_response(const char *text)
 }
 
 int
-http_start(const char *addr, const char *db_path, struct http_server **out,
-    char **err)
+http_start(const char *addr, const char *db_path, const unsigned char *key,
+    size_t keylen, time_t now_offset, struct http_server **out, char **err)
 {
 	struct http_server	*srv = xcalloc(1, sizeof(*srv));
 	unsigned int		 pool;
@@ -808,13 +1002,20 @@ http_start(const char *addr, const char *db_path, struct http_server **out,
 	*out = NULL;
 	if (pthread_rwlock_init(&srv->lock, NULL) != 0 ||
 	    pthread_mutex_init(&srv->db_lock, NULL) != 0 ||
-	    pthread_mutex_init(&srv->stats_lock, NULL) != 0) {
+	    pthread_mutex_init(&srv->stats_lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->names_lock, NULL) != 0) {
 		*err = xstrdup("http: cannot create locks");
 		free(srv);
 		return -1;
 	}
 	srv->locks_ready = true;
 	srv->start_time = time(NULL);
+	srv->now_offset = now_offset;
+	if (key != NULL && keylen > 0) {
+		srv->link_key = xmalloc(keylen);
+		memcpy(srv->link_key, key, keylen);
+		srv->link_keylen = keylen;
+	}
 	if (getrandom(srv->key, sizeof(srv->key), 0) != sizeof(srv->key)) {
 		*err = xasprintf("http: getrandom: %s", strerror(errno));
 		goto out;
@@ -823,9 +1024,13 @@ http_start(const char *addr, const char *db_path, struct http_server **out,
 		goto out;
 	srv->not_found = http_text_response("not found\n");
 	srv->not_allowed = http_text_response("method not allowed\n");
+	srv->link_not_allowed = http_text_response("method not allowed\n");
 	if (srv->not_found == NULL || srv->not_allowed == NULL ||
+	    srv->link_not_allowed == NULL ||
 	    MHD_add_response_header(srv->not_allowed, MHD_HTTP_HEADER_ALLOW,
-	    "GET, HEAD") != MHD_YES) {
+	    "GET, HEAD") != MHD_YES ||
+	    MHD_add_response_header(srv->link_not_allowed,
+	    MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST") != MHD_YES) {
 		*err = xstrdup("http: cannot create responses");
 		goto out;
 	}
@@ -877,11 +1082,20 @@ http_stop(struct http_server *srv)
 		MHD_destroy_response(srv->not_found);
 	if (srv->not_allowed != NULL)
 		MHD_destroy_response(srv->not_allowed);
+	if (srv->link_not_allowed != NULL)
+		MHD_destroy_response(srv->link_not_allowed);
 	store_close(srv->st);
+	http_names_free(srv->members, srv->nmembers);
+	http_names_free(srv->communities, srv->ncommunities);
+	if (srv->link_key != NULL) {
+		OPENSSL_cleanse(srv->link_key, srv->link_keylen);
+		free(srv->link_key);
+	}
 	if (srv->locks_ready) {
 		pthread_rwlock_destroy(&srv->lock);
 		pthread_mutex_destroy(&srv->db_lock);
 		pthread_mutex_destroy(&srv->stats_lock);
+		pthread_mutex_destroy(&srv->names_lock);
 	}
 	free(srv);
 }

@@ -37,6 +37,15 @@ static const struct command {
 	    "backup FILE             copy the database, safely while running" },
 	{ "send-test", cmd_send_test,
 	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
+	{ "action", cmd_action,
+	    "action add ID --owner M --due DATE --title T [--notes N]\n"
+	    "                          record an action item; prints its number\n"
+	    "  action list [--community ID] [--owner M] [--open | --done | "
+	    "--overdue]\n"
+	    "              [--json]    the items, oldest due first\n"
+	    "  action done N [--note T] | action reopen N\n"
+	    "  action edit N [--due DATE] [--owner M] [--title T]\n"
+	    "  action show N [--json]  change an item; one item and its history" },
 	{ "outbox", cmd_outbox,
 	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
 	    "                          planned, sent and failed messages; "

@@ -10,11 +10,6 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-struct plan_vec {
-	struct plan_msg	*v;
-	long		 n;
-};
-
 /* One meeting as the messages about it see it. */
 struct plan_meeting {
 	const struct config_community	*c;
@@ -31,7 +26,7 @@ static const char *const plan_month[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* Config text goes into subjects: no control character may survive. */
-static char *
+char *
 plan_clean(const char *s)
 {
 	char	*r, *p;
@@ -45,30 +40,28 @@ plan_clean(const char *s)
 	return r;
 }
 
-static const struct tz *
+const struct tz *
 plan_zone(const struct tz *tz)
 {
 	/* A NULL zone is UTC, as in cadence. */
 	return tz != NULL ? tz : tz_find("UTC");
 }
 
-/* "Tue 3 Nov". */
-static void
+void
 plan_day(struct civil_date d, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %d %s", plan_wday[civil_weekday(d)], d.d,
 	    plan_month[d.m - 1]);
 }
 
-/* "Tue 3 Nov 15:30" in tz. */
-static void
+void
 plan_instant(const struct tz *tz, time_t t, char *buf, size_t len)
 {
 	struct civil_date	d;
 	struct civil_time	tm;
-	char			db[32], tb[CIVIL_TIME_LEN];
+	char			db[PLAN_DAY_LEN], tb[CIVIL_TIME_LEN];
 
-	tz_from_utc(tz, t, &d, &tm);
+	tz_from_utc(plan_zone(tz), t, &d, &tm);
 	plan_day(d, db, sizeof(db));
 	snprintf(buf, len, "%s %s", db, civil_time_format(tm, tb));
 }
@@ -147,8 +140,7 @@ plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
 {
 	struct plan_msg	*msg;
 
-	pv->v = xreallocarray(pv->v, (size_t)pv->n + 1, sizeof(*pv->v));
-	msg = &pv->v[pv->n++];
+	msg = plan_vec_push(pv);
 	msg->dedup = dedup;
 	msg->kind = cancel ? PLAN_KIND_CANCEL : PLAN_KIND_REMINDER;
 	msg->channel = xstrdup(channel);
@@ -185,9 +177,8 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 				break;
 		if (k < i)
 			continue;
-		for (j = 0; j < (mb->nnotify ? mb->nnotify : 1); j++) {
-			ch = mb->nnotify == 0 || mb->notify[j].email ?
-			    PLAN_CHANNEL_EMAIL : mb->notify[j].channel->id;
+		for (j = 0; j < plan_member_nchannels(mb); j++) {
+			ch = plan_member_channel(mb, j);
 			plan_add(pv, m, xasprintf("%s:member:%s:%s", stem,
 			    mb->id, ch), lead == NULL, ch, mb->id, mb->tz, due);
 		}
@@ -207,6 +198,37 @@ plan_cmp(const void *a, const void *b)
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
 	return strcmp(x->dedup, y->dedup);
+}
+
+struct plan_msg *
+plan_vec_push(struct plan_vec *pv)
+{
+	struct plan_msg	*msg;
+
+	pv->v = xreallocarray(pv->v, (size_t)pv->n + 1, sizeof(*pv->v));
+	msg = &pv->v[pv->n++];
+	memset(msg, 0, sizeof(*msg));
+	return msg;
+}
+
+void
+plan_vec_sort(struct plan_vec *pv)
+{
+	if (pv->n > 0)
+		qsort(pv->v, (size_t)pv->n, sizeof(*pv->v), plan_cmp);
+}
+
+size_t
+plan_member_nchannels(const struct config_member *mb)
+{
+	return mb->nnotify > 0 ? mb->nnotify : 1;
+}
+
+const char *
+plan_member_channel(const struct config_member *mb, size_t j)
+{
+	return mb->nnotify == 0 || mb->notify[j].email ? PLAN_CHANNEL_EMAIL :
+	    mb->notify[j].channel->id;
 }
 
 long
@@ -262,8 +284,7 @@ plan_meetings(const struct config_community *c, int day,
 			    lb), due);
 		}
 	}
-	if (pv.n > 0)
-		qsort(pv.v, (size_t)pv.n, sizeof(*pv.v), plan_cmp);
+	plan_vec_sort(&pv);
 	*out = pv.v;
 	rc = pv.n;
 	pv.v = NULL;

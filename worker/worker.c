@@ -15,6 +15,7 @@
 
 #include "deliver.h"
 #include "http.h"
+#include "link.h"
 #include "log.h"
 #include "publish.h"
 #include "store.h"
@@ -64,6 +65,8 @@ struct worker {
 	struct http_stats	 stats;		/* for /healthz and /metrics */
 	struct webhook_pacer	*pacer;		/* chat posts, across rounds */
 	int64_t			 last_cycle_ms;	/* monotonic, at its end */
+	unsigned char		*key;		/* signs action links */
+	size_t			 keylen;
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -214,7 +217,8 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
-	if (deliver_plan(w->cfg, w->st, worker_now(w), &planned, err) == -1)
+	if (deliver_plan(w->cfg, w->st, w->key, w->keylen, worker_now(w),
+	    &planned, err) == -1)
 		goto end;
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
@@ -321,12 +325,18 @@ worker_reload(struct worker *w)
 	if (worker_str_differs(cfg->worker.listen, w->listen))
 		log_warn("reload: listen changed; it takes effect when the "
 		    "worker restarts");
+	/* Links already sent must keep working until the restart. */
+	if (worker_str_differs(cfg->worker.secret.value,
+	    w->cfg->worker.secret.value))
+		log_warn("reload: secret changed; it takes effect when the "
+		    "worker restarts");
 	/* Follow the config's log level unless -v/-q overrode it. */
 	if (log_level() == w->cfg->worker.log_level)
 		log_set_level(cfg->worker.log_level);
 	config_free(w->owned);
 	w->owned = cfg;
 	w->cfg = cfg;
+	http_set_config(w->http, cfg);
 	taken = true;
 out:
 	free(errors);
@@ -541,6 +551,11 @@ worker_run(const struct worker_opts *opts, char **err)
 	if (store_open(w.db_path, &w.st, err) == -1)
 		goto out;
 
+	/* Made on first start, so the links of the first cycle's nudges
+	 * are signed with the key the server checks them with. */
+	if (link_key_load(w.state_dir, opts->cfg->worker.secret.value, &w.key,
+	    &w.keylen, err) == -1)
+		goto out;
 	w.pacer = webhook_pacer_new();
 	if (worker_recover(&w, err) == -1)
 		goto out;
@@ -556,8 +571,10 @@ worker_run(const struct worker_opts *opts, char **err)
 	 * feed that exists; a failed first cycle is retried by the loop. */
 	worker_cycle_logged(&w);
 	if (w.listen != NULL) {
-		if (http_start(w.listen, w.db_path, &w.http, err) == -1)
+		if (http_start(w.listen, w.db_path, w.key, w.keylen,
+		    w.has_now ? w.now_offset : 0, &w.http, err) == -1)
 			goto out;
+		http_set_config(w.http, w.cfg);
 		worker_serve(&w);
 		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
@@ -581,6 +598,9 @@ out:
 		close(w.lock_fd);
 	publish_result_free(&w.last);
 	webhook_pacer_free(w.pacer);
+	if (w.key != NULL)
+		explicit_bzero(w.key, w.keylen);
+	free(w.key);
 	config_free(w.owned);
 	free(w.db_path);
 	free(w.listen);

@@ -4,13 +4,7 @@
 # SIGHUP reload, a second `run` refused, and a clean stop on SIGTERM.
 . "$TOP/tests/e2e/lib.sh"
 
-# A port of our own: start from one derived from the PID, skip busy ones.
-port=$((20000 + $$ % 20000))
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"
-	[ $? -eq 7 ] && break	# 7: connection refused, so the port is free
-	port=$((port + 1))
-done
+port=$(pick_port 20000 20000)
 base="http://127.0.0.1:$port"
 
 write_conf() {	# write_conf COMMUNITY_NAME
@@ -53,15 +47,6 @@ url_of() {
 code() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "$@"; }
 # header NAME FILE: a header's value from a curl -D dump.
 header() { grep -i "^$1:" "$2" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
-# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
-wait_for() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2; n=$((n - 1))
-	done
-	return 1
-}
 # matches STRING REGEX: expr's anchored match, quietly.
 matches() { expr "$1" : "$2" >/dev/null; }
 is_code() { [ "$(code "$2")" = "$1" ]; }

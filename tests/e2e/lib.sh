@@ -28,3 +28,25 @@ contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"
 	else not_ok "$1 (no '$3' in $2)"; sed 's/^/#   /' "$2"; fi
 }
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
+wait_for() {
+	n=$(($1 * 5)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2; n=$((n - 1))
+	done
+	return 1
+}
+
+# pick_port BASE SPAN: a port of this test's own in [BASE, BASE + SPAN),
+# derived from the PID, skipping busy ones (curl's 7: connection refused).
+pick_port() {
+	p=$(($1 + $$ % $2))
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"
+		[ $? -eq 7 ] && break
+		p=$((p + 1))
+	done
+	echo "$p"
+}

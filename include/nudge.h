@@ -1,0 +1,120 @@
+/* nudge: the action-item planner — deadline nudges, escalations, digests.
+ *
+ * Pure: no I/O and no clock; `now` is a parameter and the items are plain
+ * values (the worker reads them from the store).  From a community's open
+ * items it builds the messages the outbox should hold:
+ *
+ *   nudges       to the owner at each `action_remind` lead time before the
+ *                due date.  The due date is a day in the community's zone;
+ *                a lead time counts back from NUDGE_MORNING (08:00) in the
+ *                OWNER's zone on that date, whole days as calendar days:
+ *                `0d` is 08:00 on the due day, `2d` 08:00 two days before,
+ *                `12h` 20:00 the evening before.  Of the nudges that
+ *                would have been due before the item was added, only the
+ *                latest is planned, due when the item was added (or
+ *                when the owner's quiet hours then end).
+ *   escalations  to the facilitator, once the item is `escalate` past the
+ *                end of its due day (midnight in the community's zone),
+ *                and again every `escalate` after that while it is open;
+ *                period k (1, 2, …) is due at end + k × escalate.  `0d`
+ *                counts as one day.
+ *   digests      each week at `digest` (community-local), to every member
+ *                who owns open items of the community, listing them with
+ *                the overdue ones first, then soonest due first; and one
+ *                post per digest on each of the community's `notify`
+ *                channels that sums them up (counts, what is overdue, by
+ *                whom).  Nobody with nothing open gets one; neither does
+ *                a community with nothing open.
+ *
+ * Every personal message (nudge, escalation, member digest) that would fall
+ * inside the worker's quiet_hours in its RECIPIENT's zone is moved to the
+ * end of those quiet hours.  Community posts are not moved.
+ *
+ * Nudges and escalations carry the item's one-click link,
+ * PUBLIC_URL/a/LINK (link_make, expiring LINK_LIFETIME after the message is
+ * due), and so does each item of a member's digest; chat posts to a
+ * community carry none, since anyone in the channel could use it.  Bodies
+ * depend only on their inputs, never on now, so planning again with the
+ * same items changes nothing.
+ *
+ * Dedup keys name the community, the item and its due date (so a new due
+ * date or owner plans new messages and withdraws the old), the lead time or
+ * period, the recipient and the channel:
+ *	nudge:math7:42:2026-12-01:2d:member:bob:email
+ *	escalate:math7:42:2026-12-01:1:member:alice:email
+ *	digest:math7:2026-12-04:member:bob:email
+ *	digest:math7:2026-12-04:community:math7:team
+ * Every key of community C starts with NUDGE_PREFIX_* "C:", the scope the
+ * outbox withdraws within: an item marked done, or moved, or given to
+ * someone else, loses its pending messages at the next planning pass.
+ *
+ * What is planned: nudges not yet expired (a nudge expires at the end of the
+ * due day), the escalation of the current period and the next, and the
+ * digest of this week (until it expires, a day after it is due) and the
+ * next; only messages due before now + horizon.
+ */
+#ifndef PLC_NUDGE_H
+#define PLC_NUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "civil.h"
+#include "config.h"
+#include "plan.h"
+
+#define NUDGE_PREFIX_NUDGE	"nudge:"
+#define NUDGE_PREFIX_ESCALATE	"escalate:"
+#define NUDGE_PREFIX_DIGEST	"digest:"
+
+/* The message kinds, as stored in outbox.kind. */
+#define NUDGE_KIND_NUDGE	"nudge"
+#define NUDGE_KIND_ESCALATION	"escalation"
+#define NUDGE_KIND_DIGEST	"digest"
+
+/* Lead times count back from this wall time, in the owner's zone. */
+#define NUDGE_MORNING_H		8
+/* A digest left unsent this long after it was due is no longer sent. */
+#define NUDGE_DIGEST_LIFETIME	86400
+
+/* One open item.  Everything is borrowed from the caller. */
+struct nudge_item {
+	int64_t				 id;
+	const struct config_member	*owner;	/* NULL: not in the config */
+	const char			*title;	/* untrusted */
+	struct civil_date		 due;	/* in the community's zone */
+	time_t				 created;
+};
+
+/* What the worker's config and secret say. */
+struct nudge_opts {
+	const char		*public_url;	/* no trailing slash */
+	const unsigned char	*key;		/* link_key_load's */
+	size_t			 keylen;
+	int64_t			 horizon;	/* seconds */
+	bool			 has_quiet;
+	int			 quiet_from, quiet_to;	/* secs since midnight */
+};
+
+/*
+ * The messages for community c's open items (n of them, in any order; items
+ * without an owner are left out) at now.  Returns the count with *out
+ * allocated and sorted by due time, then dedup key (free with plan_free;
+ * NULL when the count is 0).  Item text is copied into subjects and bodies
+ * with control characters replaced; the config is trusted.
+ */
+long	nudge_plan(const struct config_community *c,
+	    const struct nudge_item *items, size_t n, const struct nudge_opts *o,
+	    time_t now, struct plan_msg **out);
+
+/*
+ * t, or the end of the quiet hours [from, to) (seconds since midnight,
+ * from > to for a night) in zone tz that t falls into.  Exposed for tests.
+ */
+time_t	nudge_after_quiet(const struct tz *tz, int from, int to, time_t t);
+
+/* The end of date d in zone tz: midnight that begins the next day. */
+time_t	nudge_day_end(const struct tz *tz, struct civil_date d);
+
+#endif

@@ -1,0 +1,38 @@
+/* page: the small HTML pages behind a one-click link (/a/LINK).
+ *
+ * Pure: plain values in, a whole HTML document out.  Every string put into
+ * a page is untrusted (item titles, config names) and HTML-escaped.  The
+ * pages are plain, accessible HTML: a language, a title, headings, a
+ * definition list of the item's facts and a real <form> with a real button
+ * (no script), readable at any zoom and by screen readers.
+ */
+#ifndef PLC_PAGE_H
+#define PLC_PAGE_H
+
+#include <stdbool.h>
+
+/* What a page says about an item; every string is borrowed. */
+struct page_item {
+	const char	*title;
+	const char	*owner;		/* the owner's name */
+	const char	*community;	/* the community's name */
+	const char	*due;		/* "2026-12-01 (America/New_York)" */
+	bool		 done;
+};
+
+/* s with &, <, >, " and ' as character references; allocated.  NULL is "". */
+char	*page_escape(const char *s);
+
+/*
+ * The page GET shows: the item and, while it is open, a form that POSTs to
+ * the same URL with a "Mark done" button.  Allocated.
+ */
+char	*page_item(const struct page_item *it);
+/* After POST: "marked done", or (already) "was already done".  Allocated. */
+char	*page_done(const struct page_item *it, bool already);
+/* A link that is forged, tampered with, expired or for no item.  Allocated. */
+char	*page_refused(void);
+/* The database could not answer: try again, nothing changed.  Allocated. */
+char	*page_busy(void);
+
+#endif

@@ -1,0 +1,46 @@
+// Open a one-click link in Debian's Chromium (driven by playwright-core, no
+// browser download), check the page, press "Mark done", and print what the
+// browser saw as one JSON line for the shell test to judge.
+// Usage: node linkpage.mjs URL PROFILE_DIR
+import { chromium } from "playwright-core";
+
+const [url, profile] = process.argv.slice(2);
+// A hung browser must fail the test, not hold up make check.
+const timer = setTimeout(() => {
+	console.error("linkpage: timed out");
+	process.exit(2);
+}, 90000);
+
+const ctx = await chromium.launchPersistentContext(profile, {
+	executablePath: "/usr/bin/chromium",
+	headless: true,
+	args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync"],
+});
+const out = {};
+try {
+	const page = await ctx.newPage();
+	const resp = await page.goto(url);
+	out.get_status = resp.status();
+	out.lang = await page.getAttribute("html", "lang");
+	out.title = await page.title();
+	out.h1 = await page.locator("h1").textContent();
+	out.status_before = await page.locator("dt:text-is('Status') + dd").textContent();
+	const button = page.getByRole("button", { name: "Mark done" });
+	out.buttons = await button.count();
+	const [post] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === "POST"),
+		button.click(),
+	]);
+	await page.waitForLoadState();
+	out.post_status = post.status();
+	out.after_title = await page.title();
+	out.after_status_text = await page.getByRole("status").textContent();
+	out.status_after = await page.locator("dt:text-is('Status') + dd").textContent();
+	out.buttons_after = await page.getByRole("button", { name: "Mark done" }).count();
+} finally {
+	await ctx.close();
+	clearTimeout(timer);
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,518 @@
+/* nudge: open action items into nudges, escalations and digests. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+#include "link.h"
+#include "nudge.h"
+#include "plan.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define NUDGE_DAY	86400
+
+/* What every message about one community needs. */
+struct nudge_ctx {
+	const struct config_community	*c;
+	const struct nudge_opts		*o;
+	const struct tz			*ctz;
+	char				*name;	/* cleaned */
+	time_t				 now, until;
+	struct plan_vec			 pv;
+};
+
+static struct civil_time
+nudge_secs_time(int secs)
+{
+	struct civil_time	t = { secs / 3600, secs % 3600 / 60, secs % 60 };
+
+	return t;
+}
+
+time_t
+nudge_after_quiet(const struct tz *tz, int from, int to, time_t t)
+{
+	struct civil_date	d;
+	struct civil_time	tm;
+	time_t			end;
+	int			s;
+
+	if (from == to)
+		return t;
+	tz = plan_zone(tz);
+	tz_from_utc(tz, t, &d, &tm);
+	s = civil_time_to_secs(tm);
+	if (from < to) {
+		if (s < from || s >= to)
+			return t;
+	} else if (s >= from)
+		d = civil_date_add(d, 1);	/* the night ends tomorrow */
+	else if (s >= to)
+		return t;
+	end = tz_to_utc(tz, d, nudge_secs_time(to));
+	/* A gap at the end (a DST change) may read as earlier: never go
+	 * back in time. */
+	return end > t ? end : t;
+}
+
+time_t
+nudge_day_end(const struct tz *tz, struct civil_date d)
+{
+	struct civil_time	midnight = { 0, 0, 0 };
+
+	return tz_to_utc(plan_zone(tz), civil_date_add(d, 1), midnight);
+}
+
+/* When a personal message to mb may go: t, out of mb's quiet hours. */
+static time_t
+nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
+    time_t t)
+{
+	if (!x->o->has_quiet)
+		return t;
+	return nudge_after_quiet(mb->tz, x->o->quiet_from, x->o->quiet_to, t);
+}
+
+/* "\nMark it done: URL" for item id in a message due at due, or "". */
+static char *
+nudge_link(const struct nudge_ctx *x, const char *lead, int64_t id,
+    time_t due)
+{
+	char	*tok, *s;
+
+	if (x->o->public_url == NULL || x->o->key == NULL)
+		return xstrdup("");
+	tok = link_make(x->o->key, x->o->keylen, id, due + LINK_LIFETIME);
+	s = xasprintf("%s%s/a/%s", lead, x->o->public_url, tok);
+	free(tok);
+	return s;
+}
+
+/*
+ * The community's zone name when it is not tz's, else NULL; allocated,
+ * since libical may free a zone's name when it next converts a time.
+ */
+static char *
+nudge_other_zone(const struct nudge_ctx *x, const struct tz *tz)
+{
+	char	*mine = xstrdup(tz_name(plan_zone(tz))), *r = NULL;
+
+	if (strcmp(mine, tz_name(x->ctz)) != 0)
+		r = xstrdup(tz_name(x->ctz));
+	free(mine);
+	return r;
+}
+
+/* Adds one message; dedup, subject and body are taken over. */
+static void
+nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
+    const char *channel, const char *recipient, char *subject, char *body,
+    time_t due, time_t expires)
+{
+	struct plan_msg	*m;
+
+	/* Worthless by the time it could go, or beyond what is planned. */
+	if (due >= expires || expires <= x->now || due >= x->until) {
+		free(dedup);
+		free(subject);
+		free(body);
+		return;
+	}
+	m = plan_vec_push(&x->pv);
+	m->dedup = dedup;
+	m->kind = kind;
+	m->channel = xstrdup(channel);
+	m->recipient = xstrdup(recipient);
+	m->subject = subject;
+	m->body = body;
+	m->due = due;
+	m->expires = expires;
+}
+
+/* One personal message on each of mb's notify channels. */
+static void
+nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
+    const struct config_member *mb, const char *subject, const char *body,
+    time_t due, time_t expires)
+{
+	const char	*ch;
+	size_t		 j;
+
+	for (j = 0; j < plan_member_nchannels(mb); j++) {
+		ch = plan_member_channel(mb, j);
+		nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
+		    kind, ch, mb->id, xstrdup(subject), xstrdup(body), due,
+		    expires);
+	}
+}
+
+static const char *
+nudge_member_name(const struct config_member *mb)
+{
+	return mb->name != NULL ? mb->name : mb->id;
+}
+
+/* When the nudge `lead` ahead of the due day falls, quiet hours aside. */
+static time_t
+nudge_lead_instant(const struct nudge_item *it, const struct tz *otz,
+    int64_t lead)
+{
+	struct civil_time	morning = { NUDGE_MORNING_H, 0, 0 };
+	struct civil_date	day;
+
+	day = civil_date_add(it->due, -(lead / NUDGE_DAY));
+	return tz_to_utc(otz, day, morning) - (time_t)(lead % NUDGE_DAY);
+}
+
+/*
+ * The nudges of one item: one per lead time, each on every channel.  Of the
+ * lead times that had passed when the item was added, only the latest is
+ * planned, due when the item was added: a new item due soon is announced
+ * once, not once per lead time it missed.
+ */
+static void
+nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
+    const char *title, const char *due)
+{
+	const struct config_member	*mb = it->owner;
+	const struct tz			*otz = plan_zone(mb->tz);
+	char				*oz = nudge_other_zone(x, otz);
+	struct civil_date		 sent;
+	struct civil_time		 tm;
+	char				 lb[CIVIL_DUR_LEN], db[PLAN_DAY_LEN];
+	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
+	char				*body, *link, *when;
+	time_t				 end, t, missed = 0;
+	size_t				 r;
+	bool				 any = false;
+
+	for (r = 0; r < x->c->naction_remind; r++) {
+		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
+		if (x->c->action_remind[r] >= 0 && t < it->created &&
+		    (!any || t > missed)) {
+			missed = t;
+			any = true;
+		}
+	}
+	end = nudge_day_end(x->ctz, it->due);
+	plan_day(it->due, db, sizeof(db));
+	plan_instant(otz, end, eb, sizeof(eb));
+	/* The due day is the community's; its end in the owner's zone
+	 * too when that is another one. */
+	when = oz != NULL ? xasprintf("%s (%s), which ends %s in %s", db, oz,
+	    eb, tz_name(otz)) : xasprintf("%s (%s)", db, tz_name(otz));
+	for (r = 0; r < x->c->naction_remind; r++) {
+		int64_t lead = x->c->action_remind[r];
+
+		if (lead < 0)
+			continue;
+		t = nudge_lead_instant(it, otz, lead);
+		if (t < it->created && !(any && t == missed))
+			continue;
+		/* The missed one goes when the item is added: out of quiet
+		 * hours like any other. */
+		if (t < it->created)
+			t = it->created;
+		t = nudge_when(x, mb, t);
+		tz_from_utc(otz, t, &sent, &tm);
+		link = nudge_link(x, "\nDone? Mark it done: ", it->id, t);
+		stem = xasprintf("%s%s:%lld:%s:%s", NUDGE_PREFIX_NUDGE,
+		    x->c->id, (long long)it->id, due,
+		    civil_duration_format(lead, lb));
+		subject = civil_date_cmp(sent, it->due) == 0 ?
+		    xasprintf("Due today: %s", title) :
+		    civil_date_cmp(civil_date_add(sent, 1), it->due) == 0 ?
+		    xasprintf("Due tomorrow: %s", title) :
+		    xasprintf("Due %s: %s", db, title);
+		body = xasprintf("Your action item for %s is due %s:\n  %s\n"
+		    "(item %lld)%s\n", x->name, when, title, (long long)it->id,
+		    link);
+		nudge_personal(x, stem, NUDGE_KIND_NUDGE, mb, subject, body, t,
+		    end);
+		free(stem);
+		free(subject);
+		free(body);
+		free(link);
+	}
+	free(when);
+	free(oz);
+}
+
+/* The escalations of one item: the current period's and the next. */
+static void
+nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
+    const char *title, const char *due)
+{
+	const struct config_member	*f = x->c->facilitator;
+	const struct config_member	*mb = it->owner;
+	int64_t				 period, k, last;
+	char				 db[PLAN_DAY_LEN], ob[CIVIL_DUR_LEN];
+	char				*stem, *subject, *body, *link;
+	time_t				 end, at, t;
+
+	if (!x->c->has_escalate || f == NULL)
+		return;
+	period = x->c->escalate > 0 ? x->c->escalate : NUDGE_DAY;
+	end = nudge_day_end(x->ctz, it->due);
+	k = x->now > end ? (int64_t)(x->now - end) / period : 0;
+	if (k < 1)
+		k = 1;
+	plan_day(it->due, db, sizeof(db));
+	for (last = k + 1; k <= last; k++) {
+		at = end + (time_t)(k * period);
+		t = nudge_when(x, f, at);
+		link = nudge_link(x, "\nMark it done: ", it->id, t);
+		stem = xasprintf("%s%s:%lld:%s:%lld", NUDGE_PREFIX_ESCALATE,
+		    x->c->id, (long long)it->id, due, (long long)k);
+		subject = xasprintf("Overdue: %s — %s", title,
+		    nudge_member_name(mb));
+		body = xasprintf("An action item of %s is overdue:\n  %s\n"
+		    "Owner: %s (%s)\nWas due: %s (%s); overdue by %s.\n"
+		    "(item %lld)%s\n", x->name, title, nudge_member_name(mb),
+		    mb->id, db, tz_name(x->ctz),
+		    civil_duration_format(k * period, ob), (long long)it->id,
+		    link);
+		/* Superseded by the next period's. */
+		nudge_personal(x, stem, NUDGE_KIND_ESCALATION, f, subject, body,
+		    t, at + (time_t)period);
+		free(stem);
+		free(subject);
+		free(body);
+		free(link);
+	}
+}
+
+/* Items by due date, then number: overdue ones come first by themselves. */
+static int
+nudge_item_cmp(const void *a, const void *b)
+{
+	const struct nudge_item	*x = *(const struct nudge_item *const *)a;
+	const struct nudge_item	*y = *(const struct nudge_item *const *)b;
+	int			 d = civil_date_cmp(x->due, y->due);
+
+	if (d != 0)
+		return d;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* A list of items, one line each, appended to *s (allocated). */
+static void
+nudge_lines(const struct nudge_ctx *x, char **s,
+    const struct nudge_item *const *v, size_t n, bool owners, time_t due)
+{
+	char	db[PLAN_DAY_LEN], *title, *link, *line;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		title = plan_clean(v[i]->title);
+		plan_day(v[i]->due, db, sizeof(db));
+		/* Links only in personal digests: a channel is not. */
+		link = owners ? xstrdup("") : nudge_link(x, "\n  Mark done: ",
+		    v[i]->id, due);
+		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s\n", *s,
+		    title != NULL ? title : "", owners ? " — " : "",
+		    owners ? nudge_member_name(v[i]->owner) : "", db,
+		    (long long)v[i]->id, link);
+		free(*s);
+		*s = line;
+		free(title);
+		free(link);
+	}
+}
+
+/* Two sections, overdue and open; v is sorted, its first nover overdue. */
+static char *
+nudge_sections(const struct nudge_ctx *x, const char *head,
+    const struct nudge_item *const *v, size_t n, size_t nover, bool owners,
+    time_t due)
+{
+	char	*s = xstrdup(head), *t;
+
+	if (nover > 0) {
+		t = xasprintf("%s\nOverdue:\n", s);
+		free(s);
+		s = t;
+		nudge_lines(x, &s, v, nover, owners, due);
+	}
+	if (n > nover) {
+		t = xasprintf("%s\n%s:\n", s, owners ? "Next due" : "Open");
+		free(s);
+		s = t;
+		nudge_lines(x, &s, v + nover, n - nover, owners, due);
+	}
+	return s;
+}
+
+/* How many of v (sorted) are overdue at t. */
+static size_t
+nudge_count_overdue(const struct nudge_ctx *x,
+    const struct nudge_item *const *v, size_t n, time_t t)
+{
+	size_t	k = 0;
+
+	while (k < n && nudge_day_end(x->ctz, v[k]->due) <= t)
+		k++;
+	return k;
+}
+
+/* One member's digest of the week whose digest is at `at`. */
+static void
+nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
+    const struct nudge_item *const *v, size_t n)
+{
+	const struct config_member	*mb = v[0]->owner;
+	char				*oz = nudge_other_zone(x, mb->tz);
+	char				 ib[PLAN_INSTANT_LEN], *stem, *head;
+	char				*subject, *body, *zones;
+	size_t				 nover;
+	time_t				 t = nudge_when(x, mb, at);
+
+	/* As of when it is read: what is overdue then. */
+	nover = nudge_count_overdue(x, v, n, t);
+	plan_instant(mb->tz, t, ib, sizeof(ib));
+	zones = oz != NULL ? xasprintf("; due dates are days in %s", oz) :
+	    xstrdup("");
+	head = xasprintf("Your open action items for %s, as of %s (%s)%s:\n",
+	    x->name, ib, tz_name(plan_zone(mb->tz)), zones);
+	body = nudge_sections(x, head, v, n, nover, false, t);
+	subject = nover > 0 ? xasprintf("Your open action items — %s (%zu, "
+	    "%zu overdue)", x->name, n, nover) :
+	    xasprintf("Your open action items — %s (%zu)", x->name, n);
+	stem = xasprintf("%s%s:%s", NUDGE_PREFIX_DIGEST, x->c->id, date);
+	nudge_personal(x, stem, NUDGE_KIND_DIGEST, mb, subject, body, t,
+	    t + NUDGE_DIGEST_LIFETIME);
+	free(stem);
+	free(subject);
+	free(body);
+	free(head);
+	free(zones);
+	free(oz);
+}
+
+/* The community's post: the counts, what is overdue, who owns what. */
+static void
+nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
+    const struct nudge_item *const *v, size_t n)
+{
+	const struct config_member	**owners;
+	size_t				*count, no = 0, i, j, nover;
+	char				*head, *body, *t, *subject;
+
+	nover = nudge_count_overdue(x, v, n, at);
+	owners = xcalloc(n, sizeof(*owners));
+	count = xcalloc(n, sizeof(*count));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < no && owners[j] != v[i]->owner; j++)
+			;
+		if (j == no)
+			owners[no++] = v[i]->owner;
+		count[j]++;
+	}
+	head = xasprintf("%zu open action item%s, %zu overdue.\n", n,
+	    n == 1 ? "" : "s", nover);
+	/* The whole list would be spam in a channel: what is overdue, and
+	 * the next few. */
+	body = nudge_sections(x, head, v, n < nover + 3 ? n : nover + 3,
+	    nover, true, at);
+	for (j = 0; j < no; j++) {
+		t = xasprintf("%s%s%s %zu%s", body, j == 0 ? "\nBy owner: " :
+		    "", nudge_member_name(owners[j]), count[j],
+		    j + 1 < no ? ", " : ".\n");
+		free(body);
+		body = t;
+	}
+	subject = xasprintf("Open action items — %s", x->name);
+	for (i = 0; i < x->c->nnotify; i++)
+		nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
+		    NUDGE_PREFIX_DIGEST, x->c->id, date, x->c->id,
+		    x->c->notify[i]->id), NUDGE_KIND_DIGEST,
+		    x->c->notify[i]->id, x->c->id, xstrdup(subject),
+		    xstrdup(body), at, at + NUDGE_DIGEST_LIFETIME);
+	free(subject);
+	free(body);
+	free(head);
+	free(count);
+	free(owners);
+}
+
+/* This week's digest (while it may still go) and next week's. */
+static void
+nudge_digests(struct nudge_ctx *x, const struct nudge_item *const *v,
+    size_t n)
+{
+	struct civil_date	today, d;
+	struct civil_time	tm;
+	char			date[CIVIL_DATE_LEN];
+	time_t			at;
+	size_t			i, j, w;
+
+	if (!x->c->has_digest || n == 0)
+		return;
+	tz_from_utc(x->ctz, x->now, &today, &tm);
+	d = civil_date_add(today, -((civil_weekday(today) -
+	    x->c->digest_day + 7) % 7));
+	if (tz_to_utc(x->ctz, d, x->c->digest_time) > x->now)
+		d = civil_date_add(d, -7);
+	for (w = 0; w < 2; w++, d = civil_date_add(d, 7)) {
+		at = tz_to_utc(x->ctz, d, x->c->digest_time);
+		civil_date_format(d, date);
+		nudge_digest_post(x, date, at, v, n);
+		/* v is sorted by due date: each owner's items in order. */
+		for (i = 0; i < n; i++) {
+			const struct nudge_item	**mine;
+			size_t			  k = 0;
+
+			for (j = 0; j < i && v[j]->owner != v[i]->owner; j++)
+				;
+			if (j < i)
+				continue;
+			mine = xcalloc(n, sizeof(*mine));
+			for (j = i; j < n; j++)
+				if (v[j]->owner == v[i]->owner)
+					mine[k++] = v[j];
+			nudge_digest_member(x, date, at, mine, k);
+			free(mine);
+		}
+	}
+}
+
+long
+nudge_plan(const struct config_community *c, const struct nudge_item *items,
+    size_t n, const struct nudge_opts *o, time_t now, struct plan_msg **out)
+{
+	struct nudge_ctx	  x;
+	const struct nudge_item	**v;
+	char			  date[CIVIL_DATE_LEN], *title;
+	size_t			  i, k = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.o = o;
+	x.ctz = plan_zone(c->tz);
+	x.name = plan_clean(c->name != NULL ? c->name : c->id);
+	x.now = now;
+	x.until = now + (time_t)o->horizon;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (items[i].owner != NULL)
+			v[k++] = &items[i];
+	if (k > 0)
+		qsort(v, k, sizeof(*v), nudge_item_cmp);
+	for (i = 0; i < k; i++) {
+		title = plan_clean(v[i]->title);
+		if (title == NULL)
+			title = xstrdup("(untitled)");
+		civil_date_format(v[i]->due, date);
+		nudge_item_nudges(&x, v[i], title, date);
+		nudge_item_escalations(&x, v[i], title, date);
+		free(title);
+	}
+	nudge_digests(&x, v, k);
+	plan_vec_sort(&x.pv);
+	*out = x.pv.v;
+	free(v);
+	free(x.name);
+	return x.pv.n;
+}

@@ -1,0 +1,125 @@
+/* page: HTML for one-click links, every value escaped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page.h"
+#include "xmalloc.h"
+
+char *
+page_escape(const char *s)
+{
+	const char	*p;
+	char		*r, *q;
+	size_t		 n = 1;
+
+	if (s == NULL)
+		s = "";
+	for (p = s; *p != '\0'; p++)
+		n += *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 :
+		    *p == '"' || *p == '\'' ? 5 : 1;
+	r = q = xmalloc(n);
+	for (p = s; *p != '\0'; p++) {
+		const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" :
+		    *p == '>' ? "&gt;" : *p == '"' ? "&#34;" :
+		    *p == '\'' ? "&#39;" : NULL;
+
+		if (rep != NULL) {
+			memcpy(q, rep, strlen(rep));
+			q += strlen(rep);
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	return r;
+}
+
+/* The document around a heading and a body (already HTML). */
+static char *
+page_doc(const char *title, const char *heading, const char *body)
+{
+	char	*t = page_escape(title), *h = page_escape(heading), *r;
+
+	r = xasprintf("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<meta name=\"robots\" content=\"noindex\">\n"
+	    "<title>%s — PLC Cadence</title>\n<style>\n"
+	    "body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;"
+	    "margin:2rem auto;padding:0 1rem;color:#111;background:#fff}\n"
+	    "dt{font-weight:bold}dd{margin:0 0 .5rem 0}\n"
+	    "button{font:inherit;padding:.5rem 1.25rem;border:2px solid #1a4d8f;"
+	    "border-radius:.3rem;background:#1a4d8f;color:#fff;cursor:pointer}\n"
+	    "button:focus{outline:3px solid #f0a400;outline-offset:2px}\n"
+	    "</style>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n%s</main>\n"
+	    "</body>\n</html>\n", t, h, body);
+	free(t);
+	free(h);
+	return r;
+}
+
+/* The item's facts as a definition list. */
+static char *
+page_facts(const struct page_item *it)
+{
+	char	*ti = page_escape(it->title), *o = page_escape(it->owner);
+	char	*c = page_escape(it->community), *d = page_escape(it->due);
+	char	*r;
+
+	r = xasprintf("<dl>\n<dt>Action item</dt><dd>%s</dd>\n"
+	    "<dt>Owner</dt><dd>%s</dd>\n<dt>Due</dt><dd>%s</dd>\n"
+	    "<dt>Community</dt><dd>%s</dd>\n<dt>Status</dt><dd>%s</dd>\n"
+	    "</dl>\n", ti, o, d, c, it->done ? "done" : "open");
+	free(ti);
+	free(o);
+	free(c);
+	free(d);
+	return r;
+}
+
+char *
+page_item(const struct page_item *it)
+{
+	char	*facts = page_facts(it), *body, *r;
+
+	/* No action attribute: the form posts back to this very URL. */
+	body = xasprintf("%s%s", facts, it->done ?
+	    "<p>This item is already done.</p>\n" :
+	    "<form method=\"post\">\n<button type=\"submit\">Mark done"
+	    "</button>\n</form>\n");
+	r = page_doc(it->done ? "Already done" : "Mark done", it->title, body);
+	free(body);
+	free(facts);
+	return r;
+}
+
+char *
+page_done(const struct page_item *it, bool already)
+{
+	char	*facts = page_facts(it), *body, *r;
+
+	body = xasprintf("<p role=\"status\">%s</p>\n%s", already ?
+	    "This item was already done; nothing changed." :
+	    "Marked done. Thank you!", facts);
+	r = page_doc(already ? "Already done" : "Marked done", it->title, body);
+	free(body);
+	free(facts);
+	return r;
+}
+
+char *
+page_refused(void)
+{
+	return page_doc("Link not valid", "This link is not valid",
+	    "<p>It may have expired (links last 30 days), been copied "
+	    "incompletely, or its item may no longer exist. Nothing was "
+	    "changed.</p>\n<p>Use the link in a newer reminder, or ask your "
+	    "facilitator.</p>\n");
+}
+
+char *
+page_busy(void)
+{
+	return page_doc("Try again", "Try again in a moment",
+	    "<p>The server is busy. Nothing was changed.</p>\n");
+}
