@@ -2,46 +2,8 @@
 # state.db exactly as it was.
 . "$TOP/tests/e2e/lib.sh"
 
-cat >"$T/plc.ini" <<EOT
-[worker]
-state_dir  = state
-timezone   = America/New_York
-public_url = https://plc.example.edu
-
-[member alice]
-name  = Alice Adams
-email = alice@example.edu
-[member bob]
-name     = Bob Jones
-email    = bob@example.edu
-timezone = America/Chicago
-[member erin]
-name  = Erin Evans
-email = erin@example.edu
-[member zed]
-name  = Zed Zero
-email = zed@example.edu
-
-[community math7]
-name        = Grade 7 Math PLC
-facilitator = alice
-members     = alice, bob
-optional    = erin
-cadence     = weekly
-day         = TU
-time        = 15:30
-start       = 2026-09-01
-
-[community sci]
-name        = Science PLC
-facilitator = zed
-members     = zed
-cadence     = weekly
-day         = WE
-time        = 15:00
-start       = 2026-09-01
-timezone    = Pacific/Auckland
-EOT
+. "$TOP/tests/fixtures/action-conf.sh"
+action_conf "$T/plc.ini" ""
 C="$T/plc.ini"
 DB="$T/state/state.db"
 A() { "$PLC" -c "$C" action "$@"; }

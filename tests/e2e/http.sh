@@ -53,15 +53,6 @@ url_of() {
 code() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "$@"; }
 # header NAME FILE: a header's value from a curl -D dump.
 header() { grep -i "^$1:" "$2" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
-# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
-wait_for() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2; n=$((n - 1))
-	done
-	return 1
-}
 # matches STRING REGEX: expr's anchored match, quietly.
 matches() { expr "$1" : "$2" >/dev/null; }
 is_code() { [ "$(code "$2")" = "$1" ]; }

@@ -28,3 +28,18 @@ contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"
 	else not_ok "$1 (no '$3' in $2)"; sed 's/^/#   /' "$2"; fi
 }
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
+wait_for() {
+	n=$(($1 * 5)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2; n=$((n - 1))
+	done
+	return 1
+}
+
+# free_port: a port on 127.0.0.1 that the system has just handed out.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
