@@ -1,13 +1,16 @@
 // Read a feed with ical.js (Thunderbird's parser), independent of libical.
-// Usage: node icalcheck.mjs FILE FROM TO
+// Usage: node icalcheck.mjs FILE FROM TO [--items]
 // Checks the structure a calendar app relies on and prints one line per
 // meeting or item starting in [FROM, TO) (UTC, "2026-10-01T00:00:00Z"):
 //   UID|local start|TZID|UTC start|STATUS|SEQUENCE|SUMMARY
+// With --items, one line per all-day event (an action item) instead:
+//   UID|start|end|SEQUENCE|DTSTAMP|LAST-MODIFIED|TRANSP|SUMMARY|DESCRIPTION
+// (DESCRIPTION with its newlines as \n).
 // Problems go to stderr, one per line, and make the exit status 1.
 import fs from "node:fs";
 import ICAL from "ical.js";
 
-const [file, fromArg, toArg] = process.argv.slice(2);
+const [file, fromArg, toArg, mode] = process.argv.slice(2);
 const bytes = fs.readFileSync(file);
 const text = bytes.toString("utf8");
 const problems = [];
@@ -70,6 +73,14 @@ for (const ve of cal.getAllSubcomponents("vevent")) {
 	if (rr && rr.until && !rr.until.isDate && rr.until.zone !== ICAL.Timezone.utcTimezone)
 		problem("UNTIL is not in UTC");
 	const ev = new ICAL.Event(ve);
+	// An all-day event lasts exactly its day: DTEND a DATE one day on.
+	if (ev.startDate.isDate) {
+		const end = ve.getFirstPropertyValue("dtend");
+		const next = ev.startDate.clone();
+		next.adjust(1, 0, 0, 0);
+		if (!end || !end.isDate || end.compare(next) !== 0)
+			problem(`all-day VEVENT ${ev.uid} does not end the next day`);
+	}
 	if (ve.hasProperty("recurrence-id"))
 		exceptions.push(ev);
 	else
@@ -84,6 +95,27 @@ for (const ex of exceptions) {
 }
 
 const out = [];
+const finish = () => {
+	for (const l of out)
+		console.log(l);
+	for (const p of problems)
+		console.error(p);
+	process.exit(problems.length > 0 ? 1 : 0);
+};
+if (mode === "--items") {
+	for (const ev of masters.values()) {
+		if (!ev.startDate.isDate || ev.isRecurring())
+			continue;
+		const c = ev.component;
+		out.push([ev.uid, ev.startDate.toString(), ev.endDate.toString(),
+		    ev.sequence, c.getFirstPropertyValue("dtstamp").toString(),
+		    c.getFirstPropertyValue("last-modified").toString(),
+		    c.getFirstPropertyValue("transp"), ev.summary,
+		    (ev.description || "").replace(/\n/g, "\\n")].join("|"));
+	}
+	out.sort();
+	finish();
+}
 const fmt = (t) => t.toString().replace("T", " ").slice(0, 16);
 for (const ev of masters.values()) {
 	const emit = (start, item) => {
@@ -110,8 +142,4 @@ for (const ev of masters.values()) {
 	}
 }
 out.sort((a, b) => a.split("|")[3].localeCompare(b.split("|")[3]) || a.localeCompare(b));
-for (const l of out)
-	console.log(l);
-for (const p of problems)
-	console.error(p);
-process.exit(problems.length > 0 ? 1 : 0);
+finish();

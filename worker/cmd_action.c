@@ -96,16 +96,19 @@ action_usage(FILE *f)
 		    i == 0 ? "usage:" : "      ", action_subs[i].usage);
 }
 
-/* Length of the UTF-8 sequence at s, or 0 when it is not a well-formed one
- * (overlong forms, surrogates and values past U+10FFFF included). */
+/* Length of the UTF-8 sequence at s, its code point in *cp; 0 when it is
+ * not a well-formed one (overlong forms, surrogates and values past
+ * U+10FFFF included). */
 static size_t
-action_utf8_len(const unsigned char *s)
+action_utf8(const unsigned char *s, unsigned *cp)
 {
 	unsigned	c = s[0], v;
 	size_t		n, i;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cp = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf)
 		n = 2, v = c & 0x1f;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -114,6 +117,7 @@ action_utf8_len(const unsigned char *s)
 		n = 4, v = c & 0x07;
 	else
 		return 0;
+	/* A NUL ends the string before any read past it. */
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -122,6 +126,7 @@ action_utf8_len(const unsigned char *s)
 	if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
 	    (n == 4 && (v < 0x10000 || v > 0x10ffff)))
 		return 0;
+	*cp = v;
 	return n;
 }
 
@@ -137,19 +142,20 @@ action_text(const char *what, const char *s, size_t max, bool required,
     char **out)
 {
 	const unsigned char	*p;
+	unsigned		 cp;
 	size_t			 n, len;
 
 	*out = NULL;
 	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
-		if (*p < 0x20 || *p == 0x7f) {
-			fprintf(stderr, "plc-cadence: action: the %s may not "
-			    "hold control characters (byte 0x%02x)\n", what,
-			    *p);
-			return -1;
-		}
-		if ((n = action_utf8_len(p)) == 0) {
+		if ((n = action_utf8(p, &cp)) == 0) {
 			fprintf(stderr, "plc-cadence: action: the %s is not "
 			    "valid UTF-8\n", what);
+			return -1;
+		}
+		/* C0, DEL and C1: a terminal or a header could act on them. */
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+			fprintf(stderr, "plc-cadence: action: the %s may not "
+			    "hold control characters (U+%04X)\n", what, cp);
 			return -1;
 		}
 	}
@@ -166,7 +172,7 @@ action_text(const char *what, const char *s, size_t max, bool required,
 	}
 	if (len > max) {
 		fprintf(stderr, "plc-cadence: action: the %s is %zu bytes "
-		    "long; at most %zu are kept\n", what, len, max);
+		    "long; at most %zu are allowed\n", what, len, max);
 		return -1;
 	}
 	*out = xstrndup(s, len);
@@ -759,7 +765,6 @@ cmd_action(struct cmd_ctx *ctx)
 	/* 0, not 1: glibc starts afresh and permutes, so options may come
 	 * before or after the subcommand and its arguments. */
 	optind = 0;
-	opterr = 1;
 	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts,
 	    NULL)) != -1) {
 		switch (ch) {

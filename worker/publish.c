@@ -337,17 +337,63 @@ out:
 }
 
 /*
- * The open action items a feed shows.  Action items arrive with a later
- * stage; this is where they will be read from the store and filtered (the
- * member's own, or all of the community's).  Until then: none.
+ * Every open action item whose community and owner the config still has,
+ * as feed items pointing into cfg and into *rows (which the caller frees
+ * with store_action_list_free, after the items).  An item of a community or
+ * member since removed from the config stays in the store and out of the
+ * feeds.  Read once per run: the feeds of one run show the same items.
  */
 static int
-publish_feed_items(const struct feed_input *in, struct feed_item **items,
+publish_read_items(const struct config *cfg, struct store *st,
+    struct store_action **rows, size_t *nrows, struct feed_item **items,
     size_t *nitems, char **err)
 {
+	struct store_action_filter	 f = { NULL, NULL, STORE_ACTION_OPEN };
+	struct feed_item		*it;
+	size_t				 i;
+
 	*items = NULL;
 	*nitems = 0;
+	if (store_action_list(st, &f, rows, nrows, err) == -1)
+		return -1;
+	if (*nrows > 0)
+		*items = xcalloc(*nrows, sizeof(**items));
+	for (i = 0; i < *nrows; i++) {
+		const struct store_action *a = &(*rows)[i];
+
+		it = &(*items)[*nitems];
+		it->community = config_community_find(cfg, a->community);
+		it->owner = config_member_find(cfg, a->owner);
+		if (it->community == NULL || it->owner == NULL)
+			continue;
+		it->id = a->id;
+		it->title = a->title;
+		it->notes = a->notes;
+		it->due = a->due;
+		it->sequence = a->sequence;
+		it->created = a->created;
+		it->changed = a->changed;
+		(*nitems)++;
+	}
 	return 0;
+}
+
+/* The items a feed shows: the member's own, or all of the community's. */
+static struct feed_item *
+publish_feed_items(const struct feed_input *in, const struct feed_item *all,
+    size_t nall, size_t *n)
+{
+	struct feed_item	*mine = NULL;
+	size_t			 i;
+
+	*n = 0;
+	if (nall > 0)
+		mine = xcalloc(nall, sizeof(*mine));
+	for (i = 0; i < nall; i++)
+		if (in->kind == FEED_MEMBER ? all[i].owner == in->member :
+		    all[i].community == in->community)
+			mine[(*n)++] = all[i];
+	return mine;
 }
 
 static bool
@@ -362,7 +408,8 @@ publish_shows(const struct feed_input *in, const struct config_community *c)
 /* Render one feed and write its file. */
 static int
 publish_one(const struct config *cfg, const char *dir,
-    const struct feed_series *all, struct publish_feed *pf, char **err)
+    const struct feed_series *all, const struct feed_item *all_items,
+    size_t nall_items, struct publish_feed *pf, char **err)
 {
 	struct feed_input	 in;
 	struct feed_series	*mine = NULL;
@@ -386,8 +433,7 @@ publish_one(const struct config *cfg, const char *dir,
 		    publish_shows(&in, all[i].community))
 			mine[in.nseries++] = all[i];
 	in.series = mine;
-	if (publish_feed_items(&in, &items, &nitems, err) == -1)
-		goto out;
+	items = publish_feed_items(&in, all_items, nall_items, &nitems);
 	in.items = items;
 	in.nitems = nitems;
 	if (ical_render_feed(&in, &pf->body, &pf->len, &rerr) == -1) {
@@ -414,9 +460,11 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
     time_t now, struct publish_result *res, bool *store_failed, char **err)
 {
 	struct feed_series	 *series = NULL;
+	struct store_action	 *rows = NULL;
+	struct feed_item	 *items = NULL;
 	struct publish_feed	 *pf;
 	char			**uids = NULL, **keep = NULL, *dir = NULL;
-	size_t			  i, n;
+	size_t			  i, n, nrows = 0, nitems = 0;
 	int			  rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -427,6 +475,8 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	series = xcalloc(cfg->ncommunities, sizeof(*series));
 	uids = xcalloc(cfg->ncommunities, sizeof(*uids));
 	if (publish_sync_series(cfg, st, now, series, uids, &res->skipped,
+	    err) == -1 ||
+	    publish_read_items(cfg, st, &rows, &nrows, &items, &nitems,
 	    err) == -1) {
 		*store_failed = true;
 		goto out;
@@ -451,7 +501,8 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 			goto out;
 		}
 		res->nfeeds++;
-		if (publish_one(cfg, dir, series, pf, err) == -1)
+		if (publish_one(cfg, dir, series, items, nitems, pf,
+		    err) == -1)
 			goto out;
 		keep[i] = pf->token;
 		if (pf->written)
@@ -470,6 +521,8 @@ out:
 	free(uids);
 	free(keep);
 	free(series);
+	free(items);
+	store_action_list_free(rows, nrows);
 	free(dir);
 	return rc;
 }

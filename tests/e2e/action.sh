@@ -2,46 +2,8 @@
 # state.db exactly as it was.
 . "$TOP/tests/e2e/lib.sh"
 
-cat >"$T/plc.ini" <<EOT
-[worker]
-state_dir  = state
-timezone   = America/New_York
-public_url = https://plc.example.edu
-
-[member alice]
-name  = Alice Adams
-email = alice@example.edu
-[member bob]
-name     = Bob Jones
-email    = bob@example.edu
-timezone = America/Chicago
-[member erin]
-name  = Erin Evans
-email = erin@example.edu
-[member zed]
-name  = Zed Zero
-email = zed@example.edu
-
-[community math7]
-name        = Grade 7 Math PLC
-facilitator = alice
-members     = alice, bob
-optional    = erin
-cadence     = weekly
-day         = TU
-time        = 15:30
-start       = 2026-09-01
-
-[community sci]
-name        = Science PLC
-facilitator = zed
-members     = zed
-cadence     = weekly
-day         = WE
-time        = 15:00
-start       = 2026-09-01
-timezone    = Pacific/Auckland
-EOT
+. "$TOP/tests/fixtures/action-conf.sh"
+action_conf "$T/plc.ini" ""
 C="$T/plc.ini"
 DB="$T/state/state.db"
 A() { "$PLC" -c "$C" action "$@"; }
@@ -70,7 +32,8 @@ expect_status "an optional member may own an item" 0 A add math7 --owner erin --
 expect "the second item is 2" [ "$(cat "$T/out")" = 2 ]
 expect_status "the facilitator may own an item; due today is accepted" 0 A add math7 --owner alice --due 2026-11-23 --title "Book room 204" --now $NOW
 expect_status "options may come first" 0 A --now $NOW --title "Order lab kits" --due 2026-11-24 --owner zed add sci
-expect_status "UTF-8 text is kept" 0 A add math7 --owner bob --due 2026-11-30 --title "Résumé des données — unité 4" --now $NOW
+expect_status "UTF-8 text is accepted" 0 A add math7 --owner bob --due 2026-11-30 --title "Résumé des données — unité 4 📈" --now $NOW
+expect "UTF-8 text is kept as given" [ "$(sqlite3 "$DB" 'SELECT title FROM action_items WHERE id = 5')" = "Résumé des données — unité 4 📈" ]
 expect "the title is stored trimmed" [ "$(sqlite3 "$DB" 'SELECT title FROM action_items WHERE id = 2')" = "Collect unit 3 data" ]
 expect "a missing --notes is NULL" [ "$(sqlite3 "$DB" 'SELECT notes IS NULL FROM action_items WHERE id = 2')" = 1 ]
 
@@ -92,13 +55,19 @@ refused "empty title" 65 add math7 --owner bob --due 2026-12-01 --title "" --now
 contains "empty title explained" "$T/err" "the title is empty"
 refused "whitespace title" 65 add math7 --owner bob --due 2026-12-01 --title "   " --now $NOW
 refused "title with a tab" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\tb')" --now $NOW
-contains "control character explained" "$T/err" "the title may not hold control characters (byte 0x09)"
+contains "control character explained" "$T/err" "the title may not hold control characters (U+0009)"
+refused "title with a C1 control (CSI)" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\302\233b')" --now $NOW
+contains "C1 control explained" "$T/err" "(U+009B)"
+refused "title with a DEL" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\177b')" --now $NOW
 refused "title with an escape" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'x\033[31my')" --now $NOW
 refused "title with a newline" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\nSubject: x')" --now $NOW
 refused "notes with a carriage return" 65 add math7 --owner bob --due 2026-12-01 --title T --notes "$(printf 'a\rb')" --now $NOW
 contains "notes named" "$T/err" "the notes may not hold control characters"
 refused "title not UTF-8" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'caf\351')" --now $NOW
 contains "bad UTF-8 explained" "$T/err" "the title is not valid UTF-8"
+refused "title with an overlong UTF-8 form" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\300\257b')" --now $NOW
+refused "title with a UTF-16 surrogate" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\355\240\200b')" --now $NOW
+refused "title cut inside a character" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'caf\303')" --now $NOW
 refused "title too long" 65 add math7 --owner bob --due 2026-12-01 --title "$(head -c 501 /dev/zero | tr '\0' x)" --now $NOW
 refused "unknown community with a control character" 65 add "$(printf 'x\033y')" --owner bob --due 2026-12-01 --title T
 expect "no control character reaches the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T/err'"
@@ -228,3 +197,17 @@ assert set(v[0]) == {"id", "community", "community_name", "owner", "owner_name",
 ' "$T/out"
 expect_status "list --json when nothing matches" 0 A list --json --community sci --done
 expect "an empty JSON list is []" python3 -c 'import json, sys; assert json.load(open(sys.argv[1])) == []' "$T/out"
+
+# The actor of a user id with no name: $USER, or "uid N" when $USER is
+# unset or unfit.  Needs root to take on such a user id.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+    ! getent passwd 54321 >/dev/null; then
+	chmod -R a+rwX "$T"
+	as_nobody() { setpriv --reuid=54321 --regid=54321 --clear-groups env "$@"; }
+	expect_status "done as a nameless user id" 0 as_nobody USER=visitor "$PLC" -c "$C" action done 5 --now $NOW
+	expect_status "reopen as a nameless user id without \$USER" 0 as_nobody -u USER "$PLC" -c "$C" action reopen 5 --now $NOW
+	expect_status "done as a nameless user id with a strange \$USER" 0 as_nobody USER="$(printf 'x\033y')" "$PLC" -c "$C" action done 5 --now $NOW
+	expect "the actors are \$USER, then uid 54321 twice" [ "$(sqlite3 "$DB" "SELECT group_concat(actor, ',') FROM (SELECT actor FROM action_history WHERE item = 5 AND field = 'status' ORDER BY id)")" = "visitor,uid 54321,uid 54321" ]
+else
+	echo "# skipped: the actor of a nameless user id (needs root and setpriv)"
+fi

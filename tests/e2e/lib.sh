@@ -50,3 +50,8 @@ pick_port() {
 	done
 	echo "$p"
 }
+
+# free_port: a port on 127.0.0.1 that the system has just handed out.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
