@@ -19,6 +19,7 @@ struct cmd_ctx {
 	const struct config	*cfg;
 	int			 argc;
 	char			**argv;
+	bool			 log_forced;	/* -v or -q: log_level ignored */
 };
 
 /* cmd.c: shared helpers. */

@@ -16,7 +16,8 @@ cmd_run(struct cmd_ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct worker_opts	 wo = { .cfg = ctx->cfg };
+	struct worker_opts	 wo = { .cfg = ctx->cfg,
+				     .log_forced = ctx->log_forced };
 	char			*err = NULL;
 	int			 ch, rc = EX_OK;
 

@@ -581,7 +581,6 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		m.last_cycle_ok = srv->stats.last_ok;
 		m.cycles = srv->stats.cycles;
 		m.cycle_failures = srv->stats.cycle_failures;
-		m.busy_failures = srv->stats.busy_failures;
 	}
 	pthread_mutex_unlock(&srv->stats_lock);
 	body = metrics_render(&m);

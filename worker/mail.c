@@ -14,6 +14,7 @@
 
 #include "mail.h"
 #include "message.h"
+#include "stop.h"
 #include "xmalloc.h"
 
 #define MAIL_CONNECT_TIMEOUT	15L	/* seconds */
@@ -30,6 +31,7 @@ struct mail {
 	char			 fail[MAIL_ANSWER_MAX];	/* first 4xx/5xx */
 	const struct mail_item	*cur;
 	size_t			 off;
+	struct stop		*stop;		/* mail_send's, for the batch */
 };
 
 const char *
@@ -80,6 +82,17 @@ mail_read_cb(char *buf, size_t size, size_t n, void *arg)
 	return left;
 }
 
+/* A message still going when the stop's grace is over is cut off: it is
+ * retried with the same Message-ID at the next start. */
+static int
+mail_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct mail	*m = arg;
+
+	return stop_overdue(m->stop) ? 1 : 0;
+}
+
 static int
 mail_curl_setup(struct mail *m, char **err)
 {
@@ -113,6 +126,9 @@ mail_curl_setup(struct mail *m, char **err)
 	SET(CURLOPT_READFUNCTION, mail_read_cb);
 	SET(CURLOPT_READDATA, m);
 	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, mail_progress_cb);
+	SET(CURLOPT_XFERINFODATA, m);
 	if (s->username != NULL) {
 		SET(CURLOPT_USERNAME, s->username);
 		SET(CURLOPT_PASSWORD, s->password.value ?
@@ -186,7 +202,9 @@ mail_smtp_one(struct mail *m, struct mail_item *it)
 		it->status = MAIL_PERMFAIL;
 	else	/* 4xx, refused, unreachable, timed out: try again later */
 		it->status = MAIL_TEMPFAIL;
-	if (rc == CURLE_OK && m->last[0] != '\0')
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		it->answer = xstrdup("cut off: the worker is stopping");
+	else if (rc == CURLE_OK && m->last[0] != '\0')
 		it->answer = xstrdup(m->last);
 	else if (rc != CURLE_OK && m->fail[0] != '\0')
 		it->answer = xstrdup(m->fail);
@@ -344,15 +362,24 @@ out:
 }
 
 size_t
-mail_send(struct mail *m, struct mail_item *items, size_t n)
+mail_send(struct mail *m, struct mail_item *items, size_t n,
+    struct stop *stop)
 {
 	size_t	i, sent = 0;
 
+	m->stop = stop;
 	for (i = 0; i < n; i++) {
 		struct mail_item *it = &items[i];
 
 		it->code = 0;
 		it->answer = NULL;
+		it->untried = false;
+		if (stop_asked(stop)) {
+			it->status = MAIL_TEMPFAIL;
+			it->untried = true;
+			it->answer = xstrdup("not sent: the worker is stopping");
+			continue;
+		}
 		if (!message_address_valid(it->from_addr) ||
 		    !message_address_valid(it->to_addr)) {
 			it->status = MAIL_PERMFAIL;

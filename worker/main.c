@@ -145,6 +145,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	ctx.cfg = cfg;
+	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
 	rc = cmd->fn(&ctx);

@@ -28,3 +28,24 @@ contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"
 	else not_ok "$1 (no '$3' in $2)"; sed 's/^/#   /' "$2"; fi
 }
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+wait_for() {
+	_n=$(($1 * 10)); shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1; _n=$((_n - 1))
+	done
+	return 1
+}
+
+# start_receiver: tests/receiver.py on a free port, keeping what it is sent
+# in $T/hooks.  Sets SRV (its pid: the script's EXIT trap kills it) and HTTP
+# (its port).
+start_receiver() {
+	mkdir -p "$T/hooks"
+	/usr/bin/python3 "$TOP/tests/receiver.py" "$T/hooks" 2>"$T/hooks.log" &
+	SRV=$!
+	wait_for 10 test -e "$T/hooks/port"
+	HTTP=$(cat "$T/hooks/port")
+}

@@ -49,7 +49,6 @@ test_render(void **state)
 	/* Label values are escaped: no line can be forged from config text. */
 	assert_non_null(strstr(s, "{channel=\"we\\\"ird\\\\chan\\nnel\","
 	    "status=\"failed\"} 1\n"));
-	assert_non_null(strstr(s, "plc_cadence_busy_source_failures 0\n"));
 	/* Retried and late, summed over a channel's statuses. */
 	assert_non_null(strstr(s,
 	    "plc_cadence_messages_retried{channel=\"email\"} 4\n"));
