@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "worker.h"
 
 int
@@ -62,8 +63,9 @@ cmd_run(struct cmd_ctx *ctx)
 		rc = EX_TEMPFAIL;
 		break;
 	}
+	/* Through the log: under systemd this line is the journal's. */
 	if (err != NULL)
-		fprintf(stderr, "plc-cadence: %s\n", err);
+		log_err("%s", err);
 	free(err);
 	return rc;
 }

@@ -74,6 +74,30 @@ out:
 	errno = saved;
 }
 
+void
+log_lines(int prio, const char *prefix, const char *text)
+{
+	const char	*p = text;
+	size_t		 n;
+	int		 saved = errno;
+
+	if (prio > log_max || text == NULL)
+		goto out;
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		if (n > 0 && prefix != NULL)
+			log_msg(prio, "%s%.*s", prefix, (int)n, p);
+		else if (n > 0 && log_journal)
+			fprintf(stderr, "<%d>%.*s\n", prio, (int)n, p);
+		else if (n > 0)
+			fprintf(stderr, "%.*s\n", (int)n, p);
+		p += n;
+		p += *p == '\n';
+	}
+out:
+	errno = saved;
+}
+
 char *
 log_escape(const char *s, char *buf, size_t len)
 {

@@ -293,21 +293,6 @@ worker_cycle_logged(struct worker *w)
 	    "failed", w->stats.cycle_seconds, (long long)depth, next);
 }
 
-static void
-worker_log_lines(int prio, const char *prefix, const char *text)
-{
-	const char	*p = text;
-	size_t		 n;
-
-	while (*p != '\0') {
-		n = strcspn(p, "\n");
-		if (n > 0)
-			log_msg(prio, "%s%.*s", prefix, (int)n, p);
-		p += n;
-		p += *p == '\n';
-	}
-}
-
 static bool
 worker_str_differs(const char *a, const char *b)
 {
@@ -330,13 +315,13 @@ worker_reload(struct worker *w)
 	    (long long)worker_mono_ms() * 1000);
 	log_notice("reloading %s", w->cfg->path);
 	if (config_load(w->cfg->path, &cfg, &errors, &warnings) == -1) {
-		worker_log_lines(LOG_ERR, "reload: ", errors);
+		log_lines(LOG_ERR, "reload: ", errors);
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
 		goto out;
 	}
 	if (warnings != NULL)
-		worker_log_lines(LOG_WARNING, "reload: ", warnings);
+		log_lines(LOG_WARNING, "reload: ", warnings);
 	/* The directory is locked and the port bound: moving them under a
 	 * running worker is a restart's job. */
 	if (worker_str_differs(cfg->worker.state_dir, w->state_dir))

@@ -49,3 +49,8 @@ start_receiver() {
 	wait_for 10 test -e "$T/hooks/port"
 	HTTP=$(cat "$T/hooks/port")
 }
+
+# free_port: a loopback TCP port the OS says is free now.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -6,9 +6,6 @@ PY=/usr/bin/python3
 SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
 
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # start_smtpd DIR MODE: start tests/smtpd.py, wait until it listens.
 start_smtpd() {

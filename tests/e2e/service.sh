@@ -12,7 +12,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$ND" ] && kill "$ND" 2>/de
 
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # A port the OS says is free.
-port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 
 write_conf() {	# write_conf [EXTRA_COMMUNITY_ID]

@@ -64,11 +64,40 @@ test_render(void **state)
 	free(s);
 }
 
+/* /healthz: worst first; overdue only past the limit, never with 0. */
+static void
+test_health(void **state)
+{
+	struct metrics_health_in h = { true, false, 1000000, 900000, 300000 };
+
+	(void)state;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OK);
+	assert_string_equal(metrics_health_name(metrics_health(&h)), "ok");
+	h.now_ms = 1200000;	/* exactly the limit: not yet */
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OK);
+	h.now_ms = 1200001;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OVERDUE);
+	assert_string_equal(metrics_health_name(metrics_health(&h)),
+	    "overdue");
+	h.overdue_ms = 0;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OK);
+	h.overdue_ms = 300000;
+	h.last_failed = true;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_FAILING);
+	assert_string_equal(metrics_health_name(metrics_health(&h)),
+	    "failing");
+	h.db_ok = false;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_UNAVAILABLE);
+	assert_string_equal(metrics_health_name(metrics_health(&h)),
+	    "unavailable");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
