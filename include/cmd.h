@@ -45,6 +45,12 @@ char	*cmd_format_instant(time_t t, const struct tz *tz,
 struct store;
 int	cmd_open_store(const struct config *cfg, struct store **st);
 
+/*
+ * For the commands that send: 0 when every secret could be read, else -1
+ * after saying which credential: needs the service's $CREDENTIALS_DIRECTORY.
+ */
+int	cmd_secrets_available(const struct config *cfg);
+
 /* cmd_action.c: action add, list, done, reopen, edit, show. */
 int	cmd_action(struct cmd_ctx *ctx);
 

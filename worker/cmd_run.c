@@ -50,6 +50,8 @@ cmd_run(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: run takes no arguments\n");
 		return EX_USAGE;
 	}
+	if (cmd_secrets_available(ctx->cfg) == -1)
+		return EX_CONFIG;
 	switch (worker_run(&wo, &err)) {
 	case WORKER_OK:
 		break;

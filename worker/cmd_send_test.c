@@ -149,6 +149,8 @@ cmd_send_test(struct cmd_ctx *ctx)
 		    "ADDRESS\n");
 		return EX_USAGE;
 	}
+	if (cmd_secrets_available(cfg) == -1)
+		return EX_CONFIG;
 	target = ctx->argv[optind];
 	log_escape(target, esc, sizeof(esc));
 	if (strchr(target, '@') != NULL) {

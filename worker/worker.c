@@ -322,6 +322,13 @@ worker_reload(struct worker *w)
 	}
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
+	if (config_secret_unavailable(cfg) != NULL) {
+		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
+		    "is not set; the config in force is kept", w->cfg->path,
+		    config_secret_unavailable(cfg));
+		config_free(cfg);
+		goto out;
+	}
 	/* The directory is locked and the port bound: moving them under a
 	 * running worker is a restart's job. */
 	if (worker_str_differs(cfg->worker.state_dir, w->state_dir))

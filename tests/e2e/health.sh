@@ -41,9 +41,7 @@ health_is() { [ "$(code "$base/healthz")" = "$1" ]; }
 # metric NAME{LABELS}: its value in a fresh /metrics.
 metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
-"$PY" "$TOP/tests/notifyd.py" "$T/notify.sock" "$T/notify.log" &
-ND=$!
-wait_for 10 test -S "$T/notify.sock"
+start_notify
 t0=$(date +%s)
 NOTIFY_SOCKET=$T/notify.sock "$PLC" -c "$T/plc.ini" run >"$T/run.log" 2>&1 &
 pid=$!

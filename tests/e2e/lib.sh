@@ -54,3 +54,13 @@ start_receiver() {
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# start_notify: tests/notifyd.py listening on $T/notify.sock (for
+# NOTIFY_SOCKET), each datagram a line of $T/notify.log.  Sets ND (its pid:
+# the script's EXIT trap kills it).
+start_notify() {
+	: >>"$T/notify.log"
+	/usr/bin/python3 "$TOP/tests/notifyd.py" "$T/notify.sock" "$T/notify.log" &
+	ND=$!
+	wait_for 10 test -S "$T/notify.sock"
+}

@@ -54,10 +54,7 @@ EOF
 write_conf
 
 # The notify socket, as systemd would pass it.
-"$PY" "$TOP/tests/notifyd.py" "$T/notify.sock" "$T/notify.log" &
-ND=$!
-wait_for 10 test -S "$T/notify.sock" || { not_ok "the notify socket listens"; exit 1; }
-: >>"$T/notify.log"
+start_notify || { not_ok "the notify socket listens"; exit 1; }
 # notes PATTERN: how many datagrams match the extended regex.
 notes() { grep -cE -- "$1" "$T/notify.log"; }
 has_notes() { [ "$(notes "$2")" -ge "$1" ]; }

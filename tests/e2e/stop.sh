@@ -79,6 +79,10 @@ conf slow slow 50/s 200
 pid=$!
 i=0
 while [ "$(posts)" -lt 30 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+# A backup while the worker plans and sends.
+expect_status "backup while the worker delivers exits 0" 0 "$PLC" -c "$T/slow.ini" backup "$T/during.db"
+expect "... and the copy passes integrity_check" test "$(sqlite3 "$T/during.db" 'PRAGMA integrity_check')" = ok
+expect "... with the whole outbox in it" test "$(sqlite3 "$T/during.db" "SELECT count(*) FROM outbox WHERE dedup LIKE 'meet:big:2026-11-03:%'")" = 200
 stop_within 20
 got=$(posts)
 expect "SIGTERM mid-batch: exit 0 (got $st)" test "$st" = 0
