@@ -25,7 +25,7 @@ void	log_msg(int prio, const char *fmt, ...)
 
 /*
  * Each line of text (the config's "file:line: message" list; NULL is
- * nothing) logged at prio.  With a prefix, as log_msg(prio, "%s%s",
+ * nothing) logged at prio, or at LOG_WARNING for a "…: warning: …" line.  With a prefix, as log_msg(prio, "%s%s",
  * prefix, line); with NULL, bare as they are, the "<N>" prefix added only
  * when stderr is the journal.
  */

@@ -79,22 +79,24 @@ log_lines(int prio, const char *prefix, const char *text)
 {
 	const char	*p = text;
 	size_t		 n;
-	int		 saved = errno;
+	int		 saved = errno, pr;
 
-	if (prio > log_max || text == NULL)
-		goto out;
-	while (*p != '\0') {
+	while (text != NULL && *p != '\0') {
 		n = strcspn(p, "\n");
-		if (n > 0 && prefix != NULL)
-			log_msg(prio, "%s%.*s", prefix, (int)n, p);
-		else if (n > 0 && log_journal)
-			fprintf(stderr, "<%d>%.*s\n", prio, (int)n, p);
-		else if (n > 0)
+		/* A failed load lists its warnings among the errors. */
+		pr = prio < LOG_WARNING && memmem(p, n, ": warning: ",
+		    strlen(": warning: ")) != NULL ? LOG_WARNING : prio;
+		if (n == 0 || pr > log_max)
+			;
+		else if (prefix != NULL)
+			log_msg(pr, "%s%.*s", prefix, (int)n, p);
+		else if (log_journal)
+			fprintf(stderr, "<%d>%.*s\n", pr, (int)n, p);
+		else
 			fprintf(stderr, "%.*s\n", (int)n, p);
 		p += n;
 		p += *p == '\n';
 	}
-out:
 	errno = saved;
 }
 

@@ -59,7 +59,8 @@ start_notify || { not_ok "the notify socket listens"; exit 1; }
 notes() { grep -cE -- "$1" "$T/notify.log"; }
 has_notes() { [ "$(notes "$2")" -ge "$1" ]; }
 
-NOTIFY_SOCKET=$T/notify.sock "$PLC" -c "$T/plc.ini" run >"$T/run.log" 2>&1 &
+# WatchdogSec=2s, as systemd passes it: a ping every second.
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 "$PLC" -c "$T/plc.ini" run >"$T/run.log" 2>&1 &
 pid=$!
 if wait_for 30 has_notes 1 '^READY=1$'; then ok "READY=1 arrives on \$NOTIFY_SOCKET"
 else not_ok "READY=1 arrives on \$NOTIFY_SOCKET"; sed 's/^/#   /' "$T/run.log" "$T/notify.log"; exit 1; fi
@@ -78,6 +79,14 @@ assert m.group(2) == min(r["next_try"] for r in rows), (m.group(2), min(r["next_
 PY
 expect "the feeds are on disk when READY=1 is sent" test "$(ls "$T/state/feeds" | grep -c '\.ics$')" = 3
 expect "/healthz answers at READY" test "$(code "$base/healthz")" = 200
+
+# Idle: the loop sleeps until its next deadline (here the watchdog's).
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+c0=$(cpu); w0=$(notes '^WATCHDOG=1$')
+sleep 3
+c1=$(cpu); w1=$(notes '^WATCHDOG=1$')
+expect "WATCHDOG=1 about every second with WATCHDOG_USEC=2000000 ($((w1 - w0)) in 3 s)" test $((w1 - w0)) -ge 2 -a $((w1 - w0)) -le 4
+expect "idle, the worker uses no CPU to speak of ($((c1 - c0)) ticks in 3 s)" test $((c1 - c0)) -le 5
 
 math7=$("$PLC" -c "$T/plc.ini" urls | awk '$1 == "community" && $2 == "math7" { getline; print $1; exit }')
 expect "the community feed answers 200" test "$(code "$math7")" = 200
