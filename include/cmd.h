@@ -20,6 +20,7 @@ struct cmd_ctx {
 	const struct config	*cfg;
 	int			 argc;
 	char			**argv;
+	bool			 log_forced;	/* -v or -q: log_level ignored */
 };
 
 /* cmd.c: shared helpers. */
@@ -58,6 +59,12 @@ struct json_t	*cmd_json_str(const char *s);
  */
 struct store;
 int	cmd_open_store(const struct config *cfg, struct store **st);
+
+/*
+ * For the commands that send: 0 when every secret could be read, else -1
+ * after saying which credential: needs the service's $CREDENTIALS_DIRECTORY.
+ */
+int	cmd_secrets_available(const struct config *cfg);
 
 /* cmd_action.c: action add, list, done, reopen, edit, show. */
 int	cmd_action(struct cmd_ctx *ctx);

@@ -36,6 +36,9 @@ struct config_weekly {
 struct config_secret {
 	char	*value;		/* NULL when the key is absent */
 	char	*source;
+	/* credential:NAME read without $CREDENTIALS_DIRECTORY (a shell,
+	 * cron): value is NULL, and only commands that send need it. */
+	bool	 unavailable;
 };
 
 enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_OPTIONAL,
@@ -210,6 +213,14 @@ struct config {
 int	config_load(const char *path, struct config **out, char **errors,
 	    char **warnings);
 void	config_free(struct config *cfg);
+
+/*
+ * The source ("credential:NAME") of the first secret that could not be
+ * read because $CREDENTIALS_DIRECTORY is not set, or NULL.  Commands that
+ * send (run, send-test) refuse such a config; the others never use the
+ * secrets and work from a shell.
+ */
+const char	*config_secret_unavailable(const struct config *cfg);
 
 /* Lookups by ID; NULL when there is none.  The result belongs to cfg. */
 struct config_member	*config_member_find(const struct config *cfg,

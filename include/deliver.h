@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "stop.h"
 #include "store.h"
 #include "webhook.h"
 
@@ -39,11 +40,15 @@ int	deliver_plan(const struct config *cfg, struct store *st,
  * Send what is due at now (now_ms: the monotonic clock, for the pacer,
  * which the caller keeps from call to call): at most limit rows.  Expired
  * rows are skipped and logged; rows a channel's pace holds back go back to
- * pending for a second or two.  Returns 0 (however many sends failed: their
- * rows say why), or -1 with *err allocated when the store fails.
+ * pending for a second or two.  Once stop (may be NULL) is asked for,
+ * nothing more is claimed or started: rows not tried go back to pending as
+ * they were, and sends cut off at the end of its grace are retried.
+ * Returns 0 (however many sends failed: their rows say why), or -1 with
+ * *err allocated when the store fails.
  */
 int	deliver_due(const struct config *cfg, struct store *st,
-	    struct webhook_pacer *pacer, time_t now, int64_t now_ms,
-	    size_t limit, struct deliver_counts *counts, char **err);
+	    struct webhook_pacer *pacer, struct stop *stop, time_t now,
+	    int64_t now_ms, size_t limit, struct deliver_counts *counts,
+	    char **err);
 
 #endif

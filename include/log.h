@@ -24,6 +24,14 @@ void	log_msg(int prio, const char *fmt, ...)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * Each line of text (the config's "file:line: message" list; NULL is
+ * nothing) logged at prio, or at LOG_WARNING for a "…: warning: …" line.  With a prefix, as log_msg(prio, "%s%s",
+ * prefix, line); with NULL, bare as they are, the "<N>" prefix added only
+ * when stderr is the journal.
+ */
+void	log_lines(int prio, const char *prefix, const char *text);
+
+/*
  * Copy untrusted text (a server's answer, an item title) into buf, replacing
  * control characters with \xNN so that it cannot forge log lines.  Returns buf.
  */

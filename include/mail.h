@@ -14,9 +14,11 @@
 #ifndef PLC_MAIL_H
 #define PLC_MAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
+#include "stop.h"
 
 enum mail_status { MAIL_SENT, MAIL_TEMPFAIL, MAIL_PERMFAIL };
 
@@ -36,6 +38,8 @@ struct mail_item {
 	char			*answer;	/* untrusted server text, or our
 						   own error; never NULL after
 						   mail_send */
+	bool			 untried;	/* MAIL_TEMPFAIL before it was
+						   tried: a stop */
 };
 
 struct mail;
@@ -53,9 +57,12 @@ void		 mail_free(struct mail *m);
  * Deliver items[0..n-1], in order on each connection.  Envelope addresses that fail
  * message_address_valid are refused (MAIL_PERMFAIL) without reaching the
  * server: libcurl would pass a CR/LF in them straight into the SMTP
- * dialogue.  Returns the number of items sent.
+ * dialogue.  Once stop (may be NULL) is asked for, the rest are left
+ * untried, and a message still going when its grace is over is cut off
+ * (both MAIL_TEMPFAIL).  Returns the number of items sent.
  */
-size_t		 mail_send(struct mail *m, struct mail_item *items, size_t n);
+size_t		 mail_send(struct mail *m, struct mail_item *items, size_t n,
+		    struct stop *stop);
 
 /* "sent", "temporary failure", "permanent failure". */
 const char	*mail_status_name(enum mail_status s);

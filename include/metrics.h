@@ -35,10 +35,27 @@ struct metrics_snapshot {
 	uint64_t		 feed_requests[METRICS_NCODES];
 	const struct metrics_outbox *outbox;
 	size_t			 noutbox;
-	uint64_t		 busy_failures;	/* busy sources that failed */
 };
 
 /* The text/plain; version=0.0.4 exposition of m; allocated, caller frees. */
 char	*metrics_render(const struct metrics_snapshot *m);
+
+/*
+ * What /healthz says, worst first: the database cannot be read; the last
+ * cycle failed (as the worker saw it, or as the cycle log says: a cycle
+ * that failed on a locked database could not log itself); no cycle has
+ * ended for overdue_ms (0: never overdue), all times on one monotonic
+ * clock.  Anything but METRICS_HEALTH_OK answers 503.
+ */
+enum metrics_health { METRICS_HEALTH_OK, METRICS_HEALTH_OVERDUE,
+	METRICS_HEALTH_FAILING, METRICS_HEALTH_UNAVAILABLE };
+struct metrics_health_in {
+	bool		db_ok;
+	bool		last_failed;
+	int64_t		now_ms, last_cycle_ms, overdue_ms;
+};
+enum metrics_health metrics_health(const struct metrics_health_in *in);
+/* "ok", "overdue", "failing", "unavailable". */
+const char	*metrics_health_name(enum metrics_health h);
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "stop.h"
 
 enum webhook_status { WEBHOOK_OK, WEBHOOK_TEMPFAIL, WEBHOOK_PERMFAIL };
 
@@ -21,6 +22,8 @@ struct webhook_result {
 	long			 retry_after;	/* seconds; -1 if not given */
 	char			*answer;	/* allocated: "202 Accepted: …",
 						   untrusted, bounded */
+	bool			 untried;	/* TEMPFAIL before it was
+						   started: a stop */
 };
 
 /*
@@ -41,7 +44,9 @@ long	webhook_retry_after(const char *value, time_t now);
  * each with connect and total timeouts; file: URLs are appended to in
  * turn.  Every job's res is filled (free res.answer).  p (may be NULL)
  * keeps the connections open for its next call, so a busy outbox reuses
- * them instead of opening new ones each round.
+ * them instead of opening new ones each round.  Once stop (may be NULL) is
+ * asked for, no transfer starts (res.untried) and those in flight are cut
+ * off when its grace is over (WEBHOOK_TEMPFAIL).
  */
 struct webhook_pacer;
 struct webhook_job {
@@ -50,7 +55,7 @@ struct webhook_job {
 	struct webhook_result		 res;
 };
 void	webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs,
-	    size_t n, time_t now);
+	    size_t n, time_t now, struct stop *stop);
 
 /*
  * Post payload (JSON) to ch's URL, or append it to a file: URL's file.

@@ -25,6 +25,9 @@ struct worker_opts {
 	bool			 has_now;
 	/* With has_now: the clock starts at this instant and runs on. */
 	time_t			 now;
+	/* -v or -q was given: a reload keeps the level, whatever the new
+	 * config's log_level says. */
+	bool			 log_forced;
 };
 
 enum worker_result {

@@ -7,7 +7,8 @@ Each POST is stored as DIR/N.json (the body) with DIR/N.path (the path),
 and answered by the first segment of its path: /ok 200, /teams 202, /busy 429 with
 Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
 /bad 400, /slow 200 after 0.2 s, /flaky 500 the first time it sees a body
-and 200 after; anything else 404.  Requests are served concurrently.
+and 200 after, /hang nothing for a minute (each arrival is DIR/N.hang, and
+no .json is written); anything else 404.  Requests are served concurrently.
 Runs until killed.
 """
 import email.utils
@@ -30,6 +31,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n)
         first = self.path.split("?")[0].split("/")[1]
+        if first == "hang":
+            with lock:
+                count += 1
+                me = count
+            open(os.path.join(OUT, "%d.hang" % me), "w").close()
+            time.sleep(60)
+            return
         if first == "slow":
             time.sleep(0.2)
         with lock:

@@ -7,6 +7,7 @@
 
 #include "civil.h"
 #include "cmd.h"
+#include "log.h"
 #include "publish.h"
 #include "store.h"
 #include "tz.h"
@@ -31,6 +32,19 @@ out:
 	free(err);
 	free(path);
 	return rc;
+}
+
+int
+cmd_secrets_available(const struct config *cfg)
+{
+	const char	*src = config_secret_unavailable(cfg);
+
+	if (src == NULL)
+		return 0;
+	log_err("%s: %s can only be read by the service: "
+	    "$CREDENTIALS_DIRECTORY is not set (run it through systemd, or give "
+	    "the secret as file: or env:)", cfg->path, src);
+	return -1;
 }
 
 /* Parses "HH:MM" or "HH:MM:SS" exactly. */

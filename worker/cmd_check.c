@@ -140,6 +140,13 @@ cmd_check(struct cmd_ctx *ctx)
 	printf("%s: ok: %zu communities, %zu members, %zu channels, "
 	    "%zu calendars\n", cfg->path, cfg->ncommunities, cfg->nmembers,
 	    cfg->nchannels, cfg->ncalendars);
+	/* From a shell the credentials are the service's: say what was not
+	 * checked rather than fail (the unit's ExecStartPre checks them). */
+	if (config_secret_unavailable(cfg) != NULL)
+		fprintf(stderr, "plc-cadence: note: credential: secrets (%s "
+		    "first) are not checked: $CREDENTIALS_DIRECTORY is not "
+		    "set outside the service\n",
+		    config_secret_unavailable(cfg));
 	for (i = 0; i < cfg->ncommunities; i++) {
 		const struct config_community *c = &cfg->communities[i];
 

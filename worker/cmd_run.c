@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "worker.h"
 
 int
@@ -16,7 +17,8 @@ cmd_run(struct cmd_ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct worker_opts	 wo = { .cfg = ctx->cfg };
+	struct worker_opts	 wo = { .cfg = ctx->cfg,
+				     .log_forced = ctx->log_forced };
 	char			*err = NULL;
 	int			 ch, rc = EX_OK;
 
@@ -48,6 +50,8 @@ cmd_run(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: run takes no arguments\n");
 		return EX_USAGE;
 	}
+	if (cmd_secrets_available(ctx->cfg) == -1)
+		return EX_CONFIG;
 	switch (worker_run(&wo, &err)) {
 	case WORKER_OK:
 		break;
@@ -61,8 +65,9 @@ cmd_run(struct cmd_ctx *ctx)
 		rc = EX_TEMPFAIL;
 		break;
 	}
+	/* Through the log: under systemd this line is the journal's. */
 	if (err != NULL)
-		fprintf(stderr, "plc-cadence: %s\n", err);
+		log_err("%s", err);
 	free(err);
 	return rc;
 }

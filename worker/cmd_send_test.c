@@ -52,7 +52,7 @@ send_test_email(const struct config *cfg, const char *addr, time_t now)
 	it.to_addr = addr;
 	it.data = data;
 	it.len = len;
-	mail_send(m, &it, 1);
+	mail_send(m, &it, 1, NULL);
 	log_escape(it.answer, esc, sizeof(esc));
 	if (it.status == MAIL_SENT) {
 		printf("send-test: %s: sent via %s: %s\n", addr, s->url, esc);
@@ -149,6 +149,8 @@ cmd_send_test(struct cmd_ctx *ctx)
 		    "ADDRESS\n");
 		return EX_USAGE;
 	}
+	if (cmd_secrets_available(cfg) == -1)
+		return EX_CONFIG;
 	target = ctx->argv[optind];
 	log_escape(target, esc, sizeof(esc));
 	if (strchr(target, '@') != NULL) {

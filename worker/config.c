@@ -963,6 +963,7 @@ secret_clear(struct config_secret *s)
 	free(s->value);
 	free(s->source);
 	s->value = s->source = NULL;
+	s->unavailable = false;
 }
 
 /*
@@ -1082,8 +1083,10 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			ifail(L, it, "'%s' is not a credential name", name);
 		else if (dir == NULL || *dir == '\0')
-			ifail(L, it, "credential:%s needs $CREDENTIALS_DIRECTORY "
-			    "(set by systemd's LoadCredential=)", name);
+			/* Outside the service (backup from cron, action from a
+			 * shell): fine until something has to send with it;
+			 * config_secret_unavailable says so then. */
+			out->unavailable = true;
 		else {
 			path = xasprintf("%s/%s", dir, name);
 			value = read_secret_file(L, it, path, false);
@@ -2766,6 +2769,21 @@ loader_free(struct loader *L)
 	notes_free(&L->errors);
 	notes_free(&L->warnings);
 	config_free(L->cfg);
+}
+
+const char *
+config_secret_unavailable(const struct config *cfg)
+{
+	size_t	i;
+
+	if (cfg->worker.secret.unavailable)
+		return cfg->worker.secret.source;
+	if (cfg->smtp.password.unavailable)
+		return cfg->smtp.password.source;
+	for (i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].url.unavailable)
+			return cfg->channels[i].url.source;
+	return NULL;
 }
 
 int

@@ -197,7 +197,8 @@ deliver_jitter(void)
 	return (double)r / (double)UINT32_MAX;
 }
 
-/* One claimed row, its outcome, and what the server said. */
+/* One claimed row, its outcome, and what the server said.  DELIVER_PACED
+ * rows were not tried (a channel's pace, a stop): released untouched. */
 enum deliver_outcome { DELIVER_SENT, DELIVER_RETRY, DELIVER_FAILED,
 	DELIVER_PACED };
 
@@ -328,7 +329,7 @@ deliver_cals_free(struct deliver_cals *cache)
 /* Every e-mail row of the batch, over the relay's few connections. */
 static void
 deliver_mail(const struct config *cfg, struct store *st,
-    struct deliver_job *jobs, size_t n, time_t now)
+    struct deliver_job *jobs, size_t n, time_t now, struct stop *stop)
 {
 	struct mail_item	*items = NULL;
 	struct deliver_job	**mine = NULL;
@@ -387,13 +388,15 @@ deliver_mail(const struct config *cfg, struct store *st,
 		}
 		goto out;
 	}
-	mail_send(mail, items, k);
+	mail_send(mail, items, k, stop);
 	for (i = 0; i < k; i++) {
 		mine[i]->answer = items[i].answer;
 		items[i].answer = NULL;
 		mine[i]->outcome = items[i].status == MAIL_SENT ? DELIVER_SENT :
+		    items[i].untried ? DELIVER_PACED :
 		    items[i].status == MAIL_TEMPFAIL ? DELIVER_RETRY :
 		    DELIVER_FAILED;
+		mine[i]->next_try = now;
 	}
 out:
 	mail_free(mail);
@@ -472,8 +475,8 @@ deliver_mentions(const struct config *cfg, struct store *st,
  */
 static void
 deliver_chat(const struct config *cfg, struct store *st,
-    struct deliver_job *jobs, size_t n,
-    struct webhook_pacer *pacer, time_t now, int64_t now_ms)
+    struct deliver_job *jobs, size_t n, struct webhook_pacer *pacer,
+    struct stop *stop, time_t now, int64_t now_ms)
 {
 	const struct config_channel	*ch;
 	struct webhook_job		*wj;
@@ -519,11 +522,13 @@ deliver_chat(const struct config *cfg, struct store *st,
 		wj[k].payload = payloads[k];
 		mine[k++] = &jobs[i];
 	}
-	webhook_post_all(pacer, wj, k, now);
+	webhook_post_all(pacer, wj, k, now, stop);
 	for (i = 0; i < k; i++) {
 		mine[i]->outcome = wj[i].res.status == WEBHOOK_OK ?
-		    DELIVER_SENT : wj[i].res.status == WEBHOOK_TEMPFAIL ?
-		    DELIVER_RETRY : DELIVER_FAILED;
+		    DELIVER_SENT : wj[i].res.untried ? DELIVER_PACED :
+		    wj[i].res.status == WEBHOOK_TEMPFAIL ? DELIVER_RETRY :
+		    DELIVER_FAILED;
+		mine[i]->next_try = now;
 		mine[i]->retry_after = wj[i].res.retry_after;
 		mine[i]->answer = wj[i].res.answer;
 		free(payloads[i]);
@@ -567,8 +572,8 @@ deliver_mark(struct store *st, struct deliver_job *j, time_t now,
 
 int
 deliver_due(const struct config *cfg, struct store *st,
-    struct webhook_pacer *pacer, time_t now, int64_t now_ms, size_t limit,
-    struct deliver_counts *counts, char **err)
+    struct webhook_pacer *pacer, struct stop *stop, time_t now,
+    int64_t now_ms, size_t limit, struct deliver_counts *counts, char **err)
 {
 	struct store_outbox_row	*rows = NULL;
 	struct deliver_job	*jobs = NULL;
@@ -576,6 +581,8 @@ deliver_due(const struct config *cfg, struct store *st,
 	int			 rc = -1;
 
 	memset(counts, 0, sizeof(*counts));
+	if (stop_asked(stop))
+		return 0;
 	if (store_outbox_claim(st, now, limit, &rows, &n, err) == -1)
 		return -1;
 	jobs = xcalloc(n + 1, sizeof(*jobs));
@@ -592,8 +599,8 @@ deliver_due(const struct config *cfg, struct store *st,
 		jobs[k].retry_after = -1;
 		k++;
 	}
-	deliver_mail(cfg, st, jobs, k, now);
-	deliver_chat(cfg, st, jobs, k, pacer, now, now_ms);
+	deliver_mail(cfg, st, jobs, k, now, stop);
+	deliver_chat(cfg, st, jobs, k, pacer, stop, now, now_ms);
 	if (k > 0 && store_tx_begin(st, err) == -1)
 		goto out;
 	for (i = 0; i < k; i++)

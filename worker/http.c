@@ -507,7 +507,8 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	time_t			 finished = 0;
 	size_t			 nfeeds;
 	bool			 found = false, ok = false, dbok;
-	bool			 overdue, healthy;
+	struct metrics_health_in hin;
+	enum metrics_health	 health;
 	enum MHD_Result		 ret;
 
 	pthread_mutex_lock(&srv->db_lock);
@@ -521,16 +522,22 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	pthread_rwlock_rdlock(&srv->lock);
 	nfeeds = srv->map != NULL ? srv->map->n : 0;
 	pthread_rwlock_unlock(&srv->lock);
+	memset(&hin, 0, sizeof(hin));
+	hin.db_ok = dbok;
+	hin.last_failed = found && !ok;
+	hin.now_ms = http_mono_ms();
 	pthread_mutex_lock(&srv->stats_lock);
-	overdue = srv->has_stats && srv->stats.overdue_ms > 0 &&
-	    http_mono_ms() - srv->stats.last_cycle_mono_ms >
-	    srv->stats.overdue_ms;
+	if (srv->has_stats && srv->stats.has_cycle) {
+		hin.last_failed |= !srv->stats.last_ok;
+		hin.last_cycle_ms = srv->stats.last_cycle_mono_ms;
+		hin.overdue_ms = srv->stats.overdue_ms;
+	}
 	pthread_mutex_unlock(&srv->stats_lock);
-	healthy = dbok && !(found && !ok) && !overdue;
+	health = metrics_health(&hin);
 
 	o = json_object();
-	json_object_set_new(o, "status", json_string(!dbok ? "unavailable" :
-	    found && !ok ? "failing" : overdue ? "overdue" : "ok"));
+	json_object_set_new(o, "status", json_string(
+	    metrics_health_name(health)));
 	if (found) {
 		gmtime_r(&finished, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -555,8 +562,8 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, healthy ? MHD_HTTP_OK :
-	    MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	ret = MHD_queue_response(conn, health == METRICS_HEALTH_OK ?
+	    MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -600,7 +607,6 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		m.last_cycle_ok = srv->stats.last_ok;
 		m.cycles = srv->stats.cycles;
 		m.cycle_failures = srv->stats.cycle_failures;
-		m.busy_failures = srv->stats.busy_failures;
 	}
 	pthread_mutex_unlock(&srv->stats_lock);
 	body = metrics_render(&m);

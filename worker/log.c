@@ -74,6 +74,32 @@ out:
 	errno = saved;
 }
 
+void
+log_lines(int prio, const char *prefix, const char *text)
+{
+	const char	*p = text;
+	size_t		 n;
+	int		 saved = errno, pr;
+
+	while (text != NULL && *p != '\0') {
+		n = strcspn(p, "\n");
+		/* A failed load lists its warnings among the errors. */
+		pr = prio < LOG_WARNING && memmem(p, n, ": warning: ",
+		    strlen(": warning: ")) != NULL ? LOG_WARNING : prio;
+		if (n == 0 || pr > log_max)
+			;
+		else if (prefix != NULL)
+			log_msg(pr, "%s%.*s", prefix, (int)n, p);
+		else if (log_journal)
+			fprintf(stderr, "<%d>%.*s\n", pr, (int)n, p);
+		else
+			fprintf(stderr, "%.*s\n", (int)n, p);
+		p += n;
+		p += *p == '\n';
+	}
+	errno = saved;
+}
+
 char *
 log_escape(const char *s, char *buf, size_t len)
 {

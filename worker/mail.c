@@ -15,6 +15,7 @@
 
 #include "mail.h"
 #include "message.h"
+#include "stop.h"
 #include "xmalloc.h"
 
 #define MAIL_CONNECT_TIMEOUT	15L	/* seconds */
@@ -45,6 +46,7 @@ struct mail {
 	unsigned		 counter;	/* unique maildir names */
 	CURLM			*multi;		/* its cache holds the connections */
 	struct mail_lane	 lanes[MAIL_LANES];
+	struct stop		*stop;		/* mail_send's, for the batch */
 };
 
 const char *
@@ -95,9 +97,21 @@ mail_read_cb(char *buf, size_t size, size_t n, void *arg)
 	return left;
 }
 
+/* A message still going when the stop's grace is over is cut off: it is
+ * retried with the same Message-ID at the next start. */
 static int
-mail_lane_setup(const struct config_smtp *s, struct mail_lane *l, char **err)
+mail_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
 {
+	struct mail	*m = arg;
+
+	return stop_overdue(m->stop) ? 1 : 0;
+}
+
+static int
+mail_lane_setup(struct mail *m, struct mail_lane *l, char **err)
+{
+	const struct config_smtp *s = m->smtp;
 	CURL		*c;
 	long		 ssl;
 	CURLcode	 rc = CURLE_OK;
@@ -128,6 +142,9 @@ mail_lane_setup(const struct config_smtp *s, struct mail_lane *l, char **err)
 	SET(CURLOPT_READDATA, l);
 	SET(CURLOPT_UPLOAD, 1L);
 	SET(CURLOPT_PRIVATE, l);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, mail_progress_cb);
+	SET(CURLOPT_XFERINFODATA, m);
 	if (s->username != NULL) {
 		SET(CURLOPT_USERNAME, s->username);
 		SET(CURLOPT_PASSWORD, s->password.value ?
@@ -158,7 +175,7 @@ mail_new(const struct config_smtp *smtp, char **err)
 	}
 	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)MAIL_LANES);
 	for (i = 0; i < MAIL_LANES; i++)
-		if (mail_lane_setup(smtp, &m->lanes[i], err) == -1)
+		if (mail_lane_setup(m, &m->lanes[i], err) == -1)
 			goto fail;
 	return m;
 fail:
@@ -235,7 +252,9 @@ mail_lane_finish(struct mail *m, struct mail_lane *l, CURLcode rc)
 		it->status = MAIL_PERMFAIL;
 	else	/* 4xx, refused, unreachable, timed out: try again later */
 		it->status = MAIL_TEMPFAIL;
-	if (rc == CURLE_OK && l->last[0] != '\0')
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		it->answer = xstrdup("cut off: the worker is stopping");
+	else if (rc == CURLE_OK && l->last[0] != '\0')
 		it->answer = xstrdup(l->last);
 	else if (rc != CURLE_OK && l->fail[0] != '\0')
 		it->answer = xstrdup(l->fail);
@@ -261,8 +280,14 @@ mail_smtp_all(struct mail *m, struct mail_item *items, size_t n)
 			while (l->cur == NULL && next < n) {
 				struct mail_item *it = &items[next++];
 
-				if (it->answer == NULL &&
-				    mail_lane_start(m, l, it))
+				if (it->answer != NULL)
+					continue;
+				if (stop_asked(m->stop)) {
+					it->status = MAIL_TEMPFAIL;
+					it->untried = true;
+					it->answer = xstrdup("not sent: the worker "
+					    "is stopping");
+				} else if (mail_lane_start(m, l, it))
 					live++;
 			}
 		}
@@ -425,15 +450,24 @@ out:
 }
 
 size_t
-mail_send(struct mail *m, struct mail_item *items, size_t n)
+mail_send(struct mail *m, struct mail_item *items, size_t n,
+    struct stop *stop)
 {
 	size_t	i, sent = 0;
 
+	m->stop = stop;
 	for (i = 0; i < n; i++) {
 		struct mail_item *it = &items[i];
 
 		it->code = 0;
 		it->answer = NULL;
+		it->untried = false;
+		if (stop_asked(stop)) {
+			it->status = MAIL_TEMPFAIL;
+			it->untried = true;
+			it->answer = xstrdup("not sent: the worker is stopping");
+			continue;
+		}
 		if (!message_address_valid(it->from_addr) ||
 		    !message_address_valid(it->to_addr)) {
 			it->status = MAIL_PERMFAIL;

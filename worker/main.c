@@ -132,17 +132,12 @@ main(int argc, char *argv[])
 
 	log_init(level == -1 ? LOG_INFO : level);
 	if (config_load(path, &cfg, &errors, &warnings) == -1) {
-		fputs(errors, stderr);
-		if (errors[0] != '\0' && errors[strlen(errors) - 1] != '\n')
-			fputc('\n', stderr);
-		fprintf(stderr, "plc-cadence: %s: the config has errors\n",
-		    path);
+		log_lines(LOG_ERR, NULL, errors);
+		log_err("%s: the config has errors", path);
 		rc = EX_CONFIG;
 		goto out;
 	}
-	if (warnings != NULL)
-		fprintf(stderr, "%s%s", warnings,
-		    warnings[strlen(warnings) - 1] == '\n' ? "" : "\n");
+	log_lines(LOG_WARNING, NULL, warnings);
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 
@@ -154,6 +149,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	ctx.cfg = cfg;
+	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
 	rc = cmd->fn(&ctx);

@@ -130,9 +130,34 @@ metrics_render(const struct metrics_snapshot *m)
 	metrics_per_channel(&b, m, "plc_cadence_messages_late",
 	    "Messages sent over a minute after they were due, by channel.",
 	    true);
-	metrics_head(&b, "plc_cadence_busy_source_failures", "gauge",
-	    "Busy calendars whose last fetch or read failed.");
-	metrics_printf(&b, "plc_cadence_busy_source_failures %llu\n",
-	    (unsigned long long)m->busy_failures);
 	return b.s;
+}
+
+enum metrics_health
+metrics_health(const struct metrics_health_in *in)
+{
+	if (!in->db_ok)
+		return METRICS_HEALTH_UNAVAILABLE;
+	if (in->last_failed)
+		return METRICS_HEALTH_FAILING;
+	if (in->overdue_ms > 0 && in->now_ms - in->last_cycle_ms >
+	    in->overdue_ms)
+		return METRICS_HEALTH_OVERDUE;
+	return METRICS_HEALTH_OK;
+}
+
+const char *
+metrics_health_name(enum metrics_health h)
+{
+	switch (h) {
+	case METRICS_HEALTH_OK:
+		return "ok";
+	case METRICS_HEALTH_OVERDUE:
+		return "overdue";
+	case METRICS_HEALTH_FAILING:
+		return "failing";
+	case METRICS_HEALTH_UNAVAILABLE:
+		break;
+	}
+	return "unavailable";
 }

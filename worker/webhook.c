@@ -262,9 +262,23 @@ webhook_multi(struct webhook_pacer *p)
 	return multi;
 }
 
+/* A transfer cut off by a stop: done, to be retried. */
+static void
+webhook_cut(CURLM *multi, struct webhook_xfer *x)
+{
+	x->job->res.status = WEBHOOK_TEMPFAIL;
+	x->job->res.answer = xasprintf("%s: cut off: the worker is stopping",
+	    x->where);
+	curl_multi_remove_handle(multi, x->c);
+	curl_easy_cleanup(x->c);
+	x->c = NULL;
+	curl_slist_free_all(x->hl);
+	x->hl = NULL;
+}
+
 void
 webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
-    time_t now)
+    time_t now, struct stop *stop)
 {
 	struct webhook_xfer	*x;
 	struct CURLMsg		*msg;
@@ -282,12 +296,21 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 	}
 	multi = webhook_multi(p);
 	while (fin < n) {
-		/* Start what the limits allow, in order. */
+		/* Start what the limits allow, in order; nothing once a stop
+		 * is asked for. */
 		for (i = next; i < n && live < WEBHOOK_IN_FLIGHT; i++) {
 			struct webhook_job *j = &jobs[i];
 
 			if (x[i].c != NULL || j->res.answer != NULL)
 				continue;
+			if (stop_asked(stop)) {
+				j->res.status = WEBHOOK_TEMPFAIL;
+				j->res.untried = true;
+				j->res.answer = xstrdup("not sent: the worker is "
+				    "stopping");
+				fin++;
+				continue;
+			}
 			if (j->ch->url.value == NULL ||
 			    strncmp(j->ch->url.value, "file:", 5) == 0 ||
 			    multi == NULL) {
@@ -342,8 +365,18 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 			live--;
 			fin++;
 		}
+		if (live > 0 && stop_overdue(stop)) {
+			for (i = 0; i < n; i++)
+				if (x[i].c != NULL) {
+					webhook_cut(multi, &x[i]);
+					live--;
+					fin++;
+				}
+			continue;
+		}
 		if (running > 0)
-			curl_multi_poll(multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(multi, NULL, 0,
+			    (int)stop_wait_ms(stop, 1000), NULL);
 	}
 	for (i = 0; i < n; i++)
 		free(x[i].where);
@@ -366,7 +399,7 @@ webhook_post(const struct config_channel *ch, const char *payload,
 	memset(&j, 0, sizeof(j));
 	j.ch = ch;
 	j.payload = payload;
-	webhook_post_all(NULL, &j, 1, now);
+	webhook_post_all(NULL, &j, 1, now, NULL);
 	*res = j.res;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "link.h"
 #include "log.h"
 #include "publish.h"
+#include "stop.h"
 #include "store.h"
 #include "webhook.h"
 #include "worker.h"
@@ -43,6 +44,12 @@
 #define WORKER_BATCH		100
 /* --once waits this many rounds at most for paced posts to go out. */
 #define WORKER_SETTLE_ROUNDS	120
+/*
+ * On SIGTERM, sends in flight get this long to finish before they are cut
+ * off and left for a retry: well inside the unit's TimeoutStopSec=30s, so
+ * that systemd never has to kill a worker in the middle of a batch.
+ */
+#define WORKER_STOP_GRACE_MS	10000
 
 struct worker {
 	const struct config	*cfg;		/* in force */
@@ -53,7 +60,11 @@ struct worker {
 	struct store		*st;
 	struct http_server	*http;
 	int			 lock_fd, sig_fd, ino_fd;
+	int			 stop_fd;	/* SIGTERM/SIGINT pending; never
+						   read, only polled */
+	struct stop		*stop;		/* on stop_fd, for deliveries */
 	bool			 has_now;
+	bool			 log_forced;	/* -v/-q over log_level */
 	time_t			 now_offset;	/* --now minus the real clock */
 	int64_t			 data_version;
 	bool			 cycle_ok;
@@ -154,7 +165,7 @@ worker_deliver(struct worker *w, char **err)
 {
 	struct deliver_counts	c;
 
-	if (deliver_due(w->cfg, w->st, w->pacer, worker_now(w),
+	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, worker_now(w),
 	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
 		return -1;
 	if (c.sent + c.retried + c.failed + c.skipped > 0)
@@ -243,9 +254,11 @@ out:
 static void
 worker_cycle_logged(struct worker *w)
 {
-	char	*err = NULL;
+	char	*err = NULL, next[48];
 	int64_t	 t0 = worker_mono_ms(), depth = 0;
-	bool	 ok;
+	struct tm tm;
+	time_t	 when;
+	bool	 ok, found = false;
 
 	ok = worker_cycle(w, &err) == 0;
 	if (!ok) {
@@ -266,26 +279,22 @@ worker_cycle_logged(struct worker *w)
 	http_set_stats(w->http, &w->stats);
 	if (store_outbox_depth(w->st, &depth, &err) == -1) {
 		free(err);
+		err = NULL;
 		depth = -1;
 	}
-	sd_notifyf(0, "STATUS=%s; %zu feeds; %lld messages waiting",
-	    ok ? "cycle ok" : "cycle failed, retrying", w->last.nfeeds,
-	    (long long)depth);
-}
-
-static void
-worker_log_lines(int prio, const char *prefix, const char *text)
-{
-	const char	*p = text;
-	size_t		 n;
-
-	while (*p != '\0') {
-		n = strcspn(p, "\n");
-		if (n > 0)
-			log_msg(prio, "%s%.*s", prefix, (int)n, p);
-		p += n;
-		p += *p == '\n';
+	if (store_outbox_next(w->st, &found, &when, &err) == -1) {
+		free(err);
+		found = false;
 	}
+	next[0] = '\0';
+	if (found && gmtime_r(&when, &tm) != NULL)
+		strftime(next, sizeof(next), ", next due %Y-%m-%dT%H:%M:%SZ",
+		    &tm);
+	sd_notifyf(0, "STATUS=%s; %zu feeds; %lld messages waiting%s",
+	    ok ? "cycle ok" : "cycle failed, retrying", w->last.nfeeds,
+	    (long long)depth, next);
+	log_debug("cycle %s in %.3f s; %lld messages waiting%s", ok ? "done" :
+	    "failed", w->stats.cycle_seconds, (long long)depth, next);
 }
 
 static bool
@@ -310,13 +319,20 @@ worker_reload(struct worker *w)
 	    (long long)worker_mono_ms() * 1000);
 	log_notice("reloading %s", w->cfg->path);
 	if (config_load(w->cfg->path, &cfg, &errors, &warnings) == -1) {
-		worker_log_lines(LOG_ERR, "reload: ", errors);
+		log_lines(LOG_ERR, "reload: ", errors);
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
 		goto out;
 	}
 	if (warnings != NULL)
-		worker_log_lines(LOG_WARNING, "reload: ", warnings);
+		log_lines(LOG_WARNING, "reload: ", warnings);
+	if (config_secret_unavailable(cfg) != NULL) {
+		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
+		    "is not set; the config in force is kept", w->cfg->path,
+		    config_secret_unavailable(cfg));
+		config_free(cfg);
+		goto out;
+	}
 	/* The directory is locked and the port bound: moving them under a
 	 * running worker is a restart's job. */
 	if (worker_str_differs(cfg->worker.state_dir, w->state_dir))
@@ -331,7 +347,7 @@ worker_reload(struct worker *w)
 		log_warn("reload: secret changed; it takes effect when the "
 		    "worker restarts");
 	/* Follow the config's log level unless -v/-q overrode it. */
-	if (log_level() == w->cfg->worker.log_level)
+	if (!w->log_forced)
 		log_set_level(cfg->worker.log_level);
 	config_free(w->owned);
 	w->owned = cfg;
@@ -363,6 +379,15 @@ worker_signals(struct worker *w, char **err)
 		*err = xasprintf("signalfd: %s", strerror(errno));
 		return -1;
 	}
+	/* A second view of the stopping signals, which deliveries poll
+	 * without taking the signal from the loop's signalfd. */
+	sigdelset(&set, SIGHUP);
+	if ((w->stop_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) ==
+	    -1) {
+		*err = xasprintf("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	w->stop = stop_new(w->stop_fd, WORKER_STOP_GRACE_MS);
 	/* Writes to a peer that went away must fail, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -444,6 +469,7 @@ worker_once(struct worker *w, char **err)
 		if (worker_deliver(w, err) == -1)
 			return -1;
 	}
+	log_debug("once: %d delivery rounds after the cycle", i);
 	return 0;
 }
 
@@ -533,13 +559,14 @@ worker_run(const struct worker_opts *opts, char **err)
 	uint64_t		 usec;
 
 	memset(&w, 0, sizeof(w));
-	w.lock_fd = w.sig_fd = w.ino_fd = -1;
+	w.lock_fd = w.sig_fd = w.ino_fd = w.stop_fd = -1;
 	w.cfg = opts->cfg;
 	w.state_dir = xstrdup(opts->cfg->worker.state_dir);
 	if (opts->cfg->worker.listen != NULL && opts->cfg->worker.listen[0])
 		w.listen = xstrdup(opts->cfg->worker.listen);
 	w.db_path = publish_db_path(w.state_dir);
 	w.has_now = opts->has_now;
+	w.log_forced = opts->log_forced;
 	if (opts->has_now)
 		w.now_offset = opts->now - time(NULL);
 
@@ -593,6 +620,9 @@ out:
 		close(w.ino_fd);
 	if (w.sig_fd != -1)
 		close(w.sig_fd);
+	stop_free(w.stop);
+	if (w.stop_fd != -1)
+		close(w.stop_fd);
 	/* Closing the descriptor releases the flock. */
 	if (w.lock_fd != -1)
 		close(w.lock_fd);

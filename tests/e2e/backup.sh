@@ -70,3 +70,33 @@ expect "the writer ran without errors" test "$(cat "$T/writer.rc")" = 0 -a ! -s 
 expect "every backup during writes exits 0 and passes integrity_check" test $ok_all = 1
 sed 's/^/#   /' "$T/load.err"
 expect "a backup after the writes has every row" test "$("$PLC" -c "$T/plc.ini" backup "$T/final.db" >/dev/null && sq "$T/final.db" 'SELECT count(*) FROM action_items')" = 2002
+
+# From cron or a shell, with the config the unit uses (credential: secrets,
+# no $CREDENTIALS_DIRECTORY): backup and the other commands that never send
+# work; run and send-test refuse, naming the credential.
+cat >"$T/svc.ini" <<'INI'
+[worker]
+state_dir = state
+timezone  = UTC
+secret    = credential:plc_link-secret
+
+[smtp]
+url      = smtp://127.0.0.1:25
+from     = PLC <plc@example.edu>
+username = plc
+password = credential:plc_smtp-password
+
+[channel team]
+type = slack
+url  = credential:plc_team-webhook
+INI
+S() { env -u CREDENTIALS_DIRECTORY "$PLC" -c "$T/svc.ini" "$@"; }
+expect_status "credential: config from a shell: backup exits 0" 0 S backup "$T/cron.db"
+expect "... and its copy passes integrity_check" test "$(sq "$T/cron.db" 'PRAGMA integrity_check')" = ok
+expect_status "... outbox works" 0 S outbox
+expect_status "... check says ok" 0 S check
+contains "... noting the credentials it could not check" "$T/err" "credential: secrets (credential:plc_link-secret first) are not checked"
+expect_status "... run refuses (78)" 78 S run --once
+contains "... naming the credential and why" "$T/err" "credential:plc_link-secret can only be read by the service: \$CREDENTIALS_DIRECTORY is not set"
+expect_status "... send-test refuses (78)" 78 S send-test team
+contains "... naming the credential" "$T/err" "can only be read by the service"

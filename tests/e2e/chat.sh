@@ -6,12 +6,7 @@ PY=/usr/bin/python3
 SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
 
-mkdir -p "$T/hooks"
-$PY "$TOP/tests/receiver.py" "$T/hooks" 2>"$T/hooks.log" &
-SRV=$!
-i=0
-while [ ! -e "$T/hooks/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-HTTP=$(cat "$T/hooks/port")
+start_receiver
 export HOOK="http://127.0.0.1:$HTTP"
 
 {

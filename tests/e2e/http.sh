@@ -161,7 +161,6 @@ contains "/metrics says the last cycle was ok" "$T/metrics" "plc_cadence_last_cy
 expect "/metrics counts feed 200s" awk '/^plc_cadence_feed_requests_total\{code="200"\}/ { exit !($2 >= 5) }' "$T/metrics"
 expect "/metrics counts feed 304s" awk '/^plc_cadence_feed_requests_total\{code="304"\}/ { exit !($2 >= 2) }' "$T/metrics"
 expect "/metrics counts feed 404s" awk '/^plc_cadence_feed_requests_total\{code="404"\}/ { exit !($2 >= 1) }' "$T/metrics"
-contains "/metrics has busy-source failures" "$T/metrics" "plc_cadence_busy_source_failures 0"
 expect "POST /metrics: 405" test "$(code -X POST "$base/metrics")" = 405
 
 # Another process rotates bob's token: the old URL dies, the new one works.

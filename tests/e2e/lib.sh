@@ -29,12 +29,12 @@ contains() {
 	else not_ok "$1 (no '$3' in $2)"; sed 's/^/#   /' "$2"; fi
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 wait_for() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do
+	_n=$(($1 * 10)); shift
+	while [ "$_n" -gt 0 ]; do
 		"$@" && return 0
-		sleep 0.2; n=$((n - 1))
+		sleep 0.1; _n=$((_n - 1))
 	done
 	return 1
 }
@@ -51,7 +51,28 @@ pick_port() {
 	echo "$p"
 }
 
-# free_port: a port on 127.0.0.1 that the system has just handed out.
+# start_receiver: tests/receiver.py on a free port, keeping what it is sent
+# in $T/hooks.  Sets SRV (its pid: the script's EXIT trap kills it) and HTTP
+# (its port).
+start_receiver() {
+	mkdir -p "$T/hooks"
+	/usr/bin/python3 "$TOP/tests/receiver.py" "$T/hooks" 2>"$T/hooks.log" &
+	SRV=$!
+	wait_for 10 test -e "$T/hooks/port"
+	HTTP=$(cat "$T/hooks/port")
+}
+
+# free_port: a loopback TCP port the OS says is free now.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_notify: tests/notifyd.py listening on $T/notify.sock (for
+# NOTIFY_SOCKET), each datagram a line of $T/notify.log.  Sets ND (its pid:
+# the script's EXIT trap kills it).
+start_notify() {
+	: >>"$T/notify.log"
+	/usr/bin/python3 "$TOP/tests/notifyd.py" "$T/notify.sock" "$T/notify.log" &
+	ND=$!
+	wait_for 10 test -S "$T/notify.sock"
 }

@@ -855,9 +855,22 @@ test_secret_forms(void **state)
 	expect_error(fx, "[smtp]\nusername = u\npassword = env:PLC_TEST_SECRET\n",
 	    3, "environment variable PLC_TEST_SECRET is not set");
 
-	/* credential: */
-	expect_error(fx, "[smtp]\nusername = u\npassword = credential:pw\n", 3,
-	    "needs $CREDENTIALS_DIRECTORY");
+	/* credential: outside the service loads, marked unavailable, for the
+	 * commands that send to refuse. */
+	assert_int_equal(load(fx, "[smtp]\nusername = u\n"
+	    "password = credential:pw\n[channel team]\ntype = slack\n"
+	    "url = credential:hook\n"), 0);
+	assert_null(fx->cfg->smtp.password.value);
+	assert_true(fx->cfg->smtp.password.unavailable);
+	assert_true(fx->cfg->channels[0].url.unavailable);
+	assert_string_equal(config_secret_unavailable(fx->cfg),
+	    "credential:pw");
+	assert_int_equal(load(fx, "[channel team]\ntype = slack\n"
+	    "url = credential:hook\n"), 0);
+	assert_string_equal(config_secret_unavailable(fx->cfg),
+	    "credential:hook");
+	expect_error(fx, "[smtp]\nusername = u\npassword = credential:../pw\n",
+	    3, "is not a credential name");
 	credir = xasprintf("%s/creds", fx->dir);
 	assert_int_equal(mkdir(credir, 0700), 0);
 	setenv("CREDENTIALS_DIRECTORY", credir, 1);
@@ -872,6 +885,7 @@ test_secret_forms(void **state)
 	    "password = credential:pw\n"), 0);
 	assert_string_equal(fx->cfg->smtp.password.value, "cred-value");
 	assert_string_equal(fx->cfg->smtp.password.source, "credential:pw");
+	assert_null(config_secret_unavailable(fx->cfg));
 
 	/* A literal is accepted, with a warning naming its line. */
 	assert_int_equal(load(fx, "[smtp]\nusername = u\npassword = hunter2\n"),

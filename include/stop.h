@@ -1,0 +1,33 @@
+/* stop: a request to stop, as seen by sends that take a while.
+ *
+ * SIGTERM often reaches the worker while the planning thread is inside a
+ * batch of sends.  A struct stop watches a descriptor that is readable while
+ * a stop is pending (a signalfd for SIGTERM and SIGINT that nobody reads:
+ * the loop's own signalfd takes the signal later) and, from the moment it
+ * first sees it, gives the sends in flight a grace period: no new send
+ * starts, and whatever is still going when the grace is over is cut off and
+ * retried at the next start.
+ *
+ * One per planning thread; no I/O but a zero-timeout poll(2) on the fd.
+ */
+#ifndef PLC_STOP_H
+#define PLC_STOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct stop;
+
+/* Watch fd (the caller's; it stays open while the stop lives) with a grace
+ * of grace_ms.  Never fails. */
+struct stop	*stop_new(int fd, int64_t grace_ms);
+void		 stop_free(struct stop *s);
+
+/* Has a stop been asked for?  Once true, stays true.  NULL: never. */
+bool		 stop_asked(struct stop *s);
+/* Asked for, and the grace is over: cut off what is still in flight. */
+bool		 stop_overdue(struct stop *s);
+/* Milliseconds of grace left, at most cap; cap when no stop was asked. */
+int64_t		 stop_wait_ms(struct stop *s, int64_t cap);
+
+#endif
