@@ -44,6 +44,9 @@ struct slots_input {
 	bool				 has_current;	/* a slot in force */
 	int				 current_day;	/* CIVIL_MO..SU */
 	struct civil_time		 current_at;
+	/* Rank every window slot, as if day and time were both auto (for
+	 * advice on a community whose slot is fixed). */
+	bool				 explore;
 };
 
 /* A scored candidate.  Read-only; owned by its ranking. */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mail.h"
 #include "message.h"
+#include "place.h"
 #include "plan.h"
 #include "store.h"
 #include "webhook.h"
@@ -22,25 +23,16 @@
 
 /* ------------------------------------------------------------- planning */
 
-static int
-deliver_plan_one(const struct config_community *c, struct store *st,
-    time_t now, time_t to, struct store_outbox_counts *total, char **err)
+int
+deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
+    const struct store_outbox_scope *scope, time_t now,
+    struct store_outbox_counts *counts, char **err)
 {
-	struct store_outbox_counts	 counts;
-	struct store_outbox_scope	 scope;
-	struct store_outbox_new		*rows = NULL;
-	struct plan_msg			*m = NULL;
-	const char			*prefixes[2];
-	char				*meet, *cancel;
-	long				 n, i;
-	int				 rc = -1;
+	struct store_outbox_new	*rows;
+	long			 i;
+	int			 rc;
 
-	n = plan_meetings(c, c->day, c->time, now, to, now, &m, err);
-	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
-	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
-	if (n < 0)
-		goto out;
-	rows = xcalloc((size_t)n + 1, sizeof(*rows));
+	rows = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].dedup = m[i].dedup;
 		rows[i].kind = m[i].kind;
@@ -51,6 +43,30 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 		rows[i].due = m[i].due;
 		rows[i].expires = m[i].expires;
 	}
+	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
+	    counts, err);
+	free(rows);
+	return rc;
+}
+
+static int
+deliver_plan_one(const struct config_community *c, int day,
+    struct civil_time at, struct store *st, time_t now, time_t to,
+    struct store_outbox_counts *total, char **err)
+{
+	struct store_outbox_counts	 counts;
+	struct store_outbox_scope	 scope;
+	struct plan_msg			*m = NULL;
+	const char			*prefixes[2];
+	char				*meet, *cancel;
+	long				 n;
+	int				 rc = -1;
+
+	n = plan_meetings(c, day, at, now, to, now, &m, err);
+	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
+	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
+	if (n < 0)
+		goto out;
 	/* What this pass plans replaces what earlier passes planned for the
 	 * same meetings: a moved, cancelled or dropped meeting's rows follow. */
 	prefixes[0] = meet;
@@ -61,8 +77,7 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 	scope.to = to;
 	scope.reason = "no longer planned";
 	memset(&counts, 0, sizeof(counts));
-	if (store_outbox_plan(st, rows, (size_t)n, &scope, now, &counts,
-	    err) == -1)
+	if (deliver_store_plan(st, m, n, &scope, now, &counts, err) == -1)
 		goto out;
 	total->inserted += counts.inserted;
 	total->updated += counts.updated;
@@ -70,7 +85,6 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 	total->withdrawn += counts.withdrawn;
 	rc = 0;
 out:
-	free(rows);
 	plan_free(m, n);
 	free(meet);
 	free(cancel);
@@ -83,17 +97,21 @@ deliver_plan(const struct config *cfg, struct store *st, time_t now,
 {
 	struct store_outbox_counts	 total;
 	const struct config_community	*c;
+	struct civil_time		 at;
 	char				*cerr = NULL;
 	size_t				 i;
+	bool				 placed;
+	int				 day;
 
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
 		/* An `auto` slot is placed by availability first. */
-		if (c->day < 0 || c->time_auto)
+		if (place_slot(st, c, &placed, &day, &at, &cerr) == 0 &&
+		    !placed)
 			continue;
-		if (deliver_plan_one(c, st, now, now + (time_t)cfg->worker.horizon,
-		    &total, &cerr) == -1) {
+		if (cerr != NULL || deliver_plan_one(c, day, at, st, now,
+		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1) {
 			*err = xasprintf("community %s: %s", c->id, cerr);
 			free(cerr);
 			return -1;
@@ -150,10 +168,13 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	struct feed_series		 s;
 	struct cadence_occ		 occ;
 	struct civil_date		 orig;
+	struct civil_time		 at;
 	const char			*p;
 	char				*id = NULL, *fp = NULL, *uid = NULL;
 	char				*date = NULL, *out = NULL, *err = NULL;
 	size_t				 n;
+	bool				 placed = false;
+	int				 day;
 
 	if (strncmp(dedup, PLAN_PREFIX_MEET, strlen(PLAN_PREFIX_MEET)) == 0)
 		p = dedup + strlen(PLAN_PREFIX_MEET);
@@ -165,21 +186,22 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	n = strcspn(p, ":");
 	id = xstrndup(p, n);
 	date = xstrndup(p + n + (p[n] == ':'), strlen("YYYY-MM-DD"));
-	if ((c = config_community_find(cfg, id)) == NULL || c->day < 0 ||
-	    c->time_auto || civil_date_parse(date, &orig) == -1)
+	if ((c = config_community_find(cfg, id)) == NULL ||
+	    civil_date_parse(date, &orig) == -1 ||
+	    place_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
 		goto out;
 	memset(&s, 0, sizeof(s));
 	s.community = c;
-	s.day = c->day;
-	s.at = c->time;
+	s.day = day;
+	s.at = at;
 	uid = feed_series_uid(cfg, c);
 	s.uid = uid;
 	/* The same UID and SEQUENCE as the feed's, so calendars match it. */
-	fp = feed_series_fingerprint(c, c->day, c->time);
+	fp = feed_series_fingerprint(c, day, at);
 	if (store_series_sync(st, c->id, uid, fp, now, &s.sequence, &s.created,
 	    &s.changed, &err) == -1)
 		goto out;
-	occ = cadence_meeting(c, orig, c->time);
+	occ = cadence_meeting(c, orig, at);
 	if (ical_render_meeting(cfg, &s, &occ, ICAL_PUBLISH, &out, len,
 	    &err) == -1) {
 		log_warn("%s: %s", dedup, err);

@@ -91,37 +91,42 @@ slots_window_days(const struct config_community *c)
 }
 
 /*
- * The candidates: the grid where a part is auto, the configured value
- * where it is not.  A fixed time that no window day holds still gets every
- * window day, so that day = auto always has somewhere to go.
+ * The candidates: the grid where a part is auto (or everything, when
+ * exploring), the configured value where it is not.  A fixed time that no
+ * window day holds still gets every window day, so that day = auto always
+ * has somewhere to go.
  */
 static size_t
-slots_candidates(const struct config_community *c, struct slots_key **out)
+slots_candidates(const struct slots_input *in, struct slots_key **out)
 {
-	struct slots_key	*v = NULL;
-	size_t			 n = 0, cap = 0, i, k;
-	int			 d, secs = civil_time_to_secs(c->time);
-	uint8_t			 days = slots_window_days(c);
+	const struct config_community	*c = in->community;
+	struct slots_key		*v = NULL;
+	size_t				 n = 0, cap = 0, i, k;
+	int				 d, secs = civil_time_to_secs(c->time);
+	uint8_t				 days = slots_window_days(c);
+	bool				 day_auto, time_auto;
 
+	day_auto = slots_day_auto(c) || (in->explore &&
+	    c->cadence != CONFIG_CADENCE_RRULE);
+	time_auto = c->time_auto || in->explore;
 	for (d = 0; d < 7; d++) {
 		if (c->cadence == CONFIG_CADENCE_RRULE) {
 			if (d > 0)
 				break;
 			d = -1;		/* the rule says the days */
-		} else if (!slots_day_auto(c)) {
+		} else if (!day_auto) {
 			if (d != c->day)
 				continue;
 		} else if (!(days & (1u << d)))
 			continue;
-		if (c->time_auto)
+		if (time_auto)
 			slots_grid(c, d, &v, &n, &cap);
-		else if (!slots_day_auto(c) || slots_fits(c, d, secs,
-		    c->duration))
+		else if (!day_auto || slots_fits(c, d, secs, c->duration))
 			slots_key_add(&v, &n, &cap, d, secs);
 		if (d == -1)
 			break;
 	}
-	if (n == 0 && !c->time_auto && slots_day_auto(c))
+	if (n == 0 && !time_auto && day_auto)
 		for (d = 0; d < 7; d++)
 			if (days & (1u << d))
 				slots_key_add(&v, &n, &cap, d, secs);
@@ -245,7 +250,7 @@ slots_rank(const struct slots_input *in, struct slots_ranking **out,
 
 	*out = NULL;
 	r->min_attendance = c->min_attendance;
-	r->n = slots_candidates(c, &keys);
+	r->n = slots_candidates(in, &keys);
 	r->cand = xcalloc(r->n + 1, sizeof(*r->cand));
 	r->missed = xcalloc(r->n * in->nmembers + 1, sizeof(*r->missed));
 	for (j = 0; j < in->nmembers; j++)

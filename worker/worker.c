@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "http.h"
 #include "log.h"
+#include "place.h"
 #include "publish.h"
 #include "store.h"
 #include "webhook.h"
@@ -180,14 +181,15 @@ worker_next_due_ms(struct worker *w)
 }
 
 /*
- * One cycle: publish every feed (and hand them to the HTTP server), plan
- * reminders into the outbox, deliver what is due.  Availability and `auto`
- * placement come before planning once they exist.
+ * One cycle: place `auto` communities from availability (busy calendars
+ * fetched), publish every feed (and hand them to the HTTP server), plan
+ * reminders into the outbox, deliver what is due.
  */
 static int
 worker_cycle(struct worker *w, char **err)
 {
 	struct publish_result	 res;
+	struct place_counts	 placed;
 	struct store_outbox_counts planned;
 	char			*cerr = NULL;
 	int64_t			 id = 0;
@@ -205,6 +207,14 @@ worker_cycle(struct worker *w, char **err)
 		free(cerr);
 		cerr = NULL;
 	}
+	/* Placement comes first: the feeds and reminders use its slots. */
+	if (place_run(w->cfg, w->st, worker_now(w), &placed, err) == -1)
+		goto end;
+	w->stats.busy_failures = placed.failed;
+	if (placed.communities > 0)
+		log_info("slots: %zu auto communities ranked, %zu given a new "
+		    "slot, %zu busy sources failed", placed.communities,
+		    placed.changed, placed.failed);
 	if (publish_run(w->cfg, w->state_dir, w->st, worker_now(w), &res,
 	    &store_failed, err) == -1)
 		goto end;

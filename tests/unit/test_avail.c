@@ -11,21 +11,7 @@
 #include "avail.h"
 #include "config.h"
 #include "tz.h"
-
-/* Expected instants come from glibc's timegm, not from avail or tz. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm);
-}
+#include "utc.h"
 
 /* s holds exactly the n intervals given as from, to pairs. */
 static void

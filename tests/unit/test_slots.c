@@ -13,6 +13,7 @@
 #include "config.h"
 #include "slots.h"
 #include "tz.h"
+#include "utc.h"
 
 #define H(h, m)	((h) * 3600 + (m) * 60)
 #define MO	(1u << CIVIL_MO)
@@ -20,20 +21,6 @@
 #define WE	(1u << CIVIL_WE)
 #define TH	(1u << CIVIL_TH)
 #define FR	(1u << CIVIL_FR)
-
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm);
-}
 
 /*
  * The fixture, built so that the best slot is known: window MO-FR
