@@ -81,9 +81,13 @@ check: deps
 test: check
 
 # The peers the benchmarks compare with; make check does not need them.
-BENCH_PKGS = nginx apprise wrk python3-icalendar
+BENCH_PKGS = nginx apprise wrk python3-icalendar time
 
-bench: deps all
+# bench/slots.sh drives the pure core through this, linked with build/.
+$(B)/slots_bench: bench/slots_bench.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+
+bench: deps all $(B)/slots_bench
 	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
 
