@@ -44,7 +44,7 @@ COBJS	 = $(patsubst worker/%.c,$(CB)/%.o,$(LIBSRCS))
 DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
-	   nodejs npm python3 python3-aiosmtpd mandoc
+	   nodejs npm python3 python3-aiosmtpd mandoc bsdutils
 
 .PHONY: all deps run check test bench install uninstall clean
 all: $(B)/plc-cadence

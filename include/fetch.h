@@ -36,8 +36,8 @@ struct fetch_result {
 };
 
 /*
- * GET url (from the config; may hold a secret token, so it is never put
- * into *err whole).  Returns 0 with *res filled (free it with
+ * GET url (from the config; may hold a secret token, so *err never
+ * quotes it: the caller names the source, with fetch_redact).  Returns 0 with *res filled (free it with
  * fetch_result_free) for a 200 or a 304, or -1 with *err allocated: a
  * network error or timeout, another status, or a body over the limit.
  */

@@ -40,14 +40,28 @@ struct place_input {
 };
 
 /*
+ * Members' busy time over one range, read once however many communities a
+ * member is in: one slot per cfg->members entry, filled on first use.
+ */
+struct place_busy {
+	struct avail	**busy;		/* NULL: not read yet */
+	size_t		 *failed;
+	size_t		  n;
+};
+void	place_busy_init(struct place_busy *pb, const struct config *cfg);
+void	place_busy_free(struct place_busy *pb);
+
+/*
  * Build c's ranking input over [from, to) (members first, then optional
  * ones not also required), with the stored slot as the current one.
- * fetch false reads URL sources from their kept copies.  Returns 0 (free
- * with place_input_free), or -1 with *err allocated when the store fails.
+ * fetch false reads URL sources from their kept copies.  pb (may be NULL)
+ * shares members' busy time between calls over the same range.  Returns 0
+ * (free with place_input_free), or -1 with *err allocated when the store
+ * fails.
  */
 int	place_input(const struct config *cfg, const struct config_community *c,
 	    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
-	    struct place_input *out, char **err);
+	    struct place_busy *pb, struct place_input *out, char **err);
 void	place_input_free(struct place_input *p);
 
 struct place_counts {

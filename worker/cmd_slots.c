@@ -295,7 +295,7 @@ cmd_slots(struct cmd_ctx *ctx)
 		goto out;
 	rc = EX_TEMPFAIL;
 	if (place_input(cfg, c, st, now, now, now + (time_t)weeks * 7 * 86400,
-	    true, &pi, &err) == -1) {
+	    true, NULL, &pi, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		goto out;
 	}

@@ -98,6 +98,19 @@ fetch_redact(const char *url)
 	    (int)(end - host), host);
 }
 
+/* libcurl's message, with the URL (which may hold a secret) replaced by its
+ * shown form should libcurl have quoted it. */
+static char *
+fetch_scrub(const char *msg, const char *url, const char *shown)
+{
+	const char	*p = strstr(msg, url);
+
+	if (p == NULL)
+		return xstrdup(msg);
+	return xasprintf("%.*s%s%s", (int)(p - msg), msg, shown,
+	    p + strlen(url));
+}
+
 static bool
 fetch_validator_ok(const char *v)
 {
@@ -124,7 +137,7 @@ fetch_url(const char *url, const struct fetch_opts *opts,
 	b.max = opts->max_bytes > 0 ? opts->max_bytes : FETCH_MAX_BYTES;
 	where = fetch_redact(url);
 	if ((c = curl_easy_init()) == NULL) {
-		*err = xasprintf("%s: cannot start libcurl", where);
+		*err = xstrdup("cannot start libcurl");
 		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -162,13 +175,13 @@ fetch_url(const char *url, const struct fetch_opts *opts,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
 	if (b.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		*err = xasprintf("%s: larger than the limit of %zu bytes; "
-		    "refused", where, b.max);
+		*err = xasprintf("larger than the limit of %zu bytes; refused",
+		    b.max);
 		goto out;
 	}
 	if (cc != CURLE_OK) {
-		*err = xasprintf("%s: %s", where, ebuf[0] != '\0' ? ebuf :
-		    curl_easy_strerror(cc));
+		*err = fetch_scrub(ebuf[0] != '\0' ? ebuf :
+		    curl_easy_strerror(cc), url, where);
 		goto out;
 	}
 	res->code = code;
@@ -180,7 +193,7 @@ fetch_url(const char *url, const struct fetch_opts *opts,
 		res->len = b.len;
 		b.p = NULL;
 	} else {
-		*err = xasprintf("%s: HTTP status %ld", where, code);
+		*err = xasprintf("HTTP status %ld", code);
 		goto out;
 	}
 	res->etag = b.etag;

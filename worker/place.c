@@ -17,6 +17,13 @@ place_is_auto(const struct config_community *c)
 	    c->time_auto;
 }
 
+/* "TU"; an rrule cadence's days come from its rule: "rule". */
+static const char *
+place_day(int day)
+{
+	return day >= 0 ? civil_weekday_abbr(day) : "rule";
+}
+
 static struct civil_time
 place_time(int secs)
 {
@@ -49,15 +56,60 @@ place_slot(struct store *st, const struct config_community *c, bool *placed,
 	return 0;
 }
 
+void
+place_busy_init(struct place_busy *pb, const struct config *cfg)
+{
+	pb->n = cfg->nmembers;
+	pb->busy = xcalloc(pb->n + 1, sizeof(*pb->busy));
+	pb->failed = xcalloc(pb->n + 1, sizeof(*pb->failed));
+}
+
+void
+place_busy_free(struct place_busy *pb)
+{
+	size_t	i;
+
+	if (pb == NULL || pb->busy == NULL)
+		return;
+	for (i = 0; i < pb->n; i++)
+		avail_free(pb->busy[i]);
+	free(pb->busy);
+	free(pb->failed);
+	memset(pb, 0, sizeof(*pb));
+}
+
+/* m's busy time, from pb when it was read already; *owned when the caller
+ * frees it. */
+static int
+place_member_busy(const struct config *cfg, const struct config_member *m,
+    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+    struct place_busy *pb, struct avail **busy, size_t *failed, bool *owned,
+    char **err)
+{
+	size_t	i = (size_t)(m - cfg->members);
+
+	*owned = pb == NULL || i >= pb->n;
+	*failed = 0;
+	if (!*owned && pb->busy[i] != NULL) {
+		*busy = pb->busy[i];
+		return 0;	/* counted the first time */
+	}
+	if (busy_member(m, st, now, from, to, fetch, busy, failed, err) == -1)
+		return -1;
+	if (!*owned)
+		pb->busy[i] = *busy;
+	return 0;
+}
+
 int
 place_input(const struct config *cfg, const struct config_community *c,
     struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
-    struct place_input *out, char **err)
+    struct place_busy *pb, struct place_input *out, char **err)
 {
 	const struct config_member	*m;
 	struct avail			*busy = NULL;
 	size_t				 i, k, n = 0, failed;
-	bool				 found;
+	bool				 found, owned;
 	int				 sday, ssecs;
 
 	memset(out, 0, sizeof(*out));
@@ -70,14 +122,15 @@ place_input(const struct config *cfg, const struct config_community *c,
 			;
 		if (k < n)
 			continue;	/* required and optional: required */
-		if (busy_member(m, st, now, from, to, fetch, &busy, &failed,
-		    err) == -1)
+		if (place_member_busy(cfg, m, st, now, from, to, fetch, pb,
+		    &busy, &failed, &owned, err) == -1)
 			goto fail;
 		out->failed += failed;
 		out->members[n].member = m;
 		out->members[n].required = i < c->nmembers;
 		out->members[n].free = avail_member(m, c, busy, from, to);
-		avail_free(busy);
+		if (owned)
+			avail_free(busy);
 		n++;
 	}
 	out->in.community = c;
@@ -92,7 +145,6 @@ place_input(const struct config *cfg, const struct config_community *c,
 		out->in.current_day = c->day == -1 ? sday : c->day;
 		out->in.current_at = c->time_auto ? place_time(ssecs) : c->time;
 	}
-	(void)cfg;
 	return 0;
 fail:
 	out->in.nmembers = n;
@@ -147,7 +199,8 @@ out:
 
 static int
 place_one(const struct config *cfg, const struct config_community *c,
-    struct store *st, time_t now, struct place_counts *counts, char **err)
+    struct store *st, time_t now, struct place_busy *pb,
+    struct place_counts *counts, char **err)
 {
 	struct place_input		 pi;
 	struct slots_ranking		*r = NULL;
@@ -157,7 +210,7 @@ place_one(const struct config *cfg, const struct config_community *c,
 	int				 rc = -1;
 
 	if (place_input(cfg, c, st, now, now, now +
-	    (time_t)cfg->worker.horizon, true, &pi, err) == -1)
+	    (time_t)cfg->worker.horizon, true, pb, &pi, err) == -1)
 		return -1;
 	counts->failed += pi.failed;
 	if (slots_rank(&pi.in, &r, err) == -1)
@@ -174,20 +227,23 @@ place_one(const struct config *cfg, const struct config_community *c,
 		rc = 0;
 		goto out;
 	}
-	if (pi.in.has_current)
+	if (pi.in.has_current && slots_current(r) == NULL)
+		log_notice("community %s: moved from %s %s, which no longer "
+		    "fits its window, to %s %s (%.0f%% of the members can "
+		    "come)", c->id, place_day(pi.in.current_day),
+		    civil_time_format(pi.in.current_at, ob), place_day(s->day),
+		    civil_time_format(s->at, tb), s->attendance * 100);
+	else if (pi.in.has_current)
 		log_notice("community %s: moved from %s %s to %s %s: %.0f%% of "
 		    "the members could come at the old time, %.0f%% can at the "
-		    "new one", c->id, civil_weekday_abbr(pi.in.current_day),
-		    civil_time_format(pi.in.current_at, ob), s->day >= 0 ?
-		    civil_weekday_abbr(s->day) : "", civil_time_format(s->at,
-		    tb), slots_current(r) != NULL ?
-		    slots_current(r)->attendance * 100 : 0.0,
-		    s->attendance * 100);
+		    "new one", c->id, place_day(pi.in.current_day),
+		    civil_time_format(pi.in.current_at, ob), place_day(s->day),
+		    civil_time_format(s->at, tb),
+		    slots_current(r)->attendance * 100, s->attendance * 100);
 	else
 		log_notice("community %s: placed at %s %s (%.0f%% of the "
-		    "members can come)", c->id, s->day >= 0 ?
-		    civil_weekday_abbr(s->day) : "", civil_time_format(s->at,
-		    tb), s->attendance * 100);
+		    "members can come)", c->id, place_day(s->day),
+		    civil_time_format(s->at, tb), s->attendance * 100);
 	if (place_store(cfg, c, st, s, now, err) == -1)
 		goto out;
 	counts->changed++;
@@ -202,20 +258,27 @@ int
 place_run(const struct config *cfg, struct store *st, time_t now,
     struct place_counts *counts, char **err)
 {
-	char	*cerr = NULL;
-	size_t	 i;
+	struct place_busy	 pb;
+	char			*cerr = NULL;
+	size_t			 i;
+	int			 rc = -1;
 
 	memset(counts, 0, sizeof(*counts));
+	/* A member in several auto communities is fetched once a cycle. */
+	place_busy_init(&pb, cfg);
 	for (i = 0; i < cfg->ncommunities; i++) {
 		if (!place_is_auto(&cfg->communities[i]))
 			continue;
-		if (place_one(cfg, &cfg->communities[i], st, now, counts,
+		if (place_one(cfg, &cfg->communities[i], st, now, &pb, counts,
 		    &cerr) == -1) {
 			*err = xasprintf("community %s: %s",
 			    cfg->communities[i].id, cerr);
 			free(cerr);
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	place_busy_free(&pb);
+	return rc;
 }

@@ -14,6 +14,7 @@ NOW=2026-11-02T08:00
 
 mkdir -p "$T/www"
 serve() {	# serve: the HTTP server on $T/www, on $PORT once known
+	rm -f "$T/srv.out"
 	$PY -u -m http.server --bind 127.0.0.1 --directory "$T/www" ${PORT:-0} \
 	    >"$T/srv.out" 2>>"$T/srv.log" &
 	SRV=$!
@@ -140,6 +141,16 @@ window      = MO-FR 15:00-17:00
 start       = 2026-09-01
 notify      = team
 
+; b is in two auto communities: her calendar is fetched once a cycle.
+[community two]
+facilitator = b
+members     = b
+cadence     = weekly
+day         = auto
+time        = auto
+window      = TU-FR 15:00-17:00
+start       = 2026-09-01
+
 [member a]
 email     = a@example.edu
 available = MO-FR 15:00-17:00
@@ -159,7 +170,7 @@ P() { "$PLC" -c "$T/plc.ini" "$@"; }
 # jq-like reads of the JSON in $T/out with python.
 js() { $PY -c "import json, sys; d = json.load(open('$T/out')); print($1)"; }
 slot() { sqlite3 "$T/state/state.db" "SELECT slot_day || ' ' || slot_time || ' ' || sequence FROM series WHERE community = 'plc'"; }
-nslot() { sqlite3 "$T/state/state.db" "SELECT count(*) FROM outbox WHERE kind = 'slot'"; }
+nslot() { sqlite3 "$T/state/state.db" "SELECT count(*) FROM outbox WHERE kind = 'slot' AND dedup LIKE 'slot:plc:%'"; }
 
 expect_status "slots --json exits 0" 0 P slots plc --json --weeks 4 --now $NOW
 expect "the best slot is Thursday 15:30" test "$(js 'd["best"][0]["day"], d["best"][0]["time"], d["best"][0]["attendance"], d["best"][0]["meetings"]')" = "TH 15:30 1.0 4"
@@ -175,6 +186,9 @@ expect_status "slots as text exits 0" 0 P slots plc --weeks 4 --now $NOW
 contains "the text names the best slot first" "$T/out" "1. Thu 15:30"
 contains "and who cannot come" "$T/out" "cannot come: a (2 of 4)"
 expect "piped: no colour codes" test "$(grep -c "$(printf '\033')" "$T/out")" = 0
+# On a terminal (script(1) gives it one): coloured cells.
+script -qec "\"$PLC\" -c \"$T/plc.ini\" slots plc --weeks 4 --now $NOW" /dev/null >"$T/tty" 2>&1
+expect "on a terminal: colour codes" grep -q "$(printf '\033')\[42;30m" "$T/tty"
 expect_status "an unknown community exits 65" 65 P slots nope --now $NOW
 expect_status "a bad --weeks exits 64" 64 P slots plc --weeks 0
 expect_status "no ID exits 64" 64 P slots
@@ -196,6 +210,7 @@ contains "the chat post names the time" "$T/chat.jsonl" "New time: Test PLC — 
 : >"$T/srv.log"
 expect_status "run --once again exits 0" 0 P run --once --now $NOW
 expect "the server answered 304 Not Modified" grep -q '" 304 ' "$T/srv.log"
+expect "once, though b is in two auto communities" test "$(grep -c 'GET /b.ics' "$T/srv.log")" = 1
 expect "nothing changes: no new notice, same sequence" test "$(slot) $(nslot)" = "3 55800 0 4"
 
 # A small change (c busy one Thursday) keeps the slot.
