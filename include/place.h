@@ -68,14 +68,16 @@ struct place_counts {
 	size_t	communities;	/* auto ones ranked */
 	size_t	changed;	/* given a new slot this time */
 	size_t	failed;		/* busy sources that failed */
+	size_t	errors;		/* communities that could not be placed */
 };
 
 /*
- * Rank and place every auto community for [now, now + horizon).  Returns 0
- * with *counts set, or -1 with *err allocated (the store, or a cadence that
- * cannot be expanded); busy sources that fail are counted, not errors.
+ * Rank and place every auto community for [now, now + horizon), into
+ * *counts.  A community that cannot be placed (the store fails) is logged
+ * and counted, and keeps the slot it had; busy sources that fail are
+ * counted too.  Never stops the cycle.
  */
-int	place_run(const struct config *cfg, struct store *st, time_t now,
-	    struct place_counts *counts, char **err);
+void	place_run(const struct config *cfg, struct store *st, time_t now,
+	    struct place_counts *counts);
 
 #endif

@@ -133,6 +133,8 @@ busy_source(const struct config_member *m, const char *source,
 	if (fresh == 1 && ical_busy(body, len, m->tz, from, to, set,
 	    &perr) == -1) {
 		why = xasprintf("malformed: %s", perr);
+		free(perr);
+		perr = NULL;
 		fresh = -1;
 	}
 	if (fresh == 1) {

@@ -773,6 +773,7 @@ struct ical_busy_ctx {
 	int64_t			 from, to;
 	struct avail		*set;
 	size_t			 count;
+	size_t			 steps;		/* recurrence steps, all events */
 	struct ical_override	*ov;
 	size_t			 nov;
 };
@@ -859,6 +860,39 @@ ical_busy_instance(struct ical_busy_ctx *b, struct icaltimetype t,
 	return ical_busy_add(b, s, s + dur, err);
 }
 
+/* RDATE instances of a series, with the series' length. */
+static int
+ical_busy_rdates(struct ical_busy_ctx *b, icalcomponent *ev,
+    struct icaltimetype s, int64_t dur, long days, char **err)
+{
+	struct icaldatetimeperiodtype	 r;
+	icalproperty			*p;
+	int64_t				 st, en;
+
+	for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
+		r = icalproperty_get_rdate(p);
+		if (!icaltime_is_null_time(r.period.start)) {
+			st = ical_instant(r.period.start, b->floating);
+			en = !icaltime_is_null_time(r.period.end) ?
+			    ical_instant(r.period.end, b->floating) :
+			    st + icaldurationtype_as_int(r.period.duration);
+			if (ical_busy_add(b, st, en, err) == -1)
+				return -1;
+			continue;
+		}
+		if (icaltime_is_null_time(r.time))
+			continue;
+		if (!r.time.is_date && r.time.zone == NULL &&
+		    !icaltime_is_utc(r.time))
+			r.time.zone = s.zone;	/* the series' TZID */
+		if (ical_busy_instance(b, r.time, dur, days, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 ical_busy_event(struct ical_busy_ctx *b, icalcomponent *ev, char **err)
 {
@@ -898,11 +932,20 @@ ical_busy_event(struct ical_busy_ctx *b, icalcomponent *ev, char **err)
 	if (rr == NULL || icalcomponent_get_first_property(ev,
 	    ICAL_RECURRENCEID_PROPERTY) != NULL)
 		return ical_busy_instance(b, s, dur, days, err);
+	if (ical_busy_rdates(b, ev, s, dur, days, err) == -1)
+		return -1;
 	recur = icalproperty_get_rrule(rr);
 	if ((it = icalrecur_iterator_new(recur, s)) == NULL)
 		return 0;	/* a rule libical cannot read: ignored */
 	for (t = icalrecur_iterator_next(it); !icaltime_is_null_time(t);
 	    t = icalrecur_iterator_next(it)) {
+		/* Steps before the range count too: a FREQ=SECONDLY rule
+		 * from 1970 must not hold the worker for hours. */
+		if (++b->steps > ICAL_BUSY_MAX_STEPS) {
+			*err = xasprintf("more than %d recurrence steps; "
+			    "refused", ICAL_BUSY_MAX_STEPS);
+			goto out;
+		}
 		at = t.is_date ? 0 : ical_instant(t, b->floating);
 		if (!t.is_date && at >= b->to)
 			break;

@@ -254,14 +254,13 @@ out:
 	return rc;
 }
 
-int
+void
 place_run(const struct config *cfg, struct store *st, time_t now,
-    struct place_counts *counts, char **err)
+    struct place_counts *counts)
 {
 	struct place_busy	 pb;
-	char			*cerr = NULL;
+	char			*err = NULL;
 	size_t			 i;
-	int			 rc = -1;
 
 	memset(counts, 0, sizeof(*counts));
 	/* A member in several auto communities is fetched once a cycle. */
@@ -269,16 +268,16 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 	for (i = 0; i < cfg->ncommunities; i++) {
 		if (!place_is_auto(&cfg->communities[i]))
 			continue;
+		/* One community that cannot be placed must not keep the
+		 * others (and every feed) from being published. */
 		if (place_one(cfg, &cfg->communities[i], st, now, &pb, counts,
-		    &cerr) == -1) {
-			*err = xasprintf("community %s: %s",
-			    cfg->communities[i].id, cerr);
-			free(cerr);
-			goto out;
+		    &err) == -1) {
+			log_err("community %s: cannot place it: %s",
+			    cfg->communities[i].id, err);
+			free(err);
+			err = NULL;
+			counts->errors++;
 		}
 	}
-	rc = 0;
-out:
 	place_busy_free(&pb);
-	return rc;
 }

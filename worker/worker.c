@@ -208,8 +208,7 @@ worker_cycle(struct worker *w, char **err)
 		cerr = NULL;
 	}
 	/* Placement comes first: the feeds and reminders use its slots. */
-	if (place_run(w->cfg, w->st, worker_now(w), &placed, err) == -1)
-		goto end;
+	place_run(w->cfg, w->st, worker_now(w), &placed);
 	w->stats.busy_failures = placed.failed;
 	if (placed.communities > 0)
 		log_info("slots: %zu auto communities ranked, %zu given a new "

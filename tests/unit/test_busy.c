@@ -117,6 +117,50 @@ test_busy_refused(void **state)
 	avail_free(s);
 }
 
+/* RDATE adds instances of the series' length, in its zone. */
+static void
+test_busy_rdate(void **state)
+{
+	static const char	 cal[] =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:r@t\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART;TZID=America/New_York:20261102T100000\r\n"
+	    "DURATION:PT30M\r\nRRULE:FREQ=WEEKLY;COUNT=1\r\n"
+	    "RDATE;TZID=America/New_York:20261104T120000\r\n"
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct avail		*s = avail_new();
+	char			*err = NULL;
+	int64_t			 f, t;
+
+	assert_int_equal(ical_busy(cal, strlen(cal), NULL, utc(2026, 11, 1,
+	    0, 0), utc(2026, 11, 8, 0, 0), s, &err), 0);
+	assert_int_equal(avail_count(s), 2);
+	avail_get(s, 1, &f, &t);
+	assert_int_equal(f, utc(2026, 11, 4, 17, 0));
+	assert_int_equal(t, utc(2026, 11, 4, 17, 30));
+	avail_free(s);
+}
+
+/* A rule that steps for ever before the range is refused, not followed. */
+static void
+test_busy_runaway_rule(void **state)
+{
+	static const char	 cal[] =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:x@t\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART:20200101T000000Z\r\nDURATION:PT1S\r\n"
+	    "RRULE:FREQ=MINUTELY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct avail		*s = avail_new();
+	char			*err = NULL;
+
+	assert_int_equal(ical_busy(cal, strlen(cal), NULL, utc(2026, 11, 1,
+	    0, 0), utc(2026, 11, 8, 0, 0), s, &err), -1);
+	assert_non_null(strstr(err, "recurrence steps"));
+	assert_int_equal(avail_count(s), 0);
+	free(err);
+	avail_free(s);
+}
+
 int
 main(void)
 {
@@ -124,6 +168,8 @@ main(void)
 		cmocka_unit_test(test_busy_calendar),
 		cmocka_unit_test(test_busy_clipped),
 		cmocka_unit_test(test_busy_refused),
+		cmocka_unit_test(test_busy_rdate),
+		cmocka_unit_test(test_busy_runaway_rule),
 	};
 	int	rc;
 
