@@ -30,14 +30,27 @@ bool	busy_is_url(const char *source);
 char	*busy_display(const char *source);
 
 /*
+ * What a source's bytes gave over a range, kept between cycles so that an
+ * unchanged calendar (a 304, the same file) is not expanded again: one
+ * entry per source and zone, found by the range and a hash of the bytes.
+ * busy_cache_sweep drops the entries not used since the last sweep (a
+ * source gone from the config).  Used on one thread.
+ */
+struct busy_cache;
+struct busy_cache	*busy_cache_new(void);
+void			 busy_cache_free(struct busy_cache *bc);	/* NULL ok */
+void			 busy_cache_sweep(struct busy_cache *bc);
+
+/*
  * Member m's busy time over [from, to) from every source, into a new set
  * (*out, free with avail_free).  fetch false reads URLs from their kept
- * copies only.  *failed (may be NULL) gets the number of sources that
- * failed this time.  Returns 0, or -1 with *err allocated only when the
- * store fails.
+ * copies only.  cache may be NULL.  *failed (may be NULL) gets the number
+ * of sources that failed this time.  Returns 0, or -1 with *err allocated
+ * only when the store fails.
  */
 int	busy_member(const struct config_member *m, struct store *st,
 	    time_t now, int64_t from, int64_t to, bool fetch,
-	    struct avail **out, size_t *failed, char **err);
+	    struct busy_cache *cache, struct avail **out, size_t *failed,
+	    char **err);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "busy.h"
 #include "civil.h"
 #include "config.h"
 #include "slots.h"
@@ -44,11 +45,12 @@ struct place_input {
  * member is in: one slot per cfg->members entry, filled on first use.
  */
 struct place_busy {
-	struct avail	**busy;		/* NULL: not read yet */
-	size_t		 *failed;
-	size_t		  n;
+	struct avail		**busy;		/* NULL: not read yet */
+	size_t			  n;
+	struct busy_cache	 *cache;	/* the caller's, or NULL */
 };
-void	place_busy_init(struct place_busy *pb, const struct config *cfg);
+void	place_busy_init(struct place_busy *pb, const struct config *cfg,
+	    struct busy_cache *cache);
 void	place_busy_free(struct place_busy *pb);
 
 /*
@@ -75,9 +77,10 @@ struct place_counts {
  * Rank and place every auto community for [now, now + horizon), into
  * *counts.  A community that cannot be placed (the store fails) is logged
  * and counted, and keeps the slot it had; busy sources that fail are
- * counted too.  Never stops the cycle.
+ * counted too.  Never stops the cycle.  cache (may be NULL) keeps parsed
+ * calendars from one cycle to the next; it is swept at the end.
  */
 void	place_run(const struct config *cfg, struct store *st, time_t now,
-	    struct place_counts *counts);
+	    struct busy_cache *cache, struct place_counts *counts);
 
 #endif

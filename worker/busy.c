@@ -10,7 +10,136 @@
 #include "fetch.h"
 #include "ical.h"
 #include "log.h"
+#include "tz.h"
 #include "xmalloc.h"
+
+struct busy_entry {
+	char		*source;
+	char		*zone;
+	int64_t		 from, to;
+	uint64_t	 hash;
+	size_t		 len;
+	struct avail	*set;
+	bool		 used;
+};
+
+struct busy_cache {
+	struct busy_entry	*v;
+	size_t			 n;
+};
+
+struct busy_cache *
+busy_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct busy_cache));
+}
+
+static void
+busy_entry_clear(struct busy_entry *e)
+{
+	free(e->source);
+	free(e->zone);
+	avail_free(e->set);
+}
+
+void
+busy_cache_free(struct busy_cache *bc)
+{
+	size_t	i;
+
+	if (bc == NULL)
+		return;
+	for (i = 0; i < bc->n; i++)
+		busy_entry_clear(&bc->v[i]);
+	free(bc->v);
+	free(bc);
+}
+
+void
+busy_cache_sweep(struct busy_cache *bc)
+{
+	size_t	i, k;
+
+	for (i = k = 0; i < bc->n; i++) {
+		if (!bc->v[i].used) {
+			busy_entry_clear(&bc->v[i]);
+			continue;
+		}
+		bc->v[i].used = false;
+		bc->v[k++] = bc->v[i];
+	}
+	bc->n = k;
+}
+
+/* FNV-1a: enough to tell one version of a calendar from the next. */
+static uint64_t
+busy_hash(const char *p, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Parse text (len bytes) for source into set, through the cache when
+ * there is one.  Returns ical_busy's result.
+ */
+static int
+busy_parse(struct busy_cache *bc, const char *source,
+    const struct config_member *m, const char *text, size_t len,
+    int64_t from, int64_t to, struct avail *set, char **err)
+{
+	struct busy_entry	*e = NULL;
+	struct avail		*got;
+	char			*shown;
+	const char		*zone = tz_name(m->tz);
+	uint64_t		 h;
+	size_t			 i;
+
+	if (bc == NULL)
+		return ical_busy(text, len, m->tz, from, to, set, err);
+	h = busy_hash(text, len);
+	for (i = 0; i < bc->n && e == NULL; i++)
+		if (strcmp(bc->v[i].source, source) == 0 &&
+		    strcmp(bc->v[i].zone, zone) == 0)
+			e = &bc->v[i];
+	if (e != NULL && e->hash == h && e->len == len && e->from == from &&
+	    e->to == to) {
+		e->used = true;
+		avail_add_set(set, e->set);
+		return 0;
+	}
+	got = avail_new();
+	if (ical_busy(text, len, m->tz, from, to, got, err) == -1) {
+		avail_free(got);
+		return -1;
+	}
+	shown = busy_display(source);
+	log_debug("member %s: busy source %s: expanded, %zu busy intervals",
+	    m->id, shown, avail_count(got));
+	free(shown);
+	avail_add_set(set, got);
+	if (e == NULL) {
+		bc->v = xreallocarray(bc->v, bc->n + 1, sizeof(*bc->v));
+		e = &bc->v[bc->n++];
+		memset(e, 0, sizeof(*e));
+		e->source = xstrdup(source);
+		e->zone = xstrdup(zone);
+	}
+	avail_free(e->set);
+	e->set = got;
+	e->hash = h;
+	e->len = len;
+	e->from = from;
+	e->to = to;
+	e->used = true;
+	return 0;
+}
 
 bool
 busy_is_url(const char *source)
@@ -116,7 +245,7 @@ busy_fresh(const char *source, const struct store_busy *kept, bool fetch,
 static int
 busy_source(const struct config_member *m, const char *source,
     struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
-    struct avail *set, bool *failed, char **err)
+    struct busy_cache *bc, struct avail *set, bool *failed, char **err)
 {
 	struct store_busy	 kept;
 	char			*body = NULL, *etag = NULL, *lm = NULL;
@@ -130,7 +259,7 @@ busy_source(const struct config_member *m, const char *source,
 		return -1;
 	fresh = busy_fresh(source, &kept, fetch, &body, &len, &etag, &lm,
 	    &why);
-	if (fresh == 1 && ical_busy(body, len, m->tz, from, to, set,
+	if (fresh == 1 && busy_parse(bc, source, m, body, len, from, to, set,
 	    &perr) == -1) {
 		why = xasprintf("malformed: %s", perr);
 		free(perr);
@@ -148,8 +277,8 @@ busy_source(const struct config_member *m, const char *source,
 	}
 	if (fresh == 0 || why != NULL) {
 		/* The kept copy was good when kept. */
-		if (kept.has_copy && ical_busy(kept.body, kept.len, m->tz, from,
-		    to, set, &perr) == -1) {
+		if (kept.has_copy && busy_parse(bc, source, m, kept.body,
+		    kept.len, from, to, set, &perr) == -1) {
 			free(perr);
 			perr = NULL;
 		}
@@ -180,8 +309,8 @@ out:
 
 int
 busy_member(const struct config_member *m, struct store *st, time_t now,
-    int64_t from, int64_t to, bool fetch, struct avail **out, size_t *failed,
-    char **err)
+    int64_t from, int64_t to, bool fetch, struct busy_cache *cache,
+    struct avail **out, size_t *failed, char **err)
 {
 	struct avail	*set = avail_new();
 	size_t		 i, nfail = 0;
@@ -189,8 +318,8 @@ busy_member(const struct config_member *m, struct store *st, time_t now,
 
 	*out = NULL;
 	for (i = 0; i < m->nbusy; i++) {
-		if (busy_source(m, m->busy[i], st, now, from, to, fetch, set, &f,
-		    err) == -1) {
+		if (busy_source(m, m->busy[i], st, now, from, to, fetch, cache,
+		    set, &f, err) == -1) {
 			avail_free(set);
 			return -1;
 		}

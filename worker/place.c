@@ -57,11 +57,12 @@ place_slot(struct store *st, const struct config_community *c, bool *placed,
 }
 
 void
-place_busy_init(struct place_busy *pb, const struct config *cfg)
+place_busy_init(struct place_busy *pb, const struct config *cfg,
+    struct busy_cache *cache)
 {
 	pb->n = cfg->nmembers;
 	pb->busy = xcalloc(pb->n + 1, sizeof(*pb->busy));
-	pb->failed = xcalloc(pb->n + 1, sizeof(*pb->failed));
+	pb->cache = cache;
 }
 
 void
@@ -74,7 +75,6 @@ place_busy_free(struct place_busy *pb)
 	for (i = 0; i < pb->n; i++)
 		avail_free(pb->busy[i]);
 	free(pb->busy);
-	free(pb->failed);
 	memset(pb, 0, sizeof(*pb));
 }
 
@@ -87,6 +87,7 @@ place_member_busy(const struct config *cfg, const struct config_member *m,
     char **err)
 {
 	size_t	i = (size_t)(m - cfg->members);
+	int64_t	bfrom, bto;
 
 	*owned = pb == NULL || i >= pb->n;
 	*failed = 0;
@@ -94,7 +95,12 @@ place_member_busy(const struct config *cfg, const struct config_member *m,
 		*busy = pb->busy[i];
 		return 0;	/* counted the first time */
 	}
-	if (busy_member(m, st, now, from, to, fetch, busy, failed, err) == -1)
+	/* Read over whole UTC days around the range (avail_member clips to
+	 * it), so that a cached calendar serves every cycle of a day. */
+	bfrom = (from / 86400 - 1) * 86400;
+	bto = (to / 86400 + 2) * 86400;
+	if (busy_member(m, st, now, bfrom, bto, fetch, pb != NULL ? pb->cache :
+	    NULL, busy, failed, err) == -1)
 		return -1;
 	if (!*owned)
 		pb->busy[i] = *busy;
@@ -256,7 +262,7 @@ out:
 
 void
 place_run(const struct config *cfg, struct store *st, time_t now,
-    struct place_counts *counts)
+    struct busy_cache *cache, struct place_counts *counts)
 {
 	struct place_busy	 pb;
 	char			*err = NULL;
@@ -264,7 +270,7 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 
 	memset(counts, 0, sizeof(*counts));
 	/* A member in several auto communities is fetched once a cycle. */
-	place_busy_init(&pb, cfg);
+	place_busy_init(&pb, cfg, cache);
 	for (i = 0; i < cfg->ncommunities; i++) {
 		if (!place_is_auto(&cfg->communities[i]))
 			continue;
@@ -280,4 +286,6 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 		}
 	}
 	place_busy_free(&pb);
+	if (cache != NULL)
+		busy_cache_sweep(cache);
 }

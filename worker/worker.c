@@ -65,6 +65,7 @@ struct worker {
 	struct http_stats	 stats;		/* for /healthz and /metrics */
 	struct webhook_pacer	*pacer;		/* chat posts, across rounds */
 	int64_t			 last_cycle_ms;	/* monotonic, at its end */
+	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -208,7 +209,7 @@ worker_cycle(struct worker *w, char **err)
 		cerr = NULL;
 	}
 	/* Placement comes first: the feeds and reminders use its slots. */
-	place_run(w->cfg, w->st, worker_now(w), &placed);
+	place_run(w->cfg, w->st, worker_now(w), w->busy_cache, &placed);
 	w->stats.busy_failures = placed.failed;
 	if (placed.communities > 0)
 		log_info("slots: %zu auto communities ranked, %zu given a new "
@@ -551,6 +552,7 @@ worker_run(const struct worker_opts *opts, char **err)
 		goto out;
 
 	w.pacer = webhook_pacer_new();
+	w.busy_cache = busy_cache_new();
 	if (worker_recover(&w, err) == -1)
 		goto out;
 	if (opts->once) {
@@ -590,6 +592,7 @@ out:
 		close(w.lock_fd);
 	publish_result_free(&w.last);
 	webhook_pacer_free(w.pacer);
+	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
 	free(w.db_path);
 	free(w.listen);

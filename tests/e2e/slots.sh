@@ -238,14 +238,21 @@ contains "check shows the chosen slot" "$T/out" "slot        TH 15:30 (auto"
 contains "check shows the failing source" "$T/out" "b http://127.0.0.1:$PORT/…: FAILING"
 contains "and the copy kept" "$T/out" "last good copy from"
 
-# /healthz says so too.
-"$PLC" -c "$T/plc.ini" run --now $NOW >"$T/run.log" 2>&1 &
+# /healthz says so too.  The running worker keeps what it expanded: a
+# second cycle (SIGHUP) does not expand an unchanged calendar again.
+"$PLC" -c "$T/plc.ini" -v run --now $NOW >"$T/run.log" 2>&1 &
 RUN=$!
 i=0
 while ! curl -sf "http://127.0.0.1:$HP/healthz" >"$T/health" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1)); done
 expect "/healthz reports the failing source" grep -q "\"busy_failures\":1" "$T/health"
 expect "/healthz names it without its path" grep -q "\"source\":\"http://127.0.0.1:$PORT/…\"" "$T/health"
+cycles() { grep -c 'auto communities ranked' "$T/run.log"; }
+kill -HUP $RUN
+i=0
+while [ "$(cycles)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect "a second cycle ran" test "$(cycles)" = 2
+expect "a.ics was expanded once in two cycles" test "$(grep -c "member a: busy source $T/a.ics: expanded" "$T/run.log")" = 1
 kill $RUN; wait $RUN 2>/dev/null; RUN=""
 
 # Malformed, then huge: refused, the copy kept, the worker carries on.
