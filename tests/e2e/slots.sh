@@ -288,3 +288,19 @@ expect_status "ical.js reads the moved feed" 0 $CHECK "$feed" 2026-11-02T00:00:0
 expect "the feed has Wednesday 15:00, SEQUENCE 1" test "$(cut -d'|' -f2,6 "$T/out")" = "2026-11-04 15:00|1"
 expect_status "run --once once more" 0 P run --once --now $NOW
 expect "and nothing moves or is told again" test "$(slot) $(nslot)" = "2 54000 1 8"
+
+# The demo: sci6 is placed by auto, `slots` shows why, its feed carries it.
+mkdir -p "$T/demo/conf"
+cp "$TOP"/conf/demo-*.ics "$T/demo/conf/"
+sed 's/^listen .*/listen      =/' "$TOP/conf/demo.ini" >"$T/demo/conf/demo.ini"
+D() { "$PLC" -c "$T/demo/conf/demo.ini" "$@"; }
+expect_status "demo: slots sci6 --json" 0 D slots sci6 --json --now $NOW
+expect "demo: the best slot is Wednesday 15:30, everyone can come" test "$(js 'd["best"][0]["day"], d["best"][0]["time"], d["best"][0]["attendance"], d["best"][0]["optional_free"] == d["best"][0]["meetings"]')" = "WE 15:30 1.0 True"
+expect "demo: Tuesday 16:00 loses dan once (his moved robotics club)" test "$(js '3.9 < d["heatmap"]["rows"][8]["free"][1] < 4')" = True
+expect_status "demo: run --once" 0 D run --once --now $NOW
+contains "demo: sci6 is placed" "$T/err" "community sci6: placed at WE 15:30"
+sci6=$(D urls --json | node -e '
+	const u = JSON.parse(require("fs").readFileSync(0, "utf8"));
+	console.log(u.find((e) => e.kind === "community" && e.id === "sci6").file);')
+expect_status "demo: ical.js reads sci6's feed" 0 $CHECK "$sci6" 2026-11-02T00:00:00Z 2026-11-10T00:00:00Z
+expect "demo: the feed has Wednesday 15:30 New York" test "$(cut -d'|' -f2-4 "$T/out")" = "2026-11-04 15:30|America/New_York|2026-11-04 20:30"
