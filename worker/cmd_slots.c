@@ -97,13 +97,15 @@ slots_json(const struct place_input *pi, const struct slots_ranking *r,
 	for (i = 0; i < slots_count(r) && i < SLOTS_BEST; i++)
 		json_array_append_new(best, slots_json_cand(pi, slots_get(r,
 		    i)));
-	s = slots_choice(r, &kept);
+	/* A fixed slot is the config's: the worker makes no choice. */
+	s = place_is_auto(c) ? slots_choice(r, &kept) : NULL;
 	choice = s == NULL ? json_null() : slots_json_cand(pi, s);
 	if (s != NULL)
 		json_object_set_new(choice, "kept", json_boolean(kept));
-	o = json_pack("{s:s, s:s, s:i, s:I, s:f, s:o, s:{s:o, s:o}, s:o, "
+	o = json_pack("{s:s, s:s, s:b, s:i, s:I, s:f, s:o, s:{s:o, s:o}, s:o, "
 	    "s:o, s:o, s:I}",
 	    "community", c->id, "timezone", tz_name(c->tz),
+	    "auto", place_is_auto(c),
 	    "weeks", weeks, "duration_minutes", (json_int_t)(c->duration / 60),
 	    "min_attendance", c->min_attendance,
 	    "members", members,
@@ -194,7 +196,15 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 		if (k > 0)
 			printf("\n");
 	}
-	if ((s = slots_choice(r, &kept)) != NULL) {
+	if (!place_is_auto(c)) {
+		if ((s = slots_current(r)) != NULL) {
+			label = slots_label(s);
+			printf("\nfixed at %s by the config (%.0f%% can come); "
+			    "day = auto or time = auto lets the worker choose\n",
+			    label, s->attendance * 100);
+			free(label);
+		}
+	} else if ((s = slots_choice(r, &kept)) != NULL) {
 		label = slots_label(s);
 		if (kept)
 			printf("\nholding %s: %.0f%% can come, at least the "

@@ -304,3 +304,5 @@ sci6=$(D urls --json | node -e '
 	console.log(u.find((e) => e.kind === "community" && e.id === "sci6").file);')
 expect_status "demo: ical.js reads sci6's feed" 0 $CHECK "$sci6" 2026-11-02T00:00:00Z 2026-11-10T00:00:00Z
 expect "demo: the feed has Wednesday 15:30 New York" test "$(cut -d'|' -f2-4 "$T/out")" = "2026-11-04 15:30|America/New_York|2026-11-04 20:30"
+expect_status "demo: slots on a fixed community" 0 D slots math7 --weeks 6 --now $NOW
+contains "demo: it is ranked as advice, the config's slot said" "$T/out" "fixed at Tue 15:30 by the config"
