@@ -32,16 +32,17 @@
 #define FROM_M		9
 #define FROM_D		7		/* a Monday */
 
-static uint64_t	seed = 88172645463325252ULL;
-
+/* xorshift64: the same calendars on every run. */
 static unsigned
-rnd(unsigned n)
+rnd(uint64_t *seed, unsigned n)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return (unsigned)(seed % n);
+	*seed ^= *seed << 13;
+	*seed ^= *seed >> 7;
+	*seed ^= *seed << 17;
+	return (unsigned)(*seed % n);
 }
+
+#define SEED	88172645463325252ULL
 
 static double
 mono(void)
@@ -59,19 +60,20 @@ struct ev {
 };
 
 static void
-gen_events(struct ev *e)
+gen_events(uint64_t *seed, struct ev *e)
 {
 	for (int i = 0; i < EVENTS; i++) {
-		e[i].day = (int)rnd(5);
-		e[i].start = 7 * 3600 + (int)rnd(40) * 900;
-		e[i].len = 1800 + (int)rnd(5) * 900;
-		e[i].every = 1 + (int)rnd(4);
+		e[i].day = (int)rnd(seed, 5);
+		e[i].start = 7 * 3600 + (int)rnd(seed, 40) * 900;
+		e[i].len = 1800 + (int)rnd(seed, 5) * 900;
+		e[i].every = 1 + (int)rnd(seed, 4);
 	}
 }
 
-static struct config_weekly	window = { 0x1f, 7 * 3600 + 1800,
-				    16 * 3600 + 1800 };
-static struct config_weekly	avail_tmpl = { 0x1f, 7 * 3600, 17 * 3600 };
+static const struct config_weekly	window = { 0x1f, 7 * 3600 + 1800,
+					    16 * 3600 + 1800 };
+static const struct config_weekly	avail_tmpl = { 0x1f, 7 * 3600,
+					    17 * 3600 };
 
 static void
 community_init(struct config_community *c, struct config_member *m,
@@ -83,7 +85,7 @@ community_init(struct config_community *c, struct config_member *m,
 	c->day = -1;
 	c->time_auto = true;
 	c->duration = 45 * 60;
-	c->window = &window;
+	c->window = (struct config_weekly *)&window;
 	c->nwindow = 1;
 	c->min_attendance = 0.75;
 	c->start = (struct civil_date){ FROM_Y, FROM_M, FROM_D };
@@ -92,7 +94,7 @@ community_init(struct config_community *c, struct config_member *m,
 		memset(&m[i], 0, sizeof(m[i]));
 		m[i].id = "m";
 		m[i].tz = tz;
-		m[i].available = &avail_tmpl;
+		m[i].available = (struct config_weekly *)&avail_tmpl;
 		m[i].navailable = 1;
 		mp[i] = &m[i];
 	}
@@ -143,9 +145,10 @@ gen(const char *dir)
 	struct ev	e[EVENTS];
 	char		path[4096];
 	FILE		*f;
+	uint64_t	seed = SEED;
 
 	for (int k = 0; k < MEMBERS; k++) {
-		gen_events(e);
+		gen_events(&seed, e);
 		snprintf(path, sizeof(path), "%s/m%d.ics", dir, k);
 		if ((f = fopen(path, "w")) == NULL)
 			return 1;
@@ -234,9 +237,10 @@ district(long n, const struct tz *tz, int64_t from, int64_t to)
 	struct avail		*busy[MEMBERS];
 	struct ev		 e[EVENTS];
 	struct civil_date	 d0 = { FROM_Y, FROM_M, FROM_D };
-	static struct avail_day	 days[WEEKS * 7];
+	struct avail_day	*days = calloc(WEEKS * 7, sizeof(*days));
 	double			 gen_s = 0, rank_s = 0, t0, att = 0, sum = 0;
 	size_t			 nint = 0;
+	uint64_t		 seed = SEED;
 
 	community_init(&c, m, mp, tz);
 	/* The calendars are made of plain intervals, outside the timing. */
@@ -245,7 +249,7 @@ district(long n, const struct tz *tz, int64_t from, int64_t to)
 	for (long i = 0; i < n; i++) {
 		t0 = mono();
 		for (int k = 0; k < MEMBERS; k++) {
-			gen_events(e);
+			gen_events(&seed, e);
 			busy[k] = avail_new();
 			for (int w = 0; w < WEEKS; w++)
 				for (int j = 0; j < EVENTS; j++) {
@@ -272,6 +276,7 @@ district(long n, const struct tz *tz, int64_t from, int64_t to)
 	printf("rank_s %.3f\n", rank_s);
 	printf("rank_ms_per_community %.2f\n", rank_s * 1000 / (double)n);
 	printf("mean_best_attendance %.3f\n", sum / (double)n);
+	free(days);
 	return 0;
 }
 

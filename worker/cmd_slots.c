@@ -139,8 +139,7 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 {
 	const struct config_community	*c = pi->in.community;
 	const struct slots_candidate	*s;
-	char				 tb[CIVIL_TIME_LEN], ib[CMD_INSTANT_LEN];
-	char				*label;
+	char				 ib[CMD_INSTANT_LEN], *label;
 	size_t				 i, j, k, nreq = 0;
 	bool				 tty = isatty(STDOUT_FILENO), kept;
 	double				 v;
@@ -221,7 +220,6 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 	if (pi->failed > 0)
 		printf("\n%zu busy calendars could not be read (see check); "
 		    "their last good copies are used\n", pi->failed);
-	(void)tb;
 }
 
 int
