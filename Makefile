@@ -44,7 +44,8 @@ COBJS	 = $(patsubst worker/%.c,$(CB)/%.o,$(LIBSRCS))
 DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
-	   nodejs npm python3 python3-aiosmtpd mandoc chromium systemd strace
+	   nodejs npm python3 python3-aiosmtpd mandoc chromium systemd strace \
+	   bsdutils
 
 .PHONY: all deps run check test bench install uninstall clean
 all: $(B)/plc-cadence
@@ -81,9 +82,13 @@ check: deps
 test: check
 
 # The peers the benchmarks compare with; make check does not need them.
-BENCH_PKGS = nginx apprise wrk python3-icalendar
+BENCH_PKGS = nginx apprise wrk python3-icalendar time
 
-bench: deps all
+# bench/slots.sh drives the pure core through this, linked with build/.
+$(B)/slots_bench: bench/slots_bench.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+
+bench: deps all $(B)/slots_bench
 	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
 

@@ -77,6 +77,13 @@ int	cmd_feeds(struct cmd_ctx *ctx);
 int	cmd_urls(struct cmd_ctx *ctx);
 int	cmd_token(struct cmd_ctx *ctx);
 
+/*
+ * cmd_slots.c: "slots ID [--weeks N] [--json] [--now TIME]": the window's
+ * heatmap of free members and the best slots, with who cannot come.
+ * EX_DATAERR for an unknown community, EX_USAGE for bad options.
+ */
+int	cmd_slots(struct cmd_ctx *ctx);
+
 /* cmd_run.c */
 int	cmd_run(struct cmd_ctx *ctx);
 /* cmd_backup.c */

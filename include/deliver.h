@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "plan.h"
 #include "stop.h"
 #include "store.h"
 #include "webhook.h"
@@ -35,6 +36,15 @@ struct deliver_counts {
 int	deliver_plan(const struct config *cfg, struct store *st,
 	    const unsigned char *key, size_t keylen, time_t now,
 	    struct store_outbox_counts *planned, char **err);
+
+/*
+ * Put n planned messages into the outbox (store_outbox_plan, with scope and
+ * counts as it takes them; both may be NULL).  The messages stay the
+ * caller's.  Returns 0, or -1 with *err allocated.
+ */
+int	deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
+	    const struct store_outbox_scope *scope, time_t now,
+	    struct store_outbox_counts *counts, char **err);
 
 /*
  * Send what is due at now (now_ms: the monotonic clock, for the pacer,

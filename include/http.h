@@ -87,6 +87,7 @@ struct http_stats {
 	time_t		 last_cycle;		/* Unix time */
 	bool		 last_ok;
 	uint64_t	 cycles, cycle_failures;
+	uint64_t	 busy_failures;
 	int64_t		 last_cycle_mono_ms;	/* CLOCK_MONOTONIC */
 	int64_t		 overdue_ms;
 };

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "avail.h"
 #include "cadence.h"
 #include "config.h"
 #include "feed.h"
@@ -45,5 +46,24 @@ int	ical_render_meeting(const struct config *cfg,
  */
 int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
 	    char **err);
+
+/*
+ * The busy time in an iCalendar text (a member's calendar or free/busy
+ * export) over [from, to), added to out.  Events are expanded (RRULE and
+ * RDATE, with EXDATE left out and RECURRENCE-ID overrides replacing their
+ * instance);
+ * an all-day event is busy for whole days in zone (the member's), as are
+ * floating times read in it; events marked TRANSP:TRANSPARENT or
+ * STATUS:CANCELLED are not busy; VFREEBUSY FREEBUSY periods are, except
+ * FBTYPE=FREE.  text (len bytes) is untrusted: anything that is not a
+ * VCALENDAR, holds a NUL byte, or expands to more than ICAL_BUSY_MAX
+ * instances in the range (or takes more than ICAL_BUSY_MAX_STEPS
+ * recurrence steps, counting those before the range) is refused with -1 and
+ * *err allocated, and out is then left unchanged.  Returns 0 on success.
+ */
+#define ICAL_BUSY_MAX		500000
+#define ICAL_BUSY_MAX_STEPS	1000000
+int	ical_busy(const char *text, size_t len, const struct tz *zone,
+	    int64_t from, int64_t to, struct avail *out, char **err);
 
 #endif

@@ -35,6 +35,7 @@ struct metrics_snapshot {
 	uint64_t		 feed_requests[METRICS_NCODES];
 	const struct metrics_outbox *outbox;
 	size_t			 noutbox;
+	uint64_t		 busy_failures;	/* busy sources that failed */
 };
 
 /* The text/plain; version=0.0.4 exposition of m; allocated, caller frees. */

@@ -31,6 +31,8 @@
 /* The message kinds, as stored in outbox.kind. */
 #define PLAN_KIND_REMINDER	"reminder"
 #define PLAN_KIND_CANCEL	"cancellation"
+#define PLAN_KIND_SLOT		"slot"
+#define PLAN_PREFIX_SLOT	"slot:"
 
 /* The channel of an e-mail message; any other value is a channel ID. */
 #define PLAN_CHANNEL_EMAIL	"email"
@@ -70,6 +72,18 @@ struct plan_msg {
 long	plan_meetings(const struct config_community *c, int day,
 	    struct civil_time at, time_t from, time_t to, time_t now,
 	    struct plan_msg **out, char **err);
+/*
+ * The notice that an `auto` community's meeting has a new slot (day, at):
+ * one message per recipient and channel, as for reminders, due now, with
+ * the first meeting at the new time in [now, to) (its line in the member's
+ * zone) and expiring when it starts.  The dedup key names the slot
+ * ("slot:math7:WE-15:30:member:bob:email"), so each slot is told once.
+ * No meeting in [now, to): no message.  Returns the count with *out
+ * allocated (free with plan_free), or -1 with *err allocated.
+ */
+long	plan_slot(const struct config_community *c, int day,
+	    struct civil_time at, time_t now, time_t to, struct plan_msg **out,
+	    char **err);
 void	plan_free(struct plan_msg *msgs, long n);
 
 /*

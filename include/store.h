@@ -21,7 +21,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -106,6 +106,49 @@ void	store_token_list_free(struct store_token *list, size_t n);
 int	store_series_sync(struct store *st, const char *community,
 	    const char *uid, const char *fingerprint, time_t now,
 	    int *sequence, time_t *created, time_t *changed, char **err);
+
+/*
+ * The slot an `auto` community's series is held at (slot_day CIVIL_MO..SU,
+ * slot_time seconds after midnight): *found is false when none is stored.
+ * store_series_set_slot records it on the community's series row, which
+ * store_series_sync must have created.
+ */
+int	store_series_slot(struct store *st, const char *community, bool *found,
+	    int *day, int *secs, char **err);
+int	store_series_set_slot(struct store *st, const char *community, int day,
+	    int secs, char **err);
+
+/*
+ * Busy sources (a member's `busy` paths and URLs, keyed by the text as
+ * configured; never turned into a file name): the last good copy with its
+ * validators, when it was fetched, and how the last try went.  Everything
+ * but `source` comes from untrusted data.
+ */
+struct store_busy {
+	char	*source;
+	bool	 has_copy;
+	char	*body;		/* NUL-terminated; NULL from store_busy_list */
+	size_t	 len;
+	char	*etag, *last_modified;	/* may be NULL */
+	time_t	 fetched;	/* of the copy; 0 when none */
+	time_t	 checked;	/* the last try */
+	char	*error;		/* the last try's error, NULL when it was good */
+};
+void	store_busy_clear(struct store_busy *b);
+/* *found false when the source was never tried; *b is cleared then. */
+int	store_busy_get(struct store *st, const char *source, bool *found,
+	    struct store_busy *b, char **err);
+/* A good copy arrived: keep it, clear the error. */
+int	store_busy_good(struct store *st, const char *source, const char *body,
+	    size_t len, const char *etag, const char *last_modified, time_t now,
+	    char **err);
+/* A try that kept the copy: unchanged (error NULL) or failed (error set). */
+int	store_busy_checked(struct store *st, const char *source, time_t now,
+	    const char *error, char **err);
+/* Every source tried, by source, without bodies; free each with
+ * store_busy_clear and the array with free. */
+int	store_busy_list(struct store *st, struct store_busy **out, size_t *n,
+	    char **err);
 
 /*
  * SQLite's PRAGMA data_version for this connection: it changes when another

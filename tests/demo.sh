@@ -11,5 +11,10 @@ echo "  curl -i <URL>    and    curl http://127.0.0.1:8080/healthz"
 echo
 "$bin" -c "$conf" urls
 echo
+echo "sci6 has day = auto and time = auto: who is free when, and the slot"
+echo "the worker will hold (from conf/demo-busy-*.ics and members' hours):"
+echo
+"$bin" -c "$conf" slots sci6
+echo
 echo "Starting the worker (Ctrl-C stops it; kill -HUP reloads $conf)."
 exec "$bin" -c "$conf" run

@@ -2,11 +2,17 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "busy.h"
 #include "cadence.h"
 #include "civil.h"
 #include "cmd.h"
+#include "place.h"
+#include "publish.h"
+#include "store.h"
 #include "xmalloc.h"
 
 #define CHECK_NEXT	3
@@ -48,31 +54,43 @@ check_print_cadence(const struct config_community *c)
 	printf("\n");
 }
 
-/* The next meetings after now, skipping those called off. */
+/* The next meetings after now, skipping those called off; an auto
+ * community's at the slot the worker placed it (st may be NULL: none). */
 static int
-check_print_next(const struct config_community *c, time_t now,
-    int64_t horizon)
+check_print_next(const struct config_community *c, struct store *st,
+    time_t now, int64_t horizon)
 {
 	struct cadence_occ	*occ = NULL;
+	struct civil_time	 at = c->time;
 	char			*err = NULL, ib[CMD_INSTANT_LEN];
-	char			 ob[CIVIL_DATE_LEN];
+	char			 ob[CIVIL_DATE_LEN], tb[CIVIL_TIME_LEN];
 	long			 n, i, shown = 0;
-	int			 rc = -1;
+	bool			 placed = false;
+	int			 rc = -1, day = c->day;
 
-	if (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) {
+	if (st != NULL && place_is_auto(c) &&
+	    place_slot(st, c, &placed, &day, &at, &err) == -1) {
+		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
+		goto out;
+	}
+	if (placed && place_is_auto(c))
+		printf("  %-12s%s%s%s (auto: placed by the worker from members' "
+		    "availability; `slots %s` shows why)\n", "slot",
+		    day >= 0 ? civil_weekday_abbr(day) : "",
+		    day >= 0 ? " " : "", civil_time_format(at, tb), c->id);
+	else if (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) {
 		printf("  %-12s%s\n", "next", "day = auto: placed by the worker "
 		    "from members' availability");
 		rc = 0;
 		goto out;
 	}
-	if (c->time_auto) {
+	else if (c->time_auto) {
 		printf("  %-12s%s\n", "next", "time = auto: placed by the "
 		    "worker from members' availability");
 		rc = 0;
 		goto out;
 	}
-	n = cadence_expand(c, c->day, c->time, now, now + (time_t)horizon,
-	    &occ, &err);
+	n = cadence_expand(c, day, at, now, now + (time_t)horizon, &occ, &err);
 	if (n < 0) {
 		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
 		goto out;
@@ -97,6 +115,63 @@ out:
 	return rc;
 }
 
+/* How each member's busy calendars were last read, from the store. */
+static void
+check_print_busy(const struct config *cfg, struct store *st)
+{
+	const struct config_member	*m;
+	struct store_busy		 b;
+	char				*shown, *err = NULL, ib[CMD_INSTANT_LEN];
+	size_t				 i, j, header = 0;
+	bool				 found;
+
+	for (i = 0; i < cfg->nmembers; i++) {
+		m = &cfg->members[i];
+		for (j = 0; j < m->nbusy; j++) {
+			if (header++ == 0)
+				printf("\nbusy calendars\n");
+			shown = busy_display(m->busy[j]);
+			found = false;
+			if (st != NULL && store_busy_get(st, m->busy[j], &found,
+			    &b, &err) == -1) {
+				printf("  %s %s: %s\n", m->id, shown, err);
+				free(err);
+				err = NULL;
+			} else if (!found)
+				printf("  %s %s: not read yet\n", m->id, shown);
+			else {
+				if (b.error != NULL)
+					printf("  %s %s: FAILING: %s\n", m->id,
+					    shown, b.error);
+				else
+					printf("  %s %s: ok\n", m->id, shown);
+				if (b.has_copy)
+					printf("    last good copy from %s\n",
+					    cmd_format_instant(b.fetched,
+					    cfg->worker.tz, ib));
+				store_busy_clear(&b);
+			}
+			free(shown);
+		}
+	}
+}
+
+/* The store, only when there is one: check creates nothing. */
+static struct store *
+check_store(const struct config *cfg)
+{
+	struct store	*st = NULL;
+	char		*path = publish_db_path(cfg->worker.state_dir), *err = NULL;
+
+	if (access(path, R_OK) == 0 && store_open(path, &st, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		free(err);
+		st = NULL;
+	}
+	free(path);
+	return st;
+}
+
 int
 cmd_check(struct cmd_ctx *ctx)
 {
@@ -108,6 +183,7 @@ cmd_check(struct cmd_ctx *ctx)
 	const struct config	*cfg = ctx->cfg;
 	time_t			 given, now;
 	char			*err = NULL;
+	struct store		*st;
 	int			 ch, have_now = 0, rc = EX_OK;
 	size_t			 i;
 
@@ -136,6 +212,7 @@ cmd_check(struct cmd_ctx *ctx)
 		return EX_USAGE;
 	}
 	now = cmd_now(have_now ? &given : NULL);
+	st = check_store(cfg);
 
 	printf("%s: ok: %zu communities, %zu members, %zu channels, "
 	    "%zu calendars\n", cfg->path, cfg->ncommunities, cfg->nmembers,
@@ -157,8 +234,10 @@ cmd_check(struct cmd_ctx *ctx)
 		if (c->noptional)
 			check_print_ids("optional", c->optional, c->noptional);
 		check_print_cadence(c);
-		if (check_print_next(c, now, cfg->worker.horizon) == -1)
+		if (check_print_next(c, st, now, cfg->worker.horizon) == -1)
 			rc = EX_DATAERR;
 	}
+	check_print_busy(cfg, st);
+	store_close(st);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "mail.h"
 #include "message.h"
 #include "nudge.h"
+#include "place.h"
 #include "plan.h"
 #include "store.h"
 #include "webhook.h"
@@ -23,23 +24,16 @@
 
 /* ------------------------------------------------------------- planning */
 
-/*
- * Make the outbox hold msgs (n of them, n >= 0) and withdraw what earlier
- * passes planned in scope (rows whose dedup key starts with a prefix and
- * that expire in [from, to)) that msgs no longer name.
- */
-static int
+int
 deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
-    const char *const *prefixes, size_t nprefixes, time_t now, time_t to,
-    struct store_outbox_counts *total, char **err)
+    const struct store_outbox_scope *scope, time_t now,
+    struct store_outbox_counts *counts, char **err)
 {
-	struct store_outbox_counts	 counts;
-	struct store_outbox_scope	 scope;
-	struct store_outbox_new		*rows;
-	long				 i;
-	int				 rc;
+	struct store_outbox_new	*rows;
+	long			 i;
+	int			 rc;
 
-	rows = xcalloc((size_t)n + 1, sizeof(*rows));
+	rows = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof(*rows));
 	for (i = 0; i < n; i++) {
 		rows[i].dedup = m[i].dedup;
 		rows[i].kind = m[i].kind;
@@ -50,26 +44,45 @@ deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
 		rows[i].due = m[i].due;
 		rows[i].expires = m[i].expires;
 	}
+	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
+	    counts, err);
+	free(rows);
+	return rc;
+}
+
+/*
+ * Make the outbox hold msgs (n of them, n >= 0) and withdraw what earlier
+ * passes planned in scope (rows whose dedup key starts with a prefix and
+ * that expire in [now, to)) that msgs no longer name; add the counts to
+ * *total.
+ */
+static int
+deliver_plan_scoped(struct store *st, const struct plan_msg *m, long n,
+    const char *const *prefixes, size_t nprefixes, time_t now, time_t to,
+    struct store_outbox_counts *total, char **err)
+{
+	struct store_outbox_counts	 counts;
+	struct store_outbox_scope	 scope;
+
 	scope.prefixes = prefixes;
 	scope.nprefixes = nprefixes;
 	scope.from = now;
 	scope.to = to;
 	scope.reason = "no longer planned";
 	memset(&counts, 0, sizeof(counts));
-	rc = store_outbox_plan(st, rows, (size_t)n, &scope, now, &counts, err);
-	if (rc == 0) {
-		total->inserted += counts.inserted;
-		total->updated += counts.updated;
-		total->unchanged += counts.unchanged;
-		total->withdrawn += counts.withdrawn;
-	}
-	free(rows);
-	return rc;
+	if (deliver_store_plan(st, m, n, &scope, now, &counts, err) == -1)
+		return -1;
+	total->inserted += counts.inserted;
+	total->updated += counts.updated;
+	total->unchanged += counts.unchanged;
+	total->withdrawn += counts.withdrawn;
+	return 0;
 }
 
 static int
-deliver_plan_one(const struct config_community *c, struct store *st,
-    time_t now, time_t to, struct store_outbox_counts *total, char **err)
+deliver_plan_one(const struct config_community *c, int day,
+    struct civil_time at, struct store *st, time_t now, time_t to,
+    struct store_outbox_counts *total, char **err)
 {
 	struct plan_msg			*m = NULL;
 	const char			*prefixes[2];
@@ -77,7 +90,7 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 	long				 n;
 	int				 rc = -1;
 
-	n = plan_meetings(c, c->day, c->time, now, to, now, &m, err);
+	n = plan_meetings(c, day, at, now, to, now, &m, err);
 	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
 	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
 	if (n < 0)
@@ -86,7 +99,7 @@ deliver_plan_one(const struct config_community *c, struct store *st,
 	 * same meetings: a moved, cancelled or dropped meeting's rows follow. */
 	prefixes[0] = meet;
 	prefixes[1] = cancel;
-	rc = deliver_store_plan(st, m, n, prefixes, 2, now, to, total, err);
+	rc = deliver_plan_scoped(st, m, n, prefixes, 2, now, to, total, err);
 out:
 	plan_free(m, n);
 	free(meet);
@@ -132,7 +145,7 @@ deliver_plan_items(const struct config *cfg, const struct config_community *c,
 	n = nudge_plan(c, items, na, o, now, &m);
 	for (i = 0; i < 3; i++)
 		prefixes[i] = p[i];
-	rc = deliver_store_plan(st, m, n, prefixes, 3, now,
+	rc = deliver_plan_scoped(st, m, n, prefixes, 3, now,
 	    (time_t)INT64_MAX, total, err);
 out:
 	plan_free(m, n);
@@ -151,8 +164,11 @@ deliver_plan(const struct config *cfg, struct store *st,
 	struct store_outbox_counts	 total;
 	const struct config_community	*c;
 	struct nudge_opts		 o;
+	struct civil_time		 at;
 	char				*cerr = NULL;
 	size_t				 i;
+	bool				 placed;
+	int				 day;
 
 	memset(&total, 0, sizeof(total));
 	memset(&o, 0, sizeof(o));
@@ -169,10 +185,12 @@ deliver_plan(const struct config *cfg, struct store *st,
 		    &cerr) == -1)
 			goto fail;
 		/* An `auto` slot is placed by availability first. */
-		if (c->day < 0 || c->time_auto)
+		if (place_slot(st, c, &placed, &day, &at, &cerr) == -1)
+			goto fail;
+		if (!placed)
 			continue;
-		if (deliver_plan_one(c, st, now, now + (time_t)cfg->worker.horizon,
-		    &total, &cerr) == -1)
+		if (deliver_plan_one(c, day, at, st, now,
+		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
 			goto fail;
 	}
 	if (planned != NULL)
@@ -231,10 +249,13 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	struct feed_series		 s;
 	struct cadence_occ		 occ;
 	struct civil_date		 orig;
+	struct civil_time		 at;
 	const char			*p;
 	char				*id = NULL, *fp = NULL, *uid = NULL;
 	char				*date = NULL, *out = NULL, *err = NULL;
 	size_t				 n;
+	bool				 placed = false;
+	int				 day;
 
 	if (strncmp(dedup, PLAN_PREFIX_MEET, strlen(PLAN_PREFIX_MEET)) == 0)
 		p = dedup + strlen(PLAN_PREFIX_MEET);
@@ -246,21 +267,22 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	n = strcspn(p, ":");
 	id = xstrndup(p, n);
 	date = xstrndup(p + n + (p[n] == ':'), strlen("YYYY-MM-DD"));
-	if ((c = config_community_find(cfg, id)) == NULL || c->day < 0 ||
-	    c->time_auto || civil_date_parse(date, &orig) == -1)
+	if ((c = config_community_find(cfg, id)) == NULL ||
+	    civil_date_parse(date, &orig) == -1 ||
+	    place_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
 		goto out;
 	memset(&s, 0, sizeof(s));
 	s.community = c;
-	s.day = c->day;
-	s.at = c->time;
+	s.day = day;
+	s.at = at;
 	uid = feed_series_uid(cfg, c);
 	s.uid = uid;
 	/* The same UID and SEQUENCE as the feed's, so calendars match it. */
-	fp = feed_series_fingerprint(c, c->day, c->time);
+	fp = feed_series_fingerprint(c, day, at);
 	if (store_series_sync(st, c->id, uid, fp, now, &s.sequence, &s.created,
 	    &s.changed, &err) == -1)
 		goto out;
-	occ = cadence_meeting(c, orig, c->time);
+	occ = cadence_meeting(c, orig, at);
 	if (ical_render_meeting(cfg, &s, &occ, ICAL_PUBLISH, &out, len,
 	    &err) == -1) {
 		log_warn("%s: %s", dedup, err);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "busy.h"
 #include "http.h"
 #include "link.h"
 #include "log.h"
@@ -510,10 +511,16 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	struct metrics_health_in hin;
 	enum metrics_health	 health;
 	enum MHD_Result		 ret;
+	struct store_busy	*busy = NULL;
+	size_t			 nbusy = 0, i;
+	uint64_t		 busy_failures;
+	json_t			*failing;
+	char			*shown;
 
 	pthread_mutex_lock(&srv->db_lock);
 	dbok = store_cycle_last(srv->st, &found, &finished, &ok, &err) == 0 &&
-	    store_outbox_depth(srv->st, &depth, &err) == 0;
+	    store_outbox_depth(srv->st, &depth, &err) == 0 &&
+	    store_busy_list(srv->st, &busy, &nbusy, &err) == 0;
 	pthread_mutex_unlock(&srv->db_lock);
 	if (!dbok) {
 		log_warn("http: /healthz: %s", err);
@@ -532,6 +539,7 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 		hin.last_cycle_ms = srv->stats.last_cycle_mono_ms;
 		hin.overdue_ms = srv->stats.overdue_ms;
 	}
+	busy_failures = srv->stats.busy_failures;
 	pthread_mutex_unlock(&srv->stats_lock);
 	health = metrics_health(&hin);
 
@@ -550,6 +558,25 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	json_object_set_new(o, "outbox_depth", dbok ? json_integer(depth) :
 	    json_null());
 	json_object_set_new(o, "feeds", json_integer((json_int_t)nfeeds));
+	/* A failing calendar degrades placement, not the service: it is
+	 * reported here without turning the status red.  URLs without their
+	 * paths, which may be secrets. */
+	json_object_set_new(o, "busy_failures",
+	    json_integer((json_int_t)busy_failures));
+	failing = json_array();
+	for (i = 0; i < nbusy; i++) {
+		if (busy[i].error == NULL)
+			continue;
+		shown = busy_display(busy[i].source);
+		json_array_append_new(failing, json_pack("{s:s, s:s, s:b}",
+		    "source", shown, "error", busy[i].error, "has_copy",
+		    busy[i].has_copy));
+		free(shown);
+	}
+	for (i = 0; i < nbusy; i++)
+		store_busy_clear(&busy[i]);
+	free(busy);
+	json_object_set_new(o, "busy_sources_failing", failing);
 	body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (body == NULL)
@@ -607,6 +634,7 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		m.last_cycle_ok = srv->stats.last_ok;
 		m.cycles = srv->stats.cycles;
 		m.cycle_failures = srv->stats.cycle_failures;
+		m.busy_failures = srv->stats.busy_failures;
 	}
 	pthread_mutex_unlock(&srv->stats_lock);
 	body = metrics_render(&m);

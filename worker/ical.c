@@ -758,3 +758,299 @@ out:
 	free(text);
 	return rc;
 }
+
+/* ------------------------------------------------------------ busy time */
+
+/* A RECURRENCE-ID override: the instance of uid at `at` is replaced. */
+struct ical_override {
+	const char	*uid;
+	int64_t		 at;
+};
+
+struct ical_busy_ctx {
+	icaltimezone		*floating;	/* the member's zone */
+	const struct tz		*zone;
+	int64_t			 from, to;
+	struct avail		*set;
+	size_t			 count;
+	size_t			 steps;		/* recurrence steps, all events */
+	struct ical_override	*ov;
+	size_t			 nov;
+};
+
+/* The instant of a date-time: UTC, its own zone, or floating in ours. */
+static int64_t
+ical_instant(struct icaltimetype t, icaltimezone *floating)
+{
+	icaltimezone	*z;
+
+	if (icaltime_is_utc(t))
+		z = icaltimezone_get_utc_timezone();
+	else if (t.zone != NULL)
+		z = (icaltimezone *)t.zone;
+	else
+		z = floating;
+	return (int64_t)icaltime_as_timet_with_zone(t, z);
+}
+
+static int
+ical_busy_add(struct ical_busy_ctx *b, int64_t s, int64_t e, char **err)
+{
+	if (++b->count > ICAL_BUSY_MAX) {
+		*err = xasprintf("more than %d busy times in the range",
+		    ICAL_BUSY_MAX);
+		return -1;
+	}
+	if (e > b->from && s < b->to)
+		avail_add(b->set, s < b->from ? b->from : s,
+		    e > b->to ? b->to : e);
+	return 0;
+}
+
+static bool
+ical_overridden(const struct ical_busy_ctx *b, const char *uid, int64_t at)
+{
+	size_t	i;
+
+	for (i = 0; uid != NULL && i < b->nov; i++)
+		if (b->ov[i].at == at && strcmp(b->ov[i].uid, uid) == 0)
+			return true;
+	return false;
+}
+
+static bool
+ical_excluded(icalcomponent *ev, struct icaltimetype t, int64_t at,
+    icaltimezone *floating)
+{
+	icalproperty		*p;
+	struct icaltimetype	 x;
+
+	for (p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
+		x = icalproperty_get_exdate(p);
+		/* A date EXDATE names a day, whatever the time. */
+		if (x.is_date || t.is_date) {
+			if (x.year == t.year && x.month == t.month &&
+			    x.day == t.day)
+				return true;
+		} else if (ical_instant(x, floating) == at)
+			return true;
+	}
+	return false;
+}
+
+/* Busy from one instance starting at t (in the event's zone). */
+static int
+ical_busy_instance(struct ical_busy_ctx *b, struct icaltimetype t,
+    int64_t dur, long days, char **err)
+{
+	struct civil_date	 d = { t.year, t.month, t.day };
+	struct civil_time	 midnight = { 0, 0, 0 };
+	int64_t			 s;
+
+	if (t.is_date) {
+		if (!civil_date_valid(d))
+			return 0;
+		return ical_busy_add(b, (int64_t)tz_to_utc(b->zone, d,
+		    midnight), (int64_t)tz_to_utc(b->zone, civil_date_add(d,
+		    days), midnight), err);
+	}
+	s = ical_instant(t, b->floating);
+	return ical_busy_add(b, s, s + dur, err);
+}
+
+/* RDATE instances of a series, with the series' length. */
+static int
+ical_busy_rdates(struct ical_busy_ctx *b, icalcomponent *ev,
+    struct icaltimetype s, int64_t dur, long days, char **err)
+{
+	struct icaldatetimeperiodtype	 r;
+	icalproperty			*p;
+	int64_t				 st, en;
+
+	for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
+		r = icalproperty_get_rdate(p);
+		if (!icaltime_is_null_time(r.period.start)) {
+			st = ical_instant(r.period.start, b->floating);
+			en = !icaltime_is_null_time(r.period.end) ?
+			    ical_instant(r.period.end, b->floating) :
+			    st + icaldurationtype_as_int(r.period.duration);
+			if (ical_busy_add(b, st, en, err) == -1)
+				return -1;
+			continue;
+		}
+		if (icaltime_is_null_time(r.time))
+			continue;
+		if (!r.time.is_date && r.time.zone == NULL &&
+		    !icaltime_is_utc(r.time))
+			r.time.zone = s.zone;	/* the series' TZID */
+		if (ical_busy_instance(b, r.time, dur, days, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ical_busy_event(struct ical_busy_ctx *b, icalcomponent *ev, char **err)
+{
+	struct icaltimetype	 s, e, t;
+	icalproperty		*p, *rr;
+	icalrecur_iterator	*it = NULL;
+	struct icalrecurrencetype recur;
+	const char		*uid = icalcomponent_get_uid(ev);
+	int64_t			 dur = 0, at;
+	long			 days = 1;
+	int			 rc = -1;
+
+	s = icalcomponent_get_dtstart(ev);
+	if (icaltime_is_null_time(s) || !icaltime_is_valid_time(s) ||
+	    icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
+		return 0;
+	p = icalcomponent_get_first_property(ev, ICAL_TRANSP_PROPERTY);
+	if (p != NULL && icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENT)
+		return 0;
+	e = icalcomponent_get_dtend(ev);
+	if (s.is_date) {
+		if (!icaltime_is_null_time(e) && e.is_date)
+			days = (long)(civil_date_to_days((struct civil_date){
+			    e.year, e.month, e.day }) - civil_date_to_days(
+			    (struct civil_date){ s.year, s.month, s.day }));
+		if (days < 1)
+			days = 1;
+		if (days > 366)
+			days = 366;
+	} else if (!icaltime_is_null_time(e))
+		dur = ical_instant(e, b->floating) - ical_instant(s,
+		    b->floating);
+	if (dur < 0)
+		dur = 0;
+	rr = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+	/* An override (RECURRENCE-ID) is one instance, never a series. */
+	if (rr == NULL || icalcomponent_get_first_property(ev,
+	    ICAL_RECURRENCEID_PROPERTY) != NULL)
+		return ical_busy_instance(b, s, dur, days, err);
+	if (ical_busy_rdates(b, ev, s, dur, days, err) == -1)
+		return -1;
+	recur = icalproperty_get_rrule(rr);
+	if ((it = icalrecur_iterator_new(recur, s)) == NULL)
+		return 0;	/* a rule libical cannot read: ignored */
+	for (t = icalrecur_iterator_next(it); !icaltime_is_null_time(t);
+	    t = icalrecur_iterator_next(it)) {
+		/* Steps before the range count too: a FREQ=SECONDLY rule
+		 * from 1970 must not hold the worker for hours. */
+		if (++b->steps > ICAL_BUSY_MAX_STEPS) {
+			*err = xasprintf("more than %d recurrence steps; "
+			    "refused", ICAL_BUSY_MAX_STEPS);
+			goto out;
+		}
+		at = t.is_date ? 0 : ical_instant(t, b->floating);
+		if (!t.is_date && at >= b->to)
+			break;
+		if (t.is_date && ical_instant(t, b->floating) >= b->to + 86400)
+			break;
+		if (!t.is_date && at + dur <= b->from)
+			continue;
+		if (ical_excluded(ev, t, at, b->floating) ||
+		    (!t.is_date && ical_overridden(b, uid, at)))
+			continue;
+		if (ical_busy_instance(b, t, dur, days, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	icalrecur_iterator_free(it);
+	return rc;
+}
+
+static int
+ical_busy_freebusy(struct ical_busy_ctx *b, icalcomponent *fb, char **err)
+{
+	icalproperty		*p;
+	icalparameter		*type;
+	struct icalperiodtype	 per;
+	int64_t			 s, e;
+
+	for (p = icalcomponent_get_first_property(fb, ICAL_FREEBUSY_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(fb, ICAL_FREEBUSY_PROPERTY)) {
+		type = icalproperty_get_first_parameter(p,
+		    ICAL_FBTYPE_PARAMETER);
+		if (type != NULL &&
+		    icalparameter_get_fbtype(type) == ICAL_FBTYPE_FREE)
+			continue;
+		per = icalproperty_get_freebusy(p);
+		if (icaltime_is_null_time(per.start))
+			continue;
+		s = ical_instant(per.start, b->floating);
+		if (!icaltime_is_null_time(per.end))
+			e = ical_instant(per.end, b->floating);
+		else
+			e = s + icaldurationtype_as_int(per.duration);
+		if (ical_busy_add(b, s, e, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+ical_busy(const char *text, size_t len, const struct tz *zone, int64_t from,
+    int64_t to, struct avail *out, char **err)
+{
+	struct ical_busy_ctx	 b;
+	icalcomponent		*root = NULL, *c;
+	icalproperty		*rid;
+	int			 rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	b.zone = zone;
+	b.floating = zone != NULL ? tz_icaltimezone(zone) :
+	    icaltimezone_get_utc_timezone();
+	b.from = from;
+	b.to = to;
+	b.set = avail_new();
+	if (memchr(text, '\0', len) != NULL || text[len] != '\0') {
+		*err = xstrdup("not text (it holds a NUL byte)");
+		goto out;
+	}
+	root = icalparser_parse_string(text);
+	if (root == NULL || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
+		*err = xstrdup("not an iCalendar file (no VCALENDAR)");
+		goto out;
+	}
+	/* Overrides first, so that the series can leave their dates out. */
+	for (c = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+		rid = icalcomponent_get_first_property(c,
+		    ICAL_RECURRENCEID_PROPERTY);
+		if (rid == NULL || icalcomponent_get_uid(c) == NULL)
+			continue;
+		b.ov = xreallocarray(b.ov, b.nov + 1, sizeof(*b.ov));
+		b.ov[b.nov].uid = icalcomponent_get_uid(c);
+		b.ov[b.nov].at = ical_instant(icalproperty_get_recurrenceid(
+		    rid), b.floating);
+		b.nov++;
+	}
+	for (c = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT))
+		if (ical_busy_event(&b, c, err) == -1)
+			goto out;
+	for (c = icalcomponent_get_first_component(root,
+	    ICAL_VFREEBUSY_COMPONENT); c != NULL;
+	    c = icalcomponent_get_next_component(root,
+	    ICAL_VFREEBUSY_COMPONENT))
+		if (ical_busy_freebusy(&b, c, err) == -1)
+			goto out;
+	avail_add_set(out, b.set);
+	rc = 0;
+out:
+	free(b.ov);
+	avail_free(b.set);
+	if (root != NULL)
+		icalcomponent_free(root);
+	return rc;
+}

@@ -33,6 +33,9 @@ static const struct command {
 	{ "token", cmd_token,
 	    "token rotate ID         a new feed URL for a member or community; "
 	    "the old one stops" },
+	{ "slots", cmd_slots,
+	    "slots ID [--weeks N] [--json]\n"
+	    "                          who is free when, and the best slots" },
 	{ "backup", cmd_backup,
 	    "backup FILE             copy the database, safely while running" },
 	{ "send-test", cmd_send_test,

@@ -130,6 +130,10 @@ metrics_render(const struct metrics_snapshot *m)
 	metrics_per_channel(&b, m, "plc_cadence_messages_late",
 	    "Messages sent over a minute after they were due, by channel.",
 	    true);
+	metrics_head(&b, "plc_cadence_busy_source_failures", "gauge",
+	    "Busy calendars whose last fetch or read failed.");
+	metrics_printf(&b, "plc_cadence_busy_source_failures %llu\n",
+	    (unsigned long long)m->busy_failures);
 	return b.s;
 }
 

@@ -22,6 +22,8 @@ struct plan_meeting {
 
 static const char *const plan_wday[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
 	"Sat", "Sun" };
+static const char *const plan_wdays[] = { "Mondays", "Tuesdays",
+	"Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays" };
 static const char *const plan_month[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
@@ -108,15 +110,26 @@ plan_line(const struct plan_meeting *m, const struct tz *tz)
 }
 
 static void
-plan_texts(const struct plan_meeting *m, const struct tz *tz, bool cancel,
+plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
     char **subject, char **body)
 {
 	struct civil_date	 od = m->occ->orig;
-	char			*line, ib[48], ob[32];
+	struct civil_date	 d;
+	struct civil_time	 t;
+	char			*line, ib[48], ob[32], tb[CIVIL_TIME_LEN];
 
 	line = plan_line(m, tz);
 	plan_instant(tz, m->occ->start, ib, sizeof(ib));
-	if (cancel) {
+	if (strcmp(kind, PLAN_KIND_SLOT) == 0) {
+		/* The new weekly time as the reader's clock shows it. */
+		tz_from_utc(tz, m->occ->start, &d, &t);
+		*subject = xasprintf("New time: %s — %s at %s, from %s",
+		    m->name, plan_wdays[civil_weekday(d)],
+		    civil_time_format(t, tb), ib);
+		*body = xasprintf("The meeting has a new time, chosen from "
+		    "everyone's availability.\nNext: %s\n%s%s", line,
+		    m->descr ? m->descr : "", m->descr ? "\n" : "");
+	} else if (strcmp(kind, PLAN_KIND_CANCEL) == 0) {
 		*subject = xasprintf("Cancelled: %s — %s", m->name, ib);
 		*body = xasprintf("This meeting is cancelled:\n%s\n", line);
 	} else if (m->occ->moved) {
@@ -135,38 +148,32 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, bool cancel,
 /* Adds one message; dedup is taken over, the rest copied. */
 static void
 plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
-    bool cancel, const char *channel, const char *recipient,
+    const char *kind, const char *channel, const char *recipient,
     const struct tz *tz, time_t due)
 {
 	struct plan_msg	*msg;
 
 	msg = plan_vec_push(pv);
 	msg->dedup = dedup;
-	msg->kind = cancel ? PLAN_KIND_CANCEL : PLAN_KIND_REMINDER;
+	msg->kind = kind;
 	msg->channel = xstrdup(channel);
 	msg->recipient = xstrdup(recipient);
-	plan_texts(m, plan_zone(tz), cancel, &msg->subject, &msg->body);
+	plan_texts(m, plan_zone(tz), kind, &msg->subject, &msg->body);
 	msg->due = due;
 	msg->expires = m->occ->start;
 }
 
-/* The messages about one meeting for everyone; lead is the label ("1d")
- * of a reminder, NULL for a cancellation notice. */
+/* The messages of one kind about one meeting for everyone, their dedup
+ * keys starting with stem (taken over). */
 static void
-plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
-    const char *lead, time_t due)
+plan_everyone(struct plan_vec *pv, const struct plan_meeting *m, char *stem,
+    const char *kind, time_t due)
 {
 	const struct config_community	*c = m->c;
 	const struct config_member	*mb;
 	const char			*ch;
-	char				*stem;
 	size_t				 i, j, k, nm = c->nmembers + c->noptional;
 
-	if (lead != NULL)
-		stem = xasprintf("%s%s:%s:%s", PLAN_PREFIX_MEET, c->id,
-		    m->orig, lead);
-	else
-		stem = xasprintf("%s%s:%s", PLAN_PREFIX_CANCEL, c->id, m->orig);
 	for (i = 0; i < nm; i++) {
 		mb = i < c->nmembers ? c->members[i] :
 		    c->optional[i - c->nmembers];
@@ -180,14 +187,30 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 		for (j = 0; j < plan_member_nchannels(mb); j++) {
 			ch = plan_member_channel(mb, j);
 			plan_add(pv, m, xasprintf("%s:member:%s:%s", stem,
-			    mb->id, ch), lead == NULL, ch, mb->id, mb->tz, due);
+			    mb->id, ch), kind, ch, mb->id, mb->tz, due);
 		}
 	}
 	for (j = 0; j < c->nnotify; j++)
 		plan_add(pv, m, xasprintf("%s:community:%s:%s", stem, c->id,
-		    c->notify[j]->id), lead == NULL, c->notify[j]->id, c->id,
+		    c->notify[j]->id), kind, c->notify[j]->id, c->id,
 		    c->tz, due);
 	free(stem);
+}
+
+/* The messages about one meeting for everyone; lead is the label ("1d")
+ * of a reminder, NULL for a cancellation notice. */
+static void
+plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
+    const char *lead, time_t due)
+{
+	const struct config_community	*c = m->c;
+
+	if (lead != NULL)
+		plan_everyone(pv, m, xasprintf("%s%s:%s:%s", PLAN_PREFIX_MEET,
+		    c->id, m->orig, lead), PLAN_KIND_REMINDER, due);
+	else
+		plan_everyone(pv, m, xasprintf("%s%s:%s", PLAN_PREFIX_CANCEL,
+		    c->id, m->orig), PLAN_KIND_CANCEL, due);
 }
 
 static int
@@ -294,6 +317,52 @@ out:
 	free(loc);
 	free(url);
 	free(descr);
+	free(pv.v);
+	return rc;
+}
+
+long
+plan_slot(const struct config_community *c, int day, struct civil_time at,
+    time_t now, time_t to, struct plan_msg **out, char **err)
+{
+	struct cadence_occ	*occ = NULL;
+	struct plan_vec		 pv = { NULL, 0 };
+	struct plan_meeting	 m;
+	char			 tb[CIVIL_TIME_LEN];
+	long			 n, i, rc = -1;
+
+	*out = NULL;
+	memset(&m, 0, sizeof(m));
+	m.c = c;
+	m.name = plan_clean(c->name != NULL ? c->name : c->id);
+	m.location = plan_clean(c->location);
+	m.url = plan_clean(c->url);
+	m.descr = plan_clean(c->description);
+	if ((n = cadence_expand(c, day, at, now, to, &occ, err)) < 0)
+		goto out;
+	/* Told with the first meeting held at the new time. */
+	for (i = 0; i < n && (occ[i].cancelled || occ[i].moved); i++)
+		;
+	if (i < n) {
+		m.occ = &occ[i];
+		civil_date_format(occ[i].orig, m.orig);
+		plan_everyone(&pv, &m, xasprintf("%s%s:%s-%s", PLAN_PREFIX_SLOT,
+		    c->id, day >= 0 ? civil_weekday_abbr(day) : "RULE",
+		    civil_time_format(at, tb)), PLAN_KIND_SLOT, now);
+		for (long k = 0; k < pv.n; k++)
+			pv.v[k].expires = occ[i].start;
+	}
+	if (pv.n > 0)
+		qsort(pv.v, (size_t)pv.n, sizeof(*pv.v), plan_cmp);
+	*out = pv.v;
+	rc = pv.n;
+	pv.v = NULL;
+out:
+	free(occ);
+	free((char *)m.name);
+	free((char *)m.location);
+	free((char *)m.url);
+	free((char *)m.descr);
 	free(pv.v);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "ical.h"
 #include "log.h"
+#include "place.h"
 #include "publish.h"
 #include "xmalloc.h"
 
@@ -288,15 +289,6 @@ publish_result_free(struct publish_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* `auto` days and times are placed from availability by a later stage;
- * until a slot is placed there is nothing to publish for the series. */
-static bool
-publish_series_unplaced(const struct config_community *c)
-{
-	return (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) ||
-	    c->time_auto;
-}
-
 /* The stored state of every placed series; series[i].community is NULL for
  * community i when its series is not published. */
 static int
@@ -304,14 +296,20 @@ publish_sync_series(const struct config *cfg, struct store *st, time_t now,
     struct feed_series *series, char **uids, size_t *skipped, char **err)
 {
 	const struct config_community	*c;
+	struct civil_time		 at;
 	char				*fp = NULL;
 	size_t				 i;
-	int				 rc = -1;
+	bool				 placed;
+	int				 rc = -1, day;
 
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
 		series[i].community = NULL;
-		if (publish_series_unplaced(c)) {
+		/* An `auto` slot is placed from availability (place.c);
+		 * until it is there is nothing to publish. */
+		if (place_slot(st, c, &placed, &day, &at, err) == -1)
+			goto out;
+		if (!placed) {
 			log_notice("community %s: day or time is auto, which "
 			    "is not placed yet; its meetings are left out of "
 			    "the feeds", c->id);
@@ -320,15 +318,15 @@ publish_sync_series(const struct config *cfg, struct store *st, time_t now,
 		}
 		uids[i] = feed_series_uid(cfg, c);
 		free(fp);
-		fp = feed_series_fingerprint(c, c->day, c->time);
+		fp = feed_series_fingerprint(c, day, at);
 		if (store_series_sync(st, c->id, uids[i], fp, now,
 		    &series[i].sequence, &series[i].created,
 		    &series[i].changed, err) == -1)
 			goto out;
 		series[i].community = c;
 		series[i].uid = uids[i];
-		series[i].day = c->day;
-		series[i].at = c->time;
+		series[i].day = day;
+		series[i].at = at;
 	}
 	rc = 0;
 out:

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "link.h"
 #include "log.h"
+#include "place.h"
 #include "publish.h"
 #include "stop.h"
 #include "store.h"
@@ -78,6 +79,7 @@ struct worker {
 	int64_t			 last_cycle_ms;	/* monotonic, at its end */
 	unsigned char		*key;		/* signs action links */
 	size_t			 keylen;
+	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -194,14 +196,15 @@ worker_next_due_ms(struct worker *w)
 }
 
 /*
- * One cycle: publish every feed (and hand them to the HTTP server), plan
- * reminders into the outbox, deliver what is due.  Availability and `auto`
- * placement come before planning once they exist.
+ * One cycle: place `auto` communities from availability (busy calendars
+ * fetched), publish every feed (and hand them to the HTTP server), plan
+ * reminders into the outbox, deliver what is due.
  */
 static int
 worker_cycle(struct worker *w, char **err)
 {
 	struct publish_result	 res;
+	struct place_counts	 placed;
 	struct store_outbox_counts planned;
 	char			*cerr = NULL;
 	int64_t			 id = 0;
@@ -219,6 +222,13 @@ worker_cycle(struct worker *w, char **err)
 		free(cerr);
 		cerr = NULL;
 	}
+	/* Placement comes first: the feeds and reminders use its slots. */
+	place_run(w->cfg, w->st, worker_now(w), w->busy_cache, &placed);
+	w->stats.busy_failures = placed.failed;
+	if (placed.communities > 0)
+		log_info("slots: %zu auto communities ranked, %zu given a new "
+		    "slot, %zu busy sources failed", placed.communities,
+		    placed.changed, placed.failed);
 	if (publish_run(w->cfg, w->state_dir, w->st, worker_now(w), &res,
 	    &store_failed, err) == -1)
 		goto end;
@@ -584,6 +594,7 @@ worker_run(const struct worker_opts *opts, char **err)
 	    &w.keylen, err) == -1)
 		goto out;
 	w.pacer = webhook_pacer_new();
+	w.busy_cache = busy_cache_new();
 	if (worker_recover(&w, err) == -1)
 		goto out;
 	if (opts->once) {
@@ -631,6 +642,7 @@ out:
 	if (w.key != NULL)
 		explicit_bzero(w.key, w.keylen);
 	free(w.key);
+	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
 	free(w.db_path);
 	free(w.listen);

@@ -1,0 +1,56 @@
+/* busy: a member's `busy` calendars, read, fetched and kept.
+ *
+ * Each source (a file path or an http(s) URL from the config) is read (a
+ * file) or fetched with a conditional request (a URL, through fetch.c) and
+ * parsed (ical_busy).  A good copy is kept in the store; a source that
+ * cannot be read, fails, is over the size limit or is malformed falls back
+ * to its last good copy (or adds nothing when there is none), is logged and
+ * recorded in the store for `check` and /healthz, and never stops the
+ * caller.  URLs are logged without their path, which may be a secret.
+ */
+#ifndef PLC_BUSY_H
+#define PLC_BUSY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "avail.h"
+#include "config.h"
+#include "store.h"
+
+/* The most a file source may hold, as for a fetched one. */
+#define BUSY_MAX_FILE	(5 * 1024 * 1024)
+
+/* True for http:// and https:// sources. */
+bool	busy_is_url(const char *source);
+/* The source as it may be shown: a path, or a URL without its path.
+ * Allocated. */
+char	*busy_display(const char *source);
+
+/*
+ * What a source's bytes gave over a range, kept between cycles so that an
+ * unchanged calendar (a 304, the same file) is not expanded again: one
+ * entry per source and zone, found by the range and a hash of the bytes.
+ * busy_cache_sweep drops the entries not used since the last sweep (a
+ * source gone from the config).  Used on one thread.
+ */
+struct busy_cache;
+struct busy_cache	*busy_cache_new(void);
+void			 busy_cache_free(struct busy_cache *bc);	/* NULL ok */
+void			 busy_cache_sweep(struct busy_cache *bc);
+
+/*
+ * Member m's busy time over [from, to) from every source, into a new set
+ * (*out, free with avail_free).  fetch false reads URLs from their kept
+ * copies only.  cache may be NULL.  *failed (may be NULL) gets the number
+ * of sources that failed this time.  Returns 0, or -1 with *err allocated
+ * only when the store fails.
+ */
+int	busy_member(const struct config_member *m, struct store *st,
+	    time_t now, int64_t from, int64_t to, bool fetch,
+	    struct busy_cache *cache, struct avail **out, size_t *failed,
+	    char **err);
+
+#endif

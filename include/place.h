@@ -1,0 +1,86 @@
+/* place: the worker's `auto` placement, each cycle.
+ *
+ * Joins busy (calendars), avail and slots (pure ranking) with the store:
+ * for each community with `day = auto` or `time = auto` it ranks the
+ * slots over the horizon, keeps the stored slot (series.slot_day,
+ * slot_time) while it meets min_attendance, else stores the best one, which
+ * raises the series' SEQUENCE (the fingerprint holds day and time), and
+ * plans one notice of the new time to the members and the community's
+ * channels.  Feeds and reminders then read the slot with place_slot.
+ */
+#ifndef PLC_PLACE_H
+#define PLC_PLACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "busy.h"
+#include "civil.h"
+#include "config.h"
+#include "slots.h"
+#include "store.h"
+
+/* True when c's day (for a weekday cadence) or time is auto. */
+bool	place_is_auto(const struct config_community *c);
+
+/*
+ * The slot c's series is held at: the configured day and time, with the
+ * auto parts from the store.  *placed is false when an auto community has
+ * no slot stored yet (nothing to publish or plan).  Returns 0, or -1 with
+ * *err allocated when the store fails.
+ */
+int	place_slot(struct store *st, const struct config_community *c,
+	    bool *placed, int *day, struct civil_time *at, char **err);
+
+/* The ranking input for one community: its members' free time. */
+struct place_input {
+	struct slots_input	 in;
+	struct slots_member	*members;
+	size_t			 failed;	/* busy sources that failed */
+};
+
+/*
+ * Members' busy time over one range, read once however many communities a
+ * member is in: one slot per cfg->members entry, filled on first use.
+ */
+struct place_busy {
+	struct avail		**busy;		/* NULL: not read yet */
+	size_t			  n;
+	struct busy_cache	 *cache;	/* the caller's, or NULL */
+};
+void	place_busy_init(struct place_busy *pb, const struct config *cfg,
+	    struct busy_cache *cache);
+void	place_busy_free(struct place_busy *pb);
+
+/*
+ * Build c's ranking input over [from, to) (members first, then optional
+ * ones not also required), with the stored slot as the current one.
+ * fetch false reads URL sources from their kept copies.  pb (may be NULL)
+ * shares members' busy time between calls over the same range.  Returns 0
+ * (free with place_input_free), or -1 with *err allocated when the store
+ * fails.
+ */
+int	place_input(const struct config *cfg, const struct config_community *c,
+	    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+	    struct place_busy *pb, struct place_input *out, char **err);
+void	place_input_free(struct place_input *p);
+
+struct place_counts {
+	size_t	communities;	/* auto ones ranked */
+	size_t	changed;	/* given a new slot this time */
+	size_t	failed;		/* busy sources that failed */
+	size_t	errors;		/* communities that could not be placed */
+};
+
+/*
+ * Rank and place every auto community for [now, now + horizon), into
+ * *counts.  A community that cannot be placed (the store fails) is logged
+ * and counted, and keeps the slot it had; busy sources that fail are
+ * counted too.  Never stops the cycle.  cache (may be NULL) keeps parsed
+ * calendars from one cycle to the next; it is swept at the end.
+ */
+void	place_run(const struct config *cfg, struct store *st, time_t now,
+	    struct busy_cache *cache, struct place_counts *counts);
+
+#endif

@@ -1,0 +1,291 @@
+/* place: `auto` slots chosen and kept in the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "busy.h"
+#include "deliver.h"
+#include "feed.h"
+#include "log.h"
+#include "place.h"
+#include "plan.h"
+#include "xmalloc.h"
+
+bool
+place_is_auto(const struct config_community *c)
+{
+	return (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) ||
+	    c->time_auto;
+}
+
+/* "TU"; an rrule cadence's days come from its rule: "rule". */
+static const char *
+place_day(int day)
+{
+	return day >= 0 ? civil_weekday_abbr(day) : "rule";
+}
+
+static struct civil_time
+place_time(int secs)
+{
+	struct civil_time	t = { secs / 3600, secs / 60 % 60, secs % 60 };
+
+	return t;
+}
+
+int
+place_slot(struct store *st, const struct config_community *c, bool *placed,
+    int *day, struct civil_time *at, char **err)
+{
+	bool	found;
+	int	sday, ssecs;
+
+	*day = c->day;
+	*at = c->time;
+	*placed = true;
+	if (!place_is_auto(c))
+		return 0;
+	if (store_series_slot(st, c->id, &found, &sday, &ssecs, err) == -1)
+		return -1;
+	*placed = found;
+	if (!found)
+		return 0;
+	if (c->day == -1)
+		*day = sday;
+	if (c->time_auto)
+		*at = place_time(ssecs);
+	return 0;
+}
+
+void
+place_busy_init(struct place_busy *pb, const struct config *cfg,
+    struct busy_cache *cache)
+{
+	pb->n = cfg->nmembers;
+	pb->busy = xcalloc(pb->n + 1, sizeof(*pb->busy));
+	pb->cache = cache;
+}
+
+void
+place_busy_free(struct place_busy *pb)
+{
+	size_t	i;
+
+	if (pb == NULL || pb->busy == NULL)
+		return;
+	for (i = 0; i < pb->n; i++)
+		avail_free(pb->busy[i]);
+	free(pb->busy);
+	memset(pb, 0, sizeof(*pb));
+}
+
+/* m's busy time, from pb when it was read already; *owned when the caller
+ * frees it. */
+static int
+place_member_busy(const struct config *cfg, const struct config_member *m,
+    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+    struct place_busy *pb, struct avail **busy, size_t *failed, bool *owned,
+    char **err)
+{
+	size_t	i = (size_t)(m - cfg->members);
+	int64_t	bfrom, bto;
+
+	*owned = pb == NULL || i >= pb->n;
+	*failed = 0;
+	if (!*owned && pb->busy[i] != NULL) {
+		*busy = pb->busy[i];
+		return 0;	/* counted the first time */
+	}
+	/* Read over whole UTC days around the range (avail_member clips to
+	 * it), so that a cached calendar serves every cycle of a day. */
+	bfrom = (from / 86400 - 1) * 86400;
+	bto = (to / 86400 + 2) * 86400;
+	if (busy_member(m, st, now, bfrom, bto, fetch, pb != NULL ? pb->cache :
+	    NULL, busy, failed, err) == -1)
+		return -1;
+	if (!*owned)
+		pb->busy[i] = *busy;
+	return 0;
+}
+
+int
+place_input(const struct config *cfg, const struct config_community *c,
+    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+    struct place_busy *pb, struct place_input *out, char **err)
+{
+	const struct config_member	*m;
+	struct avail			*busy = NULL;
+	size_t				 i, k, n = 0, failed;
+	bool				 found, owned;
+	int				 sday, ssecs;
+
+	memset(out, 0, sizeof(*out));
+	out->members = xcalloc(c->nmembers + c->noptional + 1,
+	    sizeof(*out->members));
+	for (i = 0; i < c->nmembers + c->noptional; i++) {
+		m = i < c->nmembers ? c->members[i] :
+		    c->optional[i - c->nmembers];
+		for (k = 0; k < n && out->members[k].member != m; k++)
+			;
+		if (k < n)
+			continue;	/* required and optional: required */
+		if (place_member_busy(cfg, m, st, now, from, to, fetch, pb,
+		    &busy, &failed, &owned, err) == -1)
+			goto fail;
+		out->failed += failed;
+		out->members[n].member = m;
+		out->members[n].required = i < c->nmembers;
+		out->members[n].free = avail_member(m, c, busy, from, to);
+		if (owned)
+			avail_free(busy);
+		n++;
+	}
+	out->in.community = c;
+	out->in.members = out->members;
+	out->in.nmembers = n;
+	out->in.from = from;
+	out->in.to = to;
+	if (store_series_slot(st, c->id, &found, &sday, &ssecs, err) == -1)
+		goto fail;
+	if (found) {
+		out->in.has_current = true;
+		out->in.current_day = c->day == -1 ? sday : c->day;
+		out->in.current_at = c->time_auto ? place_time(ssecs) : c->time;
+	}
+	return 0;
+fail:
+	out->in.nmembers = n;
+	place_input_free(out);
+	return -1;
+}
+
+void
+place_input_free(struct place_input *p)
+{
+	size_t	i;
+
+	if (p == NULL || p->members == NULL)
+		return;
+	for (i = 0; i < p->in.nmembers; i++)
+		avail_free(p->members[i].free);
+	free(p->members);
+	p->members = NULL;
+}
+
+/* Store slot s for c (raising SEQUENCE) and plan the notices of it. */
+static int
+place_store(const struct config *cfg, const struct config_community *c,
+    struct store *st, const struct slots_candidate *s, time_t now,
+    char **err)
+{
+	struct plan_msg		*m = NULL;
+	char			*uid, *fp;
+	time_t			 created, changed;
+	long			 n = 0;
+	int			 seq, rc = -1;
+
+	uid = feed_series_uid(cfg, c);
+	fp = feed_series_fingerprint(c, s->day, s->at);
+	if (store_series_sync(st, c->id, uid, fp, now, &seq, &created,
+	    &changed, err) == -1 ||
+	    store_series_set_slot(st, c->id, s->day,
+	    civil_time_to_secs(s->at), err) == -1)
+		goto out;
+	if ((n = plan_slot(c, s->day, s->at, now,
+	    now + (time_t)cfg->worker.horizon, &m, err)) < 0)
+		goto out;
+	if (deliver_store_plan(st, m, n, NULL, now, NULL, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	plan_free(m, n);
+	free(fp);
+	free(uid);
+	return rc;
+}
+
+static int
+place_one(const struct config *cfg, const struct config_community *c,
+    struct store *st, time_t now, struct place_busy *pb,
+    struct place_counts *counts, char **err)
+{
+	struct place_input		 pi;
+	struct slots_ranking		*r = NULL;
+	const struct slots_candidate	*s;
+	char				 tb[CIVIL_TIME_LEN], ob[CIVIL_TIME_LEN];
+	bool				 kept;
+	int				 rc = -1;
+
+	if (place_input(cfg, c, st, now, now, now +
+	    (time_t)cfg->worker.horizon, true, pb, &pi, err) == -1)
+		return -1;
+	counts->failed += pi.failed;
+	if (slots_rank(&pi.in, &r, err) == -1)
+		goto out;
+	if ((s = slots_choice(r, &kept)) == NULL) {
+		log_warn("community %s: no slot of %lld minutes fits its window; "
+		    "%s", c->id, (long long)c->duration / 60, pi.in.has_current ?
+		    "the slot in force is kept" : "nothing is placed");
+		rc = 0;
+		goto out;
+	}
+	counts->communities++;
+	if (kept) {
+		rc = 0;
+		goto out;
+	}
+	if (pi.in.has_current && slots_current(r) == NULL)
+		log_notice("community %s: moved from %s %s, which no longer "
+		    "fits its window, to %s %s (%.0f%% of the members can "
+		    "come)", c->id, place_day(pi.in.current_day),
+		    civil_time_format(pi.in.current_at, ob), place_day(s->day),
+		    civil_time_format(s->at, tb), s->attendance * 100);
+	else if (pi.in.has_current)
+		log_notice("community %s: moved from %s %s to %s %s: %.0f%% of "
+		    "the members could come at the old time, %.0f%% can at the "
+		    "new one", c->id, place_day(pi.in.current_day),
+		    civil_time_format(pi.in.current_at, ob), place_day(s->day),
+		    civil_time_format(s->at, tb),
+		    slots_current(r)->attendance * 100, s->attendance * 100);
+	else
+		log_notice("community %s: placed at %s %s (%.0f%% of the "
+		    "members can come)", c->id, place_day(s->day),
+		    civil_time_format(s->at, tb), s->attendance * 100);
+	if (place_store(cfg, c, st, s, now, err) == -1)
+		goto out;
+	counts->changed++;
+	rc = 0;
+out:
+	slots_ranking_free(r);
+	place_input_free(&pi);
+	return rc;
+}
+
+void
+place_run(const struct config *cfg, struct store *st, time_t now,
+    struct busy_cache *cache, struct place_counts *counts)
+{
+	struct place_busy	 pb;
+	char			*err = NULL;
+	size_t			 i;
+
+	memset(counts, 0, sizeof(*counts));
+	/* A member in several auto communities is fetched once a cycle. */
+	place_busy_init(&pb, cfg, cache);
+	for (i = 0; i < cfg->ncommunities; i++) {
+		if (!place_is_auto(&cfg->communities[i]))
+			continue;
+		/* One community that cannot be placed must not keep the
+		 * others (and every feed) from being published. */
+		if (place_one(cfg, &cfg->communities[i], st, now, &pb, counts,
+		    &err) == -1) {
+			log_err("community %s: cannot place it: %s",
+			    cfg->communities[i].id, err);
+			free(err);
+			err = NULL;
+			counts->errors++;
+		}
+	}
+	place_busy_free(&pb);
+	if (cache != NULL)
+		busy_cache_sweep(cache);
+}
