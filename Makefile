@@ -81,9 +81,13 @@ check: deps
 test: check
 
 # The peers the benchmarks compare with; make check does not need them.
-BENCH_PKGS = nginx apprise wrk python3-icalendar
+BENCH_PKGS = nginx apprise wrk python3-icalendar time
 
-bench: deps all
+# A driver that times the feed renderer on its own (bench/feeds.sh).
+$(B)/feedbench: bench/feedbench.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+
+bench: deps all $(B)/feedbench
 	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
 

@@ -3,7 +3,7 @@
 # in this run.  Usage: bench/run.sh BIN
 set -u
 dir=$(dirname "$0")
-for b in "$dir"/deliver.sh; do
+for b in "$dir"/deliver.sh "$dir"/feeds.sh; do
 	echo "== $(basename "$b" .sh)"
 	sh "$b" "$1"
 done

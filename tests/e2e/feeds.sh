@@ -126,6 +126,31 @@ expect "uk: 16:00 London on both sides of its October and March changes" \
     cmp -s "$T/got" "$T/want"
 cmp -s "$T/got" "$T/want" || diff "$T/want" "$T/got" | sed 's/^/#   /'
 
+# New York's March change, and the whole school year as ical.js expands it.
+expect_status "ical.js expands math7's spring" 0 \
+    $CHECK "$math7" 2027-03-01T00:00:00Z 2027-07-01T00:00:00Z
+cut -d'|' -f2-4 "$T/out" | sed -n '2,3p;$p' >"$T/got"
+cat >"$T/want" <<'EOF'
+2027-03-09 15:30|America/New_York|2027-03-09 20:30
+2027-03-16 15:30|America/New_York|2027-03-16 19:30
+2027-06-15 15:30|America/New_York|2027-06-15 19:30
+EOF
+expect "math7: 15:30 New York on both sides of 14 March, the last on the until date" \
+    cmp -s "$T/got" "$T/want"
+cmp -s "$T/got" "$T/want" || diff "$T/want" "$T/got" | sed 's/^/#   /'
+expect "math7: 16 meetings from March to the end of June" test "$(wc -l <"$T/out")" = 16
+expect_status "ical.js expands math7's whole year" 0 \
+    $CHECK "$math7" 2026-08-01T00:00:00Z 2027-08-01T00:00:00Z
+# 42 Tuesdays from 1 September to 15 June, less 13 October and the staff
+# day; the moved and the cancelled meeting stay, once each.
+expect "math7: 40 meetings in the school year, none twice" \
+    test "$(wc -l <"$T/out")" = 40 -a \
+    "$(cut -d'|' -f2 "$T/out" | sort -u | wc -l)" = 40
+expect "math7: the year starts on 1 September" \
+    test "$(head -n 1 "$T/out" | cut -d'|' -f2)" = "2026-09-01 15:30"
+expect "math7: one meeting cancelled in the year" \
+    test "$(grep -c '|CANCELLED|' "$T/out")" = 1
+
 expect_status "ical.js reads bob's feed (two communities, two zones)" 0 \
     $CHECK "$bob" 2026-10-01T00:00:00Z 2026-10-15T00:00:00Z
 expect "bob's feed has both series" \
