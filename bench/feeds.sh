@@ -76,6 +76,13 @@ printf '  python3-icalendar build       best %.4f s  median %.4f s  %d bytes, %d
 echo "  icalendar/plc-cadence $(ratio "$p_best" "$c_best")x (best), $(ratio "$p_med" "$c_med")x (median)   (target: >= 20x)"
 [ "$c_events" = "$p_events" ] && [ "$c_ex" = "$p_ex" ] ||
 	echo "  bench: the two calendars differ in events or EXDATEs" >&2
+# Both must be calendars: ical.js reads each (not timed).
+for f in c py; do
+	node "$TOP/tests/icalcheck.mjs" "$T/large-$f.ics" 2026-09-01T00:00:00Z \
+	    2026-09-08T00:00:00Z >"$T/check-$f" 2>"$T/problems-$f" ||
+		echo "  bench: ical.js finds problems in large-$f.ics: $(head -n 3 "$T/problems-$f" | tr '\n' ';')" >&2
+done
+echo "  ical.js, first week of September: $(wc -l <"$T/check-c") meetings and items in plc-cadence's, $(wc -l <"$T/check-py") in icalendar's"
 
 # 3. One ~20 KB feed over HTTP: the built-in server and nginx.
 S="$T/serve"
@@ -89,7 +96,7 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 0711 "$T"
 	chown nobody:nogroup "$S"
 fi
-$CONF serve "$S/state" "127.0.0.1:$PORT" "http://127.0.0.1:$PORT" 18 >"$S/plc.ini"
+$CONF serve "$S/state" "127.0.0.1:$PORT" "http://127.0.0.1:$PORT" 22 >"$S/plc.ini"
 $RUNAS "$BIN" -q -c "$S/plc.ini" run >"$S/run.log" 2>&1 &
 PLC_PID=$!
 i=0

@@ -21,7 +21,7 @@ import time
 
 import pytz
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, \
-    TimezoneStandard, vCalAddress, vText
+    TimezoneStandard, vCalAddress, vDuration, vText
 
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 CHANGED = dt.datetime(2026, 8, 29, 10, 40, tzinfo=pytz.utc)
@@ -85,7 +85,8 @@ def build(w, members, comms, member, nitems):
     cal.add("name", name)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", w["timezone"])
-    cal.add("refresh-interval", dt.timedelta(hours=1),
+    # icalendar does not know REFRESH-INTERVAL (RFC 7986): typed by hand.
+    cal.add("refresh-interval", vDuration(dt.timedelta(hours=1)),
             parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
 

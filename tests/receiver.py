@@ -68,7 +68,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    # socketserver's backlog of 5 drops SYNs when 64 posts arrive at once,
+    # and the retransmits can outlast a client's connect timeout.
+    request_queue_size = 256
+    daemon_threads = True
+
+
+srv = Server(("127.0.0.1", 0), Handler)
 with open(os.path.join(OUT, ".port"), "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(os.path.join(OUT, ".port"), os.path.join(OUT, "port"))
