@@ -114,8 +114,8 @@ feed_series_fingerprint(const struct config_community *c, int day,
  * a stable, globally unique right-hand side (RFC 5545 3.8.4.7); when there is
  * no public URL, a name under the reserved .invalid TLD keeps them well-formed.
  */
-static char *
-feed_host(const struct config *cfg)
+char *
+feed_uid_host(const struct config *cfg)
 {
 	const char	*u = cfg != NULL ? cfg->worker.public_url : NULL;
 	const char	*p, *end, *at;
@@ -152,7 +152,7 @@ feed_host(const struct config *cfg)
 char *
 feed_series_uid(const struct config *cfg, const struct config_community *c)
 {
-	char	*host = feed_host(cfg), *uid;
+	char	*host = feed_uid_host(cfg), *uid;
 
 	uid = xasprintf("%s.series@%s", c->id, host);
 	free(host);
@@ -160,11 +160,17 @@ feed_series_uid(const struct config *cfg, const struct config_community *c)
 }
 
 char *
+feed_item_uid_at(const char *host, int64_t id)
+{
+	return xasprintf("%lld.item@%s", (long long)id, host);
+}
+
+char *
 feed_item_uid(const struct config *cfg, int64_t id)
 {
-	char	*host = feed_host(cfg), *uid;
+	char	*host = feed_uid_host(cfg), *uid;
 
-	uid = xasprintf("%lld.item@%s", (long long)id, host);
+	uid = feed_item_uid_at(host, id);
 	free(host);
 	return uid;
 }

@@ -171,13 +171,13 @@ static void
 ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
     time_t changed, int sequence)
 {
+	struct icaltimetype	c = ical_utc(changed);
+
 	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
-	    ical_utc(changed)));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(c));
 	icalcomponent_add_property(ev, icalproperty_new_created(
-	    ical_utc(created)));
-	icalcomponent_add_property(ev, icalproperty_new_lastmodified(
-	    ical_utc(changed)));
+	    created == changed ? c : ical_utc(created)));
+	icalcomponent_add_property(ev, icalproperty_new_lastmodified(c));
 	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
 }
 
@@ -543,7 +543,7 @@ out:
 /* An open action item: an all-day event on its due date. */
 static void
 ical_add_item(icalcomponent *cal, const struct feed_input *in,
-    const struct feed_item *it, struct ical_zones *z)
+    const char *host, const struct feed_item *it, struct ical_zones *z)
 {
 	const struct config_member	*o = it->owner;
 	icalcomponent			*ev;
@@ -554,7 +554,7 @@ ical_add_item(icalcomponent *cal, const struct feed_input *in,
 					    it->community->id;
 
 	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-	uid = feed_item_uid(in->cfg, it->id);
+	uid = feed_item_uid_at(host, it->id);
 	ical_add_identity(ev, uid, it->created, it->changed, it->sequence);
 	free(uid);
 	icalcomponent_add_property(ev, icalproperty_new_dtstart(
@@ -827,7 +827,7 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	struct feed_item	*items = NULL;
 	struct xbuf		 events = { NULL, 0, 0 }, feed = { NULL, 0, 0 };
 	icalcomponent		*cal, *body, *vtz;
-	char			*s = NULL;
+	char			*s = NULL, *host = NULL;
 	size_t			 i, n;
 	int			 rc = -1;
 
@@ -854,8 +854,9 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 		memcpy(items, in->items, in->nitems * sizeof(*items));
 		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
 	}
+	host = feed_uid_host(in->cfg);
 	for (i = 0; i < in->nitems; i++) {
-		ical_add_item(body, in, &items[i], &z);
+		ical_add_item(body, in, host, &items[i], &z);
 		if (ical_drain(body, &events, err) == -1)
 			goto out;
 	}
@@ -889,6 +890,7 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	feed.s = NULL;
 	rc = 0;
 out:
+	free(host);
 	free(s);
 	free(feed.s);
 	free(events.s);
