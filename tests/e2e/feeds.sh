@@ -169,6 +169,22 @@ expect "EXDATEs carry the TZID and the exact start time" \
     grep -q '^EXDATE;TZID=America/New_York:20261117T153000' "$math7"
 expect "a cancelled holiday is not skipped" \
     test "$(grep -c '^EXDATE.*20261020' "$math7")" = 0
+expect "the long description is folded by octets, no line cut inside a character, and unfolds to the text" \
+    /usr/bin/python3 -c '
+import sys
+raw = open(sys.argv[1], "rb").read().split(b"\r\n")
+i = next(k for k, l in enumerate(raw) if l.startswith(b"DESCRIPTION:"))
+lines = [raw[i]]
+while raw[i + len(lines)].startswith(b" "):
+    lines.append(raw[i + len(lines)])
+assert len(lines) >= 3, lines
+for l in lines:
+    assert len(l) <= 75, l
+    l.decode("utf-8")	# each physical line whole UTF-8
+assert any(len(l) < 73 for l in lines[:-1]), "no line was shortened to spare a character"
+text = (lines[0] + b"".join(l[1:] for l in lines[1:])).decode()
+text = text[len("DESCRIPTION:"):].replace("\\,", ",").replace("\\n", "\n")
+assert text.startswith(sys.argv[2] + "\n\nJoin: https://meet.example.edu/math7"), text' "$math7" "$long"
 expect "lines are CRLF-terminated" test "$(grep -c "$(printf '\r')\$" "$math7")" = "$(wc -l <"$math7")"
 
 # The same state gives the same bytes; so does the config reordered.
