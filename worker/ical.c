@@ -825,7 +825,7 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	struct ical_zones	 z;
 	struct feed_series	*series = NULL;
 	struct feed_item	*items = NULL;
-	struct xbuf		 events = { NULL, 0, 0 }, feed = { NULL, 0, 0 };
+	struct xbuf		 events = { NULL, 0, 0 };
 	icalcomponent		*cal, *body, *vtz;
 	char			*s = NULL, *host = NULL;
 	size_t			 i, n;
@@ -839,6 +839,11 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	ical_add_calprops(cal, in);
 
+	/* Room for the events at once (an item takes some 560 bytes, a
+	 * series more with its EXDATEs): growing a buffer of megabytes step
+	 * by step costs more than writing into it. */
+	events.cap = 640 * (in->nitems + 2 * in->nseries) + 1;
+	events.s = xmalloc(events.cap);
 	/* Sorted by ID, so config order does not change the bytes. */
 	if (in->nseries > 0) {
 		series = xreallocarray(NULL, in->nseries, sizeof(*series));
@@ -879,20 +884,22 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 		goto out;
 	}
 	n -= strlen(ICAL_END_CALENDAR);
-	feed.cap = n + events.len + strlen(ICAL_END_CALENDAR) + 1;
-	feed.s = xmalloc(feed.cap);
-	xbuf_add(&feed, s, n);
-	if (events.len > 0)
-		xbuf_add(&feed, events.s, events.len);
-	xbuf_add(&feed, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
-	*out = feed.s;
-	*len = feed.len;
-	feed.s = NULL;
+	/* The head goes in front of the events, in their own buffer. */
+	if (events.len + n + strlen(ICAL_END_CALENDAR) + 1 > events.cap) {
+		events.cap = events.len + n + strlen(ICAL_END_CALENDAR) + 1;
+		events.s = xreallocarray(events.s, events.cap, 1);
+	}
+	memmove(events.s + n, events.s, events.len);
+	memcpy(events.s, s, n);
+	events.len += n;
+	xbuf_add(&events, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	*out = events.s;
+	*len = events.len;
+	events.s = NULL;
 	rc = 0;
 out:
 	free(host);
 	free(s);
-	free(feed.s);
 	free(events.s);
 	free(items);
 	free(series);
