@@ -28,3 +28,9 @@ contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"
 	else not_ok "$1 (no '$3' in $2)"; sed 's/^/#   /' "$2"; fi
 }
+
+# expect_same DESC GOT WANT: ok if the two files are equal; else the diff.
+expect_same() {
+	if cmp -s "$2" "$3"; then ok "$1"
+	else not_ok "$1"; diff "$3" "$2" | sed 's/^/#   /'; fi
+}
