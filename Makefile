@@ -88,7 +88,11 @@ BENCH_PKGS = nginx apprise wrk python3-icalendar time
 $(B)/slots_bench: bench/slots_bench.c $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
 
-bench: deps all $(B)/slots_bench
+# A driver that times the feed renderer on its own (bench/feeds.sh).
+$(B)/feedbench: bench/feedbench.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+
+bench: deps all $(B)/slots_bench $(B)/feedbench
 	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
 

@@ -3,7 +3,7 @@
 # in this run.  Usage: bench/run.sh BIN
 set -u
 dir=$(dirname "$0")
-for b in "$dir"/deliver.sh "$dir"/slots.sh "$dir"/soak.sh; do
+for b in "$dir"/deliver.sh "$dir"/feeds.sh "$dir"/slots.sh "$dir"/soak.sh; do
 	echo "== $(basename "$b" .sh)"
 	sh "$b" "$1"
 done

@@ -82,5 +82,9 @@ char	*feed_series_uid(const struct config *cfg,
 	    const struct config_community *c);
 /* "<n>.item@<host>"; allocated. */
 char	*feed_item_uid(const struct config *cfg, int64_t id);
+/* The same from the host part alone (feed_uid_host), for a feed of
+ * thousands of items; allocated. */
+char	*feed_uid_host(const struct config *cfg);
+char	*feed_item_uid_at(const char *host, int64_t id);
 
 #endif

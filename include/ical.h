@@ -25,6 +25,21 @@ int	ical_render_feed(const struct feed_input *in, char **out, size_t *len,
 	    char **err);
 
 /*
+ * What the feeds of one publishing run share, worked out once: each
+ * series' first and skipped dates, each zone's truncated VTIMEZONE.  It
+ * holds pointers into the config and the zones the feeds use, so it must
+ * not outlive the config, and must be dropped when the config changes.
+ * One thread at a time.  ical_cache_free(NULL) is fine.
+ */
+struct ical_cache;
+struct ical_cache	*ical_cache_new(void);
+void			 ical_cache_free(struct ical_cache *cache);
+
+/* ical_render_feed with a cache (NULL: none); the same bytes either way. */
+int	ical_render_feed_cached(const struct feed_input *in,
+	    struct ical_cache *cache, char **out, size_t *len, char **err);
+
+/*
  * One meeting of a series as its own small calendar, for the text/calendar
  * part of a reminder: METHOD (PUBLISH, or REQUEST for a real invitation),
  * the zone's VTIMEZONE and one VEVENT with the series' UID and SEQUENCE

@@ -5,8 +5,11 @@
  * times) up to date, render each feed with ical_render_feed and write it as
  * <state_dir>/feeds/TOKEN.ics, atomically and only when its bytes differ
  * from what is there, so that any web server can serve the folder and
- * calendar clients see a change only when there is one.  Files of revoked or
- * unknown tokens are removed.
+ * calendar clients see a change only when there is one.  The files a run
+ * changes are written under temporary names, made durable together (a
+ * fsync each, or one syncfs for many: a district's first run writes
+ * thousands), then renamed into place, then the folder is made durable.
+ * Files of revoked or unknown tokens are removed.
  *
  * Runs on the planning thread (it renders through libical).
  */

@@ -20,7 +20,8 @@ struct tz;	/* opaque; owned by libical's cache, never freed by callers */
 /* The zone of an IANA name ("America/New_York", "UTC"), or NULL if the
  * system has no such zone.  name is untrusted config text. */
 const struct tz	*tz_find(const char *name);
-/* The plain IANA name, as used in TZIDs ("America/New_York"). */
+/* The plain IANA name, as used in TZIDs ("America/New_York"); it stays
+ * valid for as long as the process (libical keeps every zone it loads). */
 const char	*tz_name(const struct tz *tz);
 /* The zone's libical handle (icaltimezone *) for the ical adapter. */
 void		*tz_icaltimezone(const struct tz *tz);

@@ -18,4 +18,13 @@ char	*xstrndup(const char *s, size_t n);
 /* Returns a newly allocated, formatted string; the caller frees it. */
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A growing string, NUL-terminated once anything is added: start from
+ * { NULL, 0, 0 }; s is allocated and the owner frees it. */
+struct xbuf {
+	char	*s;
+	size_t	 len, cap;
+};
+/* Append n bytes of s. */
+void	xbuf_add(struct xbuf *b, const char *s, size_t n);
+
 #endif

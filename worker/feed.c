@@ -10,23 +10,11 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-/* A growing string; the fingerprint is built from a handful of pieces. */
-struct feed_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
+/* The fingerprint is built from a handful of pieces. */
 static void
-feed_buf_add(struct feed_buf *b, const char *s)
+feed_buf_add(struct xbuf *b, const char *s)
 {
-	size_t	n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
+	xbuf_add(b, s, strlen(s));
 }
 
 /*
@@ -34,7 +22,7 @@ feed_buf_add(struct feed_buf *b, const char *s)
  * to look like another field ("a;until=…") and collide.
  */
 static void
-feed_buf_text(struct feed_buf *b, const char *key, const char *s)
+feed_buf_text(struct xbuf *b, const char *key, const char *s)
 {
 	char	num[32];
 
@@ -47,7 +35,7 @@ feed_buf_text(struct feed_buf *b, const char *key, const char *s)
 }
 
 static void
-feed_buf_span(struct feed_buf *b, struct civil_date from, struct civil_date to)
+feed_buf_span(struct xbuf *b, struct civil_date from, struct civil_date to)
 {
 	char	f[CIVIL_DATE_LEN], t[CIVIL_DATE_LEN];
 
@@ -66,7 +54,7 @@ char *
 feed_series_fingerprint(const struct config_community *c, int day,
     struct civil_time at)
 {
-	struct feed_buf	 b = { NULL, 0, 0 };
+	struct xbuf	 b = { NULL, 0, 0 };
 	char		*rule, tmp[CIVIL_DUR_LEN + 32];
 	char		 d[CIVIL_DATE_LEN], t[CIVIL_TIME_LEN];
 	size_t		 i, j;
@@ -126,8 +114,8 @@ feed_series_fingerprint(const struct config_community *c, int day,
  * a stable, globally unique right-hand side (RFC 5545 3.8.4.7); when there is
  * no public URL, a name under the reserved .invalid TLD keeps them well-formed.
  */
-static char *
-feed_host(const struct config *cfg)
+char *
+feed_uid_host(const struct config *cfg)
 {
 	const char	*u = cfg != NULL ? cfg->worker.public_url : NULL;
 	const char	*p, *end, *at;
@@ -164,7 +152,7 @@ feed_host(const struct config *cfg)
 char *
 feed_series_uid(const struct config *cfg, const struct config_community *c)
 {
-	char	*host = feed_host(cfg), *uid;
+	char	*host = feed_uid_host(cfg), *uid;
 
 	uid = xasprintf("%s.series@%s", c->id, host);
 	free(host);
@@ -172,11 +160,17 @@ feed_series_uid(const struct config *cfg, const struct config_community *c)
 }
 
 char *
+feed_item_uid_at(const char *host, int64_t id)
+{
+	return xasprintf("%lld.item@%s", (long long)id, host);
+}
+
+char *
 feed_item_uid(const struct config *cfg, int64_t id)
 {
-	char	*host = feed_host(cfg), *uid;
+	char	*host = feed_uid_host(cfg), *uid;
 
-	uid = xasprintf("%lld.item@%s", (long long)id, host);
+	uid = feed_item_uid_at(host, id);
 	free(host);
 	return uid;
 }

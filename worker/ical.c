@@ -1,5 +1,6 @@
 /* ical: feeds rendered with libical, holiday calendars read with it. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,37 @@ struct ical_zones {
 	size_t		 n;
 	int		 ylo, yhi;	/* yhi 0: open-ended */
 	bool		 open;
+};
+
+/*
+ * What the feeds of one run share.  A series shows in the feed of its
+ * community and of each of its members, and all of a district's feeds use
+ * the same zone over the same years: its exceptions and VTIMEZONE are
+ * worked out once (libical's recurrence iterator and zone truncation are
+ * the dear parts of a feed).  Keys are pointers into the config and
+ * tz_find's zones, which outlive the cache.
+ */
+struct ical_cached_series {
+	const struct config_community	*community;	/* NULL: empty slot */
+	int				 day;
+	struct civil_time		 at;
+	struct civil_date		 first;
+	struct civil_date		*ex;
+	size_t				 nex;
+};
+
+struct ical_cached_zone {
+	const struct tz		*tz;
+	int			 ylo, yhi;
+	bool			 open;
+	icalcomponent		*vtz;
+};
+
+struct ical_cache {
+	struct ical_cached_series	*series;	/* open addressing */
+	size_t				 mask, nseries;
+	struct ical_cached_zone		*zones;
+	size_t				 nzones;
 };
 
 static bool
@@ -139,13 +171,13 @@ static void
 ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
     time_t changed, int sequence)
 {
+	struct icaltimetype	c = ical_utc(changed);
+
 	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
-	    ical_utc(changed)));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(c));
 	icalcomponent_add_property(ev, icalproperty_new_created(
-	    ical_utc(created)));
-	icalcomponent_add_property(ev, icalproperty_new_lastmodified(
-	    ical_utc(changed)));
+	    created == changed ? c : ical_utc(created)));
+	icalcomponent_add_property(ev, icalproperty_new_lastmodified(c));
 	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
 }
 
@@ -217,17 +249,62 @@ ical_span_dates(const struct feed_series *s, const struct config_span *span,
 	return 0;
 }
 
-/* The series dates that a skip list or a skip calendar takes out. */
+/* Widen [*lo, *hi] to cover the spans. */
+static void
+ical_spans_bound(const struct config_span *sp, size_t n, bool *any,
+    struct civil_date *lo, struct civil_date *hi)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (!*any || civil_date_cmp(sp[i].from, *lo) < 0)
+			*lo = sp[i].from;
+		if (!*any || civil_date_cmp(sp[i].to, *hi) > 0)
+			*hi = sp[i].to;
+		*any = true;
+	}
+}
+
+/*
+ * The series dates that a skip list or a skip calendar takes out, in order,
+ * each once.  One expansion over the range the skips cover, filtered, rather
+ * than one per skip: a district's calendar has a dozen spans, and each
+ * expansion walks the rule from the series' start.  Only when that range
+ * holds more meetings than an expansion may give (skips centuries apart)
+ * is each span expanded alone.
+ */
 static int
 ical_exdates(const struct feed_series *s, struct civil_date **out, size_t *nout,
     char **err)
 {
 	const struct config_community	*c = s->community;
 	const struct config_calendar	*cal;
-	struct civil_date		*v = NULL;
+	struct civil_date		*v = NULL, lo, hi;
 	size_t				 n = 0, i, j, k;
+	long				 m;
+	bool				 any = false;
 	int				 rc = -1;
 
+	*out = NULL;
+	*nout = 0;
+	ical_spans_bound(c->skip, c->nskip, &any, &lo, &hi);
+	for (i = 0; i < c->nskip_calendars; i++)
+		if ((cal = c->skip_calendars[i]) != NULL)
+			ical_spans_bound(cal->skip, cal->nskip, &any, &lo, &hi);
+	if (!any)
+		return 0;
+	if ((m = cadence_dates(c, s->day, s->at, lo, hi, &v, err)) >= 0) {
+		for (i = 0, k = 0; i < (size_t)m; i++)
+			if (cadence_skipped(c, v[i]))
+				v[k++] = v[i];
+		*out = v;
+		*nout = k;
+		return 0;
+	}
+	free(*err);
+	*err = NULL;
+	free(v);
+	v = NULL;
 	for (i = 0; i < c->nskip; i++)
 		if (ical_span_dates(s, &c->skip[i], &v, &n, err) == -1)
 			goto out;
@@ -297,20 +374,113 @@ ical_add_override(icalcomponent *cal, const struct feed_input *in,
 	icalcomponent_add_component(cal, ev);
 }
 
+static size_t
+ical_series_hash(const struct config_community *c, int day,
+    struct civil_time at)
+{
+	uint64_t	h = (uint64_t)(uintptr_t)c;
+
+	h ^= (uint64_t)(day + 1) << 48 ^ (uint64_t)(at.h * 3600 + at.min * 60 +
+	    at.s) << 20;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17);
+}
+
+static struct ical_cached_series *
+ical_cache_slot(struct ical_cache *cache, const struct feed_series *s)
+{
+	struct ical_cached_series	*e;
+	size_t				 i;
+
+	for (i = ical_series_hash(s->community, s->day, s->at) & cache->mask;
+	    (e = &cache->series[i])->community != NULL;
+	    i = (i + 1) & cache->mask)
+		if (e->community == s->community && e->day == s->day &&
+		    e->at.h == s->at.h && e->at.min == s->at.min &&
+		    e->at.s == s->at.s)
+			return e;
+	return e;
+}
+
+/* Keep the table at most half full, so that probes stay short. */
+static void
+ical_cache_grow(struct ical_cache *cache)
+{
+	struct ical_cached_series	*old = cache->series, *e;
+	struct feed_series		 key;
+	size_t				 n = cache->mask + 1, i;
+
+	if (2 * (cache->nseries + 1) <= n)
+		return;
+	cache->series = xcalloc(2 * n, sizeof(*cache->series));
+	cache->mask = 2 * n - 1;
+	for (i = 0; i < n; i++) {
+		if (old[i].community == NULL)
+			continue;
+		key.community = old[i].community;
+		key.day = old[i].day;
+		key.at = old[i].at;
+		e = ical_cache_slot(cache, &key);
+		*e = old[i];
+	}
+	free(old);
+}
+
+/*
+ * A series' first date and skipped dates: from the cache when it has them
+ * (the cache keeps them), else worked out into *tmp (the caller frees
+ * tmp->ex).  Returns 0 with *out set, or -1 with *err allocated.
+ */
+static int
+ical_series_dates(struct ical_cache *cache, const struct feed_series *s,
+    struct ical_cached_series *tmp, const struct ical_cached_series **out,
+    char **err)
+{
+	struct ical_cached_series	*e = tmp;
+
+	if (cache != NULL) {
+		e = ical_cache_slot(cache, s);
+		if (e->community != NULL) {
+			*out = e;
+			return 0;
+		}
+		ical_cache_grow(cache);
+		e = ical_cache_slot(cache, s);
+	}
+	memset(tmp, 0, sizeof(*tmp));
+	if (ical_exdates(s, &tmp->ex, &tmp->nex, err) == -1)
+		return -1;
+	tmp->first = cadence_first(s->community, s->day);
+	tmp->community = s->community;
+	tmp->day = s->day;
+	tmp->at = s->at;
+	if (e != tmp) {
+		*e = *tmp;
+		tmp->ex = NULL;		/* the cache's now */
+		cache->nseries++;
+	}
+	*out = e;
+	return 0;
+}
+
 static int
 ical_add_series(icalcomponent *cal, const struct feed_input *in,
-    const struct feed_series *s, struct ical_zones *z, char **err)
+    struct ical_cache *cache, const struct feed_series *s,
+    struct ical_zones *z, char **err)
 {
 	const struct config_community	*c = s->community;
 	const struct tz			*tz = c->tz;
+	const struct ical_cached_series	*dates;
+	struct ical_cached_series	 tmp;
 	struct icalrecurrencetype	 rt;
-	struct civil_date		*ex = NULL, first;
+	struct civil_date		 first;
 	icalcomponent			*ev = NULL;
 	char				*rule = NULL;
-	size_t				 nex = 0, i;
+	size_t				 i;
 	bool				 yes;
 	int				 rc = -1;
 
+	memset(&tmp, 0, sizeof(tmp));
 	rule = cadence_rrule(c, s->day);
 	rt = icalrecurrencetype_from_string(rule);
 	if (rt.freq == ICAL_NO_RECURRENCE) {
@@ -318,14 +488,15 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 		    c->id, rule);
 		goto out;
 	}
-	if (ical_exdates(s, &ex, &nex, err) == -1)
+	if (ical_series_dates(cache, s, &tmp, &dates, err) == -1)
 		goto out;
-	first = cadence_first(c, s->day);
+	first = dates->first;
 	ev = ical_series_event(in, s);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
-	for (i = 0; i < nex; i++)
-		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, ex[i], s->at);
+	for (i = 0; i < dates->nex; i++)
+		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, dates->ex[i],
+		    s->at);
 	icalcomponent_add_component(cal, ev);
 	ev = NULL;
 	ical_zone_use(z, tz);
@@ -364,7 +535,7 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 out:
 	if (ev != NULL)
 		icalcomponent_free(ev);
-	free(ex);
+	free(tmp.ex);
 	free(rule);
 	return rc;
 }
@@ -372,7 +543,7 @@ out:
 /* An open action item: an all-day event on its due date. */
 static void
 ical_add_item(icalcomponent *cal, const struct feed_input *in,
-    const struct feed_item *it, struct ical_zones *z)
+    const char *host, const struct feed_item *it, struct ical_zones *z)
 {
 	const struct config_member	*o = it->owner;
 	icalcomponent			*ev;
@@ -383,7 +554,7 @@ ical_add_item(icalcomponent *cal, const struct feed_input *in,
 					    it->community->id;
 
 	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-	uid = feed_item_uid(in->cfg, it->id);
+	uid = feed_item_uid_at(host, it->id);
 	ical_add_identity(ev, uid, it->created, it->changed, it->sequence);
 	free(uid);
 	icalcomponent_add_property(ev, icalproperty_new_dtstart(
@@ -488,6 +659,69 @@ ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
 	return vtz;
 }
 
+/* The zone's VTIMEZONE for the feed's years, truncated once per cache;
+ * the caller owns the component returned (NULL: no zone data). */
+static icalcomponent *
+ical_vtimezone_cached(struct ical_cache *cache, const struct tz *tz,
+    const struct ical_zones *z)
+{
+	struct ical_cached_zone	*e;
+	int			 yhi = z->open ? 0 : z->yhi;
+	size_t			 i;
+
+	if (cache == NULL)
+		return ical_vtimezone(tz, z);
+	for (i = 0; i < cache->nzones; i++) {
+		e = &cache->zones[i];
+		if (e->tz == tz && e->ylo == z->ylo && e->yhi == yhi &&
+		    e->open == z->open)
+			return icalcomponent_new_clone(e->vtz);
+	}
+	e = NULL;
+	if (cache->nzones < ICAL_MAX_ZONES) {
+		icalcomponent *vtz = ical_vtimezone(tz, z);
+
+		if (vtz == NULL)
+			return NULL;
+		cache->zones = xreallocarray(cache->zones, cache->nzones + 1,
+		    sizeof(*cache->zones));
+		e = &cache->zones[cache->nzones++];
+		e->tz = tz;
+		e->ylo = z->ylo;
+		e->yhi = yhi;
+		e->open = z->open;
+		e->vtz = vtz;
+		return icalcomponent_new_clone(vtz);
+	}
+	return ical_vtimezone(tz, z);
+}
+
+struct ical_cache *
+ical_cache_new(void)
+{
+	struct ical_cache	*cache = xcalloc(1, sizeof(*cache));
+
+	cache->series = xcalloc(64, sizeof(*cache->series));
+	cache->mask = 63;
+	return cache;
+}
+
+void
+ical_cache_free(struct ical_cache *cache)
+{
+	size_t	i;
+
+	if (cache == NULL)
+		return;
+	for (i = 0; i <= cache->mask; i++)
+		free(cache->series[i].ex);
+	for (i = 0; i < cache->nzones; i++)
+		icalcomponent_free(cache->zones[i].vtz);
+	free(cache->series);
+	free(cache->zones);
+	free(cache);
+}
+
 static int
 ical_series_cmp(const void *a, const void *b)
 {
@@ -552,22 +786,64 @@ int
 ical_render_feed(const struct feed_input *in, char **out, size_t *len,
     char **err)
 {
+	return ical_render_feed_cached(in, NULL, out, len, err);
+}
+
+/*
+ * Write out and free the events waiting in the holder.  libical writes a
+ * component the same way alone as inside its calendar, so the feed is
+ * written event by event: no tree of thousands of events, no string of
+ * megabytes grown and copied inside libical.
+ */
+static int
+ical_drain(icalcomponent *holder, struct xbuf *b, char **err)
+{
+	icalcomponent	*c;
+	char		*s;
+
+	while ((c = icalcomponent_get_first_component(holder,
+	    ICAL_ANY_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(holder, c);
+		s = icalcomponent_as_ical_string_r(c);
+		icalcomponent_free(c);
+		if (s == NULL) {
+			*err = xstrdup("libical could not write an event");
+			return -1;
+		}
+		xbuf_add(b, s, strlen(s));
+		free(s);
+	}
+	return 0;
+}
+
+#define ICAL_END_CALENDAR	"END:VCALENDAR\r\n"
+
+int
+ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
+    char **out, size_t *len, char **err)
+{
 	struct ical_zones	 z;
 	struct feed_series	*series = NULL;
 	struct feed_item	*items = NULL;
-	icalcomponent		*cal, *body, *vtz, *c;
-	char			*s;
-	size_t			 i;
+	struct xbuf		 events = { NULL, 0, 0 };
+	icalcomponent		*cal, *body, *vtz;
+	char			*s = NULL, *host = NULL;
+	size_t			 i, n;
 	int			 rc = -1;
 
 	*out = NULL;
 	*err = NULL;
 	memset(&z, 0, sizeof(z));
 	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	/* Events first, into a holder, so the zones they use are known. */
+	/* Events first, through a holder, so the zones they use are known. */
 	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	ical_add_calprops(cal, in);
 
+	/* Room for the events at once (an item takes some 560 bytes, a
+	 * series more with its EXDATEs): growing a buffer of megabytes step
+	 * by step costs more than writing into it. */
+	events.cap = 640 * (in->nitems + 2 * in->nseries) + 1;
+	events.s = xmalloc(events.cap);
 	/* Sorted by ID, so config order does not change the bytes. */
 	if (in->nseries > 0) {
 		series = xreallocarray(NULL, in->nseries, sizeof(*series));
@@ -575,18 +851,23 @@ ical_render_feed(const struct feed_input *in, char **out, size_t *len,
 		qsort(series, in->nseries, sizeof(*series), ical_series_cmp);
 	}
 	for (i = 0; i < in->nseries; i++)
-		if (ical_add_series(body, in, &series[i], &z, err) == -1)
+		if (ical_add_series(body, in, cache, &series[i], &z,
+		    err) == -1 || ical_drain(body, &events, err) == -1)
 			goto out;
 	if (in->nitems > 0) {
 		items = xreallocarray(NULL, in->nitems, sizeof(*items));
 		memcpy(items, in->items, in->nitems * sizeof(*items));
 		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
 	}
-	for (i = 0; i < in->nitems; i++)
-		ical_add_item(body, in, &items[i], &z);
+	host = feed_uid_host(in->cfg);
+	for (i = 0; i < in->nitems; i++) {
+		ical_add_item(body, in, host, &items[i], &z);
+		if (ical_drain(body, &events, err) == -1)
+			goto out;
+	}
 
 	for (i = 0; i < z.n; i++) {
-		vtz = ical_vtimezone(z.tz[i], &z);
+		vtz = ical_vtimezone_cached(cache, z.tz[i], &z);
 		if (vtz == NULL) {
 			*err = xasprintf("no time zone data for %s",
 			    tz_name(z.tz[i]));
@@ -594,20 +875,32 @@ ical_render_feed(const struct feed_input *in, char **out, size_t *len,
 		}
 		icalcomponent_add_component(cal, vtz);
 	}
-	while ((c = icalcomponent_get_first_component(body,
-	    ICAL_VEVENT_COMPONENT)) != NULL) {
-		icalcomponent_remove_component(body, c);
-		icalcomponent_add_component(cal, c);
-	}
-	s = icalcomponent_as_ical_string(cal);
-	if (s == NULL) {
+	/* The calendar without its events, then the events before its end. */
+	s = icalcomponent_as_ical_string_r(cal);
+	n = s != NULL ? strlen(s) : 0;
+	if (n < strlen(ICAL_END_CALENDAR) || strcmp(s + n -
+	    strlen(ICAL_END_CALENDAR), ICAL_END_CALENDAR) != 0) {
 		*err = xstrdup("libical could not write the calendar");
 		goto out;
 	}
-	*out = xstrdup(s);
-	*len = strlen(s);
+	n -= strlen(ICAL_END_CALENDAR);
+	/* The head goes in front of the events, in their own buffer. */
+	if (events.len + n + strlen(ICAL_END_CALENDAR) + 1 > events.cap) {
+		events.cap = events.len + n + strlen(ICAL_END_CALENDAR) + 1;
+		events.s = xreallocarray(events.s, events.cap, 1);
+	}
+	memmove(events.s + n, events.s, events.len);
+	memcpy(events.s, s, n);
+	events.len += n;
+	xbuf_add(&events, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	*out = events.s;
+	*len = events.len;
+	events.s = NULL;
 	rc = 0;
 out:
+	free(host);
+	free(s);
+	free(events.s);
 	free(items);
 	free(series);
 	icalcomponent_free(body);

@@ -157,15 +157,145 @@ publish_write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* A file written under a temporary name in its directory, waiting to be
+ * renamed over its real name. */
+struct publish_stage {
+	char		*tmp, *path;
+	time_t		 mtime;
+	struct publish_feed *pf;	/* publish_run's; NULL otherwise */
+};
+
+static void
+publish_stage_discard(struct publish_stage *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].tmp != NULL)
+			unlink(v[i].tmp);
+		free(v[i].tmp);
+		free(v[i].path);
+	}
+}
+
+/*
+ * Write data under a temporary name beside dir/name and append it to
+ * *v (n entries).  Not yet durable nor visible: publish_stage_commit does
+ * that, for a whole batch at once.
+ */
+static int
+publish_stage_write(const char *dir, const char *name, const char *data,
+    size_t len, struct publish_stage **v, size_t *n, char **err)
+{
+	struct stat	 sb;
+	char		*tmp = xasprintf("%s/" PUBLISH_TMP_PREFIX "%s.XXXXXX",
+			    dir, name);
+	int		 fd;
+
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	/* Readable by the group, so a web server in it can serve the folder. */
+	if (fchmod(fd, 0640) == -1 || publish_write_all(fd, data, len) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].tmp = tmp;
+	(*v)[*n].path = xasprintf("%s/%s", dir, name);
+	(*v)[*n].mtime = sb.st_mtime;
+	(*v)[*n].pf = NULL;
+	(*n)++;
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+/* From this many files on, one syncfs costs less than a fsync each (which
+ * on ext4 is a journal commit each: seconds for a district). */
+#define PUBLISH_SYNCFS_MIN	32
+
+/*
+ * Make the staged files durable, then rename each over its real name, then
+ * make the directory durable: a crash leaves each file old or new, never
+ * torn.  Every entry's tmp is consumed (renamed, or removed on failure).
+ * Returns 0, or -1 with *err allocated.
+ */
+static int
+publish_stage_commit(const char *dir, struct publish_stage *v, size_t n,
+    char **err)
+{
+	size_t	i;
+	int	dfd, fd, rc = -1;
+
+	if (n == 0)
+		return 0;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (n >= PUBLISH_SYNCFS_MIN) {
+		if (syncfs(dfd) == -1) {
+			*err = xasprintf("%s: %s", dir, strerror(errno));
+			goto out;
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			fd = open(v[i].tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd == -1 || fsync(fd) == -1) {
+				*err = xasprintf("%s: %s", v[i].tmp,
+				    strerror(errno));
+				if (fd != -1)
+					close(fd);
+				goto out;
+			}
+			close(fd);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (rename(v[i].tmp, v[i].path) == -1) {
+			*err = xasprintf("%s: %s", v[i].path, strerror(errno));
+			goto out;
+		}
+		free(v[i].tmp);
+		v[i].tmp = NULL;
+	}
+	/* The renames are durable only once the directory is on disk too. */
+	if (fsync(dfd) == -1) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		if (v[i].tmp != NULL) {
+			unlink(v[i].tmp);
+			free(v[i].tmp);
+			v[i].tmp = NULL;
+		}
+	if (dfd != -1)
+		close(dfd);
+	return rc;
+}
+
 int
 publish_write_if_changed(const char *dir, const char *name, const char *data,
     size_t len, bool *written, time_t *mtime, char **err)
 {
-	struct stat	 sb;
-	char		*path = xasprintf("%s/%s", dir, name);
-	char		*tmp = xasprintf("%s/" PUBLISH_TMP_PREFIX "%s.XXXXXX",
-			    dir, name);
-	int		 fd = -1, dfd = -1, rc = -1, same;
+	struct publish_stage	*v = NULL;
+	char			*path = xasprintf("%s/%s", dir, name);
+	size_t			 n = 0;
+	int			 rc = -1, same;
 
 	*written = false;
 	if ((same = publish_same_bytes(path, data, len, mtime, err)) == -1)
@@ -174,45 +304,16 @@ publish_write_if_changed(const char *dir, const char *name, const char *data,
 		rc = 0;
 		goto out;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		*err = xasprintf("%s: %s", tmp, strerror(errno));
+	if (publish_stage_write(dir, name, data, len, &v, &n, err) == -1 ||
+	    publish_stage_commit(dir, v, n, err) == -1)
 		goto out;
-	}
-	/* Readable by the group, so a web server in it can serve the folder. */
-	if (fchmod(fd, 0640) == -1 || publish_write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1 || fstat(fd, &sb) == -1) {
-		*err = xasprintf("%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		*err = xasprintf("%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	/* The rename is durable only once the directory is on disk too. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(dfd) == -1) {
-		*err = xasprintf("%s: %s", dir, strerror(errno));
-		goto out;
-	}
 	*written = true;
 	if (mtime != NULL)
-		*mtime = sb.st_mtime;
+		*mtime = v[0].mtime;
 	rc = 0;
-	goto out;
-fail:
-	unlink(tmp);
 out:
-	if (fd != -1)
-		close(fd);
-	if (dfd != -1)
-		close(dfd);
-	free(tmp);
+	publish_stage_discard(v, n);
+	free(v);
 	free(path);
 	return rc;
 }
@@ -403,18 +504,21 @@ publish_shows(const struct feed_input *in, const struct config_community *c)
 	    config_community_has_member(c, in->member);
 }
 
-/* Render one feed and write its file. */
+/* Render one feed and, when its file holds other bytes, stage the new
+ * ones (publish_stage_commit writes them all at once). */
 static int
 publish_one(const struct config *cfg, const char *dir,
     const struct feed_series *all, const struct feed_item *all_items,
-    size_t nall_items, struct publish_feed *pf, char **err)
+    size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
+    struct publish_stage **stages, size_t *nstages, char **err)
 {
 	struct feed_input	 in;
 	struct feed_series	*mine = NULL;
 	struct feed_item	*items = NULL;
 	char			*url = NULL, *name = NULL, *rerr = NULL;
+	char			*path = NULL;
 	size_t			 i, nitems = 0;
-	int			 rc = -1;
+	int			 rc = -1, same;
 
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
@@ -434,18 +538,27 @@ publish_one(const struct config *cfg, const char *dir,
 	items = publish_feed_items(&in, all_items, nall_items, &nitems);
 	in.items = items;
 	in.nitems = nitems;
-	if (ical_render_feed(&in, &pf->body, &pf->len, &rerr) == -1) {
+	if (ical_render_feed_cached(&in, cache, &pf->body, &pf->len,
+	    &rerr) == -1) {
 		*err = xasprintf("%s %s: %s", pf->kind == FEED_MEMBER ?
 		    "member" : "community", pf->owner, rerr);
 		goto out;
 	}
 	name = xasprintf("%s.ics", pf->token);
-	if (publish_write_if_changed(dir, name, pf->body, pf->len,
-	    &pf->written, &pf->modified, err) == -1)
+	path = xasprintf("%s/%s", dir, name);
+	if ((same = publish_same_bytes(path, pf->body, pf->len, &pf->modified,
+	    err)) == -1)
 		goto out;
+	if (!same) {
+		if (publish_stage_write(dir, name, pf->body, pf->len, stages,
+		    nstages, err) == -1)
+			goto out;
+		(*stages)[*nstages - 1].pf = pf;
+	}
 	rc = 0;
 out:
 	free(rerr);
+	free(path);
 	free(name);
 	free(items);
 	free(mine);
@@ -460,9 +573,11 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	struct feed_series	 *series = NULL;
 	struct store_action	 *rows = NULL;
 	struct feed_item	 *items = NULL;
+	struct ical_cache	 *cache = NULL;
+	struct publish_stage	 *stages = NULL;
 	struct publish_feed	 *pf;
 	char			**uids = NULL, **keep = NULL, *dir = NULL;
-	size_t			  i, n, nrows = 0, nitems = 0;
+	size_t			  i, n, nrows = 0, nitems = 0, nstages = 0;
 	int			  rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -483,6 +598,7 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	n = cfg->nmembers + cfg->ncommunities;
 	res->feeds = xcalloc(n, sizeof(*res->feeds));
 	keep = xcalloc(n, sizeof(*keep));
+	cache = ical_cache_new();
 	for (i = 0; i < n; i++) {
 		pf = &res->feeds[res->nfeeds];
 		if (i < cfg->nmembers) {
@@ -499,15 +615,19 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 			goto out;
 		}
 		res->nfeeds++;
-		if (publish_one(cfg, dir, series, items, nitems, pf,
-		    err) == -1)
+		if (publish_one(cfg, dir, series, items, nitems, cache, pf,
+		    &stages, &nstages, err) == -1)
 			goto out;
 		keep[i] = pf->token;
-		if (pf->written)
-			res->written++;
-		else
-			res->unchanged++;
 	}
+	if (publish_stage_commit(dir, stages, nstages, err) == -1)
+		goto out;
+	for (i = 0; i < nstages; i++) {
+		stages[i].pf->written = true;
+		stages[i].pf->modified = stages[i].mtime;
+	}
+	res->written = nstages;
+	res->unchanged = res->nfeeds - nstages;
 	if (publish_remove_stale(dir, keep, n, &res->removed, err) == -1)
 		goto out;
 	rc = 0;
@@ -517,6 +637,9 @@ out:
 	for (i = 0; uids != NULL && i < cfg->ncommunities; i++)
 		free(uids[i]);
 	free(uids);
+	publish_stage_discard(stages, nstages);
+	free(stages);
+	ical_cache_free(cache);
 	free(keep);
 	free(series);
 	free(items);

@@ -58,6 +58,11 @@ tz_find(const char *name)
 	if (strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0)
 		return (const struct tz *)icaltimezone_get_utc_timezone();
 	z = icaltimezone_get_builtin_timezone(name);
+	/* libical reads the zone's rules on first use, and then frees and
+	 * replaces the location string tz_name returned before: load them
+	 * now, so a name stays valid as long as the zone. */
+	if (z != NULL && icaltimezone_get_component(z) == NULL)
+		return NULL;
 	return (const struct tz *)z;
 }
 

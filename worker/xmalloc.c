@@ -82,3 +82,15 @@ xasprintf(const char *fmt, ...)
 		xmalloc_die(strlen(fmt));
 	return s;
 }
+
+void
+xbuf_add(struct xbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}

@@ -109,9 +109,7 @@ math7.series@plc.example.edu|2026-12-01 15:30|America/New_York|2026-12-01 20:30|
 math7.series@plc.example.edu|2026-12-08 15:30|America/New_York|2026-12-08 20:30|CANCELLED|0|Grade 7 Math PLC
 math7.series@plc.example.edu|2026-12-15 15:30|America/New_York|2026-12-15 20:30|CONFIRMED|0|Grade 7 Math PLC
 EOF
-expect "math7: local wall time kept across 1 November, skips (13 Oct, staff day 17 Nov), move and cancel as ical.js reads them" \
-    cmp -s "$T/out" "$T/want"
-cmp -s "$T/out" "$T/want" || diff "$T/want" "$T/out" | sed 's/^/#   /'
+expect_same "math7: local wall time kept across 1 November, skips (13 Oct, staff day 17 Nov), move and cancel as ical.js reads them" "$T/out" "$T/want"
 
 expect_status "ical.js reads the London community's feed" 0 \
     $CHECK "$uk" 2026-10-01T00:00:00Z 2027-04-10T00:00:00Z
@@ -122,9 +120,30 @@ cat >"$T/want" <<'EOF'
 2027-03-24 16:00|Europe/London|2027-03-24 16:00
 2027-04-07 16:00|Europe/London|2027-04-07 15:00
 EOF
-expect "uk: 16:00 London on both sides of its October and March changes" \
-    cmp -s "$T/got" "$T/want"
-cmp -s "$T/got" "$T/want" || diff "$T/want" "$T/got" | sed 's/^/#   /'
+expect_same "uk: 16:00 London on both sides of its October and March changes" "$T/got" "$T/want"
+
+# New York's March change, and the whole school year as ical.js expands it.
+expect_status "ical.js expands math7's spring" 0 \
+    $CHECK "$math7" 2027-03-01T00:00:00Z 2027-07-01T00:00:00Z
+cut -d'|' -f2-4 "$T/out" | sed -n '2,3p;$p' >"$T/got"
+cat >"$T/want" <<'EOF'
+2027-03-09 15:30|America/New_York|2027-03-09 20:30
+2027-03-16 15:30|America/New_York|2027-03-16 19:30
+2027-06-15 15:30|America/New_York|2027-06-15 19:30
+EOF
+expect_same "math7: 15:30 New York on both sides of 14 March, the last on the until date" "$T/got" "$T/want"
+expect "math7: 16 meetings from March to the end of June" test "$(wc -l <"$T/out")" = 16
+expect_status "ical.js expands math7's whole year" 0 \
+    $CHECK "$math7" 2026-08-01T00:00:00Z 2027-08-01T00:00:00Z
+# 42 Tuesdays from 1 September to 15 June, less 13 October and the staff
+# day; the moved and the cancelled meeting stay, once each.
+expect "math7: 40 meetings in the school year, none twice" \
+    test "$(wc -l <"$T/out")" = 40 -a \
+    "$(cut -d'|' -f2 "$T/out" | sort -u | wc -l)" = 40
+expect "math7: the year starts on 1 September" \
+    test "$(head -n 1 "$T/out" | cut -d'|' -f2)" = "2026-09-01 15:30"
+expect "math7: one meeting cancelled in the year" \
+    test "$(grep -c '|CANCELLED|' "$T/out")" = 1
 
 expect_status "ical.js reads bob's feed (two communities, two zones)" 0 \
     $CHECK "$bob" 2026-10-01T00:00:00Z 2026-10-15T00:00:00Z
@@ -144,6 +163,22 @@ expect "EXDATEs carry the TZID and the exact start time" \
     grep -q '^EXDATE;TZID=America/New_York:20261117T153000' "$math7"
 expect "a cancelled holiday is not skipped" \
     test "$(grep -c '^EXDATE.*20261020' "$math7")" = 0
+expect "the long description is folded by octets, no line cut inside a character, and unfolds to the text" \
+    /usr/bin/python3 -c '
+import sys
+raw = open(sys.argv[1], "rb").read().split(b"\r\n")
+i = next(k for k, l in enumerate(raw) if l.startswith(b"DESCRIPTION:"))
+lines = [raw[i]]
+while raw[i + len(lines)].startswith(b" "):
+    lines.append(raw[i + len(lines)])
+assert len(lines) >= 3, lines
+for l in lines:
+    assert len(l) <= 75, l
+    l.decode("utf-8")	# each physical line whole UTF-8
+assert any(len(l) < 73 for l in lines[:-1]), "no line was shortened to spare a character"
+text = (lines[0] + b"".join(l[1:] for l in lines[1:])).decode()
+text = text[len("DESCRIPTION:"):].replace("\\,", ",").replace("\\n", "\n")
+assert text.startswith(sys.argv[2] + "\n\nJoin: https://meet.example.edu/math7"), text' "$math7" "$long"
 expect "lines are CRLF-terminated" test "$(grep -c "$(printf '\r')\$" "$math7")" = "$(wc -l <"$math7")"
 
 # The same state gives the same bytes; so does the config reordered.

@@ -188,6 +188,24 @@ kill -HUP "$pid"
 has_new_name() { curl -s "$math7" | grep -q "Grade Seven Mathematics"; }
 expect "a valid config on SIGHUP is published (within 10 s)" wait_for 10 has_new_name
 
+# A new name is no change of shape: SEQUENCE stays 0.  A reload of the same
+# config changes nothing: the same ETag, the same SEQUENCE, the file
+# untouched.
+has_seq0() { curl -s "$math7" | grep -q '^SEQUENCE:0'; }
+expect "a new name leaves SEQUENCE at 0" has_seq0
+cycles() { curl -s "$base/metrics" | awk '/^plc_cadence_cycles_total / { print $2 }'; }
+m7file="$T/state/feeds/${math7##*/}"
+curl -s -D "$T/h" -o /dev/null "$math7"; e1=$(header ETag "$T/h")
+mt1=$(stat -c %Y.%y "$m7file"); c0=$(cycles)
+nreload=$(grep -c 'reloading' "$T/run.log")
+kill -HUP "$pid"
+reloaded() { [ "$(grep -c 'reloading' "$T/run.log")" -gt "$nreload" ] && [ "$(cycles)" -gt "$c0" ]; }
+expect "a no-op SIGHUP is reloaded and a cycle runs (within 10 s)" wait_for 10 reloaded
+curl -s -D "$T/h" -o /dev/null "$math7"
+expect "after a no-op reload: the same ETag" test "$(header ETag "$T/h")" = "$e1"
+expect "after a no-op reload: the file is not rewritten" test "$(stat -c %Y.%y "$m7file")" = "$mt1"
+expect "after a no-op reload: SEQUENCE still 0" has_seq0
+
 # SIGTERM stops it cleanly.
 kill -TERM "$pid"
 wait "$pid"; st=$?

@@ -76,3 +76,9 @@ start_notify() {
 	ND=$!
 	wait_for 10 test -S "$T/notify.sock"
 }
+
+# expect_same DESC GOT WANT: ok if the two files are equal; else the diff.
+expect_same() {
+	if cmp -s "$2" "$3"; then ok "$1"
+	else not_ok "$1"; diff "$3" "$2" | sed 's/^/#   /'; fi
+}

@@ -857,6 +857,72 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * Weekly dates are worked out by arithmetic; libical's iterator must agree
+ * with it: every start weekday, every meeting day, with and without an
+ * end, over windows that start before, on and after the first meeting.
+ * Biweekly series go through libical, which then agrees with itself.
+ */
+static void
+test_weekly_arithmetic_matches_libical(void **state)
+{
+	static const char *const wd[] = { "MO", "TU", "WE", "TH", "FR", "SA",
+	    "SU" };
+	struct config_community	 c;
+	struct civil_date	*got, *want, *first;
+	struct civil_time	 at = { 15, 30, 0 };
+	char			 rule[64], *err = NULL;
+	long			 ng, nw, nf;
+	int			 weeks, day, s, u, w;
+
+	for (weeks = 1; weeks <= 2; weeks++)
+	for (day = CIVIL_MO; day <= CIVIL_SU; day++)
+	for (s = 0; s < 14; s++)
+	for (u = 0; u < 2; u++)
+	for (w = 0; w < 3; w++) {
+		struct civil_date from = civil_date_add(date(2026, 8, 25),
+		    7 * w + s % 5), to = civil_date_add(from, 200);
+
+		memset(&c, 0, sizeof(c));
+		c.id = "t";
+		c.cadence = weeks == 1 ? CONFIG_CADENCE_WEEKLY :
+		    CONFIG_CADENCE_BIWEEKLY;
+		c.day = day;
+		c.time = at;
+		c.start = civil_date_add(date(2026, 8, 31), s);
+		c.has_until = u == 1;
+		c.until = civil_date_add(c.start, 90 + s);
+		c.tz = tz_find("America/New_York");
+		snprintf(rule, sizeof(rule), "FREQ=WEEKLY;INTERVAL=%d;BYDAY=%s",
+		    weeks, wd[day]);
+		/* libical's reading: the first match from start, then on. */
+		nf = recur_expand(rule, c.start, at, c.start, c.has_until ?
+		    c.until : date(9999, 12, 31), 1, &first, &err);
+		assert_true(nf >= 0);
+		if (nf == 1) {
+			assert_date(cadence_first(&c, day), first[0].y,
+			    first[0].m, first[0].d);
+			nw = recur_expand(rule, first[0], at, from,
+			    c.has_until && civil_date_cmp(c.until, to) < 0 ?
+			    c.until : to, 1000, &want, &err);
+		} else {
+			assert_date(cadence_first(&c, day), c.start.y,
+			    c.start.m, c.start.d);
+			nw = 0;
+			want = NULL;
+		}
+		ng = cadence_dates(&c, day, at, from, to, &got, &err);
+		assert_int_equal(ng, nw);
+		if (nw > 0)
+			assert_memory_equal(got, want, (size_t)nw *
+			    sizeof(*got));
+		free(first);
+		free(want);
+		free(got);
+	}
+	assert_null(err);
+}
+
 int
 main(void)
 {
@@ -878,6 +944,7 @@ main(void)
 		cmocka_unit_test(test_bad_rule),
 		cmocka_unit_test(test_recur_validate),
 		cmocka_unit_test(test_recur_expand),
+		cmocka_unit_test(test_weekly_arithmetic_matches_libical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -1,0 +1,289 @@
+/* Unit tests of a series' identity: its fingerprint (SEQUENCE rises when it
+ * changes, and only then) and its UID. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+#include "config.h"
+#include "feed.h"
+#include "ical.h"
+#include "tz.h"
+
+static struct config_span	skip_span = { { 2026, 10, 13 }, { 2026, 10, 13 } };
+static struct config_span	cal_span = { { 2026, 11, 26 }, { 2026, 11, 27 } };
+static struct config_calendar	district;
+static struct config_calendar	*calendars[] = { &district };
+static struct config_move	move = { { 2026, 11, 24 }, { 2026, 11, 25 },
+				    true, { 16, 0, 0 } };
+static struct civil_date	cancel = { 2026, 12, 8 };
+
+/* Grade 7 Math: weekly on TU 15:30 for 45 minutes, with every kind of
+ * exception, in New York. */
+static struct config_community
+base(void)
+{
+	struct config_community	c;
+
+	memset(&c, 0, sizeof(c));
+	memset(&district, 0, sizeof(district));
+	district.skip = &cal_span;
+	district.nskip = 1;
+	c.id = "math7";
+	c.name = "Grade 7 Math PLC";
+	c.description = "Norms";
+	c.url = "https://meet.example.edu/math7";
+	c.cadence = CONFIG_CADENCE_WEEKLY;
+	c.day = CIVIL_TU;
+	c.time = (struct civil_time){ 15, 30, 0 };
+	c.duration = 45 * 60;
+	c.start = (struct civil_date){ 2026, 9, 1 };
+	c.has_until = true;
+	c.until = (struct civil_date){ 2027, 6, 15 };
+	c.skip = &skip_span;
+	c.nskip = 1;
+	c.skip_calendars = calendars;
+	c.nskip_calendars = 1;
+	c.moves = &move;
+	c.nmoves = 1;
+	c.cancels = &cancel;
+	c.ncancels = 1;
+	c.location = "Room 204";
+	c.tz = tz_find("America/New_York");
+	assert_non_null(c.tz);
+	return c;
+}
+
+static char *
+fp(const struct config_community *c)
+{
+	return feed_series_fingerprint(c, c->day, c->time);
+}
+
+/* True when c's fingerprint differs from the base's. */
+static bool
+differs(const struct config_community *c)
+{
+	struct config_community	b = base();
+	char			*x = fp(&b), *y = fp(c);
+	bool			 d = strcmp(x, y) != 0;
+
+	free(x);
+	free(y);
+	return d;
+}
+
+static void
+test_same_state_same_fingerprint(void **state)
+{
+	struct config_community	a = base(), b = base();
+	char			*x = fp(&a), *y = fp(&b);
+
+	assert_string_equal(x, y);
+	assert_int_equal(strncmp(x, "v1\n", 3), 0);
+	free(x);
+	free(y);
+}
+
+/* Time, day, duration, location, rule, dates, zone and exceptions: what a
+ * calendar must be told again. */
+static void
+test_shape_changes(void **state)
+{
+	struct config_community	c;
+	struct config_span	other = { { 2026, 10, 20 }, { 2026, 10, 20 } };
+	struct config_move	later = move;
+	struct civil_date	other_cancel = { 2026, 12, 15 };
+	char			*x, *y;
+
+	c = base(); c.time.min = 45;
+	assert_true(differs(&c));
+	c = base(); c.day = CIVIL_WE;
+	assert_true(differs(&c));
+	c = base(); c.duration = 60 * 60;
+	assert_true(differs(&c));
+	c = base(); c.location = "Room 205";
+	assert_true(differs(&c));
+	c = base(); c.location = NULL;
+	assert_true(differs(&c));
+	c = base(); c.cadence = CONFIG_CADENCE_BIWEEKLY;
+	assert_true(differs(&c));
+	c = base(); c.start.d = 8;
+	assert_true(differs(&c));
+	c = base(); c.until.d = 22;
+	assert_true(differs(&c));
+	c = base(); c.has_until = false;
+	assert_true(differs(&c));
+	c = base(); c.tz = tz_find("America/Chicago");
+	assert_true(differs(&c));
+	c = base(); c.skip = &other;
+	assert_true(differs(&c));
+	c = base(); c.nskip_calendars = 0;
+	assert_true(differs(&c));
+	c = base(); later.at.h = 17;
+	c.moves = &later;
+	assert_true(differs(&c));
+	c = base(); c.nmoves = 0;
+	assert_true(differs(&c));
+	c = base(); c.cancels = &other_cancel;
+	assert_true(differs(&c));
+	/* A date added to the skip calendar reaches every series using it. */
+	c = base();
+	x = fp(&c);
+	district.skip = &other;
+	y = fp(&c);
+	assert_string_not_equal(x, y);
+	free(x);
+	free(y);
+}
+
+/* Name, description, URL and who comes are text around the meeting: new
+ * bytes in the feed, but no new SEQUENCE. */
+static void
+test_text_changes_keep_fingerprint(void **state)
+{
+	struct config_community	c;
+
+	c = base(); c.name = "Grade Seven Mathematics";
+	assert_false(differs(&c));
+	c = base(); c.description = "Norms only";
+	assert_false(differs(&c));
+	c = base(); c.description = NULL;
+	assert_false(differs(&c));
+	c = base(); c.url = "https://meet.example.edu/other";
+	assert_false(differs(&c));
+	c = base(); c.id = "renamed";
+	assert_false(differs(&c));
+}
+
+/* Free text cannot pose as another field. */
+static void
+test_location_cannot_forge_fields(void **state)
+{
+	struct config_community	a = base(), b = base();
+	char			*x, *y;
+
+	a.location = "Room 204\nuntil=";
+	a.has_until = false;
+	b.location = "Room 204";
+	x = fp(&a);
+	y = fp(&b);
+	assert_string_not_equal(x, y);
+	free(x);
+	free(y);
+}
+
+static void
+test_uids(void **state)
+{
+	struct config		cfg;
+	struct config_community	c = base();
+	char			*u;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.worker.public_url = "https://User@Plc.Example.edu:8443/x/y";
+	u = feed_series_uid(&cfg, &c);
+	assert_string_equal(u, "math7.series@plc.example.edu");
+	free(u);
+	u = feed_item_uid(&cfg, 42);
+	assert_string_equal(u, "42.item@plc.example.edu");
+	free(u);
+	cfg.worker.public_url = NULL;
+	u = feed_series_uid(&cfg, &c);
+	assert_string_equal(u, "math7.series@plc-cadence.invalid");
+	free(u);
+	cfg.worker.public_url = "http://[::1]:8080";
+	u = feed_series_uid(&cfg, &c);
+	assert_string_equal(u, "math7.series@[::1]");
+	free(u);
+}
+
+/* A cache shared by the feeds of a run changes no byte of them, whether
+ * it has the series and zone already or not. */
+static void
+test_cached_render_same_bytes(void **state)
+{
+	struct config		cfg;
+	struct config_member	m;
+	struct config_community	c[2];
+	struct feed_series	s[2];
+	struct feed_input	in;
+	struct ical_cache	*cache = ical_cache_new();
+	char			*plain = NULL, *miss = NULL, *hit = NULL;
+	char			*open = NULL, *open_plain = NULL, *err = NULL;
+	size_t			 lp, lm, lh, lo, lop, i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&m, 0, sizeof(m));
+	cfg.worker.public_url = "https://plc.example.edu";
+	m.id = "alice";
+	m.name = "Alice Martin";
+	m.email = "alice@example.edu";
+	c[0] = base();
+	c[1] = base();
+	c[1].id = "ela8";
+	c[1].day = CIVIL_TH;
+	c[1].has_until = false;		/* open-ended: another VTIMEZONE */
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		c[i].facilitator = &m;
+		s[i].community = &c[i];
+		s[i].uid = i == 0 ? "math7.series@x" : "ela8.series@x";
+		s[i].created = s[i].changed = 1788000000;
+		s[i].day = c[i].day;
+		s[i].at = c[i].time;
+	}
+	memset(&in, 0, sizeof(in));
+	in.cfg = &cfg;
+	in.kind = FEED_COMMUNITY;
+	in.community = &c[0];
+	in.url = "https://plc.example.edu/feeds/x.ics";
+	in.series = s;
+	in.nseries = 1;
+	assert_int_equal(ical_render_feed(&in, &plain, &lp, &err), 0);
+	assert_int_equal(ical_render_feed_cached(&in, cache, &miss, &lm,
+	    &err), 0);
+	assert_int_equal(ical_render_feed_cached(&in, cache, &hit, &lh, &err),
+	    0);
+	assert_int_equal(lp, lm);
+	assert_int_equal(lp, lh);
+	assert_memory_equal(plain, miss, lp);
+	assert_memory_equal(plain, hit, lp);
+	assert_non_null(strstr(plain, "EXDATE;TZID=America/New_York:"
+	    "20261013T153000"));
+	/* Both series, one open-ended: its zone covers other years. */
+	in.nseries = 2;
+	assert_int_equal(ical_render_feed_cached(&in, cache, &open, &lo, &err),
+	    0);
+	assert_int_equal(ical_render_feed(&in, &open_plain, &lop, &err), 0);
+	assert_int_equal(lo, lop);
+	assert_memory_equal(open, open_plain, lo);
+	assert_null(err);
+	free(plain);
+	free(miss);
+	free(hit);
+	free(open);
+	free(open_plain);
+	ical_cache_free(cache);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_state_same_fingerprint),
+		cmocka_unit_test(test_shape_changes),
+		cmocka_unit_test(test_text_changes_keep_fingerprint),
+		cmocka_unit_test(test_location_cannot_forge_fields),
+		cmocka_unit_test(test_uids),
+		cmocka_unit_test(test_cached_render_same_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
