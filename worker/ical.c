@@ -210,7 +210,10 @@ ical_series_event(const struct feed_input *in, const struct feed_series *s)
 	icalcomponent_add_property(ev, icalproperty_new_summary(
 	    c->name != NULL ? c->name : c->id));
 	desc = ical_series_description(c, in->url);
-	icalcomponent_add_property(ev, icalproperty_new_description(desc));
+	/* An empty DESCRIPTION is noise in every client. */
+	if (*desc != '\0')
+		icalcomponent_add_property(ev,
+		    icalproperty_new_description(desc));
 	free(desc);
 	if (c->location != NULL)
 		icalcomponent_add_property(ev,
