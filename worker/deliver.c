@@ -369,7 +369,8 @@ deliver_mail(const struct config *cfg, struct store *st,
 	for (i = 0; i < n; i++) {
 		const struct store_outbox_row *r = jobs[i].row;
 
-		if (strcmp(r->channel, PLAN_CHANNEL_EMAIL) != 0)
+		if (strcmp(r->channel, PLAN_CHANNEL_EMAIL) != 0 ||
+		    jobs[i].answer != NULL)
 			continue;
 		m = config_member_find(cfg, r->recipient);
 		if (m == NULL || m->email == NULL) {
@@ -560,6 +561,27 @@ deliver_chat(const struct config *cfg, struct store *st,
 	free(wj);
 }
 
+/*
+ * When a personal nudge, escalation or digest may go: now, or the end of
+ * its recipient's quiet hours.  The planner already keeps them out; this
+ * holds the ones that come due late (the worker was down) inside them.
+ */
+static time_t
+deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
+    time_t now)
+{
+	const struct config_member	*m;
+
+	if (!cfg->worker.has_quiet || strstr(r->dedup, ":member:") == NULL ||
+	    (strcmp(r->kind, NUDGE_KIND_NUDGE) != 0 &&
+	    strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 &&
+	    strcmp(r->kind, NUDGE_KIND_DIGEST) != 0) ||
+	    (m = config_member_find(cfg, r->recipient)) == NULL)
+		return now;
+	return nudge_after_quiet(m->tz, cfg->worker.quiet_from,
+	    cfg->worker.quiet_to, now);
+}
+
 /* Record a job's outcome; log what a sysadmin should see. */
 static int
 deliver_mark(struct store *st, struct deliver_job *j, time_t now,
@@ -619,6 +641,16 @@ deliver_due(const struct config *cfg, struct store *st,
 		}
 		jobs[k].row = &rows[i];
 		jobs[k].retry_after = -1;
+		if ((jobs[k].next_try = deliver_quiet_until(cfg, &rows[i],
+		    now)) > now) {
+			/* Not sent: back to pending, untried, for the morning. */
+			jobs[k].outcome = DELIVER_PACED;
+			jobs[k].answer = xstrdup("held: the recipient's quiet "
+			    "hours");
+			log_info("outbox %lld: %s to %s on %s held until the "
+			    "end of quiet hours", (long long)rows[i].id,
+			    rows[i].kind, rows[i].recipient, rows[i].channel);
+		}
 		k++;
 	}
 	deliver_mail(cfg, st, jobs, k, now, stop);
