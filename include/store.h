@@ -309,6 +309,14 @@ int	store_outbox_release(struct store *st, int64_t id, time_t now,
  */
 int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
 
+/*
+ * Withdraw every pending row whose dedup key ("kind:ID:…") names a
+ * community that is not one of keep[0..n-1]: a community taken out of the
+ * config sends nothing more.  *withdrawn (may be NULL) gets the count.
+ */
+int	store_outbox_withdraw_others(struct store *st, const char *const *keep,
+	    size_t n, time_t now, long *withdrawn, char **err);
+
 enum store_outbox_filter { STORE_OUTBOX_LIST_PENDING,
 	STORE_OUTBOX_LIST_FAILED, STORE_OUTBOX_LIST_ALL };
 /*

@@ -156,6 +156,29 @@ out:
 	return rc;
 }
 
+/* A community gone from the config: its pending messages with it. */
+static int
+deliver_withdraw_removed(const struct config *cfg, struct store *st,
+    time_t now, struct store_outbox_counts *total, char **err)
+{
+	const char	**ids;
+	long		  n = 0;
+	size_t		  i;
+	int		  rc;
+
+	ids = xcalloc(cfg->ncommunities + 1, sizeof(*ids));
+	for (i = 0; i < cfg->ncommunities; i++)
+		ids[i] = cfg->communities[i].id;
+	rc = store_outbox_withdraw_others(st, ids, cfg->ncommunities, now, &n,
+	    err);
+	if (rc == 0 && n > 0)
+		log_notice("outbox: %ld messages withdrawn: their community is "
+		    "no longer in the config", n);
+	total->withdrawn += n;
+	free(ids);
+	return rc;
+}
+
 int
 deliver_plan(const struct config *cfg, struct store *st,
     const unsigned char *key, size_t keylen, time_t now,
@@ -171,6 +194,8 @@ deliver_plan(const struct config *cfg, struct store *st,
 	int				 day;
 
 	memset(&total, 0, sizeof(total));
+	if (deliver_withdraw_removed(cfg, st, now, &total, err) == -1)
+		return -1;
 	memset(&o, 0, sizeof(o));
 	o.public_url = cfg->worker.public_url;
 	o.key = key;

@@ -1158,6 +1158,57 @@ rollback:
 }
 
 int
+store_outbox_withdraw_others(struct store *st, const char *const *keep,
+    size_t n, time_t now, long *withdrawn, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 i;
+
+	if (withdrawn != NULL)
+		*withdrawn = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS "
+	    "outbox_keep (id TEXT PRIMARY KEY); DELETE FROM temp.outbox_keep",
+	    "withdrawing rows of removed communities", err) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.outbox_keep "
+	    "(id) VALUES (?)", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, keep[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	/* The ID is what lies between the first and the second colon. */
+	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = "
+	    "'withdrawn', last_answer = 'its community is no longer in the "
+	    "config', changed = ?1 WHERE status = 'pending' AND id IN (SELECT "
+	    "id FROM (SELECT id, substr(dedup, instr(dedup, ':') + 1) AS rest "
+	    "FROM outbox WHERE status = 'pending') WHERE instr(rest, ':') > 0 "
+	    "AND substr(rest, 1, instr(rest, ':') - 1) NOT IN (SELECT id FROM "
+	    "temp.outbox_keep))", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	if (withdrawn != NULL)
+		*withdrawn = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_exec(st, "COMMIT", "withdrawing rows of removed communities",
+	    err) == -1)
+		goto rollback;
+	return 0;
+fail:
+	store_seterr(err, st->db, "withdrawing rows of removed communities");
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
 store_tx_begin(struct store *st, char **err)
 {
 	return store_exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
