@@ -8,28 +8,11 @@
 #include "chat.h"
 #include "xmalloc.h"
 
-/* A growing string. */
-struct chat_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
+/* Append s. */
 static void
-chat_addn(struct chat_buf *b, const char *s, size_t n)
+chat_add(struct xbuf *b, const char *s)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-chat_add(struct chat_buf *b, const char *s)
-{
-	chat_addn(b, s, strlen(s));
+	xbuf_add(b, s, strlen(s));
 }
 
 size_t
@@ -55,7 +38,7 @@ chat_limit(enum config_channel_type type)
 char *
 chat_cut(const char *s, size_t max, const char *suffix)
 {
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct xbuf	 b = { NULL, 0, 0 };
 	size_t		 n = strlen(s), sl = strlen(suffix);
 
 	if (n <= max)
@@ -64,7 +47,7 @@ chat_cut(const char *s, size_t max, const char *suffix)
 	/* Back up over continuation bytes to a character's first byte. */
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
-	chat_addn(&b, s, n);
+	xbuf_add(&b, s, n);
 	chat_add(&b, suffix);
 	return b.s;
 }
@@ -80,7 +63,7 @@ chat_defuse(enum config_channel_type type, const char *s)
 {
 	static const char *const loud[] = { "everyone", "here", "channel",
 		"all" };
-	struct chat_buf	 b = { NULL, 0, 0 };
+	struct xbuf	 b = { NULL, 0, 0 };
 	size_t		 i;
 	bool		 hit;
 
@@ -100,7 +83,7 @@ chat_defuse(enum config_channel_type type, const char *s)
 		for (i = 0; *s == '@' && i < sizeof(loud) / sizeof(*loud); i++)
 			if (strncmp(s + 1, loud[i], strlen(loud[i])) == 0)
 				hit = true;
-		chat_addn(&b, s, 1);
+		xbuf_add(&b, s, 1);
 		if (hit)
 			chat_add(&b, "\xe2\x80\x8b");
 	}
@@ -109,7 +92,7 @@ chat_defuse(enum config_channel_type type, const char *s)
 
 /* A mention in the service's syntax; handles come from the config. */
 static void
-chat_mention(struct chat_buf *b, enum config_channel_type type,
+chat_mention(struct xbuf *b, enum config_channel_type type,
     const char *h)
 {
 	switch (type) {
@@ -145,7 +128,7 @@ static char *
 chat_text(enum config_channel_type type, const struct chat_message *m,
     size_t limit)
 {
-	struct chat_buf	 b = { NULL, 0, 0 }, tail = { NULL, 0, 0 };
+	struct xbuf	 b = { NULL, 0, 0 }, tail = { NULL, 0, 0 };
 	const char	*bold = type == CONFIG_CHAN_DISCORD ||
 			    type == CONFIG_CHAN_MATTERMOST ||
 			    type == CONFIG_CHAN_TEAMS ? "**" : "*";

@@ -20,41 +20,23 @@
 /* Quoted-printable: 75 characters and a soft-break '='. */
 #define MSG_QP_LINE	75
 
-struct msg_buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
 struct msg_hdr {
-	struct msg_buf	*b;
+	struct xbuf	*b;
 	size_t		 col;
 	int		 words;	/* on the current line */
 };
 
 static void
-buf_add(struct msg_buf *b, const char *s, size_t n)
+buf_str(struct xbuf *b, const char *s)
 {
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap ? b->cap * 2 : 1024;
-		b->p = xreallocarray(b->p, b->cap, 1);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	xbuf_add(b, s, strlen(s));
 }
 
-static void
-buf_str(struct msg_buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_fmt(struct msg_buf *, const char *, ...)
+static void buf_fmt(struct xbuf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-buf_fmt(struct msg_buf *b, const char *fmt, ...)
+buf_fmt(struct xbuf *b, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
@@ -129,7 +111,7 @@ message_id(const char *dedup_key, const char *from_addr)
 /* --------------------------------------------------------------- headers */
 
 static void
-hdr_start(struct msg_hdr *h, struct msg_buf *b, const char *name)
+hdr_start(struct msg_hdr *h, struct xbuf *b, const char *name)
 {
 	h->b = b;
 	buf_str(b, name);
@@ -147,8 +129,8 @@ hdr_word(struct msg_hdr *h, const char *w, size_t n)
 		h->col = 0;
 		h->words = 0;
 	}
-	buf_add(h->b, " ", 1);
-	buf_add(h->b, w, n);
+	xbuf_add(h->b, " ", 1);
+	xbuf_add(h->b, w, n);
 	h->col += 1 + n;
 	h->words++;
 }
@@ -160,7 +142,7 @@ hdr_end(struct msg_hdr *h)
 }
 
 static void
-msg_base64(struct msg_buf *b, const unsigned char *s, size_t n)
+msg_base64(struct xbuf *b, const unsigned char *s, size_t n)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -178,7 +160,7 @@ msg_base64(struct msg_buf *b, const unsigned char *s, size_t n)
 		q[1] = tab[(v >> 12) & 63];
 		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
 		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		buf_add(b, q, 4);
+		xbuf_add(b, q, 4);
 	}
 }
 
@@ -187,7 +169,7 @@ static void
 hdr_encoded(struct msg_hdr *h, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	struct msg_buf		 w = { 0 };
+	struct xbuf		 w = { 0 };
 	size_t			 left = strlen(s), n, k;
 
 	while (left > 0) {
@@ -201,11 +183,11 @@ hdr_encoded(struct msg_hdr *h, const char *s)
 		buf_str(&w, "=?UTF-8?B?");
 		msg_base64(&w, p, n);
 		buf_str(&w, "?=");
-		hdr_word(h, w.p, w.len);
+		hdr_word(h, w.s, w.len);
 		p += n;
 		left -= n;
 	}
-	free(w.p);
+	free(w.s);
 }
 
 /* Plain ASCII that folds at spaces, or else encoded-words. */
@@ -251,7 +233,7 @@ hdr_text(struct msg_hdr *h, const char *s)
 static void
 hdr_phrase(struct msg_hdr *h, const char *s)
 {
-	struct msg_buf	 q = { 0 };
+	struct xbuf	 q = { 0 };
 	const char	*p;
 	bool		 atoms = true;
 
@@ -269,19 +251,19 @@ hdr_phrase(struct msg_hdr *h, const char *s)
 	buf_str(&q, "\"");
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			buf_add(&q, "\\", 1);
-		buf_add(&q, p, 1);
+			xbuf_add(&q, "\\", 1);
+		xbuf_add(&q, p, 1);
 	}
 	buf_str(&q, "\"");
 	if (q.len > MSG_WORD_MAX)
 		hdr_encoded(h, s);
 	else
-		hdr_word(h, q.p, q.len);
-	free(q.p);
+		hdr_word(h, q.s, q.len);
+	free(q.s);
 }
 
 static void
-hdr_mailbox(struct msg_buf *b, const char *field, const char *name,
+hdr_mailbox(struct xbuf *b, const char *field, const char *name,
     const char *addr)
 {
 	struct msg_hdr	 h;
@@ -299,7 +281,7 @@ hdr_mailbox(struct msg_buf *b, const char *field, const char *name,
 }
 
 static void
-hdr_date(struct msg_buf *b, time_t t)
+hdr_date(struct xbuf *b, time_t t)
 {
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 	    "Fri", "Sat" };
@@ -317,7 +299,7 @@ hdr_date(struct msg_buf *b, time_t t)
 
 /* Quoted-printable (RFC 2045 6.7); "\n" and "\r\n" are line breaks. */
 static void
-qp_body(struct msg_buf *b, const char *s, size_t n)
+qp_body(struct xbuf *b, const char *s, size_t n)
 {
 	char		 esc[4];
 	size_t		 i, col = 0, need;
@@ -345,10 +327,10 @@ qp_body(struct msg_buf *b, const char *s, size_t n)
 		if (col == 0 && c == '.')
 			lit = false, need = 3;
 		if (lit)
-			buf_add(b, (const char *)&c, 1);
+			xbuf_add(b, (const char *)&c, 1);
 		else {
 			snprintf(esc, sizeof(esc), "=%02X", c);
-			buf_add(b, esc, 3);
+			xbuf_add(b, esc, 3);
 		}
 		col += need;
 	}
@@ -404,7 +386,7 @@ message_build(const struct message *m, char **out, size_t *outlen,
     char **err)
 {
 	static const char *const methods[] = { "PUBLISH", "REQUEST" };
-	struct msg_buf	 b = { 0 };
+	struct xbuf	 b = { 0 };
 	struct msg_hdr	 h;
 	const char	*method = methods[m->method == MESSAGE_REQUEST];
 	const char	*text = m->text ? m->text : "";
@@ -455,7 +437,7 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	buf_fmt(&b, "--%s--\r\n", bound);
 done:
 	free(mid);
-	*out = b.p;
+	*out = b.s;
 	*outlen = b.len;
 	return 0;
 }

@@ -19,21 +19,8 @@
 #include "plan.h"
 #include "store.h"
 #include "tz.h"
+#include "utc.h"
 
-/* Expected instants come from glibc's timegm, not from civil or tz. */
-static time_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return timegm(&tm);
-}
 
 static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef";
 #define KEYLEN	(sizeof(KEY) - 1)
