@@ -202,11 +202,12 @@ expect "an empty JSON list is []" python3 -c 'import json, sys; assert json.load
 # unset or unfit.  Needs root to take on such a user id.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
     ! getent passwd 54321 >/dev/null; then
+	for_others
 	chmod -R a+rwX "$T"
 	as_nobody() { setpriv --reuid=54321 --regid=54321 --clear-groups env "$@"; }
-	expect_status "done as a nameless user id" 0 as_nobody USER=visitor "$PLC" -c "$C" action done 5 --now $NOW
-	expect_status "reopen as a nameless user id without \$USER" 0 as_nobody -u USER "$PLC" -c "$C" action reopen 5 --now $NOW
-	expect_status "done as a nameless user id with a strange \$USER" 0 as_nobody USER="$(printf 'x\033y')" "$PLC" -c "$C" action done 5 --now $NOW
+	expect_status "done as a nameless user id" 0 as_nobody USER=visitor "$PLC_OTHERS" -c "$C" action done 5 --now $NOW
+	expect_status "reopen as a nameless user id without \$USER" 0 as_nobody -u USER "$PLC_OTHERS" -c "$C" action reopen 5 --now $NOW
+	expect_status "done as a nameless user id with a strange \$USER" 0 as_nobody USER="$(printf 'x\033y')" "$PLC_OTHERS" -c "$C" action done 5 --now $NOW
 	expect "the actors are \$USER, then uid 54321 twice" [ "$(sqlite3 "$DB" "SELECT group_concat(actor, ',') FROM (SELECT actor FROM action_history WHERE item = 5 AND field = 'status' ORDER BY id)")" = "visitor,uid 54321,uid 54321" ]
 else
 	echo "# skipped: the actor of a nameless user id (needs root and setpriv)"

@@ -82,3 +82,17 @@ expect_same() {
 	if cmp -s "$2" "$3"; then ok "$1"
 	else not_ok "$1"; diff "$3" "$2" | sed 's/^/#   /'; fi
 }
+
+# for_others: set PLC_OTHERS to a copy of $PLC that another user id can run,
+# with LeakSanitizer's suppressions beside it.  The checkout may sit in a
+# directory only its owner can enter (a home, a mktemp -d).
+for_others() {
+	mkdir -p "$T/others"
+	cp "$PLC" "$T/others/plc-cadence"
+	cp "$TOP/tests/lsan.supp" "$T/others/lsan.supp"
+	chmod 755 "$T" "$T/others" "$T/others/plc-cadence"
+	chmod 644 "$T/others/lsan.supp"
+	LSAN_OPTIONS=$(echo "${LSAN_OPTIONS:-}" | sed "s|suppressions=[^:]*|suppressions=$T/others/lsan.supp|")
+	export LSAN_OPTIONS
+	PLC_OTHERS=$T/others/plc-cadence
+}

@@ -61,9 +61,10 @@ if [ "$(id -u)" = 0 ]; then
 fi
 start_notify
 chmod 777 "$T/notify.sock"
+for_others
 
 # LeakSanitizer cannot run under ptrace; the other tests run it.
-NOTIFY_SOCKET=$T/notify.sock ASAN_OPTIONS=detect_leaks=0 $as_user strace -f -qq -o "$T/tr/trace" "$PLC" -c "$T/plc.ini" run --now 2026-11-02T15:31 >"$T/run.log" 2>&1 &
+NOTIFY_SOCKET=$T/notify.sock ASAN_OPTIONS=detect_leaks=0 $as_user strace -f -qq -o "$T/tr/trace" "$PLC_OTHERS" -c "$T/plc.ini" run --now 2026-11-02T15:31 >"$T/run.log" 2>&1 &
 pid=$!
 expect "the traced worker answers /healthz" wait_for 60 sh -c "curl -sf -o /dev/null '$base/healthz'"
 expect "... and sent the reminders (e-mail and webhook)" wait_for 30 sh -c "[ \$(ls '$T/hooks' | grep -c '\\.json\$') -ge 2 ]"
