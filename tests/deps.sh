@@ -26,10 +26,13 @@ if [ -n "$missing" ]; then
 fi
 # The independent iCalendar parser for the feed tests (Thunderbird's ical.js),
 # and playwright-core, which drives Debian's chromium in the link-page test
-# (no browser download: `npx playwright install` is never needed).
-if [ -f tests/package.json ] && { [ ! -d tests/node_modules/ical.js ] ||
-    [ ! -d tests/node_modules/playwright-core ]; }; then
-	(cd tests && npm install --no-audit --no-fund --silent >/dev/null) ||
-		{ echo "deps: npm install in tests/ failed" >&2; exit 1; }
+# (no browser download: `npx playwright install` is never needed).  The tree
+# is exactly tests/package-lock.json's (npm ci), pinned to versions that run
+# on Debian 12's Node.js 18; a tree from another lock file is replaced.
+if [ -f tests/package-lock.json ] &&
+    ! cmp -s tests/package-lock.json tests/node_modules/.plc-lock 2>/dev/null; then
+	(cd tests && npm ci --no-audit --no-fund --silent >/dev/null &&
+	    cp package-lock.json node_modules/.plc-lock) ||
+		{ echo "deps: npm ci in tests/ failed" >&2; exit 1; }
 fi
 exit 0
