@@ -85,6 +85,8 @@ struct nudge_item {
 	const char			*title;	/* untrusted */
 	struct civil_date		 due;	/* in the community's zone */
 	time_t				 created;
+	time_t				 opened;	/* created, or last
+							 * reopened */
 };
 
 /* What the worker's config and secret say. */

@@ -54,7 +54,8 @@ chat_cut(const char *s, size_t max, const char *suffix)
 
 /* A bit per service, for the table below. */
 #define CHAT_BIT(t)	(1u << (t))
-#define CHAT_TEXT	(CHAT_BIT(CONFIG_CHAN_SLACK) | CHAT_BIT(CONFIG_CHAN_TEAMS) | \
+#define CHAT_TEXT	(CHAT_BIT(CONFIG_CHAN_SLACK) | \
+			    CHAT_BIT(CONFIG_CHAN_TEAMS) | \
 			    CHAT_BIT(CONFIG_CHAN_MATTERMOST) | \
 			    CHAT_BIT(CONFIG_CHAN_DISCORD) | \
 			    CHAT_BIT(CONFIG_CHAN_GOOGLECHAT))

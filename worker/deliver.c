@@ -141,6 +141,7 @@ deliver_plan_items(const struct config *cfg, const struct config_community *c,
 		items[i].title = acts[i].title;
 		items[i].due = acts[i].due;
 		items[i].created = acts[i].created;
+		items[i].opened = acts[i].opened;
 	}
 	n = nudge_plan(c, items, na, o, now, &m);
 	for (i = 0; i < 3; i++)

@@ -75,16 +75,22 @@ nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
 	return nudge_after_quiet(mb->tz, x->o->quiet_from, x->o->quiet_to, t);
 }
 
-/* "\nMark it done: URL" for item id in a message due at due, or "". */
+/*
+ * lead + the link for item it in a message due at due, or "".  The link
+ * names when the item was last opened, so that reopening it retires the
+ * links sent before.
+ */
 static char *
-nudge_link(const struct nudge_ctx *x, const char *lead, int64_t id,
-    time_t due)
+nudge_link(const struct nudge_ctx *x, const char *lead,
+    const struct nudge_item *it, time_t due)
 {
 	char	*tok, *s;
 
 	if (x->o->public_url == NULL || x->o->key == NULL)
 		return xstrdup("");
-	tok = link_make(x->o->key, x->o->keylen, id, due + LINK_LIFETIME);
+	tok = link_make(x->o->key, x->o->keylen, it->id,
+	    it->opened > it->created ? it->opened : it->created,
+	    due + LINK_LIFETIME);
 	s = xasprintf("%s%s/a/%s", lead, x->o->public_url, tok);
 	free(tok);
 	return s;
@@ -217,7 +223,7 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 			t = it->created;
 		t = nudge_when(x, mb, t);
 		tz_from_utc(otz, t, &sent, &tm);
-		link = nudge_link(x, "\nDone? Mark it done: ", it->id, t);
+		link = nudge_link(x, "\nDone? Mark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%s", NUDGE_PREFIX_NUDGE,
 		    x->c->id, (long long)it->id, due,
 		    civil_duration_format(lead, lb));
@@ -263,7 +269,7 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	for (last = k + 1; k <= last; k++) {
 		at = end + (time_t)(k * period);
 		t = nudge_when(x, f, at);
-		link = nudge_link(x, "\nMark it done: ", it->id, t);
+		link = nudge_link(x, "\nMark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%lld", NUDGE_PREFIX_ESCALATE,
 		    x->c->id, (long long)it->id, due, (long long)k);
 		subject = xasprintf("Overdue: %s — %s", title,
@@ -310,7 +316,7 @@ nudge_lines(const struct nudge_ctx *x, char **s,
 		plan_day(v[i]->due, db, sizeof(db));
 		/* Links only in personal digests: a channel is not. */
 		link = owners ? xstrdup("") : nudge_link(x, "\n  Mark done: ",
-		    v[i]->id, due);
+		    v[i], due);
 		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s\n", *s,
 		    title != NULL ? title : "", owners ? " — " : "",
 		    owners ? nudge_member_name(v[i]->owner) : "", db,

@@ -175,6 +175,7 @@ link_item(const char *body, time_t now)
 	char		 tok[128];
 	size_t		 n;
 	int64_t		 id = -1;
+	time_t		 opened;
 
 	if (p == NULL)
 		return -1;
@@ -183,7 +184,7 @@ link_item(const char *body, time_t now)
 	assert_true(n < sizeof(tok));
 	memcpy(tok, p, n);
 	tok[n] = '\0';
-	if (link_check(KEY, KEYLEN, tok, now, &id) != LINK_OK)
+	if (link_check(KEY, KEYLEN, tok, now, &id, &opened) != LINK_OK)
 		return -1;
 	return id;
 }
