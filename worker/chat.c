@@ -123,6 +123,26 @@ chat_defuse(enum config_channel_type type, const char *s)
 	return b.s;
 }
 
+/* s without the lines that hold w (not empty); allocated. */
+static char *
+chat_withhold(const char *s, const char *w)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	const char	*e, *hit;
+	size_t		 n;
+
+	chat_add(&b, "");
+	for (; *s != '\0'; s = e) {
+		e = strchr(s, '\n');
+		e = e != NULL ? e + 1 : s + strlen(s);
+		n = (size_t)(e - s);
+		hit = strstr(s, w);
+		if (hit == NULL || hit >= e)
+			xbuf_add(&b, s, n);
+	}
+	return b.s;
+}
+
 /* A mention in the service's syntax; handles come from the config. */
 static void
 chat_mention(struct xbuf *b, enum config_channel_type type,
@@ -235,12 +255,23 @@ chat_teams(const struct chat_message *m, const char *text)
 }
 
 char *
-chat_payload(enum config_channel_type type, const struct chat_message *m)
+chat_payload(enum config_channel_type type, const struct chat_message *in)
 {
-	json_t	*o = NULL, *users;
-	char	*text, *out;
-	size_t	 i;
+	struct chat_message	 mm = *in, *m = &mm;
+	json_t			*o = NULL, *users;
+	char			*text, *out, *kept = NULL;
+	size_t			 i;
 
+	/* The last guard: whatever a message says, a shared channel gets
+	 * none of the worker's own links. */
+	if (in->withhold != NULL && *in->withhold != '\0' &&
+	    in->text != NULL) {
+		kept = chat_withhold(in->text, in->withhold);
+		mm.text = kept;
+	}
+	if (mm.link != NULL && in->withhold != NULL && *in->withhold != '\0' &&
+	    strstr(mm.link, in->withhold) != NULL)
+		mm.link = NULL;
 	text = chat_text(type, m, chat_limit(type));
 	switch (type) {
 	case CONFIG_CHAN_SLACK:
@@ -276,6 +307,7 @@ chat_payload(enum config_channel_type type, const struct chat_message *m)
 		break;
 	}
 	free(text);
+	free(kept);
 	out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(o);

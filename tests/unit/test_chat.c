@@ -201,6 +201,39 @@ test_defuse_any_case(void **state)
 	free(p);
 }
 
+/* A shared channel's post leaves out every line with the worker's links,
+ * whatever planned it; the rest of the text stays. */
+static void
+test_withhold(void **state)
+{
+	static const enum config_channel_type types[] = { CONFIG_CHAN_SLACK,
+		CONFIG_CHAN_TEAMS, CONFIG_CHAN_MATTERMOST, CONFIG_CHAN_DISCORD,
+		CONFIG_CHAN_GOOGLECHAT, CONFIG_CHAN_GENERIC };
+	struct chat_message	 m;
+	char			*p;
+	size_t			 i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.title = "Due today: Book room 204";
+	m.text = "Your action item is due:\n  Book room 204\n(item 5)\n"
+	    "Done? Mark it done: https://plc.example.edu/a/5-1-2-MAC\n"
+	    "Your feed: https://plc.example.edu/feeds/abc.ics";
+	m.link = "https://plc.example.edu/a/more";
+	m.withhold = "https://plc.example.edu";
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		p = chat_payload(types[i], &m);
+		assert_null(strstr(p, "plc.example.edu"));
+		assert_non_null(strstr(p, "(item 5)"));
+		free(p);
+	}
+	/* Without it, as it is. */
+	m.withhold = NULL;
+	p = chat_payload(CONFIG_CHAN_MATTERMOST, &m);
+	assert_non_null(strstr(p, "https://plc.example.edu/a/5-1-2-MAC"));
+	free(p);
+}
+
 static void
 test_mentions(void **state)
 {
@@ -313,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_defuse),
 		cmocka_unit_test(test_defuse_any_case),
+		cmocka_unit_test(test_withhold),
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_retry_after),
