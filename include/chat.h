@@ -17,6 +17,10 @@ struct chat_message {
 	const char		*link;		/* "the rest" URL; may be NULL */
 	const char *const	*mentions;	/* handles from `chat`; trusted */
 	size_t			 nmentions;
+	/* A shared channel's: lines of text holding this (the worker's
+	 * public_url, the base of every personal link and feed URL) are
+	 * left out.  NULL: the text as it is. */
+	const char		*withhold;
 };
 
 /* How many bytes of text a service takes in one message. */

@@ -32,8 +32,12 @@
  *
  * Nudges and escalations carry the item's one-click link,
  * PUBLIC_URL/a/LINK (link_make, expiring LINK_LIFETIME after the message is
- * due), and so does each item of a member's digest; chat posts to a
- * community carry none, since anyone in the channel could use it.  Bodies
+ * due), and so does each item of a member's digest, by e-mail and on the
+ * recipient's own chat channel (plan_channel_private).  A copy on a shared
+ * channel, and a community's post, carry none, since anyone in the channel
+ * could use it: the copy names who is asked to act and how instead
+ * ("Bob Jones: mark it done with `plc-cadence action done 12` or the link
+ * in your e-mail").  Bodies
  * depend only on their inputs, never on now, so planning again with the
  * same items changes nothing.
  *
@@ -85,10 +89,14 @@ struct nudge_item {
 	const char			*title;	/* untrusted */
 	struct civil_date		 due;	/* in the community's zone */
 	time_t				 created;
+	time_t				 opened;	/* created, or last
+							 * reopened */
 };
 
 /* What the worker's config and secret say. */
 struct nudge_opts {
+	const struct config	*cfg;		/* tells own channels from
+						 * shared; NULL: all shared */
 	const char		*public_url;	/* no trailing slash */
 	const unsigned char	*key;		/* link_key_load's */
 	size_t			 keylen;

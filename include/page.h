@@ -32,6 +32,8 @@ char	*page_item(const struct page_item *it);
 char	*page_done(const struct page_item *it, bool already);
 /* A link that is forged, tampered with, expired or for no item.  Allocated. */
 char	*page_refused(void);
+/* A link made before its item was last reopened.  Allocated. */
+char	*page_stale(void);
 /* The database could not answer: try again, nothing changed.  Allocated. */
 char	*page_busy(void);
 

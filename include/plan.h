@@ -19,6 +19,7 @@
 #ifndef PLC_PLAN_H
 #define PLC_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -118,5 +119,20 @@ const struct tz	*plan_zone(const struct tz *tz);
  * e-mail. */
 size_t	plan_member_nchannels(const struct config_member *mb);
 const char *plan_member_channel(const struct config_member *mb, size_t j);
+
+/*
+ * The member chat channel ch belongs to, or NULL when it is shared.
+ * Personal signed links and feed URLs may go only to a member's own
+ * channel (or by e-mail), so a channel counts as one member's only when
+ * the config gives it no other reader: that member's `notify` names it, and
+ * no community's `notify` and no other member's `notify` or `chat` does.
+ * Anything else, or a NULL cfg, is shared.  Everything is borrowed.
+ */
+const struct config_member *plan_channel_owner(const struct config *cfg,
+	    const struct config_channel *ch);
+/* Whether channel id chan ("email" or a channel ID) may carry mb's
+ * personal links: e-mail, or mb's own channel (plan_channel_owner). */
+bool	plan_channel_private(const struct config *cfg,
+	    const struct config_member *mb, const char *chan);
 
 #endif

@@ -368,6 +368,8 @@ struct store_action {
 	enum store_action_status	 status;
 	int				 sequence;	/* rises when due moves */
 	time_t				 created, changed;
+	time_t				 opened;	/* created, or last
+							 * reopened */
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);

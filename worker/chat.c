@@ -52,40 +52,93 @@ chat_cut(const char *s, size_t max, const char *suffix)
 	return b.s;
 }
 
+/* A bit per service, for the table below. */
+#define CHAT_BIT(t)	(1u << (t))
+#define CHAT_TEXT	(CHAT_BIT(CONFIG_CHAN_SLACK) | \
+			    CHAT_BIT(CONFIG_CHAN_TEAMS) | \
+			    CHAT_BIT(CONFIG_CHAN_MATTERMOST) | \
+			    CHAT_BIT(CONFIG_CHAN_DISCORD) | \
+			    CHAT_BIT(CONFIG_CHAN_GOOGLECHAT))
+#define CHAT_ZWSP	"\xe2\x80\x8b"
+
 /*
- * Item text with the service's markup defused: Slack's &, < and > become
- * entities (so "<!channel>" cannot be typed in a title); "@everyone",
- * "@here", "@channel" and "@all" get a zero-width space after the "@";
- * Google Chat's "<users/all>" loses its meaning the same way.
+ * What item text may not say, per service: where `match` begins
+ * (ASCII case-insensitively, since Mattermost matches "@ALL" as "@all"),
+ * its first byte is replaced by `out`.  Slack's &, < and > become entities,
+ * so "<!channel>", "<!here>", "<!everyone>" and "<@U…>" cannot be typed;
+ * Google Chat's "<users/all>" and "<users/…>" lose their meaning the same
+ * way; and "@everyone", "@here", "@channel" and "@all" (Mattermost's,
+ * Discord's and Slack's words for everyone) get a zero-width space after
+ * the "@" on every service that reads text.  The generic receiver gets the
+ * text as it is: it says nothing about markup.
  */
+static const struct chat_rule {
+	unsigned	 types;
+	const char	*match;
+	const char	*out;
+} chat_rules[] = {
+	{ CHAT_BIT(CONFIG_CHAN_SLACK), "&", "&amp;" },
+	{ CHAT_BIT(CONFIG_CHAN_SLACK), "<", "&lt;" },
+	{ CHAT_BIT(CONFIG_CHAN_SLACK), ">", "&gt;" },
+	{ CHAT_BIT(CONFIG_CHAN_GOOGLECHAT), "<users/", "<" CHAT_ZWSP },
+	{ CHAT_TEXT, "@everyone", "@" CHAT_ZWSP },
+	{ CHAT_TEXT, "@here", "@" CHAT_ZWSP },
+	{ CHAT_TEXT, "@channel", "@" CHAT_ZWSP },
+	{ CHAT_TEXT, "@all", "@" CHAT_ZWSP },
+};
+
+/* Whether s begins with the ASCII word w, in any case. */
+static bool
+chat_begins(const char *s, const char *w)
+{
+	for (; *w != '\0'; s++, w++) {
+		unsigned char a = (unsigned char)*s, b = (unsigned char)*w;
+
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+/* Untrusted text with chat_rules applied for this service; allocated. */
 static char *
 chat_defuse(enum config_channel_type type, const char *s)
 {
-	static const char *const loud[] = { "everyone", "here", "channel",
-		"all" };
 	struct xbuf	 b = { NULL, 0, 0 };
 	size_t		 i;
-	bool		 hit;
 
 	chat_add(&b, "");
 	for (; *s != '\0'; s++) {
-		if (type == CONFIG_CHAN_SLACK && strchr("&<>", *s) != NULL) {
-			chat_add(&b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
-			    "&gt;");
-			continue;
-		}
-		if (type == CONFIG_CHAN_GOOGLECHAT &&
-		    strncmp(s, "<users/", 7) == 0) {
-			chat_add(&b, "<\xe2\x80\x8b");
-			continue;
-		}
-		hit = false;
-		for (i = 0; *s == '@' && i < sizeof(loud) / sizeof(*loud); i++)
-			if (strncmp(s + 1, loud[i], strlen(loud[i])) == 0)
-				hit = true;
-		xbuf_add(&b, s, 1);
-		if (hit)
-			chat_add(&b, "\xe2\x80\x8b");
+		for (i = 0; i < sizeof(chat_rules) / sizeof(*chat_rules); i++)
+			if ((chat_rules[i].types & CHAT_BIT(type)) != 0 &&
+			    chat_begins(s, chat_rules[i].match))
+				break;
+		if (i < sizeof(chat_rules) / sizeof(*chat_rules))
+			chat_add(&b, chat_rules[i].out);
+		else
+			xbuf_add(&b, s, 1);
+	}
+	return b.s;
+}
+
+/* s without the lines that hold w (not empty); allocated. */
+static char *
+chat_withhold(const char *s, const char *w)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	const char	*e, *hit;
+	size_t		 n;
+
+	chat_add(&b, "");
+	for (; *s != '\0'; s = e) {
+		e = strchr(s, '\n');
+		e = e != NULL ? e + 1 : s + strlen(s);
+		n = (size_t)(e - s);
+		hit = strstr(s, w);
+		if (hit == NULL || hit >= e)
+			xbuf_add(&b, s, n);
 	}
 	return b.s;
 }
@@ -202,12 +255,23 @@ chat_teams(const struct chat_message *m, const char *text)
 }
 
 char *
-chat_payload(enum config_channel_type type, const struct chat_message *m)
+chat_payload(enum config_channel_type type, const struct chat_message *in)
 {
-	json_t	*o = NULL, *users;
-	char	*text, *out;
-	size_t	 i;
+	struct chat_message	 mm = *in, *m = &mm;
+	json_t			*o = NULL, *users;
+	char			*text, *out, *kept = NULL;
+	size_t			 i;
 
+	/* The last guard: whatever a message says, a shared channel gets
+	 * none of the worker's own links. */
+	if (in->withhold != NULL && *in->withhold != '\0' &&
+	    in->text != NULL) {
+		kept = chat_withhold(in->text, in->withhold);
+		mm.text = kept;
+	}
+	if (mm.link != NULL && in->withhold != NULL && *in->withhold != '\0' &&
+	    strstr(mm.link, in->withhold) != NULL)
+		mm.link = NULL;
 	text = chat_text(type, m, chat_limit(type));
 	switch (type) {
 	case CONFIG_CHAN_SLACK:
@@ -243,6 +307,7 @@ chat_payload(enum config_channel_type type, const struct chat_message *m)
 		break;
 	}
 	free(text);
+	free(kept);
 	out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(o);

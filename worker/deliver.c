@@ -141,6 +141,7 @@ deliver_plan_items(const struct config *cfg, const struct config_community *c,
 		items[i].title = acts[i].title;
 		items[i].due = acts[i].due;
 		items[i].created = acts[i].created;
+		items[i].opened = acts[i].opened;
 	}
 	n = nudge_plan(c, items, na, o, now, &m);
 	for (i = 0; i < 3; i++)
@@ -197,6 +198,7 @@ deliver_plan(const struct config *cfg, struct store *st,
 	if (deliver_withdraw_removed(cfg, st, now, &total, err) == -1)
 		return -1;
 	memset(&o, 0, sizeof(o));
+	o.cfg = cfg;
 	o.public_url = cfg->worker.public_url;
 	o.key = key;
 	o.keylen = keylen;
@@ -562,6 +564,12 @@ deliver_chat(const struct config *cfg, struct store *st,
 		memset(&cm, 0, sizeof(cm));
 		cm.title = r->subject;
 		cm.text = r->body;
+		/* Only a member's own channel may carry their links; rows
+		 * planned before this rule still hold some. */
+		if (strstr(r->dedup, ":member:") == NULL ||
+		    !plan_channel_private(cfg, config_member_find(cfg,
+		    r->recipient), r->channel))
+			cm.withhold = cfg->worker.public_url;
 		cm.nmentions = deliver_mentions(cfg, st, r, ch, &handles);
 		cm.mentions = handles;
 		payloads[k] = chat_payload(ch->type, &cm);

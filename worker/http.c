@@ -784,8 +784,9 @@ http_item_page(struct http_server *srv, const struct store_action *a,
 /*
  * GET/HEAD /a/LINK shows the item and changes nothing (mail scanners follow
  * links); POST marks it done, once, as "link".  Anything but a valid link
- * to an existing item is refused with 403 and changes nothing.  token is
- * untrusted.
+ * to an existing item is refused with 403 and changes nothing, and so is a
+ * link made before the item was last reopened (with a page that says so).
+ * token is untrusted.
  */
 static enum MHD_Result
 http_link(struct http_server *srv, struct MHD_Connection *conn,
@@ -796,12 +797,14 @@ http_link(struct http_server *srv, struct MHD_Connection *conn,
 	unsigned int		 code = MHD_HTTP_FORBIDDEN;
 	char			*err = NULL, *html = NULL;
 	time_t			 now = time(NULL) + srv->now_offset;
+	time_t			 opened = LINK_OPENED_NONE;
 	int64_t			 id = 0;
 	bool			 found = false, changed = false, ok;
 
 	memset(&a, 0, sizeof(a));
 	if (srv->link_key != NULL)
-		v = link_check(srv->link_key, srv->link_keylen, token, now, &id);
+		v = link_check(srv->link_key, srv->link_keylen, token, now, &id,
+		    &opened);
 	if (v != LINK_OK) {
 		/* The token is a secret, or garbage: neither is logged. */
 		log_info("http: a %s link was refused", v == LINK_EXPIRED ?
@@ -810,7 +813,12 @@ http_link(struct http_server *srv, struct MHD_Connection *conn,
 	}
 	pthread_mutex_lock(&srv->db_lock);
 	ok = store_action_get(srv->st, id, &found, &a, &err) == 0;
-	if (ok && found && post && a.status == STORE_ACTION_OPEN)
+	/* Read and marked in one go under the lock: a reopening cannot come
+	 * between the check and the change. */
+	if (ok && found)
+		v = link_current(opened, a.created, a.opened);
+	if (ok && found && v == LINK_OK && post &&
+	    a.status == STORE_ACTION_OPEN)
 		ok = store_action_set_status(srv->st, id, STORE_ACTION_DONE,
 		    NULL, now, "link", &found, &changed, &err) == 0;
 	pthread_mutex_unlock(&srv->db_lock);
@@ -821,7 +829,11 @@ http_link(struct http_server *srv, struct MHD_Connection *conn,
 	} else if (!found)
 		log_info("http: a link to action item %lld, which no longer "
 		    "exists, was refused", (long long)id);
-	else {
+	else if (v == LINK_STALE) {
+		log_info("http: a link to action item %lld older than its "
+		    "reopening was refused", (long long)id);
+		html = page_stale();
+	} else {
 		if (changed)
 			log_notice("http: action item %lld marked done by "
 			    "link", (long long)id);

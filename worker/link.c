@@ -18,7 +18,11 @@
 
 #define LINK_MAC_LEN	32
 #define LINK_B64_LEN	43	/* 32 bytes, unpadded base64url */
-#define LINK_MAX_LEN	(20 + 1 + 20 + 1 + LINK_B64_LEN)
+#define LINK_MAX_LEN	(20 + 1 + 20 + 1 + 20 + 1 + LINK_B64_LEN)
+/* The context strings of the two formats: a MAC of one is never a MAC of
+ * the other, nor of any other use of the same key. */
+#define LINK_CONTEXT_V1	"plc-cadence link v1:"
+#define LINK_CONTEXT_V2	"plc-cadence link v2:"
 
 static const char link_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -49,17 +53,14 @@ link_b64url(const unsigned char *in, size_t n, char *out)
 	out[k] = '\0';
 }
 
-/* The MAC of "ITEM-EXPIRES", in base64url, into out[LINK_B64_LEN + 1]. */
+/* The MAC of context + what, in base64url, into out[LINK_B64_LEN + 1]. */
 static void
-link_mac(const unsigned char *key, size_t len, const char *what,
-    char out[LINK_B64_LEN + 1])
+link_mac(const unsigned char *key, size_t len, const char *context,
+    const char *what, char out[LINK_B64_LEN + 1])
 {
 	unsigned char	mac[LINK_MAC_LEN];
 	unsigned int	n = 0;
-
-	/* A context string keeps these MACs apart from any other use of
-	 * the same key. */
-	char		*msg = xasprintf("plc-cadence link v1:%s", what);
+	char		*msg = xasprintf("%s%s", context, what);
 
 	HMAC(EVP_sha256(), key, (int)len, (const unsigned char *)msg,
 	    strlen(msg), mac, &n);
@@ -68,12 +69,14 @@ link_mac(const unsigned char *key, size_t len, const char *what,
 }
 
 char *
-link_make(const unsigned char *key, size_t len, int64_t id, time_t expires)
+link_make(const unsigned char *key, size_t len, int64_t id, time_t opened,
+    time_t expires)
 {
 	char	mac[LINK_B64_LEN + 1], *what, *tok;
 
-	what = xasprintf("%lld-%lld", (long long)id, (long long)expires);
-	link_mac(key, len, what, mac);
+	what = xasprintf("%lld-%lld-%lld", (long long)id, (long long)opened,
+	    (long long)expires);
+	link_mac(key, len, LINK_CONTEXT_V2, what, mac);
 	tok = xasprintf("%s-%s", what, mac);
 	free(what);
 	return tok;
@@ -97,30 +100,59 @@ link_number(const char *s, size_t n, int64_t *out)
 	return true;
 }
 
+/*
+ * The first format is "ITEM-EXPIRES-MAC", the second "ITEM-OPENED-EXPIRES-
+ * MAC".  A MAC may hold '-' itself but is always LINK_B64_LEN characters,
+ * so what follows the second '-' is a MAC exactly when the link is of the
+ * first format.
+ */
 enum link_verdict
 link_check(const unsigned char *key, size_t len, const char *token,
-    time_t now, int64_t *id)
+    time_t now, int64_t *id, time_t *opened)
 {
-	const char	*d1, *d2;
+	const char	*d1, *d2, *d3, *mac_at, *context;
 	char		 mac[LINK_B64_LEN + 1], what[LINK_MAX_LEN + 1];
-	int64_t		 item, expires;
+	int64_t		 item, expires, when = LINK_OPENED_NONE;
 	size_t		 n = strnlen(token, LINK_MAX_LEN + 1);
 
 	if (n > LINK_MAX_LEN || (d1 = strchr(token, '-')) == NULL ||
 	    (d2 = strchr(d1 + 1, '-')) == NULL ||
-	    !link_number(token, (size_t)(d1 - token), &item) ||
-	    !link_number(d1 + 1, (size_t)(d2 - d1 - 1), &expires) ||
-	    strlen(d2 + 1) != LINK_B64_LEN)
+	    !link_number(token, (size_t)(d1 - token), &item))
 		return LINK_MALFORMED;
-	memcpy(what, token, (size_t)(d2 - token));
-	what[d2 - token] = '\0';
-	link_mac(key, len, what, mac);
-	if (CRYPTO_memcmp(mac, d2 + 1, LINK_B64_LEN) != 0)
+	if (strlen(d2 + 1) == LINK_B64_LEN) {
+		if (!link_number(d1 + 1, (size_t)(d2 - d1 - 1), &expires))
+			return LINK_MALFORMED;
+		mac_at = d2 + 1;
+		context = LINK_CONTEXT_V1;
+	} else {
+		if ((d3 = strchr(d2 + 1, '-')) == NULL ||
+		    !link_number(d1 + 1, (size_t)(d2 - d1 - 1), &when) ||
+		    !link_number(d2 + 1, (size_t)(d3 - d2 - 1), &expires) ||
+		    strlen(d3 + 1) != LINK_B64_LEN)
+			return LINK_MALFORMED;
+		mac_at = d3 + 1;
+		context = LINK_CONTEXT_V2;
+	}
+	memcpy(what, token, (size_t)(mac_at - 1 - token));
+	what[mac_at - 1 - token] = '\0';
+	link_mac(key, len, context, what, mac);
+	if (CRYPTO_memcmp(mac, mac_at, LINK_B64_LEN) != 0)
 		return LINK_FORGED;
 	if (expires <= (int64_t)now)
 		return LINK_EXPIRED;
 	*id = item;
+	*opened = (time_t)when;
 	return LINK_OK;
+}
+
+enum link_verdict
+link_current(time_t opened, time_t created, time_t item_opened)
+{
+	/* The first format names no moment: taken as made at creation, it
+	 * holds only while the item was never reopened. */
+	if (opened == LINK_OPENED_NONE)
+		opened = created;
+	return opened >= item_opened ? LINK_OK : LINK_STALE;
 }
 
 /* Read the key file, or create it when there is none. */

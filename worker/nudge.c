@@ -75,16 +75,22 @@ nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
 	return nudge_after_quiet(mb->tz, x->o->quiet_from, x->o->quiet_to, t);
 }
 
-/* "\nMark it done: URL" for item id in a message due at due, or "". */
+/*
+ * lead + the link for item it in a message due at due, or "".  The link
+ * names when the item was last opened, so that reopening it retires the
+ * links sent before.
+ */
 static char *
-nudge_link(const struct nudge_ctx *x, const char *lead, int64_t id,
-    time_t due)
+nudge_link(const struct nudge_ctx *x, const char *lead,
+    const struct nudge_item *it, time_t due)
 {
 	char	*tok, *s;
 
 	if (x->o->public_url == NULL || x->o->key == NULL)
 		return xstrdup("");
-	tok = link_make(x->o->key, x->o->keylen, id, due + LINK_LIFETIME);
+	tok = link_make(x->o->key, x->o->keylen, it->id,
+	    it->opened > it->created ? it->opened : it->created,
+	    due + LINK_LIFETIME);
 	s = xasprintf("%s%s/a/%s", lead, x->o->public_url, tok);
 	free(tok);
 	return s;
@@ -131,11 +137,14 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 	m->expires = expires;
 }
 
-/* One personal message on each of mb's notify channels. */
+/*
+ * One personal message on each of mb's notify channels: body (with links)
+ * by e-mail and on mb's own channel, shared (without) on any other.
+ */
 static void
 nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
     const struct config_member *mb, const char *subject, const char *body,
-    time_t due, time_t expires)
+    const char *shared, time_t due, time_t expires)
 {
 	const char	*ch;
 	size_t		 j;
@@ -143,8 +152,9 @@ nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
 	for (j = 0; j < plan_member_nchannels(mb); j++) {
 		ch = plan_member_channel(mb, j);
 		nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
-		    kind, ch, mb->id, xstrdup(subject), xstrdup(body), due,
-		    expires);
+		    kind, ch, mb->id, xstrdup(subject),
+		    xstrdup(plan_channel_private(x->o->cfg, mb, ch) ? body :
+		    shared), due, expires);
 	}
 }
 
@@ -152,6 +162,39 @@ static const char *
 nudge_member_name(const struct config_member *mb)
 {
 	return mb->name != NULL ? mb->name : mb->id;
+}
+
+/*
+ * What a copy on a shared channel says instead of links: who is asked to
+ * act, and how ("Bob Jones: mark it done with `plc-cadence action done 12`
+ * or the link in your e-mail.").  id is the item, or 0 for several.
+ */
+static char *
+nudge_ask(const struct nudge_ctx *x, const struct config_member *who,
+    int64_t id)
+{
+	const char	*where = NULL, *ch;
+	char		*cmd, *s;
+	size_t		 j;
+
+	/* Where the same message goes with its links, if anywhere. */
+	for (j = 0; x->o->public_url != NULL && x->o->key != NULL &&
+	    j < plan_member_nchannels(who); j++) {
+		ch = plan_member_channel(who, j);
+		if (strcmp(ch, PLAN_CHANNEL_EMAIL) == 0)
+			where = "your e-mail";
+		else if (where == NULL && plan_channel_private(x->o->cfg, who,
+		    ch))
+			where = "your own channel";
+	}
+	cmd = id > 0 ? xasprintf("mark it done with `plc-cadence action done "
+	    "%lld`", (long long)id) : xstrdup("mark them done with "
+	    "`plc-cadence action done N` (N: the item's number)");
+	s = xasprintf("%s: %s%s%s%s.\n", nudge_member_name(who), cmd,
+	    where != NULL ? " or the " : "", where == NULL ? "" : id > 0 ?
+	    "link in " : "links in ", where != NULL ? where : "");
+	free(cmd);
+	return s;
 }
 
 /* When the nudge `lead` ahead of the due day falls, quiet hours aside. */
@@ -183,7 +226,7 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	struct civil_time		 tm;
 	char				 lb[CIVIL_DUR_LEN], db[PLAN_DAY_LEN];
 	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
-	char				*body, *link, *when;
+	char				*body, *link, *when, *shared, *ask;
 	time_t				 end, t, missed = 0;
 	size_t				 r;
 	bool				 any = false;
@@ -217,7 +260,7 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 			t = it->created;
 		t = nudge_when(x, mb, t);
 		tz_from_utc(otz, t, &sent, &tm);
-		link = nudge_link(x, "\nDone? Mark it done: ", it->id, t);
+		link = nudge_link(x, "\nDone? Mark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%s", NUDGE_PREFIX_NUDGE,
 		    x->c->id, (long long)it->id, due,
 		    civil_duration_format(lead, lb));
@@ -229,11 +272,17 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		body = xasprintf("Your action item for %s is due %s:\n  %s\n"
 		    "(item %lld)%s\n", x->name, when, title, (long long)it->id,
 		    link);
-		nudge_personal(x, stem, NUDGE_KIND_NUDGE, mb, subject, body, t,
-		    end);
+		ask = nudge_ask(x, mb, it->id);
+		shared = xasprintf("Your action item for %s is due %s:\n  %s\n"
+		    "(item %lld)\n%s", x->name, when, title, (long long)it->id,
+		    ask);
+		nudge_personal(x, stem, NUDGE_KIND_NUDGE, mb, subject, body,
+		    shared, t, end);
 		free(stem);
 		free(subject);
 		free(body);
+		free(shared);
+		free(ask);
 		free(link);
 	}
 	free(when);
@@ -250,6 +299,7 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	int64_t				 period, k, last;
 	char				 db[PLAN_DAY_LEN], ob[CIVIL_DUR_LEN];
 	char				*stem, *subject, *body, *link;
+	char				*text, *ask, *shared;
 	time_t				 end, at, t;
 
 	if (!x->c->has_escalate || f == NULL)
@@ -263,23 +313,28 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	for (last = k + 1; k <= last; k++) {
 		at = end + (time_t)(k * period);
 		t = nudge_when(x, f, at);
-		link = nudge_link(x, "\nMark it done: ", it->id, t);
+		link = nudge_link(x, "\nMark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%lld", NUDGE_PREFIX_ESCALATE,
 		    x->c->id, (long long)it->id, due, (long long)k);
 		subject = xasprintf("Overdue: %s — %s", title,
 		    nudge_member_name(mb));
-		body = xasprintf("An action item of %s is overdue:\n  %s\n"
+		text = xasprintf("An action item of %s is overdue:\n  %s\n"
 		    "Owner: %s (%s)\nWas due: %s (%s); overdue by %s.\n"
-		    "(item %lld)%s\n", x->name, title, nudge_member_name(mb),
+		    "(item %lld)", x->name, title, nudge_member_name(mb),
 		    mb->id, db, tz_name(x->ctz),
-		    civil_duration_format(k * period, ob), (long long)it->id,
-		    link);
+		    civil_duration_format(k * period, ob), (long long)it->id);
+		body = xasprintf("%s%s\n", text, link);
+		ask = nudge_ask(x, f, it->id);
+		shared = xasprintf("%s\n%s", text, ask);
 		/* Superseded by the next period's. */
 		nudge_personal(x, stem, NUDGE_KIND_ESCALATION, f, subject, body,
-		    t, at + (time_t)period);
+		    shared, t, at + (time_t)period);
 		free(stem);
 		free(subject);
 		free(body);
+		free(text);
+		free(ask);
+		free(shared);
 		free(link);
 	}
 }
@@ -297,10 +352,12 @@ nudge_item_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* A list of items, one line each, appended to *s (allocated). */
+/* A list of items, one line each, appended to *s (allocated); with their
+ * owners' names or with their links. */
 static void
 nudge_lines(const struct nudge_ctx *x, char **s,
-    const struct nudge_item *const *v, size_t n, bool owners, time_t due)
+    const struct nudge_item *const *v, size_t n, bool owners, bool links,
+    time_t due)
 {
 	char	db[PLAN_DAY_LEN], *title, *link, *line;
 	size_t	i;
@@ -308,9 +365,8 @@ nudge_lines(const struct nudge_ctx *x, char **s,
 	for (i = 0; i < n; i++) {
 		title = plan_clean(v[i]->title);
 		plan_day(v[i]->due, db, sizeof(db));
-		/* Links only in personal digests: a channel is not. */
-		link = owners ? xstrdup("") : nudge_link(x, "\n  Mark done: ",
-		    v[i]->id, due);
+		link = links ? nudge_link(x, "\n  Mark done: ", v[i], due) :
+		    xstrdup("");
 		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s\n", *s,
 		    title != NULL ? title : "", owners ? " — " : "",
 		    owners ? nudge_member_name(v[i]->owner) : "", db,
@@ -326,7 +382,7 @@ nudge_lines(const struct nudge_ctx *x, char **s,
 static char *
 nudge_sections(const struct nudge_ctx *x, const char *head,
     const struct nudge_item *const *v, size_t n, size_t nover, bool owners,
-    time_t due)
+    bool links, time_t due)
 {
 	char	*s = xstrdup(head), *t;
 
@@ -334,13 +390,13 @@ nudge_sections(const struct nudge_ctx *x, const char *head,
 		t = xasprintf("%s\nOverdue:\n", s);
 		free(s);
 		s = t;
-		nudge_lines(x, &s, v, nover, owners, due);
+		nudge_lines(x, &s, v, nover, owners, links, due);
 	}
 	if (n > nover) {
 		t = xasprintf("%s\n%s:\n", s, owners ? "Next due" : "Open");
 		free(s);
 		s = t;
-		nudge_lines(x, &s, v + nover, n - nover, owners, due);
+		nudge_lines(x, &s, v + nover, n - nover, owners, links, due);
 	}
 	return s;
 }
@@ -365,7 +421,8 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	const struct config_member	*mb = v[0]->owner;
 	char				*oz = nudge_other_zone(x, mb->tz);
 	char				 ib[PLAN_INSTANT_LEN], *stem, *head;
-	char				*subject, *body, *zones;
+	char				*subject, *body, *zones, *list, *ask;
+	char				*shared;
 	size_t				 nover;
 	time_t				 t = nudge_when(x, mb, at);
 
@@ -376,16 +433,22 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	    xstrdup("");
 	head = xasprintf("Your open action items for %s, as of %s (%s)%s:\n",
 	    x->name, ib, tz_name(plan_zone(mb->tz)), zones);
-	body = nudge_sections(x, head, v, n, nover, false, t);
+	body = nudge_sections(x, head, v, n, nover, false, true, t);
+	list = nudge_sections(x, head, v, n, nover, false, false, t);
+	ask = nudge_ask(x, mb, n == 1 ? v[0]->id : 0);
+	shared = xasprintf("%s\n%s", list, ask);
 	subject = nover > 0 ? xasprintf("Your open action items — %s (%zu, "
 	    "%zu overdue)", x->name, n, nover) :
 	    xasprintf("Your open action items — %s (%zu)", x->name, n);
 	stem = xasprintf("%s%s:%s", NUDGE_PREFIX_DIGEST, x->c->id, date);
-	nudge_personal(x, stem, NUDGE_KIND_DIGEST, mb, subject, body, t,
-	    t + NUDGE_DIGEST_LIFETIME);
+	nudge_personal(x, stem, NUDGE_KIND_DIGEST, mb, subject, body, shared,
+	    t, t + NUDGE_DIGEST_LIFETIME);
 	free(stem);
 	free(subject);
 	free(body);
+	free(list);
+	free(ask);
+	free(shared);
 	free(head);
 	free(zones);
 	free(oz);
@@ -415,7 +478,7 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 	/* The whole list would be spam in a channel: what is overdue, and
 	 * the next few. */
 	body = nudge_sections(x, head, v, n < nover + 3 ? n : nover + 3,
-	    nover, true, at);
+	    nover, true, false, at);
 	for (j = 0; j < no; j++) {
 		t = xasprintf("%s%s%s %zu%s", body, j == 0 ? "\nBy owner: " :
 		    "", nudge_member_name(owners[j]), count[j],

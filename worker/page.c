@@ -118,6 +118,16 @@ page_refused(void)
 }
 
 char *
+page_stale(void)
+{
+	return page_doc("Link not valid", "This link is older than the "
+	    "item's last change",
+	    "<p>The item was reopened after this link was sent, so the link "
+	    "no longer marks it done. Nothing was changed.</p>\n<p>Use the "
+	    "link in a newer reminder, or ask your facilitator.</p>\n");
+}
+
+char *
 page_busy(void)
 {
 	return page_doc("Try again", "Try again in a moment",

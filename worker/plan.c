@@ -254,6 +254,52 @@ plan_member_channel(const struct config_member *mb, size_t j)
 	    mb->notify[j].channel->id;
 }
 
+const struct config_member *
+plan_channel_owner(const struct config *cfg, const struct config_channel *ch)
+{
+	const struct config_member	*owner = NULL, *mb;
+	size_t				 i, j;
+	bool				 named;
+
+	if (cfg == NULL || ch == NULL)
+		return NULL;
+	for (i = 0; i < cfg->ncommunities; i++)
+		for (j = 0; j < cfg->communities[i].nnotify; j++)
+			if (cfg->communities[i].notify[j] == ch)
+				return NULL;
+	for (i = 0; i < cfg->nmembers; i++) {
+		mb = &cfg->members[i];
+		named = false;
+		for (j = 0; j < mb->nnotify; j++)
+			if (!mb->notify[j].email && mb->notify[j].channel == ch)
+				named = true;
+		for (j = 0; j < mb->nchat; j++)
+			if (mb->chat[j].channel == ch && !named)
+				return NULL;	/* another's handle on it */
+		if (!named)
+			continue;
+		if (owner != NULL)
+			return NULL;		/* a second reader */
+		owner = mb;
+	}
+	return owner;
+}
+
+bool
+plan_channel_private(const struct config *cfg, const struct config_member *mb,
+    const char *chan)
+{
+	size_t	i;
+
+	if (strcmp(chan, PLAN_CHANNEL_EMAIL) == 0)
+		return true;
+	for (i = 0; cfg != NULL && i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].id, chan) == 0)
+			return mb != NULL &&
+			    plan_channel_owner(cfg, &cfg->channels[i]) == mb;
+	return false;
+}
+
 long
 plan_meetings(const struct config_community *c, int day,
     struct civil_time at, time_t from, time_t to, time_t now,

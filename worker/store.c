@@ -1490,8 +1490,14 @@ out:
  * ---- action items ------------------------------------------------------
  */
 
+/* The last column is when the item was last opened: its last reopening
+ * (a status change from done), else its creation. */
 #define STORE_ACTION_COLS	"id, community, owner, title, notes, due, " \
-				"status, sequence, created, changed"
+				"status, sequence, created, changed, " \
+				"max(created, coalesce((SELECT max(h.at) " \
+				"FROM action_history h WHERE h.item = " \
+				"action_items.id AND h.field = 'status' AND " \
+				"h.old = 'done'), created))"
 
 static char *
 store_col_dup(sqlite3_stmt *s, int i)
@@ -1519,6 +1525,7 @@ store_action_row(sqlite3_stmt *s, struct store_action *a)
 	a->sequence = sqlite3_column_int(s, 7);
 	a->created = (time_t)sqlite3_column_int64(s, 8);
 	a->changed = (time_t)sqlite3_column_int64(s, 9);
+	a->opened = (time_t)sqlite3_column_int64(s, 10);
 }
 
 void

@@ -125,7 +125,7 @@ contains "the nudge gives bob's zone for the due day's end" "$T/n1" \
     "Thu 10 Dec (America/New_York), which ends Thu 10 Dec 23:00 in America/Chicago"
 link=$(grep -o "$base/a/[A-Za-z0-9_-]*" "$T/n1")
 expect "the nudge carries a link under public_url/a/" \
-    $PY -c 'import re,sys; assert re.fullmatch(r"1-\d+-[A-Za-z0-9_-]{43}", sys.argv[1].rsplit("/a/",1)[1])' "$link"
+    $PY -c 'import re,sys; assert re.fullmatch(r"1-\d+-\d+-[A-Za-z0-9_-]{43}", sys.argv[1].rsplit("/a/",1)[1])' "$link"
 seen
 expect_status "run --once again" 0 P run --once --now 2026-12-08T15:05Z
 expect "no second copy of any nudge" test -z "$(mails)"
@@ -171,27 +171,29 @@ expect "a tampered MAC: 403" test "$(code "$forged")" = 403
 expect "POST with a tampered MAC: 403" test "$(code -X POST "$forged")" = 403
 other="$base/a/2-${tok#1-}"
 expect "the link moved onto another item: 403" test "$(code -X POST "$other")" = 403
-exp=${tok#1-}; exp=${exp%%-*}
-later="$base/a/1-$((exp + 1))-$mac"
+opened=${tok#1-}; exp=${opened#*-}; opened=${opened%%-*}; exp=${exp%%-*}
+later="$base/a/1-$opened-$((exp + 1))-$mac"
 expect "a longer life without a new MAC: 403" test "$(code -X POST "$later")" = 403
 expect "a malformed link: 403" test "$(code "$base/a/not-a-link")" = 403
 curl -s -o "$T/refused" "$forged"
 contains "the refusal is a page saying so" "$T/refused" "This link is not valid"
 # Signed with the real key (the test can read it), but expired, or for an
 # item that does not exist.
-sign() {	# sign ITEM EXPIRES
+sign() {	# sign ITEM OPENED EXPIRES
 	$PY -c '
 import base64, hashlib, hmac, sys
 key = open(sys.argv[1], "rb").read().strip()
-what = "%s-%s" % (sys.argv[2], sys.argv[3])
-mac = hmac.new(key, ("plc-cadence link v1:" + what).encode(), hashlib.sha256).digest()
+what = "-".join(sys.argv[2:])
+mac = hmac.new(key, ("plc-cadence link v2:" + what).encode(), hashlib.sha256).digest()
 print(what + "-" + base64.urlsafe_b64encode(mac).decode().rstrip("="))' \
-	    "$T/state/link.key" "$1" "$2"
+	    "$T/state/link.key" "$@"
 }
-expect "the test signs links as the worker does" test "$(sign 1 "$exp")" = "$tok"
+expect "the test signs links as the worker does" test "$(sign 1 "$opened" "$exp")" = "$tok"
+expect "the link names when item 1 was opened: its creation" \
+    test "$opened" = "$(q "SELECT created FROM action_items WHERE id = 1")"
 now=$(date -u -d 2026-12-08T15:10:00Z +%s)
-expect "an expired link: 403" test "$(code -X POST "$base/a/$(sign 1 $((now - 60)))")" = 403
-expect "a link to no item: 403" test "$(code -X POST "$base/a/$(sign 99 $((now + 86400)))")" = 403
+expect "an expired link: 403" test "$(code -X POST "$base/a/$(sign 1 "$opened" $((now - 60)))")" = 403
+expect "a link to no item: 403" test "$(code -X POST "$base/a/$(sign 99 "$opened" $((now + 86400)))")" = 403
 expect "PUT on a link: 405" test "$(code -X PUT "$link")" = 405
 expect "the refused links changed nothing" sh -c "sqlite3 '$DB' '.dump action_items action_history outbox' | cmp -s - '$T/d0'"
 

@@ -141,6 +141,99 @@ test_defuse(void **state)
 	free(p);
 }
 
+/* Mattermost matches "@ALL" as "@all": every case of every word for
+ * everyone is defused, on every service that reads text, while the mentions
+ * the worker adds for known handles stay. */
+static void
+test_defuse_any_case(void **state)
+{
+	static const enum config_channel_type types[] = { CONFIG_CHAN_SLACK,
+		CONFIG_CHAN_TEAMS, CONFIG_CHAN_MATTERMOST, CONFIG_CHAN_DISCORD,
+		CONFIG_CHAN_GOOGLECHAT };
+	static const char *const loud[] = { "@channel", "@all", "@here",
+		"@everyone" };
+	const char		*who[] = { "bob.jones" };
+	struct chat_message	 m;
+	char			*p, *t, *low;
+	size_t			 i, j, k;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.title = "Due: @Channel and @ALL, read this";
+	m.text = "ping @here @HeRe @Everyone @CHANNEL <USERS/all> <!everyone>";
+	m.mentions = who;
+	m.nmentions = 1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		p = chat_payload(types[i], &m);
+		t = text_of(types[i], p);
+		low = xstrdup(t);
+		for (k = 0; low[k] != '\0'; k++)
+			if (low[k] >= 'A' && low[k] <= 'Z')
+				low[k] = (char)(low[k] - 'A' + 'a');
+		for (j = 0; j < sizeof(loud) / sizeof(loud[0]); j++)
+			if (strstr(low, loud[j]) != NULL)
+				fail_msg("type %d: %s in %s", (int)types[i],
+				    loud[j], t);
+		/* Slack's and Google Chat's own syntax for everyone. */
+		if (types[i] == CONFIG_CHAN_SLACK)
+			assert_null(strstr(low, "<!everyone>"));
+		if (types[i] == CONFIG_CHAN_GOOGLECHAT)
+			assert_null(strstr(low, "<users/all>"));
+		/* Still readable: only a zero-width space was added. */
+		assert_non_null(strstr(t, "@\xe2\x80\x8b" "Channel"));
+		assert_non_null(strstr(t, "@\xe2\x80\x8b" "ALL"));
+		/* The owner's own mention is kept. */
+		assert_non_null(strstr(t, "bob.jones"));
+		free(low);
+		free(t);
+		free(p);
+	}
+	p = chat_payload(CONFIG_CHAN_MATTERMOST, &m);
+	t = text_of(CONFIG_CHAN_MATTERMOST, p);
+	assert_non_null(strstr(t, "\n@bob.jones"));
+	free(t);
+	free(p);
+	p = chat_payload(CONFIG_CHAN_SLACK, &m);
+	t = text_of(CONFIG_CHAN_SLACK, p);
+	assert_non_null(strstr(t, "&lt;!everyone&gt;"));
+	assert_non_null(strstr(t, "<@bob.jones>"));
+	free(t);
+	free(p);
+}
+
+/* A shared channel's post leaves out every line with the worker's links,
+ * whatever planned it; the rest of the text stays. */
+static void
+test_withhold(void **state)
+{
+	static const enum config_channel_type types[] = { CONFIG_CHAN_SLACK,
+		CONFIG_CHAN_TEAMS, CONFIG_CHAN_MATTERMOST, CONFIG_CHAN_DISCORD,
+		CONFIG_CHAN_GOOGLECHAT, CONFIG_CHAN_GENERIC };
+	struct chat_message	 m;
+	char			*p;
+	size_t			 i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.title = "Due today: Book room 204";
+	m.text = "Your action item is due:\n  Book room 204\n(item 5)\n"
+	    "Done? Mark it done: https://plc.example.edu/a/5-1-2-MAC\n"
+	    "Your feed: https://plc.example.edu/feeds/abc.ics";
+	m.link = "https://plc.example.edu/a/more";
+	m.withhold = "https://plc.example.edu";
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		p = chat_payload(types[i], &m);
+		assert_null(strstr(p, "plc.example.edu"));
+		assert_non_null(strstr(p, "(item 5)"));
+		free(p);
+	}
+	/* Without it, as it is. */
+	m.withhold = NULL;
+	p = chat_payload(CONFIG_CHAN_MATTERMOST, &m);
+	assert_non_null(strstr(p, "https://plc.example.edu/a/5-1-2-MAC"));
+	free(p);
+}
+
 static void
 test_mentions(void **state)
 {
@@ -252,6 +345,8 @@ main(void)
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_defuse),
+		cmocka_unit_test(test_defuse_any_case),
+		cmocka_unit_test(test_withhold),
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_retry_after),

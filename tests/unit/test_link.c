@@ -10,28 +10,35 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "link.h"
 #include "xmalloc.h"
 
 static const unsigned char key[] = "0123456789abcdef-test-key";
 #define KLEN	(sizeof(key) - 1)
 #define NOW	((time_t)1795000000)
+/* Check a token with this file's key, into the caller's id and opened. */
+#define CHECK(t, now)	link_check(key, KLEN, (t), (now), &id, &opened)
 
 static void
 test_roundtrip(void **state)
 {
 	char	*tok;
 	int64_t	 id = -1;
+	time_t	 opened = 0;
 
 	(void)state;
-	tok = link_make(key, KLEN, 42, NOW + LINK_LIFETIME);
-	assert_int_equal(link_check(key, KLEN, tok, NOW, &id), LINK_OK);
+	tok = link_make(key, KLEN, 42, NOW - 60, NOW + LINK_LIFETIME);
+	assert_int_equal(CHECK(tok, NOW), LINK_OK);
 	assert_int_equal(id, 42);
+	assert_int_equal(opened, NOW - 60);
 	/* URL-safe: nothing that needs escaping in a path. */
 	assert_int_equal(strspn(tok, "0123456789-_abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), strlen(tok));
 	/* Expired: at and after the expiry. */
-	assert_int_equal(link_check(key, KLEN, tok, NOW + LINK_LIFETIME, &id),
+	assert_int_equal(CHECK(tok, NOW + LINK_LIFETIME),
 	    LINK_EXPIRED);
 	free(tok);
 }
@@ -41,39 +48,132 @@ test_refused(void **state)
 {
 	char	*tok, *other, *bad;
 	int64_t	 id = -1;
+	time_t	 opened = 0;
 	size_t	 n;
 
 	(void)state;
-	tok = link_make(key, KLEN, 42, NOW + 3600);
+	tok = link_make(key, KLEN, 42, NOW - 60, NOW + 3600);
 	/* Another item, same MAC: the MAC covers the item. */
 	other = xasprintf("43%s", tok + 2);
-	assert_int_equal(link_check(key, KLEN, other, NOW, &id), LINK_FORGED);
+	assert_int_equal(CHECK(other, NOW), LINK_FORGED);
 	free(other);
-	/* A later expiry, same MAC. */
+	/* A later opening, same MAC: the MAC covers when it was opened. */
 	bad = xstrdup(tok);
 	bad[strchr(bad, '-') - bad + 1] = '9';
-	assert_int_equal(link_check(key, KLEN, bad, NOW, &id), LINK_FORGED);
+	assert_int_equal(CHECK(bad, NOW), LINK_FORGED);
+	/* A later expiry, same MAC. */
+	strcpy(bad, tok);
+	bad[strchr(strchr(bad, '-') + 1, '-') - bad + 1] = '9';
+	assert_int_equal(CHECK(bad, NOW), LINK_FORGED);
 	/* One flipped MAC character. */
 	strcpy(bad, tok);
 	n = strlen(bad);
 	bad[n - 1] = bad[n - 1] == 'A' ? 'B' : 'A';
-	assert_int_equal(link_check(key, KLEN, bad, NOW, &id), LINK_FORGED);
+	assert_int_equal(CHECK(bad, NOW), LINK_FORGED);
 	free(bad);
 	/* Another key. */
 	assert_int_equal(link_check((const unsigned char *)"another key of "
-	    "length", 21, tok, NOW, &id), LINK_FORGED);
+	    "length", 21, tok, NOW, &id, &opened), LINK_FORGED);
 	/* Malformed. */
-	assert_int_equal(link_check(key, KLEN, "", NOW, &id), LINK_MALFORMED);
-	assert_int_equal(link_check(key, KLEN, "42", NOW, &id), LINK_MALFORMED);
-	assert_int_equal(link_check(key, KLEN, "42-1-x", NOW, &id),
+	assert_int_equal(CHECK("", NOW), LINK_MALFORMED);
+	assert_int_equal(CHECK("42", NOW), LINK_MALFORMED);
+	assert_int_equal(CHECK("42-1-x", NOW),
 	    LINK_MALFORMED);
-	assert_int_equal(link_check(key, KLEN, "-42-1795003600-"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &id),
+	assert_int_equal(CHECK("-42-1795003600-"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW),
 	    LINK_MALFORMED);
-	assert_int_equal(link_check(key, KLEN, "042-1795003600-"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &id),
+	assert_int_equal(CHECK("042-1795003600-"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW),
 	    LINK_MALFORMED);
 	assert_int_equal(id, -1);
+	free(tok);
+}
+
+/* A link of the first format, "ITEM-EXPIRES-MAC", made as the worker
+ * made them before links named when their item was opened. */
+static char *
+v1_link(int64_t id, time_t expires)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789-_";
+	unsigned char	 mac[32];
+	unsigned int	 n = 0, i, v;
+	char		*what, *msg, out[44], *tok;
+	size_t		 k = 0;
+
+	what = xasprintf("%lld-%lld", (long long)id, (long long)expires);
+	msg = xasprintf("plc-cadence link v1:%s", what);
+	HMAC(EVP_sha256(), key, (int)KLEN, (const unsigned char *)msg,
+	    strlen(msg), mac, &n);
+	assert_int_equal(n, 32);
+	for (i = 0; i + 2 < 32; i += 3) {
+		v = (unsigned)mac[i] << 16 | (unsigned)mac[i + 1] << 8 |
+		    mac[i + 2];
+		out[k++] = b64[v >> 18 & 63];
+		out[k++] = b64[v >> 12 & 63];
+		out[k++] = b64[v >> 6 & 63];
+		out[k++] = b64[v & 63];
+	}
+	v = (unsigned)mac[30] << 16 | (unsigned)mac[31] << 8;
+	out[k++] = b64[v >> 18 & 63];
+	out[k++] = b64[v >> 12 & 63];
+	out[k++] = b64[v >> 6 & 63];
+	out[k] = '\0';
+	tok = xasprintf("%s-%s", what, out);
+	free(what);
+	free(msg);
+	return tok;
+}
+
+/*
+ * A link holds for the item as it was when the link was made: made before
+ * a reopening, it is stale; made after, it holds.  A link of the first
+ * format (sent before links named the moment) counts as made at creation.
+ */
+static void
+test_reopen(void **state)
+{
+	time_t	 created = NOW - 86400, reopened = NOW - 600, opened = 0;
+	int64_t	 id = -1;
+	char	*tok;
+
+	(void)state;
+	tok = link_make(key, KLEN, 7, created, NOW + 3600);
+	assert_int_equal(CHECK(tok, NOW),
+	    LINK_OK);
+	assert_int_equal(opened, created);
+	/* Never reopened: good. */
+	assert_int_equal(link_current(opened, created, created), LINK_OK);
+	/* Reopened since: stale, however long it has left. */
+	assert_int_equal(link_current(opened, created, reopened), LINK_STALE);
+	free(tok);
+	/* Made after the reopening: good. */
+	tok = link_make(key, KLEN, 7, reopened, NOW + 3600);
+	assert_int_equal(CHECK(tok, NOW),
+	    LINK_OK);
+	assert_int_equal(link_current(opened, created, reopened), LINK_OK);
+	free(tok);
+	/* The first format: checked as before, named no moment. */
+	tok = v1_link(7, NOW + 3600);
+	assert_int_equal(CHECK(tok, NOW),
+	    LINK_OK);
+	assert_int_equal(id, 7);
+	assert_int_equal(opened, LINK_OPENED_NONE);
+	assert_int_equal(link_current(opened, created, created), LINK_OK);
+	assert_int_equal(link_current(opened, created, reopened), LINK_STALE);
+	assert_int_equal(CHECK(tok, NOW + 3600),
+	    LINK_EXPIRED);
+	/* Its MAC is no MAC of the second format, nor the other way. */
+	free(tok);
+	tok = v1_link(7, NOW + 3600);
+	{
+		char *moved = xasprintf("7-%lld-%s", (long long)created,
+		    strchr(tok, '-') + 1);
+
+		assert_int_equal(link_check(key, KLEN, moved, NOW, &id,
+		    &opened), LINK_FORGED);
+		free(moved);
+	}
 	free(tok);
 }
 
@@ -141,6 +241,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_key_file),
 	};
 

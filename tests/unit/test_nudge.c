@@ -31,7 +31,7 @@ static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef";
  * leave it, inside a struct config so that deliver_plan can use it too.
  */
 struct fixture {
-	struct config_channel	 chan[1];
+	struct config_channel	 chan[2];	/* team; carol-dm, unused */
 	struct config_notify	 carol_notify[2];
 	struct config_chat	 carol_chat[1];
 	struct config_member	 mem[3];
@@ -53,6 +53,8 @@ fixture_init(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	f->chan[0].id = "team";
 	f->chan[0].type = CONFIG_CHAN_SLACK;
+	f->chan[1].id = "carol-dm";
+	f->chan[1].type = CONFIG_CHAN_SLACK;
 	ALICE->id = "alice";
 	ALICE->name = "Alice Martin";
 	ALICE->tz = tz_find("America/New_York");
@@ -102,7 +104,7 @@ fixture_init(struct fixture *f)
 	f->cfg.worker.tz = f->c.tz;
 	f->cfg.smtp.from_addr = "plc@example.edu";
 	f->cfg.channels = f->chan;
-	f->cfg.nchannels = 1;
+	f->cfg.nchannels = 2;
 	f->cfg.members = f->mem;
 	f->cfg.nmembers = 3;
 	f->cfg.communities = &f->c;
@@ -175,6 +177,7 @@ link_item(const char *body, time_t now)
 	char		 tok[128];
 	size_t		 n;
 	int64_t		 id = -1;
+	time_t		 opened;
 
 	if (p == NULL)
 		return -1;
@@ -183,7 +186,7 @@ link_item(const char *body, time_t now)
 	assert_true(n < sizeof(tok));
 	memcpy(tok, p, n);
 	tok[n] = '\0';
-	if (link_check(KEY, KEYLEN, tok, now, &id) != LINK_OK)
+	if (link_check(KEY, KEYLEN, tok, now, &id, &opened) != LINK_OK)
 		return -1;
 	return id;
 }
@@ -547,6 +550,101 @@ test_text_and_stability(void **state)
 /* deliver_plan against a real store: an item's nudges are planned once;
  * marked done, moved or handed over, its pending ones are withdrawn at the
  * next pass. */
+/*
+ * A member's personal links go by e-mail and to a channel of their own,
+ * never into a shared one: carol's nudge on the community's channel has no
+ * link and says who should act and how; on her own channel it has it.
+ */
+static void
+test_shared_channel(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct config_notify	 three[3];
+	struct config_chat	 dm_handle = { NULL, "U0BOB" };
+	struct nudge_item	 it[2];
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*mail, *team, *dm;
+	time_t			 now = utc(2026, 12, 1, 12, 0);
+	long			 n, i;
+
+	(void)state;
+	fixture_init(f);
+	f->o.cfg = &f->cfg;
+	/* The community's channel belongs to nobody; carol-dm, named by no
+	 * one yet, neither. */
+	assert_null(plan_channel_owner(&f->cfg, &f->chan[0]));
+	assert_null(plan_channel_owner(&f->cfg, &f->chan[1]));
+	three[0] = f->carol_notify[0];
+	three[1] = f->carol_notify[1];
+	three[2].email = false;
+	three[2].channel = &f->chan[1];
+	CAROL->notify = three;
+	CAROL->nnotify = 3;
+	assert_ptr_equal(plan_channel_owner(&f->cfg, &f->chan[1]), CAROL);
+	assert_true(plan_channel_private(&f->cfg, CAROL, "carol-dm"));
+	assert_true(plan_channel_private(&f->cfg, CAROL, "email"));
+	assert_false(plan_channel_private(&f->cfg, CAROL, "team"));
+	assert_false(plan_channel_private(&f->cfg, BOB, "carol-dm"));
+
+	it[0] = item(5, CAROL, "Book room 204", 2026, 12, 10, now);
+	it[1] = item(6, CAROL, "Print tickets", 2026, 12, 17, now);
+	n = nudge_plan(&f->c, it, 2, &f->o, now, &m);
+	mail = must_find(m, n, "nudge:math7:5:2026-12-10:2d:member:carol:"
+	    "email");
+	team = must_find(m, n, "nudge:math7:5:2026-12-10:2d:member:carol:team");
+	dm = must_find(m, n, "nudge:math7:5:2026-12-10:2d:member:carol:"
+	    "carol-dm");
+	assert_int_equal(link_item(mail->body, now), 5);
+	assert_int_equal(link_item(dm->body, now), 5);
+	assert_null(strstr(team->body, "/a/"));
+	assert_null(strstr(team->body, "https://plc.example.edu"));
+	assert_non_null(strstr(team->body, "Carol Ng: mark it done with "
+	    "`plc-cadence action done 5` or the link in your e-mail."));
+	/* The same text otherwise. */
+	assert_memory_equal(team->body, mail->body,
+	    strstr(mail->body, "(item 5)") - mail->body);
+	/* No message to a shared channel holds a link of any kind: nudges,
+	 * escalations, digests, the community's post. */
+	for (i = 0; i < n; i++) {
+		if (strcmp(m[i].channel, "team") == 0) {
+			if (strstr(m[i].body, "https://plc.example.edu") != NULL)
+				fail_msg("%s: %s", m[i].dedup, m[i].body);
+		} else if (strstr(m[i].dedup, ":member:") != NULL &&
+		    link_item(m[i].body, now) < 0)
+			fail_msg("no link: %s: %s", m[i].dedup, m[i].body);
+	}
+	must_find(m, n, "digest:math7:2026-12-04:member:carol:team");
+	assert_non_null(strstr(must_find(m, n, "digest:math7:2026-12-04:member:"
+	    "carol:team")->body, "Carol Ng: mark them done with `plc-cadence "
+	    "action done N` (N: the item's number) or the links in your "
+	    "e-mail."));
+	plan_free(m, n);
+
+	/* Another member's handle on carol-dm: someone else reads it. */
+	BOB->chat = &dm_handle;
+	dm_handle.channel = &f->chan[1];
+	BOB->nchat = 1;
+	assert_null(plan_channel_owner(&f->cfg, &f->chan[1]));
+	n = nudge_plan(&f->c, it, 1, &f->o, now, &m);
+	dm = must_find(m, n, "nudge:math7:5:2026-12-10:2d:member:carol:"
+	    "carol-dm");
+	assert_null(strstr(dm->body, "/a/"));
+	plan_free(m, n);
+	BOB->nchat = 0;
+	/* Or a community posts there too. */
+	f->notify[0] = &f->chan[1];
+	assert_null(plan_channel_owner(&f->cfg, &f->chan[1]));
+	f->notify[0] = &f->chan[0];
+	/* Without e-mail or an own channel, the copy says only the command. */
+	three[0] = three[1];
+	CAROL->nnotify = 1;
+	n = nudge_plan(&f->c, it, 1, &f->o, now, &m);
+	team = must_find(m, n, "nudge:math7:5:2026-12-10:2d:member:carol:team");
+	assert_non_null(strstr(team->body, "Carol Ng: mark it done with "
+	    "`plc-cadence action done 5`.\n"));
+	plan_free(m, n);
+}
+
 static void
 test_done_withdraws(void **state)
 {
@@ -630,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_escalation_once_per_period),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_text_and_stability),
+		cmocka_unit_test(test_shared_channel),
 		cmocka_unit_test(test_done_withdraws),
 	};
 	int	rc;
