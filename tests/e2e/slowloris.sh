@@ -122,7 +122,7 @@ sleep 3
 n=$(nfds)
 echo "# under attack 2: worker fds $n; $(cat "$T/a2")"
 expect "the worker leaves 200 of its 1024 descriptors free: $n open" test "$n" -le 824
-expect "attack 2 holds at least 1,100 connections open" test "$(field a2 held)" -ge 1100
+expect "attack 2 has 1,100 connections established (the kernel queues what the server does not take)" test "$(field a2 held)" -ge 1100
 cycles() { grep -c 'feeds: [0-9]* written' "$T/run.log"; }
 before=$(cycles)
 write_conf "Room 205"
