@@ -18,6 +18,14 @@
  *   GET/HEAD /healthz          JSON: status, last cycle, outbox depth
  *   anything else              404 (405 for other methods on those paths)
  *
+ * Slow clients are bounded by design: a request (header and body) must
+ * arrive within 10 s of its connection opening or of the previous response,
+ * or the connection is closed; an idle one is closed after 10 s; one
+ * address holds at most 64 connections; and all of them together at most
+ * what RLIMIT_NOFILE leaves after a reserve for the worker's own files
+ * (http.c: HTTP_OWN_FILES), so connections never make the worker's own
+ * opens fail.  A waiting connection costs a descriptor, never a thread.
+ *
  * Every request line and header is untrusted.  No part of a URL ever becomes
  * a file name: a token is checked for its form (32 lowercase hex), looked up
  * in an in-memory map and compared in constant time.
@@ -51,8 +59,10 @@ struct http_feed {
  * address) and serve with a database connection of its own on db_path.
  * key (keylen bytes, copied; NULL: every link refused) checks /a/ links;
  * now_offset is added to the clock for link expiry and history times (the
- * worker's --now).  Returns 0 with *out set (stop it with http_stop), or -1
- * with *err allocated (bad address, port in use, database not readable).
+ * worker's --now).  Reads RLIMIT_NOFILE once, here.  Returns 0 with *out
+ * set (stop it with http_stop), or -1 with *err allocated (bad address, port
+ * in use, database not readable, an open files limit too low to leave 64
+ * connections beside the reserve).
  */
 int	http_start(const char *addr, const char *db_path,
 	    const unsigned char *key, size_t keylen, time_t now_offset,

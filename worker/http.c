@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -51,6 +52,62 @@
 				"form-action 'self'; frame-ancestors 'none'; " \
 				"base-uri 'none'"
 
+/*
+ * Slow clients.  A slot is held for as long as a connection is open, and
+ * libmicrohttpd's own timeout is an idle one: a client sending a byte every
+ * few seconds would hold its slot for ever.  So a request (header and body)
+ * must arrive within HTTP_REQUEST_MS of the connection opening or of the
+ * previous response ending, or its connection is closed; a response being
+ * sent is not cut (a slow reader is bounded by the idle timeout instead).
+ * Calendar apps send a request in one packet; 10 s allows for a poor link.
+ */
+#define HTTP_REQUEST_MS		10000
+#define HTTP_IDLE_S		10u
+/*
+ * Connections from one address.  Calendar apps poll now and then and a
+ * request takes milliseconds, so even a school behind one NAT, or a reverse
+ * proxy on loopback, rarely has more than a few at once; one address can
+ * then hold at most this many of the slots.
+ */
+#define HTTP_PER_IP		64u
+/*
+ * Open files the worker keeps for itself, out of RLIMIT_NOFILE, so that no
+ * number of connections can make a cycle fail with EMFILE.  At most, at
+ * once:
+ *     9  always open: stdin, stdout, stderr; the lock; inotify; two
+ *        signalfds; the sd_notify and journal sockets
+ *    12  SQLite: the worker's and the server's connections, each the
+ *        database, -wal and -shm (6); temporary files, the rollback
+ *        journal and `backup`'s copy (6)
+ *     8  a reload: the config, secret files, zoneinfo, a directory listing
+ *     4  a feed write: the feeds directory, the new file, an old one read
+ *        to compare, one spare
+ *     8  a busy calendar: its file, or a fetch (socket, the resolver
+ *        thread's socket pair, the multi handle's wake-up pair), plus the
+ *        pipe of a child that parses it (2) and its pidfd
+ *    14  mail: MAIL_LANES (4) sockets, each with a resolver pair (12), the
+ *        Maildir file and its directory (2)
+ *   197  webhooks: WEBHOOK_IN_FLIGHT (64) sockets, each with a resolver
+ *        pair (192); the wake-up pair, a file: channel's file, a spare (5)
+ *   ---
+ *   252, rounded up to 256.  The server's own descriptors come on top:
+ *   the listening socket, and per thread of the pool its epoll set, its
+ *   wake-up eventfd and the one socket it may accept only to close it
+ *   again at the limit (1 + 3 * pool).  Under Debian's default of 1024
+ *   open files and 2 cores that leaves 1024 - 256 - 7 = 761 connections;
+ *   the unit's LimitNOFILE=8192 leaves 7929 (8 cores: 7911).
+ */
+#define HTTP_OWN_FILES		256u
+/* Fewer slots than this is not a server worth starting. */
+#define HTTP_MIN_CONNECTIONS	64u
+/* Whatever the limit: libmicrohttpd keeps up to 32 KB per connection, so
+ * this bounds the server's memory to 256 MB. */
+#define HTTP_MAX_CONNECTIONS	8192u
+/* libmicrohttpd messages per minute at most: each closed or refused
+ * connection may log one, and an attacker must not fill the journal. */
+#define HTTP_LOG_BURST		10u
+#define HTTP_LOG_WINDOW_MS	60000
+
 /* A name the pages show for an ID, copied from the config. */
 struct http_name {
 	char	*id, *name, *zone;	/* zone: communities only */
@@ -75,6 +132,18 @@ struct http_entry {
 	struct MHD_Response	*full, *full_gz;
 	/* Maps holding this entry; only the publishing thread touches it. */
 	int			 refs;
+};
+
+/*
+ * A connection, for its request deadline (HTTP_REQUEST_MS).  Those whose
+ * request is still being read are queued by deadline; since every deadline
+ * is "now + HTTP_REQUEST_MS", appending keeps the queue sorted.
+ */
+struct http_conn {
+	struct http_conn	*prev, *next;
+	int			 fd;
+	int64_t			 deadline;	/* CLOCK_MONOTONIC ms */
+	bool			 queued;
 };
 
 /* An immutable open-addressing table of entries, keyed by a keyed hash of
@@ -107,6 +176,17 @@ struct http_server {
 	struct http_name	*members, *communities;
 	size_t			 nmembers, ncommunities;
 	struct MHD_Response	*link_not_allowed;
+	/* The request deadlines: the queue, and the thread that closes the
+	 * connections whose deadline passed. */
+	pthread_mutex_t		 conn_lock;	/* guards the queue, stopping */
+	pthread_cond_t		 conn_cond;	/* wakes the reaper to stop */
+	struct http_conn	*conn_head, *conn_tail;
+	bool			 stopping;
+	pthread_t		 reaper;
+	bool			 reaper_started;
+	pthread_mutex_t		 log_lock;	/* guards the log_ fields */
+	int64_t			 log_window;	/* end of the current one */
+	unsigned int		 log_count, log_dropped;
 };
 
 static void
@@ -962,18 +1042,218 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, srv->not_found);
 }
 
+/*
+ * libmicrohttpd's messages, at most HTTP_LOG_BURST a window: under attack
+ * it would log every refused or broken connection.  The number left out is
+ * said with the next message that gets through.
+ */
 __attribute__((format(printf, 2, 0)))
 static void
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char	buf[512];
-	size_t	n;
+	struct http_server	*srv = cls;
+	char			 buf[512];
+	size_t			 n;
+	int64_t			 now = http_mono_ms();
+	unsigned int		 dropped = 0;
 
+	pthread_mutex_lock(&srv->log_lock);
+	if (now >= srv->log_window) {
+		dropped = srv->log_dropped;
+		srv->log_window = now + HTTP_LOG_WINDOW_MS;
+		srv->log_count = srv->log_dropped = 0;
+	}
+	if (srv->log_count >= HTTP_LOG_BURST) {
+		srv->log_dropped++;
+		pthread_mutex_unlock(&srv->log_lock);
+		return;
+	}
+	srv->log_count++;
+	pthread_mutex_unlock(&srv->log_lock);
+	if (dropped > 0)
+		log_warn("http: %u more messages left out in %d s", dropped,
+		    HTTP_LOG_WINDOW_MS / 1000);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	log_warn("http: %s", buf);
+}
+
+/* Take c off the deadline queue; conn_lock held. */
+static void
+http_conn_unqueue(struct http_server *srv, struct http_conn *c)
+{
+	if (!c->queued)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conn_head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		srv->conn_tail = c->prev;
+	c->prev = c->next = NULL;
+	c->queued = false;
+}
+
+/* A request starts on c: it must have arrived by HTTP_REQUEST_MS from now. */
+static void
+http_conn_arm(struct http_server *srv, struct http_conn *c)
+{
+	pthread_mutex_lock(&srv->conn_lock);
+	http_conn_unqueue(srv, c);
+	c->deadline = http_mono_ms() + HTTP_REQUEST_MS;
+	c->prev = srv->conn_tail;
+	if (srv->conn_tail != NULL)
+		srv->conn_tail->next = c;
+	else
+		srv->conn_head = c;
+	srv->conn_tail = c;
+	c->queued = true;
+	pthread_mutex_unlock(&srv->conn_lock);
+}
+
+static void
+http_conn_disarm(struct http_server *srv, struct http_conn *c)
+{
+	pthread_mutex_lock(&srv->conn_lock);
+	http_conn_unqueue(srv, c);
+	pthread_mutex_unlock(&srv->conn_lock);
+}
+
+static struct http_conn *
+http_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* A connection opens (its first request's deadline starts) or closes. */
+static void
+http_notify_connection(void *cls, struct MHD_Connection *conn,
+    void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server		*srv = cls;
+	struct http_conn		*c;
+	const union MHD_ConnectionInfo	*ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL)
+			return;
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci->connect_fd;
+		http_conn_arm(srv, c);
+		*socket_context = c;
+		return;
+	}
+	/* libmicrohttpd closes the socket only after this returns, so the
+	 * reaper, holding conn_lock, never shuts down a reused descriptor. */
+	if ((c = *socket_context) != NULL) {
+		http_conn_disarm(srv, c);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+/* A response has been sent: the next request on the connection, if any,
+ * gets a deadline of its own. */
+static void
+http_notify_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_conn	*c = http_conn_of(conn);
+
+	(void)con_cls;
+	(void)toe;
+	if (c != NULL)
+		http_conn_arm(cls, c);
+}
+
+/* Every request goes through here: once a response is queued, the request
+ * has been read and its deadline no longer applies. */
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_conn	*c;
+	enum MHD_Result		 ret;
+
+	ret = http_handle(cls, conn, url, method, version, upload_data,
+	    upload_data_size, con_cls);
+	if (MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_HTTP_STATUS) != NULL &&
+	    (c = http_conn_of(conn)) != NULL)
+		http_conn_disarm(cls, c);
+	return ret;
+}
+
+/*
+ * The reaper: shuts down the connections whose request is overdue.  The
+ * poll thread then sees the end of the stream and closes them as usual.
+ * New deadlines are never earlier than now + HTTP_REQUEST_MS, so sleeping
+ * that long on an empty queue misses none.
+ */
+static void *
+http_reap(void *arg)
+{
+	struct http_server	*srv = arg;
+	struct http_conn	*c;
+	struct timespec		 ts;
+	int64_t			 now, wake;
+
+	pthread_mutex_lock(&srv->conn_lock);
+	while (!srv->stopping) {
+		now = http_mono_ms();
+		while ((c = srv->conn_head) != NULL && c->deadline <= now) {
+			http_conn_unqueue(srv, c);
+			shutdown(c->fd, SHUT_RDWR);
+		}
+		wake = c != NULL ? c->deadline : now + HTTP_REQUEST_MS;
+		ts.tv_sec = (time_t)(wake / 1000);
+		ts.tv_nsec = (long)(wake % 1000) * 1000000;
+		pthread_cond_timedwait(&srv->conn_cond, &srv->conn_lock, &ts);
+	}
+	pthread_mutex_unlock(&srv->conn_lock);
+	return NULL;
+}
+
+/*
+ * How many connections to take at once: what RLIMIT_NOFILE leaves after
+ * HTTP_OWN_FILES and the server's own descriptors (see there), at most
+ * HTTP_MAX_CONNECTIONS.  -1 with *err allocated if that is too few.
+ */
+static int
+http_connection_limit(unsigned int pool, unsigned int *out, char **err)
+{
+	struct rlimit	rl;
+	rlim_t		own = HTTP_OWN_FILES + 1 + 3 * (rlim_t)pool;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		*err = xasprintf("http: getrlimit: %s", strerror(errno));
+		return -1;
+	}
+	if (rl.rlim_cur < own + HTTP_MIN_CONNECTIONS) {
+		*err = xasprintf("http: the open files limit (%llu) is too "
+		    "low: the worker keeps %llu for itself and the server "
+		    "needs %u more; raise it (LimitNOFILE=, ulimit -n) to at "
+		    "least %llu", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)own, HTTP_MIN_CONNECTIONS,
+		    (unsigned long long)(own + HTTP_MIN_CONNECTIONS));
+		return -1;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur - own > HTTP_MAX_CONNECTIONS)
+		*out = HTTP_MAX_CONNECTIONS;
+	else
+		*out = (unsigned int)(rl.rlim_cur - own);
+	return 0;
 }
 
 /* A listening socket for "host:port", "[v6]:port" or ":port". */
@@ -1037,19 +1317,37 @@ http_text_response(const char *text)
 	return r;
 }
 
+/* A condition variable whose timed waits run on the monotonic clock. */
+static int
+http_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t	attr;
+	int			rc;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(cond, &attr) == 0 ? 0 : -1;
+	pthread_condattr_destroy(&attr);
+	return rc;
+}
+
 int
 http_start(const char *addr, const char *db_path, const unsigned char *key,
     size_t keylen, time_t now_offset, struct http_server **out, char **err)
 {
 	struct http_server	*srv = xcalloc(1, sizeof(*srv));
-	unsigned int		 pool;
+	unsigned int		 pool, conns;
 	int			 fd = -1, rc = -1;
 
 	*out = NULL;
 	if (pthread_rwlock_init(&srv->lock, NULL) != 0 ||
 	    pthread_mutex_init(&srv->db_lock, NULL) != 0 ||
 	    pthread_mutex_init(&srv->stats_lock, NULL) != 0 ||
-	    pthread_mutex_init(&srv->names_lock, NULL) != 0) {
+	    pthread_mutex_init(&srv->names_lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->conn_lock, NULL) != 0 ||
+	    pthread_mutex_init(&srv->log_lock, NULL) != 0 ||
+	    http_cond_init(&srv->conn_cond) == -1) {
 		*err = xstrdup("http: cannot create locks");
 		free(srv);
 		return -1;
@@ -1083,22 +1381,40 @@ http_start(const char *addr, const char *db_path, const unsigned char *key,
 	srv->map = xcalloc(1, sizeof(*srv->map));
 	if (http_listen(addr, &fd, err) == -1)
 		goto out;
-	/* One event loop per core, each with its own epoll set on the shared
+	/*
+	 * One event loop per core, each with its own epoll set on the shared
 	 * listening socket; TURBO reads and writes before polling, which is
-	 * what keep-alive feed polling benefits from. */
+	 * what keep-alive feed polling benefits from.  A waiting connection
+	 * costs a descriptor and its memory, never a thread, so the limits
+	 * below are on descriptors and time.
+	 */
 	pool = (unsigned int)get_nprocs();
 	if (pool < 1)
 		pool = 1;
 	if (pool > HTTP_MAX_POOL)
 		pool = HTTP_MAX_POOL;
+	if (http_connection_limit(pool, &conns, err) == -1) {
+		close(fd);
+		goto out;
+	}
+	if (pthread_create(&srv->reaper, NULL, http_reap, srv) != 0) {
+		*err = xstrdup("http: cannot start a thread");
+		close(fd);
+		goto out;
+	}
+	srv->reaper_started = true;
 	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	    http_handle, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    http_access, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, pool,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_LIMIT, conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    conns < HTTP_PER_IP ? conns : HTTP_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_S,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_connection, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_notify_completed, srv,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		*err = xasprintf("http: cannot start the server on %s", addr);
@@ -1121,6 +1437,14 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	if (srv->reaper_started) {
+		pthread_mutex_lock(&srv->conn_lock);
+		srv->stopping = true;
+		pthread_cond_signal(&srv->conn_cond);
+		pthread_mutex_unlock(&srv->conn_lock);
+		pthread_join(srv->reaper, NULL);
+	}
+	/* Each connection it closes is taken off the queue and freed. */
 	if (srv->mhd != NULL)
 		MHD_stop_daemon(srv->mhd);
 	http_map_free(srv->map);
@@ -1142,6 +1466,9 @@ http_stop(struct http_server *srv)
 		pthread_mutex_destroy(&srv->db_lock);
 		pthread_mutex_destroy(&srv->stats_lock);
 		pthread_mutex_destroy(&srv->names_lock);
+		pthread_mutex_destroy(&srv->conn_lock);
+		pthread_mutex_destroy(&srv->log_lock);
+		pthread_cond_destroy(&srv->conn_cond);
 	}
 	free(srv);
 }
