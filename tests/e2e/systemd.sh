@@ -280,7 +280,7 @@ expect "8 s later the unit is failed, not restarting ($(show ActiveState)/$(show
 expect "... NRestarts=$(show NRestarts): no restart was made" test "$(show NRestarts)" = 0
 ct systemctl status --no-pager -n 0 plc-cadence >"$T/status" 2>&1
 expect "... the worker's exit status is 78, EX_CONFIG ($(show ExecMainStatus))" test "$(show ExecMainStatus)" = 78
-contains "... and systemctl status says so" "$T/status" "status=78/CONFIG"
+contains "... and systemctl status says so" "$T/status" "(code=exited, status=78"
 journal -p err --since "@$t_bad" >"$T/err.log"
 contains "journalctl -p err holds the config error at start" "$T/err.log" "plc-cadence.ini:$badline: [community bad] facilitator: member 'nobody' is not defined"
 
