@@ -86,7 +86,7 @@ if [ "$st" -ne 0 ]; then not_ok "make builds the binary"; sed 's/^/#   /' "$T/bu
 ct make -s -C "$TOP" install PREFIX=/usr/local BIN="$T/b/plc-cadence" >"$T/install.log" 2>&1
 st=$?
 expect "make install PREFIX=/usr/local inside the container" test "$st" = 0
-sed 's/^/#   /' "$T/install.log"
+[ "$st" = 0 ] || sed 's/^/#   /' "$T/install.log"
 ct systemctl daemon-reload
 expect "... puts the unit where systemd finds it" test "$(ct systemctl show -p FragmentPath --value plc-cadence)" = /lib/systemd/system/plc-cadence.service
 ct systemd-sysusers >/dev/null 2>&1 && ct systemd-tmpfiles --create >/dev/null 2>&1
@@ -94,7 +94,17 @@ expect "systemd-sysusers creates the plc-cadence user" test -n "$(ct getent pass
 expect "systemd-tmpfiles --create makes the credentials directory (0700)" test "$(ct stat -c %a /etc/plc-cadence/credentials 2>&1)" = 700
 
 # The config: a state in the StateDirectory, e-mail into a Maildir, a
-# file: channel, the link secret from the credentials directory.
+# file: channel, the link secret from the credentials directory.  The next
+# meeting (1 to 7 days ahead) is called off: its notices are due at once,
+# and neither quiet hours nor lead times hold them back, so the worker
+# delivers under the unit's hardening straight away.
+cancel=$($PY -c '
+import datetime, zoneinfo
+d = datetime.datetime.now(zoneinfo.ZoneInfo("America/New_York")).date()
+d += datetime.timedelta(days=1)
+while d.weekday() != 1:
+    d += datetime.timedelta(days=1)
+print(d)')
 write_conf() {	# write_conf [EXTRA_COMMUNITY_ID]
 	cat >"$T/plc.ini" <<EOF
 [worker]
@@ -122,6 +132,7 @@ time        = 15:30
 start       = 2026-09-01
 remind      = 1d
 notify      = team
+cancel      = $cancel
 
 [member alice]
 email = alice@example.edu
@@ -155,9 +166,10 @@ contains "... and says the credential is the service's to read" "$T/check.err" "
 
 # A watchdog of 4 s instead of the shipped 60 s (a drop-in, nothing else
 # changed): the worker pings at half of $WATCHDOG_USEC, whatever it is, so
-# the ten-odd periods this test runs through (idle, HTTP, reloads) check
-# the same loop as "a normal minute" of the shipped unit does, in a fraction
-# of the time.
+# the six or more periods this test runs through (deliveries, HTTP, action
+# commands beside it, two reloads, idle) check the same loop as "a normal
+# minute" of the shipped unit does, in less than half the time, and more
+# strictly: a stall of 4 s would already be caught.
 expect "the installed unit's watchdog is 60 s" ct grep -qx 'WatchdogSec=60s' /lib/systemd/system/plc-cadence.service
 ct mkdir -p /etc/systemd/system/plc-cadence.service.d
 ct sh -c 'printf "[Service]\nWatchdogSec=4s\n" >/etc/systemd/system/plc-cadence.service.d/watchdog.conf'
@@ -171,7 +183,7 @@ code() { curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$@"; }
 t_start=$(date +%s)
 timeout 60 nsenter -t "$L" -a systemctl enable --now plc-cadence >"$T/start.log" 2>&1; st=$?
 expect "systemctl enable --now plc-cadence succeeds (exit $st)" test "$st" = 0
-sed 's/^/#   /' "$T/start.log"
+[ "$st" = 0 ] || sed 's/^/#   /' "$T/start.log"
 ct systemctl status --no-pager -n 0 plc-cadence >"$T/status" 2>&1
 contains "systemctl status: active (running)" "$T/status" "Active: active (running)"
 expect "Type=notify: started only once READY=1 came (ActiveState=active, SubState=running)" \
@@ -184,6 +196,17 @@ mainpid=$(show MainPID)
 # WatchdogUSec is the value of the running service.
 expect "the drop-in's WatchdogSec=4s is in force" test "$(show WatchdogUSec)" = 4s
 expect "the worker runs as plc-cadence, not root" test "$(ct ps -o user= -p "$mainpid" | tr -d ' ')" = plc-cadence
+
+# The deliveries: the notices of the cancelled meeting, e-mail to both
+# members into the Maildir and a post to the file: channel.
+mails() { [ "$(ct sh -c 'ls /var/lib/plc-cadence/mail/new 2>/dev/null' | wc -l)" -ge "$1" ]; }
+expect "the worker delivers e-mail into the Maildir in its StateDirectory (within 20 s)" wait_for 20 mails 2
+ct sh -c 'cat /var/lib/plc-cadence/mail/new/*' >"$T/mail" 2>&1
+contains "... the notice of the cancelled meeting of $cancel" "$T/mail" "This meeting is cancelled:"
+expect "... one to each member" test "$(grep -c '^To: \(alice\|bob\) ' "$T/mail")" = 2
+expect "... in files of the worker's user" test "$(ct stat -c %U /var/lib/plc-cadence/mail/new | tr -d ' ')" = plc-cadence
+posted() { ct grep -qi 'cancelled' /var/lib/plc-cadence/team.jsonl 2>/dev/null; }
+expect "the file: channel gets the community's post (within 20 s)" wait_for 20 posted
 
 # Step 7 of the README and the feeds, from this side: no private network.
 expect "/healthz answers 200 on 127.0.0.1:$port" test "$(code "$base/healthz")" = 200
@@ -266,7 +289,7 @@ expect "systemctl stop returns 0" test "$st" = 0
 expect "... the unit is inactive with Result=success" test "$(show ActiveState)/$(show Result)" = inactive/success
 expect "... the worker exited with status 0" test "$(show ExecMainCode)/$(show ExecMainStatus)" = "1/0"
 journal >"$T/unit.log"
-contains "... and logged that it stops" "$T/unit.log" "stopping"
+contains "... and logged that it stops" "$T/unit.log" "Terminated: stopping"
 
 # A config broken at start: failed, and no restart loop.
 conf_in
