@@ -45,7 +45,7 @@ DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
 	   nodejs npm python3 python3-aiosmtpd mandoc man-db chromium systemd \
-	   strace bsdutils
+	   strace bsdutils systemd-container
 
 .PHONY: all deps run check test bench install uninstall clean
 all: $(B)/plc-cadence

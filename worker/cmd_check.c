@@ -218,7 +218,7 @@ cmd_check(struct cmd_ctx *ctx)
 	    "%zu calendars\n", cfg->path, cfg->ncommunities, cfg->nmembers,
 	    cfg->nchannels, cfg->ncalendars);
 	/* From a shell the credentials are the service's: say what was not
-	 * checked rather than fail (the unit's ExecStartPre checks them). */
+	 * checked rather than fail (run refuses to start without them). */
 	if (config_secret_unavailable(cfg) != NULL)
 		fprintf(stderr, "plc-cadence: note: credential: secrets (%s "
 		    "first) are not checked: $CREDENTIALS_DIRECTORY is not "
