@@ -1445,11 +1445,15 @@ url_host_loopback(const char *u)
 
 	u = strstr(u, "://") + 3;
 	auth = xstrndup(u, strcspn(u, "/?#"));
-	/* user:password@host: the host is after the last '@'. */
+	/* user:password@host.  Two '@' are read differently by different
+	 * parsers: no telling which host libcurl would reach. */
 	host = (end = strrchr(auth, '@')) != NULL ? end + 1 : auth;
-	if (*host == '[') {
+	if (end != NULL && strchr(auth, '@') != end)
 		ok = false;
-		if ((end = strchr(host, ']')) != NULL) {
+	else if (*host == '[') {
+		ok = false;
+		if ((end = strchr(host, ']')) != NULL &&
+		    (end[1] == '\0' || end[1] == ':')) {
 			*end = '\0';
 			ok = inet_pton(AF_INET6, host + 1, &v6) == 1 &&
 			    IN6_IS_ADDR_LOOPBACK(&v6);

@@ -1004,6 +1004,7 @@ test_webhook_urls(void **state)
 		"http://hooks.example.com/T0/B0/xyz",
 		"http://10.0.0.5:8080/hook",
 		"http://127.0.0.1@hooks.example.com/x",	/* user "127.0.0.1" */
+		"http://a@hooks.example.com@127.0.0.1/x",	/* two '@' */
 		"http://127.0.0.1.example.com/x",
 		"http://[::ffff:10.0.0.1]/x",
 		"http://localhost.example.com/x",
