@@ -25,9 +25,21 @@ enum { CIVIL_MO, CIVIL_TU, CIVIL_WE, CIVIL_TH, CIVIL_FR, CIVIL_SA, CIVIL_SU };
 #define CIVIL_YEAR_MIN	1
 #define CIVIL_YEAR_MAX	9999
 
+/*
+ * The years a date may name where it enters (config dates, --due, --now):
+ * every part handles them.  libical expands recurrences only up to 2582
+ * and the worker plans up to ten years (a horizon) past a date, so 2199
+ * leaves ample room; 1970 keeps every instant a non-negative time_t.
+ * Parsers accept any ISO year; callers refuse the rest with a clear error.
+ */
+#define CIVIL_USE_YEAR_MIN	1970
+#define CIVIL_USE_YEAR_MAX	2199
+
 bool	civil_is_leap(int y);
 int	civil_days_in_month(int y, int m);	/* 0 when m is not 1..12 */
 bool	civil_date_valid(struct civil_date d);
+/* A valid date of the years CIVIL_USE_YEAR_MIN..CIVIL_USE_YEAR_MAX. */
+bool	civil_date_usable(struct civil_date d);
 /* Days since 1970-01-01 (negative before); and the inverse. */
 int64_t	civil_date_to_days(struct civil_date d);
 struct civil_date civil_date_from_days(int64_t days);

@@ -28,7 +28,8 @@ struct cmd_ctx {
 /*
  * Parse a --now argument: "2026-11-23T14:00:00Z" (UTC), with an offset
  * ("…+01:00"), or a wall time in the worker's zone ("2026-11-23T09:00",
- * "2026-11-23").  arg is untrusted.  Returns 0, or -1 with *err allocated.
+ * "2026-11-23") of the years CIVIL_USE_YEAR_MIN..MAX.  arg is untrusted.
+ * Returns 0, or -1 with *err allocated.
  */
 int	cmd_parse_now(const char *arg, const struct tz *tz, time_t *out,
 	    char **err);

@@ -36,6 +36,13 @@ civil_date_valid(struct civil_date d)
 	    d.d <= civil_days_in_month(d.y, d.m);
 }
 
+bool
+civil_date_usable(struct civil_date d)
+{
+	return civil_date_valid(d) && d.y >= CIVIL_USE_YEAR_MIN &&
+	    d.y <= CIVIL_USE_YEAR_MAX;
+}
+
 /*
  * Howard Hinnant's days_from_civil: counting years from March puts the leap
  * day last, so every 400-year era has the same shape and no table is needed.

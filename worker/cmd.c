@@ -85,6 +85,11 @@ cmd_parse_now(const char *arg, const struct tz *tz, time_t *out, char **err)
 	date[10] = '\0';
 	if (civil_date_parse(date, &d) == -1)
 		goto bad;
+	if (!civil_date_usable(d)) {
+		*err = xasprintf("--now '%s': out of range: the years %d to %d "
+		    "only", arg, CIVIL_USE_YEAR_MIN, CIVIL_USE_YEAR_MAX);
+		return -1;
+	}
 	rest = arg + 10;
 	if (*rest == '\0')
 		goto local;

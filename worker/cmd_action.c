@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "publish.h"
 #include "store.h"
+#include "text.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -96,68 +97,34 @@ action_usage(FILE *f)
 		    i == 0 ? "usage:" : "      ", action_subs[i].usage);
 }
 
-/* Length of the UTF-8 sequence at s, its code point in *cp; 0 when it is
- * not a well-formed one (overlong forms, surrogates and values past
- * U+10FFFF included). */
-static size_t
-action_utf8(const unsigned char *s, unsigned *cp)
-{
-	unsigned	c = s[0], v;
-	size_t		n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, v = c & 0x07;
-	else
-		return 0;
-	/* A NUL ends the string before any read past it. */
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
-	    (n == 4 && (v < 0x10000 || v > 0x10ffff)))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /*
  * Check item text from the command line (untrusted: it reaches feeds,
- * e-mail subjects and chat posts): valid UTF-8, no control character, at
- * most max bytes; with required, something other than spaces.  *out is a
- * copy without leading and trailing spaces (NULL for an empty optional
- * text).  Returns 0, or -1 after saying why.
+ * e-mail subjects, chat posts and terminals): text_check's rule (valid
+ * UTF-8; no control character, line separator or bidi override), at most
+ * max bytes; with required, something other than spaces.  *out is a copy
+ * without leading and trailing spaces (NULL for an empty optional text).
+ * Returns 0, or -1 after saying why.
  */
 static int
 action_text(const char *what, const char *s, size_t max, bool required,
     char **out)
 {
-	const unsigned char	*p;
-	unsigned		 cp;
-	size_t			 n, len;
+	struct text_bad	 bad;
+	char		 desc[TEXT_DESC_LEN];
+	size_t		 len;
 
 	*out = NULL;
-	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
-		if ((n = action_utf8(p, &cp)) == 0) {
-			fprintf(stderr, "plc-cadence: action: the %s is not "
-			    "valid UTF-8\n", what);
-			return -1;
-		}
-		/* C0, DEL and C1: a terminal or a header could act on them. */
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-			fprintf(stderr, "plc-cadence: action: the %s may not "
-			    "hold control characters (U+%04X)\n", what, cp);
-			return -1;
-		}
+	switch (text_check(s, &bad)) {
+	case TEXT_BAD_UTF8:
+		fprintf(stderr, "plc-cadence: action: %s: not valid UTF-8 "
+		    "(at byte %zu)\n", what, bad.offset + 1);
+		return -1;
+	case TEXT_REFUSED:
+		fprintf(stderr, "plc-cadence: action: %s: %s is not allowed\n",
+		    what, text_describe(bad.cp, desc));
+		return -1;
+	case TEXT_OK:
+		break;
 	}
 	while (*s == ' ')
 		s++;
@@ -230,6 +197,12 @@ action_due(const struct config_community *c, const char *arg, time_t now,
 	if (civil_date_parse(arg, out) == -1) {
 		action_refuse("due date '", arg,
 		    "': expected a date like 2026-12-01");
+		return -1;
+	}
+	if (!civil_date_usable(*out)) {
+		fprintf(stderr, "plc-cadence: action: due date %s is out of "
+		    "range: the years %d to %d only\n", arg, CIVIL_USE_YEAR_MIN,
+		    CIVIL_USE_YEAR_MAX);
 		return -1;
 	}
 	today = action_today(c->tz, now);

@@ -20,12 +20,16 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <iniparser.h>
 
 #include "config.h"
 #include "ical.h"
 #include "log.h"
 #include "recur.h"
+#include "text.h"
 #include "xmalloc.h"
 
 /* iniparser reads lines into a 1024-byte buffer and refuses longer ones. */
@@ -283,37 +287,6 @@ id_valid(const char *s)
 		    s[i] != '-' && s[i] != '_')
 			return false;
 	return i <= MAX_ID;
-}
-
-/* Names and titles go into mail headers, JSON and iCalendar. */
-static bool
-utf8_valid(const unsigned char *s)
-{
-	size_t	 i, n;
-
-	while (*s) {
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if (*s >= 0xc2 && *s <= 0xdf)
-			n = 1;
-		else if (*s >= 0xe0 && *s <= 0xef)
-			n = 2;
-		else if (*s >= 0xf0 && *s <= 0xf4)
-			n = 3;
-		else
-			return false;
-		for (i = 1; i <= n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-		/* No overlong forms, surrogates or code points past U+10FFFF. */
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-		    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-			return false;
-		s += n + 1;
-	}
-	return true;
 }
 
 /* ---------------------------------------------------------------- scan */
@@ -588,10 +561,17 @@ static int
 parse_date(struct loader *L, const struct item *it, const char *s,
     struct civil_date *out)
 {
-	if (civil_date_parse(s, out) == 0 && civil_date_valid(*out))
-		return 0;
-	ifail(L, it, "'%s' is not a date (expected YYYY-MM-DD)", s);
-	return -1;
+	if (civil_date_parse(s, out) == -1 || !civil_date_valid(*out)) {
+		ifail(L, it, "'%s' is not a date (expected YYYY-MM-DD)", s);
+		return -1;
+	}
+	/* Past 2582 libical has no occurrences: every cycle would fail. */
+	if (!civil_date_usable(*out)) {
+		ifail(L, it, "'%s' is out of range: dates are of the years "
+		    "%d to %d", s, CIVIL_USE_YEAR_MIN, CIVIL_USE_YEAR_MAX);
+		return -1;
+	}
+	return 0;
 }
 
 /* "2026-11-26" or "2026-12-21..2027-01-01". */
@@ -971,6 +951,15 @@ secret_clear(struct config_secret *s)
  * user; systemd's credentials directory already is, so check_mode is off for
  * those.  One trailing newline (as editors write it) is not part of the
  * secret.
+ *
+ * Opened with O_NONBLOCK, so that a FIFO (or a device) cannot block check,
+ * a command or a reload: it is refused below, like anything else that is
+ * not a regular file.  Every check is on the opened descriptor.  Symlinks
+ * are followed, on purpose: Kubernetes and Docker mount secrets as links
+ * into a timestamped directory, /etc/alternatives-style links are common,
+ * and systemd itself follows links when it reads a credential; the target
+ * is what is checked, and whoever can replace a link in the secret's
+ * directory could replace the secret as well.
  */
 static char *
 read_secret_file(struct loader *L, const struct item *it, const char *path,
@@ -982,13 +971,23 @@ read_secret_file(struct loader *L, const struct item *it, const char *path,
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
 		ifail(L, it, "cannot open secret file %s: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		ifail(L, it, "secret file %s is not a regular file", path);
+	if (fstat(fd, &st) == -1) {
+		ifail(L, it, "cannot stat secret file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ifail(L, it, "secret file %s is not a regular file (%s)", path,
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
+		    "a directory" : S_ISSOCK(st.st_mode) ? "a socket" :
+		    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+		    "not a file");
 		goto out;
 	}
 	if (check_mode && (st.st_mode & (S_IRGRP | S_IROTH))) {
@@ -1381,6 +1380,7 @@ static void
 s_ca_file(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_smtp	*s = obj;
+	struct stat		 st;
 	char			*path;
 
 	if (*it->value == '\0') {
@@ -1388,8 +1388,14 @@ s_ca_file(struct loader *L, void *obj, const struct item *it)
 		return;
 	}
 	path = resolve_path(L, it->value);
-	if (access(path, R_OK) == -1) {
+	/* libcurl reads it at every connection: a FIFO would hang sending. */
+	if (access(path, R_OK) == -1 || stat(path, &st) == -1) {
 		ifail(L, it, "%s: %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ifail(L, it, "%s is not a regular file", path);
 		free(path);
 		return;
 	}
@@ -1424,6 +1430,64 @@ ch_type(struct loader *L, void *obj, const struct item *it)
 }
 
 /*
+ * True when the http(s) URL u names a loopback host: 127.0.0.0/8 in
+ * dotted-quad form, [::1] or localhost (which libcurl resolves to loopback
+ * itself).  Any other spelling (127.1, 0x7f.0.0.1, a name) counts as not
+ * loopback: a refusal is the safe mistake.
+ */
+static bool
+url_host_loopback(const char *u)
+{
+	struct in_addr	 v4;
+	struct in6_addr	 v6;
+	char		*auth, *host, *end;
+	bool		 ok;
+
+	u = strstr(u, "://") + 3;
+	auth = xstrndup(u, strcspn(u, "/?#"));
+	/* user:password@host.  Two '@' are read differently by different
+	 * parsers: no telling which host libcurl would reach. */
+	host = (end = strrchr(auth, '@')) != NULL ? end + 1 : auth;
+	if (end != NULL && strchr(auth, '@') != end)
+		ok = false;
+	else if (*host == '[') {
+		ok = false;
+		if ((end = strchr(host, ']')) != NULL &&
+		    (end[1] == '\0' || end[1] == ':')) {
+			*end = '\0';
+			ok = inet_pton(AF_INET6, host + 1, &v6) == 1 &&
+			    IN6_IS_ADDR_LOOPBACK(&v6);
+		}
+	} else {
+		if ((end = strchr(host, ':')) != NULL)
+			*end = '\0';
+		ok = strcasecmp(host, "localhost") == 0 ||
+		    (inet_pton(AF_INET, host, &v4) == 1 &&
+		    (ntohl(v4.s_addr) >> 24) == 127);
+	}
+	free(auth);
+	return ok;
+}
+
+/*
+ * Why the webhook URL u cannot be used, or NULL when it can: https://, or
+ * http:// to this machine only, since the URL is the secret and plain http
+ * would carry it (and every post) in cleartext.  u is never quoted back.
+ */
+static const char *
+webhook_url_problem(const char *u)
+{
+	if (!is_web_url(u) || !url_chars_ok(u) ||
+	    strlen(u) <= strlen("https://"))
+		return "is not an https:// URL";
+	if (has_prefix(u, "http://") && !url_host_loopback(u))
+		return "is http:// to a host that is not loopback: the URL "
+		    "is a secret and would go in cleartext; use https:// "
+		    "(http:// only to 127.0.0.1, ::1 or localhost)";
+	return NULL;
+}
+
+/*
  * A webhook URL is itself a password: whoever has it can post.  Here file:
  * names the dry-run sink that payloads are appended to, not a secret file.
  */
@@ -1431,11 +1495,19 @@ static void
 ch_url(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_channel	*ch = obj;
+	const char		*why;
 	char			*path;
 
 	if (has_prefix(it->value, "file:")) {
 		if (it->value[5] == '\0') {
 			ifail(L, it, "file: needs a path");
+			return;
+		}
+		/* file://host/path is URL syntax, with a host: a path
+		 * ("file:/x", "file:x.jsonl") says exactly which file. */
+		if (strncmp(it->value + 5, "//", 2) == 0) {
+			ifail(L, it, "file: takes a path (file:/path.jsonl or "
+			    "file:relative.jsonl), not file:// URL syntax");
 			return;
 		}
 		path = resolve_path(L, it->value + 5);
@@ -1445,10 +1517,10 @@ ch_url(struct loader *L, void *obj, const struct item *it)
 		return;
 	}
 	if (resolve_secret(L, it, it->value, &ch->url)) {
-		if (ch->url.value != NULL && (!is_web_url(ch->url.value) ||
-		    !url_chars_ok(ch->url.value))) {
-			ifail(L, it, "the value from %s is not an https:// "
-			    "URL", ch->url.source);
+		if (ch->url.value != NULL &&
+		    (why = webhook_url_problem(ch->url.value)) != NULL) {
+			ifail(L, it, "the value from %s %s", ch->url.source,
+			    why);
 			secret_clear(&ch->url);
 		}
 		return;
@@ -1456,6 +1528,10 @@ ch_url(struct loader *L, void *obj, const struct item *it)
 	if (!is_web_url(it->value) || !url_chars_ok(it->value)) {
 		ifail(L, it, "expected an https:// webhook URL, env:NAME, "
 		    "credential:NAME, or file:/path.jsonl for a dry run");
+		return;
+	}
+	if ((why = webhook_url_problem(it->value)) != NULL) {
+		ifail(L, it, "the webhook URL %s", why);
 		return;
 	}
 	ch->url.value = xstrdup(it->value);
@@ -2418,8 +2494,9 @@ parse_section(struct loader *L, const struct scan_sec *sec, void *obj)
 	const struct key_def	*defs = sec_kinds[sec->kind].keys, *d;
 	const struct scan_key	*k;
 	struct item		 it;
-	const char		*raw, *p;
-	char			*lookup, *copy;
+	struct text_bad		 bad;
+	const char		*raw;
+	char			*lookup, *copy, desc[TEXT_DESC_LEN];
 	size_t			 i;
 
 	for (i = 0; i < sec->nkeys; i++) {
@@ -2444,15 +2521,21 @@ parse_section(struct loader *L, const struct scan_sec *sec, void *obj)
 		}
 		copy = xstrdup(raw);
 		it.value = trim(copy);
-		for (p = it.value; *p && !is_ctl((unsigned char)*p); p++)
-			;
-		if (*p != '\0')
-			ifail(L, &it, "control character 0x%02x in value",
-			    (unsigned char)*p);
-		else if (!utf8_valid((const unsigned char *)it.value))
+		/* Names and titles go into mail headers, chat posts, JSON and
+		 * iCalendar; no other value has a use for what text.h refuses,
+		 * so the rule holds for every key at once. */
+		switch (text_check(it.value, &bad)) {
+		case TEXT_BAD_UTF8:
 			ifail(L, &it, "value is not valid UTF-8");
-		else
+			break;
+		case TEXT_REFUSED:
+			ifail(L, &it, "%s is not allowed",
+			    text_describe(bad.cp, desc));
+			break;
+		case TEXT_OK:
 			d->fn(L, obj, &it);
+			break;
+		}
 		free(copy);
 	}
 	for (d = defs; d->name; d++)

@@ -55,16 +55,16 @@ refused "empty title" 65 add math7 --owner bob --due 2026-12-01 --title "" --now
 contains "empty title explained" "$T/err" "the title is empty"
 refused "whitespace title" 65 add math7 --owner bob --due 2026-12-01 --title "   " --now $NOW
 refused "title with a tab" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\tb')" --now $NOW
-contains "control character explained" "$T/err" "the title may not hold control characters (U+0009)"
+contains "control character explained" "$T/err" "title: U+0009 (tab) is not allowed"
 refused "title with a C1 control (CSI)" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\302\233b')" --now $NOW
-contains "C1 control explained" "$T/err" "(U+009B)"
+contains "C1 control explained" "$T/err" "title: U+009B (C1 control character) is not allowed"
 refused "title with a DEL" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\177b')" --now $NOW
 refused "title with an escape" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'x\033[31my')" --now $NOW
 refused "title with a newline" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\nSubject: x')" --now $NOW
 refused "notes with a carriage return" 65 add math7 --owner bob --due 2026-12-01 --title T --notes "$(printf 'a\rb')" --now $NOW
-contains "notes named" "$T/err" "the notes may not hold control characters"
+contains "notes named" "$T/err" "notes: U+000D (carriage return) is not allowed"
 refused "title not UTF-8" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'caf\351')" --now $NOW
-contains "bad UTF-8 explained" "$T/err" "the title is not valid UTF-8"
+contains "bad UTF-8 explained" "$T/err" "title: not valid UTF-8"
 refused "title with an overlong UTF-8 form" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\300\257b')" --now $NOW
 refused "title with a UTF-16 surrogate" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'a\355\240\200b')" --now $NOW
 refused "title cut inside a character" 65 add math7 --owner bob --due 2026-12-01 --title "$(printf 'caf\303')" --now $NOW

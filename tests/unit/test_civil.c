@@ -60,6 +60,23 @@ test_date_valid(void **state)
 }
 
 /* Known values, worked out independently (Python's datetime). */
+/* Issue 15, finding 10: the years every part handles, 1970 to 2199. */
+static void
+test_date_usable(void **state)
+{
+	(void)state;
+	assert_true(civil_date_usable(date(1970, 1, 1)));
+	assert_true(civil_date_usable(date(2026, 11, 3)));
+	assert_true(civil_date_usable(date(2199, 12, 31)));
+	assert_false(civil_date_usable(date(1969, 12, 31)));
+	assert_false(civil_date_usable(date(2200, 1, 1)));
+	assert_false(civil_date_usable(date(2583, 1, 1)));
+	assert_false(civil_date_usable(date(9999, 12, 31)));
+	/* Not a real day, whatever the year. */
+	assert_false(civil_date_usable(date(2026, 2, 29)));
+	assert_false(civil_date_usable(date(2100, 2, 29)));
+}
+
 static void
 test_days_known(void **state)
 {
@@ -368,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_leap_years),
 		cmocka_unit_test(test_days_in_month),
 		cmocka_unit_test(test_date_valid),
+		cmocka_unit_test(test_date_usable),
 		cmocka_unit_test(test_days_known),
 		cmocka_unit_test(test_days_round_trip),
 		cmocka_unit_test(test_date_add_cmp),

@@ -916,7 +916,7 @@ test_control_characters(void **state)
 	expect_error(fx, BASE "location = Room\x1b[31m204\n", 14,
 	    "control character 0x1b");
 	expect_error(fx, BASE "location = \"Room\t204\"\n", 14,
-	    "control character 0x09 in value");
+	    "location: U+0009 (tab) is not allowed");
 	/* A secret's control characters are refused without echoing it. */
 	setenv("PLC_TEST_SECRET", "abc\r\nBcc: x@example.com", 1);
 	expect_error(fx, "[smtp]\nusername = u\npassword = env:PLC_TEST_SECRET\n",
@@ -924,6 +924,171 @@ test_control_characters(void **state)
 	assert_null(strstr(fx->errors, "Bcc"));
 	/* CRLF line ends are fine. */
 	assert_int_equal(load(fx, "[worker]\r\ntimezone = UTC\r\n"), 0);
+}
+
+/* Issue 15, finding 15: C1 controls, line separators and bidi overrides
+ * in names reached messages and feeds; each is refused with its line. */
+static void
+test_text_refused(void **state)
+{
+	struct fx	*fx = *state;
+
+	/* U+0085 NEXT LINE (C1) in a member's name. */
+	expect_error(fx, BASE "[member carol]\nname = Carol\xc2\x85Smith\n", 15,
+	    "[member carol] name: U+0085 (next line) is not allowed");
+	/* U+2028 LINE SEPARATOR in a community's name. */
+	expect_error(fx, BASE "name = Math\xe2\x80\xa8PLC\n", 14,
+	    "[community math7] name: U+2028 (line separator) is not allowed");
+	/* U+202E RIGHT-TO-LEFT OVERRIDE in a location and a description. */
+	expect_error(fx, BASE "location = Room \xe2\x80\xae" "402\n", 14,
+	    "location: U+202E (right-to-left override) is not allowed");
+	expect_error(fx, BASE "description = a\xe2\x81\xa6" "b\n", 14,
+	    "description: U+2066 (left-to-right isolate) is not allowed");
+	/* The sender's display name goes into every From: header. */
+	expect_error(fx, "[smtp]\nfrom = PLC\xe2\x80\xa9 <p@example.edu>\n", 2,
+	    "U+2029 (paragraph separator) is not allowed");
+	/* Every refused value is reported, not only the first. */
+	assert_int_equal(load(fx, BASE "name = a\xc2\x9b" "b\n"
+	    "location = \xe2\x80\xab" "x\n"), -1);
+	assert_true(has_line(fx, fx->errors, 14, "U+009B"));
+	assert_true(has_line(fx, fx->errors, 15, "U+202B"));
+	/* Bidi marks, accents, emoji with joiners: a real name in Hebrew
+	 * with a Latin part needs U+200F. */
+	if (load(fx, BASE "name = \xd7\xa6\xd7\x95\xd7\x95\xd7\xaa "
+	    "\xe2\x80\x8f" "7 \xc3\xa9\xc3\xa9 \xf0\x9f\x91\xa9\xe2\x80\x8d"
+	    "\xf0\x9f\x8f\xab\n") != 0)
+		fail_msg("load failed:\n%s", fx->errors);
+	assert_string_equal(fx->cfg->communities[0].name, "\xd7\xa6\xd7\x95"
+	    "\xd7\x95\xd7\xaa \xe2\x80\x8f" "7 \xc3\xa9\xc3\xa9 \xf0\x9f\x91"
+	    "\xa9\xe2\x80\x8d\xf0\x9f\x8f\xab");
+}
+
+/* Issue 15, finding 10: "start = 9999-12-31" passed check, then every cycle
+ * failed (libical has no occurrence past 2582).  Every date the config
+ * takes is of the years 1970 to 2199. */
+static void
+test_date_range(void **state)
+{
+	struct fx	*fx = *state;
+
+	expect_error(fx, "[worker]\ntimezone = UTC\n[member a]\n"
+	    "email = a@example.edu\n[community c]\nfacilitator = a\n"
+	    "members = a\ncadence = weekly\nday = TU\ntime = 15:30\n"
+	    "start = 9999-12-31\n", 11,
+	    "start: '9999-12-31' is out of range: dates are of the years "
+	    "1970 to 2199");
+	expect_error(fx, BASE "until = 2583-01-01\n", 14,
+	    "until: '2583-01-01' is out of range");
+	expect_error(fx, BASE "skip = 2026-12-21..2200-01-01\n", 14,
+	    "skip: '2200-01-01' is out of range");
+	expect_error(fx, BASE "cancel = 1969-12-30\n", 14,
+	    "cancel: '1969-12-30' is out of range");
+	expect_error(fx, BASE "move = 2026-11-24 -> 3000-01-01\n", 14,
+	    "move: '3000-01-01' is out of range");
+	expect_error(fx, "[calendar d]\nskip = 9999-01-01\n", 2,
+	    "[calendar d] skip: '9999-01-01' is out of range");
+	expect_error(fx, "[member a]\naway = 2026-12-01..9999-12-31\n", 2,
+	    "[member a] away: '9999-12-31' is out of range");
+	/* The edges themselves are fine. */
+	if (load(fx, BASE "until = 2199-12-31\nskip = 1970-01-01\n") != 0)
+		fail_msg("load failed:\n%s", fx->errors);
+}
+
+/* Issue 15, finding 13: an http:// webhook sends its secret in cleartext,
+ * and file:// is URL syntax with a host, not a path. */
+static void
+test_webhook_urls(void **state)
+{
+	struct fx	*fx = *state;
+	static const char *const refused[] = {
+		"http://hooks.example.com/T0/B0/xyz",
+		"http://10.0.0.5:8080/hook",
+		"http://127.0.0.1@hooks.example.com/x",	/* user "127.0.0.1" */
+		"http://a@hooks.example.com@127.0.0.1/x",	/* two '@' */
+		"http://127.0.0.1.example.com/x",
+		"http://[::ffff:10.0.0.1]/x",
+		"http://localhost.example.com/x",
+		"HTTP://hooks.example.com/x",
+	};
+	static const char *const loopback[] = {
+		"http://127.0.0.1:8080/hook",
+		"http://127.8.9.10/x?token=1",
+		"http://[::1]:9000/x",
+		"http://LocalHost:9000",
+		"http://user:pw@127.0.0.1:1/x",
+		"https://hooks.example.com/T0/B0/xyz",
+	};
+	char	*text;
+	size_t	 i;
+
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		text = xasprintf("[channel x]\ntype = slack\nurl = %s\n",
+		    refused[i]);
+		expect_error(fx, text, 3, "is http:// to a host that is not "
+		    "loopback");
+		/* The URL is a secret: never echoed. */
+		assert_null(strstr(fx->errors, refused[i]));
+		free(text);
+	}
+	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+		text = xasprintf("[channel x]\ntype = slack\nurl = %s\n",
+		    loopback[i]);
+		if (load(fx, text) != 0)
+			fail_msg("%s refused:\n%s", loopback[i], fx->errors);
+		assert_string_equal(fx->cfg->channels[0].url.value, loopback[i]);
+		free(text);
+	}
+	/* The same rule for a URL from env: (and credential:). */
+	setenv("PLC_TEST_SECRET", "http://hooks.example.com/T0/B0/xyz", 1);
+	expect_error(fx, "[channel x]\ntype = slack\nurl = env:PLC_TEST_SECRET\n",
+	    3, "the value from env:PLC_TEST_SECRET is http:// to a host that "
+	    "is not loopback");
+	assert_null(strstr(fx->errors, "hooks.example.com"));
+	/* file: takes a path, absolute or relative, not file://host/. */
+	expect_error(fx, "[channel x]\ntype = slack\nurl = file:///etc/passwd\n",
+	    3, "not file:// URL syntax");
+	expect_error(fx, "[channel x]\ntype = slack\nurl = file://host/x\n",
+	    3, "not file:// URL syntax");
+	assert_int_equal(load(fx, "[channel x]\ntype = slack\n"
+	    "url = file:out/chat.jsonl\n"), 0);
+	assert_true(strncmp(fx->cfg->channels[0].url.value, "file:/", 6) == 0);
+	assert_non_null(strstr(fx->cfg->channels[0].url.value,
+	    "/conf/out/chat.jsonl"));
+}
+
+/* Issue 15, finding 9: a FIFO as a secret file blocked in open() until
+ * something wrote to it; check, the CLI and a reload hung. */
+static void
+test_secret_not_regular(void **state)
+{
+	struct fx	*fx = *state;
+	char		*fifo, *text, *credir;
+
+	/* A hang fails the test instead of stopping make check. */
+	alarm(30);
+	fifo = xasprintf("%s/pw.fifo", fx->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	text = xasprintf("[smtp]\nusername = plc\npassword = file:%s\n", fifo);
+	expect_error(fx, text, 3, "is not a regular file (a FIFO)");
+	free(text);
+	/* The same through systemd's credentials directory. */
+	credir = xasprintf("%s/creds", fx->dir);
+	assert_int_equal(mkdir(credir, 0700), 0);
+	free(fifo);
+	fifo = xasprintf("%s/hook", credir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	setenv("CREDENTIALS_DIRECTORY", credir, 1);
+	expect_error(fx, "[channel team]\ntype = slack\n"
+	    "url = credential:hook\n", 3, "is not a regular file (a FIFO)");
+	/* A directory, and a device. */
+	text = xasprintf("[worker]\nsecret = file:%s\n", credir);
+	expect_error(fx, text, 2, "is not a regular file (a directory)");
+	free(text);
+	expect_error(fx, "[worker]\nsecret = file:/dev/zero\n", 2,
+	    "is not a regular file (a device)");
+	alarm(0);
+	free(fifo);
+	free(credir);
 }
 
 static void
@@ -1020,6 +1185,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_secret_forms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_control_characters, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_text_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_date_range, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_webhook_urls, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_secret_not_regular, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_quoted_values, setup,
 		    teardown),
