@@ -45,9 +45,9 @@ DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
 	   nodejs npm python3 python3-aiosmtpd mandoc man-db chromium systemd \
-	   strace bsdutils systemd-container
+	   strace bsdutils systemd-container clang libclang-rt-dev
 
-.PHONY: all deps run check test bench install uninstall clean
+.PHONY: all deps run check test fuzz bench install uninstall clean
 all: $(B)/plc-cadence
 
 deps:
@@ -76,10 +76,39 @@ run: deps all
 	@sh tests/demo.sh $(B)/plc-cadence conf/demo.ini
 
 check: deps
-	@$(MAKE) -s --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS))
+	@$(MAKE) -s --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS)) \
+	    $(addprefix $(FB)/,$(FUZZERS))
 	@sh tests/run.sh $(CB) $(TESTS)
 
 test: check
+
+# Fuzzers (libFuzzer): tests/fuzz/fuzz_NAME.c, each linked with the worker
+# objects built by clang with coverage and the sanitizers in build/fuzz/.
+# make fuzz runs each for FUZZ_S seconds on tests/fuzz/corpus/NAME (new
+# inputs go to a scratch directory); make check runs each for 10 s.
+FB	 = build/fuzz
+FUZZ_CC	 = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	   -fno-omit-frame-pointer
+FUZZERS	 = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FOBJS	 = $(patsubst worker/%.c,$(FB)/%.o,$(LIBSRCS))
+FUZZ_S	?= 60
+# The config harness confines the files the loader opens (see its top).
+FUZZ_LDFLAGS_config = -Wl,--wrap=open,--wrap=fopen
+
+$(FB):
+	@mkdir -p $@
+
+$(FB)/%.o: worker/%.c $(wildcard include/*.h) | $(FB)
+	$(FUZZ_CC) $(ALL_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FOBJS) | $(FB)
+	$(FUZZ_CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(FOBJS) $(FUZZ_LDFLAGS_$*) $(PKG_LIBS)
+
+fuzz: deps
+	@$(MAKE) -s --no-print-directory $(addprefix $(FB)/,$(FUZZERS))
+	@sh tests/fuzz/run.sh $(FB) $(FUZZ_S) $(FUZZERS)
 
 # The peers the benchmarks compare with; make check does not need them.
 BENCH_PKGS = nginx apprise wrk python3-icalendar time postfix

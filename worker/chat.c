@@ -225,12 +225,16 @@ chat_text(enum config_channel_type type, const struct chat_message *m,
 static json_t *
 chat_teams(const struct chat_message *m, const char *text)
 {
-	json_t	*card, *body, *entities, *att;
+	json_t	*card, *body, *block, *entities, *att;
 	size_t	 i;
 
+	/* Text that is not UTF-8 fails here: no card, so that the caller
+	 * sends its stand-in rather than a card with an empty body. */
+	if ((block = json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text",
+	    text, "wrap", 1)) == NULL)
+		return NULL;
 	body = json_array();
-	json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type",
-	    "TextBlock", "text", text, "wrap", 1));
+	json_array_append_new(body, block);
 	card = json_pack("{s:s, s:s, s:s, s:o}", "$schema",
 	    "http://adaptivecards.io/schemas/adaptive-card.json", "type",
 	    "AdaptiveCard", "version", "1.4", "body", body);
