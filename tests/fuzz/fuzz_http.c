@@ -2,7 +2,8 @@
  *
  * No sockets and no threads: this program provides the few libmicrohttpd
  * calls that deal with connections and the daemon (MHD_start_daemon,
- * MHD_stop_daemon, MHD_lookup_connection_value, MHD_queue_response); the
+ * MHD_stop_daemon, MHD_lookup_connection_value, MHD_get_connection_info,
+ * MHD_queue_response); the
  * worker's http.o links against these instead of the library's, and the
  * library's own response calls do the rest.  http_start runs once, as the
  * worker runs it (it binds a loopback port that nothing ever connects
@@ -89,6 +90,18 @@ MHD_lookup_connection_value(struct MHD_Connection *connection,
 	for (i = 0; i < rq->nhdr; i++)
 		if (strcasecmp(rq->name[i], key) == 0)
 			return rq->value[i];
+	return NULL;
+}
+
+/* The fake connection has no socket, so none of the request deadline's
+ * bookkeeping (socket context, the status sent): the handler alone is
+ * what is fuzzed. */
+const union MHD_ConnectionInfo *
+MHD_get_connection_info(struct MHD_Connection *connection,
+    enum MHD_ConnectionInfoType info_type, ...)
+{
+	(void)connection;
+	(void)info_type;
 	return NULL;
 }
 

@@ -1,9 +1,11 @@
 /* fuzz_link: signed-link parsing and verification (link.h).
  *
  * Any bytes as a token must be refused unless they are exactly the link
- * link_make gives for the item and expiry they name; and a link made from
- * any item and expiry must check out, to the same item, before it expires
- * and not after.  Only the public API is used, so a field added to the
+ * link_make gives for the item, opening and expiry they name (a link of the
+ * first format, which names no opening, cannot be made any more: it must
+ * at least name the item it was accepted for); and a link made from any
+ * item, opening and expiry must check out, to the same item and opening,
+ * before it expires and not after.  Only the public API is used, so a field added to the
  * link later changes nothing here.
  */
 #include <stdint.h>
@@ -26,20 +28,26 @@ fz_check_token(const uint8_t *data, size_t size)
 	char			*tok = malloc(size + 1), *again;
 	enum link_verdict	 v;
 	int64_t			 id = -1;
-	long long		 item, expires;
+	time_t			 opened = 0;
+	long long		 item, at, expires;
 
 	memcpy(tok, data, size);
 	tok[size] = '\0';
-	v = link_check(fz_key, FZ_KEYLEN, tok, FZ_NOW, &id);
+	v = link_check(fz_key, FZ_KEYLEN, tok, FZ_NOW, &id, &opened);
 	if (v != LINK_OK && v != LINK_MALFORMED && v != LINK_FORGED &&
 	    v != LINK_EXPIRED)
 		abort();
-	if (v == LINK_OK) {
-		/* Accepted: it must be the very link that was signed. */
-		if (sscanf(tok, "%lld-%lld-", &item, &expires) != 2 ||
-		    item != id || expires <= (long long)FZ_NOW)
+	if (v == LINK_OK && opened == LINK_OPENED_NONE) {
+		if (sscanf(tok, "%lld-", &item) != 1 || item != id)
 			abort();
-		again = link_make(fz_key, FZ_KEYLEN, id, (time_t)expires);
+	} else if (v == LINK_OK) {
+		/* Accepted: it must be the very link that was signed. */
+		if (sscanf(tok, "%lld-%lld-%lld-", &item, &at, &expires) != 3 ||
+		    item != id || at != (long long)opened ||
+		    expires <= (long long)FZ_NOW)
+			abort();
+		again = link_make(fz_key, FZ_KEYLEN, id, opened,
+		    (time_t)expires);
 		if (strcmp(again, tok) != 0)
 			abort();
 		free(again);
@@ -53,7 +61,7 @@ fz_roundtrip(const uint8_t *data, size_t size)
 {
 	uint64_t	 a = 0, b = 0;
 	int64_t		 item, id = -1;
-	time_t		 expires;
+	time_t		 expires, opened, got = 0;
 	char		*tok;
 	size_t		 i, at;
 
@@ -69,17 +77,19 @@ fz_roundtrip(const uint8_t *data, size_t size)
 	if (item == 0)
 		item = 1;
 	expires = (time_t)(b % 100000000000ULL);
-	tok = link_make(fz_key, FZ_KEYLEN, item, expires);
-	if (link_check(fz_key, FZ_KEYLEN, tok, expires - 1, &id) != LINK_OK ||
-	    id != item ||
-	    link_check(fz_key, FZ_KEYLEN, tok, expires, &id) != LINK_EXPIRED)
+	opened = (time_t)(a % 100000000000ULL);
+	tok = link_make(fz_key, FZ_KEYLEN, item, opened, expires);
+	if (link_check(fz_key, FZ_KEYLEN, tok, expires - 1, &id, &got) !=
+	    LINK_OK || id != item || got != opened ||
+	    link_check(fz_key, FZ_KEYLEN, tok, expires, &id, &got) !=
+	    LINK_EXPIRED)
 		abort();
 	/* One character changed (to another one) is never accepted. */
 	at = data[16] % strlen(tok);
 	if (tok[at] != (char)(data[size - 1] | 1) && data[size - 1] != 0) {
 		tok[at] = (char)(data[size - 1] | 1);
-		if (link_check(fz_key, FZ_KEYLEN, tok, expires - 1, &id) ==
-		    LINK_OK)
+		if (link_check(fz_key, FZ_KEYLEN, tok, expires - 1, &id,
+		    &got) == LINK_OK)
 			abort();
 	}
 	free(tok);
