@@ -90,7 +90,7 @@ jail_vsize(void)
 /*
  * Read, write, memory, time and ending: what parsing needs.  Opening a file
  * fails with EACCES (libical looks a zone up by name, and must simply not
- * find it); anything else kills the child with SIGSYS.
+ * find it), ioctl with ENOTTY; anything else kills the child with SIGSYS.
  */
 static int
 jail_filter(void)
@@ -129,6 +129,10 @@ jail_filter(void)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), deny[i],
 		    0) != 0)
 			goto out;
+	/* stdio (and a sanitizer's report) asks whether stderr is a tty. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl),
+	    0) != 0)
+		goto out;
 	rc = seccomp_load(ctx) == 0 ? 0 : -1;
 out:
 	seccomp_release(ctx);
