@@ -10,8 +10,8 @@
 # and stops at once on SIGTERM in the middle of it.
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
-SRV=""; RUN=""
-trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; [ -n "$RUN" ] && kill $RUN 2>/dev/null; rm -rf "$T"' EXIT
+SRV=""; RUN=""; ND=""
+trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; [ -n "$RUN" ] && kill $RUN 2>/dev/null; [ -n "$ND" ] && kill $ND 2>/dev/null; rm -rf "$T"' EXIT
 NOW=2026-11-02T15:31
 mkdir -p "$T/cal" "$T/www"
 
@@ -196,7 +196,9 @@ contains "... and warns with the reason" "$T/err" "parse error: a VTIMEZONE obse
 # run: HTTP answers while a slow calendar is parsed; SIGTERM ends it at once.
 conf "$T/cal/slow2.ics" >"$T/plc.ini"
 good >"$T/cal/slow2.ics"
-"$PLC" -c "$T/plc.ini" run --now $NOW >"$T/run.out" 2>"$T/run.err" &
+start_notify
+# systemd's watchdog every 2 s: the worker pings every second or so.
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=2000000 "$PLC" -c "$T/plc.ini" run --now $NOW >"$T/run.out" 2>"$T/run.err" &
 RUN=$!
 expect "run answers /healthz" wait_for 120 curl -sf -o /dev/null "http://127.0.0.1:$HP/healthz"
 healthz() { curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/healthz"; }
@@ -215,7 +217,13 @@ measure() {	# measure NAME FILE TEXT
 }
 measure "SECONDLY;BYMONTH=2;BYMONTHDAY=30" "$T/cal/secondly.ics" "parse error"
 measure "VTIMEZONE SECONDLY from 1601" "$T/cal/vtz.ics" "parse error"
+dogs() { grep -c '^WATCHDOG=1$' "$T/notify.log"; }
+d0=$(dogs)
 measure "hourly 29 Feb Mondays from 1601 (CPU limit)" "$T/cal/slow.ics" "cpu limit"
+d1=$(dogs)
+# The loop alone pings once a cycle: the pings during a cycle that spent
+# 10 CPU seconds in the jail come from the wait on the child.
+expect "the watchdog was fed while the child parsed ($((d1 - d0)) pings)" test $((d1 - d0)) -ge 4
 curl -s "http://127.0.0.1:$HP/healthz" >"$T/healthz"
 contains "/healthz names the failed source and its reason" "$T/healthz" "cpu limit"
 # Now a fresh slow calendar (new bytes), and SIGTERM while it is parsed.
