@@ -248,6 +248,11 @@ busy_parse(struct busy_cache *bc, const char *source,
 			bc->stopped = true;
 			return rc;
 		}
+		/* A child that ran out of wall time without using its CPU
+		 * may have been held by the machine, not by the calendar:
+		 * tried again next cycle. */
+		if (strcmp(*err, "time limit") == 0)
+			return rc;
 		free(e->bad_why);
 		e->bad_why = xstrdup(*err);
 		e->bad_hash = h;
