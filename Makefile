@@ -15,7 +15,8 @@ CONFDIR	 = $(SYSCONFDIR)/plc-cadence
 VERSION	 = 0.1.0
 
 CC	?= cc
-PKGS	 = libical libcurl sqlite3 libmicrohttpd jansson libsystemd libcrypto
+PKGS	 = libical libcurl sqlite3 libmicrohttpd jansson libsystemd libcrypto \
+	   $(shell pkg-config --exists libseccomp 2>/dev/null && echo libseccomp)
 # Debian 12's iniparser ships no .pc file: fall back to its known layout.
 INI_CFLAGS := $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 INI_LIBS   := $(shell pkg-config --libs iniparser 2>/dev/null || echo -liniparser)
@@ -45,7 +46,7 @@ DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
 	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
 	   nodejs npm python3 python3-aiosmtpd mandoc man-db chromium systemd \
-	   strace bsdutils systemd-container clang libclang-rt-dev
+	   strace bsdutils systemd-container clang libclang-rt-dev libseccomp-dev
 
 .PHONY: all deps run check test fuzz bench install uninstall clean
 all: $(B)/plc-cadence

@@ -18,7 +18,18 @@
 
 #include "avail.h"
 #include "config.h"
+#include "stop.h"
 #include "store.h"
+
+/*
+ * A source's bytes are parsed and expanded in a jail (jail.h: a child with
+ * CPU, memory and system-call limits) and only the intervals it returns,
+ * checked, are used.  A jail that fails (reason "cpu limit", "memory
+ * limit", "too many instances", "parse error: …") fails that source like
+ * any other failure; the same bytes are not tried again while the cache
+ * holds their failure.  A file source is opened without blocking and
+ * refused unless it is a regular file.
+ */
 
 /* The most a file source may hold, as for a fetched one. */
 #define BUSY_MAX_FILE	(5 * 1024 * 1024)
@@ -40,13 +51,25 @@ struct busy_cache;
 struct busy_cache	*busy_cache_new(void);
 void			 busy_cache_free(struct busy_cache *bc);	/* NULL ok */
 void			 busy_cache_sweep(struct busy_cache *bc);
+/*
+ * What fetches and parses through bc watch from now on (copied; its
+ * members are borrowed and must outlive the cache's use): a stop cuts them
+ * short, and they give signs of life while they wait.
+ */
+void			 busy_cache_watch(struct busy_cache *bc,
+			    const struct stop_watch *w);
+/* Has a stop been asked for, or cut a fetch or parse short?  NULL: no. */
+bool			 busy_cache_stopped(const struct busy_cache *bc);
+/* A sign of life, through the watch (NULL: nothing). */
+void			 busy_cache_alive(const struct busy_cache *bc);
 
 /*
  * Member m's busy time over [from, to) from every source, into a new set
  * (*out, free with avail_free).  fetch false reads URLs from their kept
  * copies only.  cache may be NULL.  *failed (may be NULL) gets the number
  * of sources that failed this time.  Returns 0, or -1 with *err allocated
- * only when the store fails.
+ * when the store fails or a stop was asked (busy_cache_stopped is then
+ * true, and nothing is marked failed).
  */
 int	busy_member(const struct config_member *m, struct store *st,
 	    time_t now, int64_t from, int64_t to, bool fetch,

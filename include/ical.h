@@ -56,11 +56,22 @@ int	ical_render_meeting(const struct config *cfg,
 /*
  * Read the all-day events of an iCalendar file (a holiday calendar) as date
  * spans (DTEND exclusive, so a one-day event is one date).  path comes from
- * the config; the file's content is untrusted.  Returns 0 with *out allocated
- * (caller frees) and *n set, or -1 with *err allocated.
+ * the config; the file's content is untrusted: the file is opened without
+ * blocking and refused unless it is a regular file of at most 16 MB, and
+ * it is parsed in a jail (jail.h), whose answer is checked.  Returns 0 with
+ * *out allocated (caller frees) and *n set, or -1 with *err allocated
+ * (naming path, and the reason: "cpu limit", "parse error: …", …).
  */
 int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
 	    char **err);
+
+/*
+ * Load the system zones that the TZID parameters of text (untrusted, len
+ * bytes) name, at most a few dozen, into libical's table, so that a parse
+ * that cannot open files (in the jail, after its filter) still finds them.
+ * Names are plain zone names only; unknown ones are skipped.
+ */
+void	ical_preload_zones(const char *text, size_t len);
 
 /*
  * The busy time in an iCalendar text (a member's calendar or free/busy
@@ -74,7 +85,14 @@ int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
  * VCALENDAR, holds a NUL byte, or expands to more than ICAL_BUSY_MAX
  * instances in the range (or takes more than ICAL_BUSY_MAX_STEPS
  * recurrence steps, counting those before the range) is refused with -1 and
- * *err allocated, and out is then left unchanged.  Returns 0 on success.
+ * *err allocated, and out is then left unchanged.  So are, before anything
+ * is expanded, the inputs that make libical slow: more than 100 VTIMEZONEs
+ * or 50,000 components, a zone observance that repeats other than yearly,
+ * an event that repeats secondly or minutely, a rule whose BYMONTH,
+ * BYMONTHDAY and BYYEARDAY can never match.  *err then starts "parse
+ * error: ", "too many instances" or "too many …".  EXDATEs are looked up
+ * by binary search.  Not bounded in CPU or memory by itself: callers with
+ * input from outside run it in a jail (busy.c).  Returns 0 on success.
  */
 #define ICAL_BUSY_MAX		500000
 #define ICAL_BUSY_MAX_STEPS	1000000

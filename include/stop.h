@@ -29,5 +29,24 @@ bool		 stop_asked(struct stop *s);
 bool		 stop_overdue(struct stop *s);
 /* Milliseconds of grace left, at most cap; cap when no stop was asked. */
 int64_t		 stop_wait_ms(struct stop *s, int64_t cap);
+/* The descriptor watched (to poll beside one's own), or -1 (NULL too). */
+int		 stop_fd(const struct stop *s);
+
+/*
+ * What a long wait inside a cycle (a fetch, a calendar parsed in a child)
+ * looks at: a stop that cuts it short, and a sign of life given about once
+ * a second while it waits, for the systemd watchdog.  The sign comes only
+ * from waits that are bounded themselves, so a cycle that truly hangs still
+ * trips the watchdog.  Borrowed by those who take it; NULL members: none.
+ */
+struct stop_watch {
+	struct stop	*stop;
+	void		(*alive)(void *arg);
+	void		*arg;
+};
+/* w->alive(w->arg), if there is one; w may be NULL. */
+void		 stop_alive(const struct stop_watch *w);
+/* stop_asked(w->stop); false for a NULL w. */
+bool		 stop_watch_asked(const struct stop_watch *w);
 
 #endif

@@ -9,6 +9,7 @@
 #include "busy.h"
 #include "fetch.h"
 #include "ical.h"
+#include "jail.h"
 #include "log.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -21,11 +22,19 @@ struct busy_entry {
 	size_t		 len;
 	struct avail	*set;
 	bool		 used;
+	/* The last bytes the jail refused, so that the same bad calendar
+	 * costs its CPU limit once, not every cycle. */
+	uint64_t	 bad_hash;
+	size_t		 bad_len;
+	int64_t		 bad_from, bad_to;
+	char		*bad_why;
 };
 
 struct busy_cache {
 	struct busy_entry	*v;
 	size_t			 n;
+	struct stop_watch	 watch;		/* borrowed members */
+	bool			 stopped;	/* a parse or fetch was cut */
 };
 
 struct busy_cache *
@@ -39,6 +48,7 @@ busy_entry_clear(struct busy_entry *e)
 {
 	free(e->source);
 	free(e->zone);
+	free(e->bad_why);
 	avail_free(e->set);
 }
 
@@ -71,6 +81,19 @@ busy_cache_sweep(struct busy_cache *bc)
 	bc->n = k;
 }
 
+void
+busy_cache_watch(struct busy_cache *bc, const struct stop_watch *w)
+{
+	bc->watch = *w;
+	bc->stopped = false;
+}
+
+bool
+busy_cache_stopped(const struct busy_cache *bc)
+{
+	return bc != NULL && (bc->stopped || stop_watch_asked(&bc->watch));
+}
+
 /* FNV-1a: enough to tell one version of a calendar from the next. */
 static uint64_t
 busy_hash(const char *p, size_t len)
@@ -85,9 +108,97 @@ busy_hash(const char *p, size_t len)
 	return h;
 }
 
+/* What the child parses, set up by the parent before the fork. */
+struct busy_job {
+	const char	*text;
+	size_t		 len;
+	const struct tz	*zone;
+	int64_t		 from, to;
+};
+
+static void
+busy_job_prepare(void *arg)
+{
+	struct busy_job	*j = arg;
+
+	ical_preload_zones(j->text, j->len);
+}
+
+/* In the child: the busy intervals, as pairs of int64_t. */
+static int
+busy_job_work(void *arg, struct xbuf *out, char **err)
+{
+	struct busy_job	*j = arg;
+	struct avail	*set = avail_new();
+	int64_t		 iv[2];
+	size_t		 i;
+
+	if (ical_busy(j->text, j->len, j->zone, j->from, j->to, set,
+	    err) == -1) {
+		avail_free(set);
+		return -1;
+	}
+	for (i = 0; i < avail_count(set); i++) {
+		avail_get(set, i, &iv[0], &iv[1]);
+		xbuf_add(out, (const char *)iv, sizeof(iv));
+	}
+	avail_free(set);
+	return 0;
+}
+
+/*
+ * ical_busy in a jail: 0 with the intervals added to set; -1 with *err
+ * allocated (the reason); -2 with *err when a stop cut it short (the
+ * source did not fail).  The child's answer is hostile until checked:
+ * whole pairs, each inside [from, to), from < to, at most ICAL_BUSY_MAX.
+ */
+static int
+busy_jailed(const struct busy_cache *bc, const char *text, size_t len,
+    const struct tz *zone, int64_t from, int64_t to, struct avail *set,
+    char **err)
+{
+	struct busy_job		 bj = { text, len, zone, from, to };
+	struct jail_job		 job;
+	enum jail_result	 jr;
+	int64_t			 iv[2];
+	char			*ans = NULL;
+	size_t			 alen = 0, i;
+	int			 rc = -1;
+
+	memset(&job, 0, sizeof(job));
+	job.prepare = busy_job_prepare;
+	job.work = busy_job_work;
+	job.arg = &bj;
+	job.max_out = (size_t)ICAL_BUSY_MAX * sizeof(iv);
+	jr = jail_run(&job, bc != NULL ? &bc->watch : NULL, &ans, &alen, err);
+	if (jr == JAIL_STOPPED)
+		return -2;
+	if (jr != JAIL_OK)
+		return -1;
+	if (alen % sizeof(iv) != 0) {
+		*err = xstrdup("garbled answer from the parser");
+		goto out;
+	}
+	for (i = 0; i < alen; i += sizeof(iv)) {
+		memcpy(iv, ans + i, sizeof(iv));
+		if (iv[0] >= iv[1] || iv[0] < from || iv[1] > to) {
+			*err = xstrdup("garbled answer from the parser");
+			goto out;
+		}
+	}
+	for (i = 0; i < alen; i += sizeof(iv)) {
+		memcpy(iv, ans + i, sizeof(iv));
+		avail_add(set, iv[0], iv[1]);
+	}
+	rc = 0;
+out:
+	free(ans);
+	return rc;
+}
+
 /*
  * Parse text (len bytes) for source into set, through the cache when
- * there is one.  Returns ical_busy's result.
+ * there is one.  Returns busy_jailed's result.
  */
 static int
 busy_parse(struct busy_cache *bc, const char *source,
@@ -100,30 +211,27 @@ busy_parse(struct busy_cache *bc, const char *source,
 	const char		*zone = tz_name(m->tz);
 	uint64_t		 h;
 	size_t			 i;
+	int			 rc;
 
 	if (bc == NULL)
-		return ical_busy(text, len, m->tz, from, to, set, err);
+		return busy_jailed(bc, text, len, m->tz, from, to, set, err);
 	h = busy_hash(text, len);
 	for (i = 0; i < bc->n && e == NULL; i++)
 		if (strcmp(bc->v[i].source, source) == 0 &&
 		    strcmp(bc->v[i].zone, zone) == 0)
 			e = &bc->v[i];
-	if (e != NULL && e->hash == h && e->len == len && e->from == from &&
-	    e->to == to) {
+	if (e != NULL && e->set != NULL && e->hash == h && e->len == len &&
+	    e->from == from && e->to == to) {
 		e->used = true;
 		avail_add_set(set, e->set);
 		return 0;
 	}
-	got = avail_new();
-	if (ical_busy(text, len, m->tz, from, to, got, err) == -1) {
-		avail_free(got);
+	if (e != NULL && e->bad_why != NULL && e->bad_hash == h &&
+	    e->bad_len == len && e->bad_from == from && e->bad_to == to) {
+		e->used = true;
+		*err = xstrdup(e->bad_why);
 		return -1;
 	}
-	shown = busy_display(source);
-	log_debug("member %s: busy source %s: expanded, %zu busy intervals",
-	    m->id, shown, avail_count(got));
-	free(shown);
-	avail_add_set(set, got);
 	if (e == NULL) {
 		bc->v = xreallocarray(bc->v, bc->n + 1, sizeof(*bc->v));
 		e = &bc->v[bc->n++];
@@ -131,13 +239,39 @@ busy_parse(struct busy_cache *bc, const char *source,
 		e->source = xstrdup(source);
 		e->zone = xstrdup(zone);
 	}
+	e->used = true;
+	got = avail_new();
+	if ((rc = busy_jailed(bc, text, len, m->tz, from, to, got,
+	    err)) != 0) {
+		avail_free(got);
+		if (rc == -2) {
+			bc->stopped = true;
+			return rc;
+		}
+		/* A child that ran out of wall time without using its CPU
+		 * may have been held by the machine, not by the calendar:
+		 * tried again next cycle. */
+		if (strcmp(*err, "time limit") == 0)
+			return rc;
+		free(e->bad_why);
+		e->bad_why = xstrdup(*err);
+		e->bad_hash = h;
+		e->bad_len = len;
+		e->bad_from = from;
+		e->bad_to = to;
+		return rc;
+	}
+	shown = busy_display(source);
+	log_debug("member %s: busy source %s: expanded, %zu busy intervals",
+	    m->id, shown, avail_count(got));
+	free(shown);
+	avail_add_set(set, got);
 	avail_free(e->set);
 	e->set = got;
 	e->hash = h;
 	e->len = len;
 	e->from = from;
 	e->to = to;
-	e->used = true;
 	return 0;
 }
 
@@ -164,7 +298,8 @@ busy_read_file(const char *path, char **out, size_t *len, char **err)
 	ssize_t		 r;
 	int		 fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* Not blocking: a FIFO or a device must not hold the cycle. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		*err = xasprintf("%s", strerror(errno));
 		return -1;
 	}
@@ -203,11 +338,13 @@ out:
 
 /*
  * New bytes for one source: 1 with *body set (fresh), 0 when the kept copy
- * still holds (304), -1 with *why set when the source failed.
+ * still holds (304), -1 with *why set when the source failed (or a stop cut
+ * the fetch short: busy_cache_stopped then says so).
  */
 static int
-busy_fresh(const char *source, const struct store_busy *kept, bool fetch,
-    char **body, size_t *len, char **etag, char **lm, char **why)
+busy_fresh(struct busy_cache *bc, const char *source,
+    const struct store_busy *kept, bool fetch, char **body, size_t *len,
+    char **etag, char **lm, char **why)
 {
 	struct fetch_opts	opts;
 	struct fetch_result	res;
@@ -221,8 +358,12 @@ busy_fresh(const char *source, const struct store_busy *kept, bool fetch,
 		opts.etag = kept->etag;
 		opts.last_modified = kept->last_modified;
 	}
-	if (fetch_url(source, &opts, &res, why) == -1)
+	opts.watch = bc != NULL ? &bc->watch : NULL;
+	if (fetch_url(source, &opts, &res, why) == -1) {
+		if (busy_cache_stopped(bc))
+			bc->stopped = true;
 		return -1;
+	}
 	if (res.status == FETCH_NOT_MODIFIED && kept->has_copy) {
 		fetch_result_free(&res);
 		return 0;
@@ -241,7 +382,11 @@ busy_fresh(const char *source, const struct store_busy *kept, bool fetch,
 	return 1;
 }
 
-/* One source into set; *failed set when it failed this time. */
+/*
+ * One source into set; *failed set when it failed this time.  -1 with
+ * *err when the store fails, or "stopped" when a stop cut it short (the
+ * source is then not marked failed: it was not its fault).
+ */
 static int
 busy_source(const struct config_member *m, const char *source,
     struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
@@ -252,17 +397,22 @@ busy_source(const struct config_member *m, const char *source,
 	char			*why = NULL, *perr = NULL, *shown = NULL;
 	size_t			 len = 0;
 	bool			 found, same;
-	int			 fresh, rc = -1;
+	int			 fresh, prc, rc = -1;
 
 	*failed = false;
+	if (bc != NULL)
+		stop_alive(&bc->watch);
 	if (store_busy_get(st, source, &found, &kept, err) == -1)
 		return -1;
-	fresh = busy_fresh(source, &kept, fetch, &body, &len, &etag, &lm,
+	fresh = busy_fresh(bc, source, &kept, fetch, &body, &len, &etag, &lm,
 	    &why);
-	if (fresh == 1 && busy_parse(bc, source, m, body, len, from, to, set,
-	    &perr) == -1) {
-		why = xasprintf("malformed: %s", perr);
-		free(perr);
+	if (fresh == -1 && bc != NULL && bc->stopped)
+		goto stopped;
+	if (fresh == 1 && (prc = busy_parse(bc, source, m, body, len, from,
+	    to, set, &perr)) != 0) {
+		if (prc == -2)
+			goto stopped;
+		why = perr;
 		perr = NULL;
 		fresh = -1;
 	}
@@ -277,8 +427,10 @@ busy_source(const struct config_member *m, const char *source,
 	}
 	if (fresh == 0 || why != NULL) {
 		/* The kept copy was good when kept. */
-		if (kept.has_copy && busy_parse(bc, source, m, kept.body,
-		    kept.len, from, to, set, &perr) == -1) {
+		if (kept.has_copy && (prc = busy_parse(bc, source, m,
+		    kept.body, kept.len, from, to, set, &perr)) != 0) {
+			if (prc == -2)
+				goto stopped;
 			free(perr);
 			perr = NULL;
 		}
@@ -296,6 +448,9 @@ busy_source(const struct config_member *m, const char *source,
 	    NULL, err) == -1)
 		goto out;
 	rc = 0;
+	goto out;
+stopped:
+	*err = xstrdup("stopped");
 out:
 	store_busy_clear(&kept);
 	free(shown);
@@ -318,6 +473,11 @@ busy_member(const struct config_member *m, struct store *st, time_t now,
 
 	*out = NULL;
 	for (i = 0; i < m->nbusy; i++) {
+		if (busy_cache_stopped(cache)) {
+			*err = xstrdup("stopped");
+			avail_free(set);
+			return -1;
+		}
 		if (busy_source(m, m->busy[i], st, now, from, to, fetch, cache,
 		    set, &f, err) == -1) {
 			avail_free(set);
@@ -329,4 +489,11 @@ busy_member(const struct config_member *m, struct store *st, time_t now,
 		*failed = nfail;
 	*out = set;
 	return 0;
+}
+
+void
+busy_cache_alive(const struct busy_cache *bc)
+{
+	if (bc != NULL)
+		stop_alive(&bc->watch);
 }

@@ -1608,6 +1608,7 @@ cal_source(struct loader *L, void *obj, const struct item *it)
 	struct config_calendar	*cal = obj;
 
 	struct config_span	*days = NULL;
+	struct stat		 sb;
 	size_t			 i, n = 0;
 	char			*err = NULL;
 
@@ -1624,9 +1625,16 @@ cal_source(struct loader *L, void *obj, const struct item *it)
 		    it->key);
 		return;
 	}
+	/* A FIFO or a device would hold every reader (check, a reload):
+	 * what is not a regular file is an error, found without opening it. */
+	if (stat(cal->source, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		ifail(L, it, "%s: not a regular file", cal->source);
+		return;
+	}
 	/*
 	 * Its all-day events are skipped dates, like the skip list's.  A
 	 * calendar that cannot be read leaves the rest of the config usable.
+	 * It is parsed in a jail (ical.h), bounded in time and memory.
 	 */
 	if (ical_read_allday(cal->source, &days, &n, &err) == -1) {
 		warn_at(L, it->line, "%s %s: %s; its all-day events are not "

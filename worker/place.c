@@ -274,10 +274,19 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 	for (i = 0; i < cfg->ncommunities; i++) {
 		if (!place_is_auto(&cfg->communities[i]))
 			continue;
+		/* A stop leaves the rest unplaced (their slots are kept);
+		 * a long placement gives the watchdog a sign of life. */
+		if (busy_cache_stopped(cache))
+			break;
+		busy_cache_alive(cache);
 		/* One community that cannot be placed must not keep the
 		 * others (and every feed) from being published. */
 		if (place_one(cfg, &cfg->communities[i], st, now, &pb, counts,
 		    &err) == -1) {
+			if (busy_cache_stopped(cache)) {
+				free(err);
+				break;
+			}
 			log_err("community %s: cannot place it: %s",
 			    cfg->communities[i].id, err);
 			free(err);

@@ -74,3 +74,22 @@ stop_wait_ms(struct stop *s, int64_t cap)
 	left = s->deadline_ms - stop_mono_ms();
 	return left < 0 ? 0 : left < cap ? left : cap;
 }
+
+int
+stop_fd(const struct stop *s)
+{
+	return s != NULL ? s->fd : -1;
+}
+
+void
+stop_alive(const struct stop_watch *w)
+{
+	if (w != NULL && w->alive != NULL)
+		w->alive(w->arg);
+}
+
+bool
+stop_watch_asked(const struct stop_watch *w)
+{
+	return w != NULL && stop_asked(w->stop);
+}

@@ -74,6 +74,7 @@ struct worker {
 	 * tokens and bytes are read from here. */
 	struct publish_result	 last;
 	uint64_t		 watchdog_ms;	/* 0: systemd does not watch */
+	int64_t			 next_dog_ms;	/* monotonic: next WATCHDOG=1 */
 	struct http_stats	 stats;		/* for /healthz and /metrics */
 	struct webhook_pacer	*pacer;		/* chat posts, across rounds */
 	int64_t			 last_cycle_ms;	/* monotonic, at its end */
@@ -98,6 +99,27 @@ static time_t
 worker_now(const struct worker *w)
 {
 	return time(NULL) + (w->has_now ? w->now_offset : 0);
+}
+
+/*
+ * WATCHDOG=1 when it is due.  Called from the loop, between the stages of
+ * a cycle and from the waits inside it that are bounded themselves (a
+ * fetch, a calendar parsed in a jail), never from a timer: a cycle that
+ * truly hangs stops the pings and trips the watchdog.
+ */
+static void
+worker_alive(void *arg)
+{
+	struct worker	*w = arg;
+	int64_t		 now;
+
+	if (w->watchdog_ms == 0)
+		return;
+	now = worker_mono_ms();
+	if (now < w->next_dog_ms)
+		return;
+	sd_notify(0, "WATCHDOG=1");
+	w->next_dog_ms = now + (int64_t)w->watchdog_ms / 2;
 }
 
 /* Hold <state_dir>/lock for as long as the worker runs. */
@@ -229,9 +251,11 @@ worker_cycle(struct worker *w, char **err)
 		log_info("slots: %zu auto communities ranked, %zu given a new "
 		    "slot, %zu busy sources failed", placed.communities,
 		    placed.changed, placed.failed);
+	worker_alive(w);
 	if (publish_run(w->cfg, w->state_dir, w->st, worker_now(w), &res,
 	    &store_failed, err) == -1)
 		goto end;
+	worker_alive(w);
 	log_info("feeds: %zu written, %zu unchanged, %zu removed",
 	    res.written, res.unchanged, res.removed);
 	publish_result_free(&w->last);
@@ -244,6 +268,7 @@ worker_cycle(struct worker *w, char **err)
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
+	worker_alive(w);
 	if (worker_deliver(w, err) == -1)
 		goto end;
 	rc = 0;
@@ -488,7 +513,7 @@ worker_loop(struct worker *w)
 {
 	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[2];
-	int64_t			 now, next_check, next_retry, next_dog, next;
+	int64_t			 now, next_check, next_retry, next;
 	int64_t			 poll_ms, due;
 	char			*err = NULL;
 	nfds_t			 nfd;
@@ -498,15 +523,14 @@ worker_loop(struct worker *w)
 	now = worker_mono_ms();
 	next_check = now + poll_ms;
 	next_retry = now + WORKER_RETRY_MS;
-	next_dog = now + (int64_t)w->watchdog_ms / 2;
 	while (!stop) {
 		next = next_check;
 		if (w->last_cycle_ms + WORKER_IDLE_MS < next)
 			next = w->last_cycle_ms + WORKER_IDLE_MS;
 		if (!w->cycle_ok && next_retry < next)
 			next = next_retry;
-		if (w->watchdog_ms > 0 && next_dog < next)
-			next = next_dog;
+		if (w->watchdog_ms > 0 && w->next_dog_ms < next)
+			next = w->next_dog_ms;
 		/* The next reminder wakes the loop: idle otherwise. */
 		due = worker_next_due_ms(w);
 		if (due >= 0 && due < next)
@@ -554,10 +578,7 @@ worker_loop(struct worker *w)
 			free(err);
 			err = NULL;
 		}
-		if (w->watchdog_ms > 0 && worker_mono_ms() >= next_dog) {
-			sd_notify(0, "WATCHDOG=1");
-			next_dog = worker_mono_ms() + (int64_t)w->watchdog_ms / 2;
-		}
+		worker_alive(w);
 	}
 }
 
@@ -567,6 +588,7 @@ worker_run(const struct worker_opts *opts, char **err)
 	struct worker		 w;
 	enum worker_result	 rc = WORKER_UNAVAILABLE;
 	uint64_t		 usec;
+	struct stop_watch	 watch;
 
 	memset(&w, 0, sizeof(w));
 	w.lock_fd = w.sig_fd = w.ino_fd = w.stop_fd = -1;
@@ -604,6 +626,14 @@ worker_run(const struct worker_opts *opts, char **err)
 
 	if (worker_signals(&w, err) == -1)
 		goto out;
+	/* Fetches and parses in a cycle watch for SIGTERM and keep the
+	 * watchdog fed, from the first cycle on. */
+	watch.stop = w.stop;
+	watch.alive = worker_alive;
+	watch.arg = &w;
+	busy_cache_watch(w.busy_cache, &watch);
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		w.watchdog_ms = usec / 1000;
 	worker_watch(&w);
 	/* Publish before listening, so the port never answers 404 for a
 	 * feed that exists; a failed first cycle is retried by the loop. */
@@ -617,8 +647,6 @@ worker_run(const struct worker_opts *opts, char **err)
 		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
 	}
-	if (sd_watchdog_enabled(0, &usec) > 0)
-		w.watchdog_ms = usec / 1000;
 	sd_notify(0, "READY=1");
 	log_notice("running on %s", w.state_dir);
 	worker_loop(&w);

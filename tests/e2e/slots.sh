@@ -262,7 +262,7 @@ printf '<html>maintenance</html>\n' >"$T/www/b.ics"
 stamp "$T/www/b.ics" 60
 serve
 expect_status "run --once with a malformed source exits 0" 0 P run --once --now $NOW
-contains "malformed is refused" "$T/err" "malformed"
+contains "malformed is refused" "$T/err" "parse error: not an iCalendar file"
 $PY -c "import sys; sys.stdout.write('BEGIN:VCALENDAR\r\n' + 'X-PAD:' + 'x' * 6000000 + '\r\nEND:VCALENDAR\r\n')" >"$T/www/b.ics"
 stamp "$T/www/b.ics" 120
 expect_status "run --once with a huge source exits 0" 0 P run --once --now $NOW

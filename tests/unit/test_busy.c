@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +15,7 @@
 #include "ical.h"
 #include "tz.h"
 #include "utc.h"
+#include "xmalloc.h"
 
 static const char CAL[] =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
@@ -155,9 +158,127 @@ test_busy_runaway_rule(void **state)
 
 	assert_int_equal(ical_busy(cal, strlen(cal), NULL, utc(2026, 11, 1,
 	    0, 0), utc(2026, 11, 8, 0, 0), s, &err), -1);
-	assert_non_null(strstr(err, "recurrence steps"));
+	assert_non_null(strstr(err, "FREQ=MINUTELY"));
 	assert_int_equal(avail_count(s), 0);
 	free(err);
+	avail_free(s);
+}
+
+
+/* Refused before anything is expanded (issue 15): each once held libical. */
+static void
+refused(const char *rule_or_zone, bool zone, const char *want)
+{
+	char		*cal, *err = NULL;
+	struct avail	*s = avail_new();
+
+	if (zone)
+		cal = xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "PRODID:-//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Evil\r\n"
+		    "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+		    "RRULE:%s\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\n"
+		    "END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\n"
+		    "UID:z@t\r\nDTSTAMP:20260101T000000Z\r\n"
+		    "DTSTART;TZID=Evil:20261103T100000\r\nDURATION:PT1H\r\n"
+		    "END:VEVENT\r\nEND:VCALENDAR\r\n", rule_or_zone);
+	else
+		cal = xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "PRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:x@t\r\n"
+		    "DTSTAMP:20260101T000000Z\r\nDTSTART:20260101T000000Z\r\n"
+		    "DURATION:PT1H\r\nRRULE:%s\r\nEND:VEVENT\r\n"
+		    "END:VCALENDAR\r\n", rule_or_zone);
+	assert_int_equal(ical_busy(cal, strlen(cal), NULL, utc(2026, 11, 1,
+	    0, 0), utc(2026, 11, 8, 0, 0), s, &err), -1);
+	if (strstr(err, want) == NULL)
+		fail_msg("%s: got '%s', wanted '%s'", rule_or_zone, err, want);
+	assert_int_equal(avail_count(s), 0);
+	free(err);
+	free(cal);
+	avail_free(s);
+}
+
+static void
+test_busy_guards(void **state)
+{
+	refused("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", false,
+	    "FREQ=SECONDLY");
+	refused("FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31", false,
+	    "FREQ=MINUTELY");
+	refused("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30", false, "never match");
+	refused("FREQ=DAILY;BYMONTH=4,6,9,11;BYMONTHDAY=31", false,
+	    "never match");
+	refused("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=-30", false, "never match");
+	refused("FREQ=HOURLY;BYYEARDAY=366;BYMONTH=1", false, "never match");
+	refused("FREQ=SECONDLY", true, "VTIMEZONE observance repeats "
+	    "FREQ=SECONDLY");
+	refused("FREQ=MONTHLY;BYDAY=1SU", true, "only YEARLY");
+}
+
+/* Rules that can match pass the guards: 29 February, day 366, day -1. */
+static void
+test_busy_guards_pass(void **state)
+{
+	static const char	*ok[] = {
+		"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+		"FREQ=YEARLY;BYYEARDAY=366;BYMONTH=12",
+		"FREQ=MONTHLY;BYMONTHDAY=-1;BYMONTH=2",
+		"FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4,5",
+	};
+	struct avail		*s;
+	char			*cal, *err = NULL;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		s = avail_new();
+		cal = xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "PRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:x@t\r\n"
+		    "DTSTAMP:20260101T000000Z\r\nDTSTART:20260101T000000Z\r\n"
+		    "DURATION:PT1H\r\nRRULE:%s\r\nEND:VEVENT\r\n"
+		    "END:VCALENDAR\r\n", ok[i]);
+		if (ical_busy(cal, strlen(cal), NULL, utc(2026, 11, 1, 0, 0),
+		    utc(2026, 11, 8, 0, 0), s, &err) != 0)
+			fail_msg("%s: %s", ok[i], err);
+		free(cal);
+		avail_free(s);
+	}
+}
+
+/* Many EXDATEs (looked up by binary search) leave exactly their
+ * instances out: an hourly rule over a day, every other hour excluded
+ * (date-time EXDATEs) and a whole day excluded by a date EXDATE. */
+static void
+test_busy_exdates(void **state)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	struct avail	*s = avail_new();
+	char		*err = NULL, line[64];
+	int64_t		 f, t;
+	int		 h;
+
+	static const char	 head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:e@t\r\n"
+	    "DTSTAMP:20260101T000000Z\r\nDTSTART:20261102T000000Z\r\n"
+	    "DURATION:PT30M\r\nRRULE:FREQ=HOURLY;COUNT=48\r\n";
+	static const char	 tail[] = "EXDATE;VALUE=DATE:20261103\r\n"
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+	xbuf_add(&b, head, strlen(head));
+	/* In reverse order, so that sorting matters. */
+	for (h = 23; h >= 0; h -= 2) {
+		snprintf(line, sizeof(line), "EXDATE:20261102T%02d0000Z\r\n",
+		    h);
+		xbuf_add(&b, line, strlen(line));
+	}
+	xbuf_add(&b, tail, strlen(tail));
+	assert_int_equal(ical_busy(b.s, b.len, NULL, utc(2026, 11, 1, 0, 0),
+	    utc(2026, 11, 8, 0, 0), s, &err), 0);
+	assert_int_equal(avail_count(s), 12);
+	avail_get(s, 0, &f, &t);
+	assert_int_equal(f, utc(2026, 11, 2, 0, 0));
+	avail_get(s, 11, &f, &t);
+	assert_int_equal(f, utc(2026, 11, 2, 22, 0));
+	assert_int_equal(t, utc(2026, 11, 2, 22, 30));
+	free(b.s);
 	avail_free(s);
 }
 
@@ -170,6 +291,9 @@ main(void)
 		cmocka_unit_test(test_busy_refused),
 		cmocka_unit_test(test_busy_rdate),
 		cmocka_unit_test(test_busy_runaway_rule),
+		cmocka_unit_test(test_busy_guards),
+		cmocka_unit_test(test_busy_guards_pass),
+		cmocka_unit_test(test_busy_exdates),
 	};
 	int	rc;
 
