@@ -23,7 +23,7 @@ static const struct command {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
 	{ "run", cmd_run,
-	    "run [--once] [--now TIME]\n"
+	    "run [--once] [--now TIME] [--stop-grace S] [--retry S]\n"
 	    "                          the worker: publish feeds, serve them, "
 	    "repeat on change" },
 	{ "feeds", cmd_feeds,
