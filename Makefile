@@ -88,6 +88,7 @@ deps:
 # something is about to be built, so make check's first step (make deps,
 # which installs the packages) is not stopped by their absence.
 pkg-check:
+	$(if $(shell command -v $(PKG_CONFIG)),,$(error $(PKG_CONFIG) not found (make deps-build installs pkg-config)))
 	$(if $(PKG_MISSING),$(error pkg-config cannot find: $(PKG_MISSING) (make deps-build installs the Debian -dev packages)))
 pkg-check-test: pkg-check
 	$(if $(TEST_MISSING),$(error pkg-config cannot find: $(TEST_MISSING) (make deps installs libcmocka-dev)))

@@ -11,7 +11,7 @@
 e2e=all
 if [ "${1:-}" = -e ]; then e2e=$2; shift 2; fi
 dir=$1; shift
-unset T	# make check T=NAME exports it; the e2e scripts set their own
+unset T PLC_DEMO_PORT	# make check T=NAME exports T; the e2e scripts set their own
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 passed=0; failed=0; skipped=0
 
