@@ -69,10 +69,11 @@ TEST_PKGS = libcmocka-dev sqlite3 nodejs npm python3 python3-aiosmtpd \
 DEMO_PORT = $(if $(filter command line,$(origin PORT)),$(PORT),$(PLC_DEMO_PORT))
 
 # make check T=NAME runs one test: a unit test (test_civil) or an e2e
-# script (nudge); make check-unit runs the unit tests only.
-T	?=
-RUN_UNITS = $(if $(T),$(filter $(T),$(TESTS)),$(TESTS))
-RUN_E2E	  = $(if $(T),$(filter-out $(TESTS),$(T)),all)
+# script (nudge); make check-unit runs the unit tests only.  T counts only
+# on the command line, as PORT does.
+ONLY	  = $(if $(filter command line,$(origin T)),$(T))
+RUN_UNITS = $(if $(ONLY),$(filter $(ONLY),$(TESTS)),$(TESTS))
+RUN_E2E	  = $(if $(ONLY),$(filter-out $(TESTS),$(ONLY)),all)
 
 .PHONY: all deps deps-build pkg-check pkg-check-test run check check-unit \
 	test fuzz bench install uninstall clean
@@ -124,7 +125,7 @@ CHECK_BUILD = $(addprefix $(CB)/,$(RUN_UNITS)) \
 	$(if $(filter all fuzz,$(RUN_E2E)),$(addprefix $(FB)/,$(FUZZERS)))
 
 check: deps
-	@$(if $(T),$(if $(RUN_UNITS)$(wildcard $(addprefix tests/e2e/,$(addsuffix .sh,$(RUN_E2E)))),,$(error make check T=$(T): no unit test tests/unit/$(T).c nor e2e test tests/e2e/$(T).sh)))
+	@$(if $(ONLY),$(if $(RUN_UNITS)$(wildcard $(addprefix tests/e2e/,$(addsuffix .sh,$(RUN_E2E)))),,$(error make check T=$(T): no unit test tests/unit/$(T).c nor e2e test tests/e2e/$(T).sh)))
 	@$(MAKE) -s --no-print-directory $(CHECK_BUILD)
 	@sh tests/run.sh -e '$(RUN_E2E)' $(CB) $(RUN_UNITS)
 
