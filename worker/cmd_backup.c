@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "cmd.h"
@@ -17,7 +16,6 @@ cmd_backup(struct cmd_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*st = NULL;
-	struct stat	 sb;
 	char		*db, *err = NULL;
 	int		 ch, r, rc;
 
@@ -36,15 +34,15 @@ cmd_backup(struct cmd_ctx *ctx)
 		return EX_USAGE;
 	}
 	db = xasprintf("%s/state.db", ctx->cfg->worker.state_dir);
-	/* Opening would create an empty database: a typo in state_dir must
-	 * not yield a backup that looks fine and holds nothing. */
-	if (stat(db, &sb) == -1) {
+	/* Never a new database: a typo in state_dir must not yield a backup
+	 * that looks fine and holds nothing. */
+	if ((r = store_open_existing(db, &st, &err)) == 1) {
 		fprintf(stderr, "plc-cadence: backup: no database at %s "
 		    "(has the worker run?)\n", db);
 		rc = EX_NOINPUT;
 		goto out;
 	}
-	if (store_open(db, &st, &err) == -1) {
+	if (r == -1) {
 		fprintf(stderr, "plc-cadence: backup: %s\n", err);
 		rc = EX_UNAVAILABLE;
 		goto out;
