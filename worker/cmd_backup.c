@@ -2,9 +2,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "statedir.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -16,6 +18,7 @@ cmd_backup(struct cmd_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*st = NULL;
+	struct stat	 sb;
 	char		*db, *err = NULL;
 	int		 ch, r, rc;
 
@@ -34,15 +37,18 @@ cmd_backup(struct cmd_ctx *ctx)
 		return EX_USAGE;
 	}
 	db = xasprintf("%s/state.db", ctx->cfg->worker.state_dir);
-	/* Never a new database: a typo in state_dir must not yield a backup
-	 * that looks fine and holds nothing. */
-	if ((r = store_open_existing(db, &st, &err)) == 1) {
+	/* Opening would create an empty database: a typo in state_dir must
+	 * not yield a backup that looks fine and holds nothing. */
+	if (stat(db, &sb) == -1) {
 		fprintf(stderr, "plc-cadence: backup: no database at %s "
 		    "(has the worker run?)\n", db);
 		rc = EX_NOINPUT;
 		goto out;
 	}
-	if (r == -1) {
+	/* An empty state.db is given its schema, unless the directory says
+	 * an earlier database was lost. */
+	if (statedir_open_store(ctx->cfg->worker.state_dir, &st, &err) ==
+	    -1) {
 		fprintf(stderr, "plc-cadence: backup: %s\n", err);
 		rc = EX_UNAVAILABLE;
 		goto out;
