@@ -172,8 +172,8 @@ statedir_open_store(const char *state_dir, struct store **out, char **err)
 	*err = xasprintf("state.db is %s %s, which holds %s from an earlier "
 	    "database (a new one would give every feed a new URL and lose "
 	    "the action items and the outbox): restore a backup to %s (one "
-	    "made with `plc-cadence backup FILE`; see RESTORING in "
-	    "plc-cadence(8)), or remove %s to start afresh", empty ?
+	    "made with `plc-cadence backup FILE`; see \"Restoring a backup\" "
+	    "in plc-cadence(8)), or remove %s to start afresh", empty ?
 	    "empty in" : "missing from", state_dir, traces, db, remove);
 out:
 	free(remove);

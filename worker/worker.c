@@ -133,10 +133,10 @@ worker_intact(struct worker *w)
 		free(why);
 		return true;
 	}
-	w->lost = xasprintf("%s while the worker was running: stopped, so "
-	    "that nothing more is planned or sent into a database no other "
-	    "process sees. Restore a backup (see RESTORING in plc-cadence(8)) "
-	    "before it is started again", why);
+	w->lost = xasprintf("%s while the worker was running: it stopped, so "
+	    "that nothing more is planned or sent into a file no other "
+	    "process sees; put the right state.db in place (\"Restoring a "
+	    "backup\" in plc-cadence(8)) and start it again", why);
 	free(why);
 	return false;
 }

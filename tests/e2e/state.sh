@@ -77,7 +77,7 @@ expect "the worker exits by itself (within 30 s)" wait_for 30 gone
 gone || kill -TERM "$pid"
 wait "$pid"; st=$?; pid=""
 expect "... with 66 (EX_NOINPUT; got $st)" test "$st" -eq 66
-contains "... and a clear last word" "$T/run.log" "Restore a backup (see RESTORING in plc-cadence(8)) before it is started again"
+contains "... and a clear last word" "$T/run.log" "it stopped, so that nothing more is planned or sent into a file no other process sees; put the right state.db in place (\"Restoring a backup\" in plc-cadence(8)) and start it again"
 # Past the reminders' due time: nothing was sent after the rm.
 left=$((t0 + 23 - $(date +%s)))
 [ "$left" -gt 0 ] && sleep "$left"
