@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
@@ -90,6 +89,7 @@ struct worker {
 	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
+	bool			 stopping;	/* SIGTERM/SIGINT was read */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -200,12 +200,16 @@ worker_serve(struct worker *w)
 	free(hf);
 }
 
-/* Send what is due now; the log says what happened. */
+/* Send what is due now; the log says what happened.  Nothing once
+ * state.db is lost (a cycle may have been planning when it went): the
+ * loop stops at its next turn. */
 static int
 worker_deliver(struct worker *w, char **err)
 {
 	struct deliver_counts	c;
 
+	if (!worker_intact(w))
+		return 0;
 	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, worker_now(w),
 	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
 		return -1;
@@ -570,7 +574,7 @@ worker_loop(struct worker *w)
 			else {
 				log_notice("%s: stopping",
 				    strsignal((int)si.ssi_signo));
-				stop = true;
+				stop = w->stopping = true;
 			}
 		}
 		if (stop)
@@ -680,7 +684,7 @@ worker_run(const struct worker_opts *opts, char **err)
 out:
 	/* Lost while it ran (the loop stopped for it: linger), or found
 	 * lost as it stops or fails. */
-	linger = w.lost != NULL;
+	linger = w.lost != NULL && !w.stopping;
 	if (w.st != NULL && !worker_intact(&w)) {
 		worker_lost(&w, linger);
 		if (rc != WORKER_OK)
