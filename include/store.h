@@ -27,10 +27,40 @@ struct store;
  * Open (creating if needed) the database at path and migrate it.  A database
  * from a newer build (user_version above ours) is refused rather than
  * damaged.  *out is set only on success; close it with store_close.
+ * Whether a database may be created at all is the caller's policy: the
+ * commands and the worker go through statedir_open_store (statedir.h).
  */
 int	store_open(const char *path, struct store **out, char **err);
+/*
+ * The same, but never creates a database: returns 1 (*out NULL, *err
+ * untouched) when there is none at path, that is no file or a file with no
+ * schema (an empty one, or one whose WAL was removed before its first
+ * checkpoint); nothing is created or written then.  0 with *out set, or -1
+ * with *err allocated, as store_open.
+ */
+int	store_open_existing(const char *path, struct store **out, char **err);
 void	store_close(struct store *st);
 int	store_schema_version(struct store *st);
+
+/*
+ * Does the path st was opened with still name the file st has open (same
+ * st_dev and st_ino as when it was opened), and do <path>-wal and -shm still
+ * name the ones SQLite opened?  Another process that opens the path must see
+ * the same database as st, or the state splits in two.  Returns 0 when so;
+ * 1 when not, with *why allocated ("…/state.db was deleted", "… was replaced
+ * by another file"); -1 when it cannot tell (stat failed otherwise), with
+ * *why allocated.
+ */
+int	store_same_file(struct store *st, char **why);
+/*
+ * For a store whose file is lost (store_same_file said 1): hold its write
+ * lock until store_close, so that the other connections of this process
+ * (the HTTP server's) cannot record anything more in a file nobody will
+ * read; and keep its close from deleting <path>-wal and -shm by name,
+ * which may belong to another database by then.  Waits for a writer of
+ * this process as long as the busy timeout.  0, or -1 with *err.
+ */
+int	store_fence(struct store *st, char **err);
 
 /*
  * Small key/value facts (the link secret, when the worker first ran).

@@ -594,8 +594,8 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	struct store_busy	*busy = NULL;
 	size_t			 nbusy = 0, i;
 	uint64_t		 busy_failures;
-	json_t			*failing;
-	char			*shown;
+	json_t			*failing, *reason;
+	char			*shown, failed[sizeof(srv->stats.failed)];
 
 	pthread_mutex_lock(&srv->db_lock);
 	dbok = store_cycle_last(srv->st, &found, &finished, &ok, &err) == 0 &&
@@ -620,12 +620,20 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 		hin.overdue_ms = srv->stats.overdue_ms;
 	}
 	busy_failures = srv->stats.busy_failures;
+	memcpy(failed, srv->stats.failed, sizeof(failed));
 	pthread_mutex_unlock(&srv->stats_lock);
+	failed[sizeof(failed) - 1] = '\0';
+	hin.failed = failed[0] != '\0';
 	health = metrics_health(&hin);
 
 	o = json_object();
 	json_object_set_new(o, "status", json_string(
 	    metrics_health_name(health)));
+	/* A path that is not UTF-8 cannot be a JSON string. */
+	if (hin.failed && (reason = json_string(failed)) == NULL)
+		reason = json_string("state.db was lost");
+	if (hin.failed)
+		json_object_set_new(o, "reason", reason);
 	if (found) {
 		gmtime_r(&finished, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -1338,7 +1346,7 @@ http_start(const char *addr, const char *db_path, const unsigned char *key,
 {
 	struct http_server	*srv = xcalloc(1, sizeof(*srv));
 	unsigned int		 pool, conns;
-	int			 fd = -1, rc = -1;
+	int			 fd = -1, rc = -1, r;
 
 	*out = NULL;
 	if (pthread_rwlock_init(&srv->lock, NULL) != 0 ||
@@ -1364,8 +1372,12 @@ http_start(const char *addr, const char *db_path, const unsigned char *key,
 		*err = xasprintf("http: getrandom: %s", strerror(errno));
 		goto out;
 	}
-	if (store_open(db_path, &srv->st, err) == -1)
+	/* The worker has it open: never a new one beside it. */
+	if ((r = store_open_existing(db_path, &srv->st, err)) != 0) {
+		if (r == 1)
+			*err = xasprintf("%s: no database", db_path);
 		goto out;
+	}
 	srv->not_found = http_text_response("not found\n");
 	srv->not_allowed = http_text_response("method not allowed\n");
 	srv->link_not_allowed = http_text_response("method not allowed\n");

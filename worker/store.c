@@ -12,8 +12,22 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* What one of the database's files was when it was opened. */
+struct store_fid {
+	bool	 known;
+	dev_t	 dev;
+	ino_t	 ino;
+};
+
+/* The database file and the two SQLite keeps beside it in WAL mode. */
+static const char *const store_suffixes[] = { "", "-wal", "-shm" };
+#define STORE_NFILES	(sizeof(store_suffixes) / sizeof(store_suffixes[0]))
+
 struct store {
 	sqlite3	*db;
+	/* For store_same_file: the path opened and what it named then. */
+	char		*path;
+	struct store_fid fids[STORE_NFILES];
 };
 
 /*
@@ -186,15 +200,80 @@ out:
 	return rc;
 }
 
-int
-store_open(const char *path, struct store **out, char **err)
+/*
+ * Is the database just opened (without SQLITE_OPEN_CREATE) one at all?
+ * 0 when it has no schema (an empty file reads as an empty database),
+ * 1 when it has, -1 on error.  Only reads.
+ */
+static int
+store_has_schema(struct store *st, char **err)
 {
-	struct store	*st = xcalloc(1, sizeof(*st));
+	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
+	if (sqlite3_prepare_v2(st->db, "SELECT (SELECT count(*) FROM "
+	    "sqlite_master) + (SELECT user_version FROM pragma_user_version)",
+	    -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		store_seterr(err, st->db, st->path);
+		goto out;
+	}
+	rc = sqlite3_column_int64(s, 0) != 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * Note what the database's files are now.  The main file's identity is
+ * confirmed by SQLite (SQLITE_FCNTL_HAS_MOVED compares the path with the
+ * file it has open), so a swap during the open is caught here and not
+ * mistaken for the file.  -wal and -shm are noted when they exist (they
+ * do in WAL mode once the first read has run, and stay while this
+ * connection is open).
+ */
+static int
+store_note_files(struct store *st, char **err)
+{
+	struct stat	 sb;
+	char		*name;
+	size_t		 i;
+	int		 moved = 0;
+
+	for (i = 0; i < STORE_NFILES; i++) {
+		name = xasprintf("%s%s", st->path, store_suffixes[i]);
+		if (stat(name, &sb) == 0) {
+			st->fids[i].known = true;
+			st->fids[i].dev = sb.st_dev;
+			st->fids[i].ino = sb.st_ino;
+		}
+		free(name);
+	}
+	if (!st->fids[0].known || sqlite3_file_control(st->db, "main",
+	    SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved) {
+		if (err != NULL)
+			*err = xasprintf("%s: the file changed while it was "
+			    "being opened", st->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* store_open and store_open_existing: 0, 1 (none, when !create) or -1. */
+static int
+store_open_mode(const char *path, bool create, struct store **out, char **err)
+{
+	struct store	*st = xcalloc(1, sizeof(*st));
+	int		 rc = -1, flags, r;
+
 	*out = NULL;
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	st->path = xstrdup(path);
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (!create && access(path, F_OK) == -1 && errno == ENOENT) {
+			rc = 1;
+			goto out;
+		}
 		if (err != NULL)
 			*err = xasprintf("%s: %s", path, st->db != NULL ?
 			    sqlite3_errmsg(st->db) : "cannot open");
@@ -202,11 +281,19 @@ store_open(const char *path, struct store **out, char **err)
 	}
 	/* Writers on the other thread wait for each other instead of failing. */
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Before anything writes: the pragmas below would turn an empty
+	 * file into a database. */
+	if (!create && (r = store_has_schema(st, err)) != 1) {
+		rc = r == 0 ? 1 : -1;
+		goto out;
+	}
 	if (store_exec(st, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
 	    path, err) == -1)
 		goto out;
 	if (store_migrate(st, err) == -1)
+		goto out;
+	if (store_note_files(st, err) == -1)
 		goto out;
 	*out = st;
 	st = NULL;
@@ -216,12 +303,87 @@ out:
 	return rc;
 }
 
+int
+store_open(const char *path, struct store **out, char **err)
+{
+	return store_open_mode(path, true, out, err);
+}
+
+int
+store_open_existing(const char *path, struct store **out, char **err)
+{
+	return store_open_mode(path, false, out, err);
+}
+
+int
+store_same_file(struct store *st, char **why)
+{
+	struct stat	 sb;
+	char		*name = NULL;
+	size_t		 i;
+	int		 moved = 0, rc = -1;
+
+	for (i = 0; i < STORE_NFILES; i++) {
+		if (!st->fids[i].known)
+			continue;
+		free(name);
+		name = xasprintf("%s%s", st->path, store_suffixes[i]);
+		if (stat(name, &sb) == -1) {
+			if (errno != ENOENT && errno != ENOTDIR) {
+				*why = xasprintf("%s: %s", name,
+				    strerror(errno));
+				goto out;
+			}
+			*why = xasprintf("%s was deleted", name);
+			rc = 1;
+			goto out;
+		}
+		if (sb.st_dev != st->fids[i].dev ||
+		    sb.st_ino != st->fids[i].ino) {
+			*why = xasprintf("%s was replaced by another file",
+			    name);
+			rc = 1;
+			goto out;
+		}
+	}
+	/* SQLite's own view of the main file, in case it reopened it. */
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED,
+	    &moved) == SQLITE_OK && moved) {
+		*why = xasprintf("%s was replaced by another file", st->path);
+		rc = 1;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+int
+store_fence(struct store *st, char **err)
+{
+	int	on = 1;
+
+	/* Persistent WAL: the last close checkpoints into the file it has
+	 * open and truncates nothing by name. */
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &on) != SQLITE_OK) {
+		store_seterr(err, st->db, "keeping the lost database's WAL");
+		return -1;
+	}
+	if (sqlite3_get_autocommit(st->db) == 0)
+		return 0;
+	return store_exec(st, "BEGIN IMMEDIATE", "holding the lost database",
+	    err);
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
