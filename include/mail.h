@@ -10,8 +10,9 @@
  * the server did accept: it is reported as a temporary failure, and the
  * caller retries with the same bytes, hence the same Message-ID, which lets
  * the recipient's client show it once.  Once the server has answered the
- * final "." with 250 the message is sent: the connection's later QUIT (at
- * mail_free) cannot change that, however it ends.
+ * final "." with 2xx the message is sent, whatever libcurl reports after
+ * it; and the QUIT that ends each connection (at mail_free) is sent but its
+ * answer is not waited for.
  */
 #ifndef PLC_MAIL_H
 #define PLC_MAIL_H

@@ -36,6 +36,8 @@ struct mail_lane {
 	char			 last[MAIL_ANSWER_MAX];	/* last reply line */
 	char			 fail[MAIL_ANSWER_MAX];	/* first 4xx/5xx */
 	struct mail_item	*cur;			/* NULL: idle */
+	bool			 data;			/* 354 seen: data goes */
+	bool			 taken;			/* 2xx after it: sent */
 	size_t			 off;
 	struct curl_slist	*rcpt;
 	char			*from;
@@ -107,6 +109,12 @@ mail_reply_cb(char *buf, size_t size, size_t n, void *arg)
 		len--;
 	if (len >= MAIL_ANSWER_MAX)
 		len = MAIL_ANSWER_MAX - 1;
+	/* The answer to the data's final ".": the message is the server's,
+	 * whatever libcurl says after it. */
+	if (len > 0 && buf[0] == '2' && l->data)
+		l->taken = true;
+	if (len >= 3 && strncmp(buf, "354", 3) == 0)
+		l->data = true;
 	dst = (len > 0 && (buf[0] == '4' || buf[0] == '5') &&
 	    l->fail[0] == '\0') ? l->fail : l->last;
 	memcpy(dst, buf, len);
@@ -292,6 +300,7 @@ mail_lane_start(struct mail *m, struct mail_lane *l, struct mail_item *it)
 	l->cur = it;
 	l->off = 0;
 	l->last[0] = l->fail[0] = l->errbuf[0] = '\0';
+	l->data = l->taken = false;
 	if (l->rcpt != NULL) {
 		curl_easy_setopt(l->curl, CURLOPT_MAIL_FROM, l->from);
 		curl_easy_setopt(l->curl, CURLOPT_MAIL_RCPT, l->rcpt);
@@ -316,13 +325,16 @@ mail_lane_finish(struct mail *m, struct mail_lane *l, CURLcode rc)
 
 	curl_easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
 	it->code = code;
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK || l->taken)
 		it->status = MAIL_SENT;
 	else if (code >= 500 && code <= 599)
 		it->status = MAIL_PERMFAIL;
 	else	/* 4xx, refused, unreachable, timed out: try again later */
 		it->status = MAIL_TEMPFAIL;
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
+	if (rc != CURLE_OK && l->taken)
+		it->answer = xasprintf("%s, then %s", l->last,
+		    curl_easy_strerror(rc));
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		it->answer = xstrdup("cut off: the worker is stopping");
 	else if (rc == CURLE_OK && l->last[0] != '\0')
 		it->answer = xstrdup(l->last);
