@@ -317,11 +317,11 @@ int	store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
 	    const char *answer, char **err);
 
 /*
- * One transaction around many marks, so a batch's outcomes cost one commit
- * instead of one each.  A crash before store_tx_commit leaves the batch in
- * 'sending' (store_outbox_recover sends it again): nothing is lost, and at
- * most the batch in flight goes twice.  store_tx_rollback accepts a store
- * with no transaction open.
+ * One transaction around many marks, so a group of outcomes costs one
+ * commit instead of one each.  A crash before store_tx_commit leaves the
+ * group in 'sending' (store_outbox_recover sends it again): nothing is
+ * lost, and at most the group goes twice, so keep it small.
+ * store_tx_rollback accepts a store with no transaction open.
  */
 int	store_tx_begin(struct store *st, char **err);
 int	store_tx_commit(struct store *st, char **err);
