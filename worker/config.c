@@ -26,7 +26,6 @@
 #include <iniparser.h>
 
 #include "config.h"
-#include "ical.h"
 #include "log.h"
 #include "recur.h"
 #include "text.h"
@@ -1606,11 +1605,7 @@ static void
 cal_source(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_calendar	*cal = obj;
-
-	struct config_span	*days = NULL;
 	struct stat		 sb;
-	size_t			 i, n = 0;
-	char			*err = NULL;
 
 	if (*it->value == '\0') {
 		ifail(L, it, "expected a path or an https:// URL");
@@ -1631,23 +1626,9 @@ cal_source(struct loader *L, void *obj, const struct item *it)
 		ifail(L, it, "%s: not a regular file", cal->source);
 		return;
 	}
-	/*
-	 * Its all-day events are skipped dates, like the skip list's.  A
-	 * calendar that cannot be read leaves the rest of the config usable.
-	 * It is parsed in a jail (ical.h), bounded in time and memory.
-	 */
-	if (ical_read_allday(cal->source, &days, &n, &err) == -1) {
-		warn_at(L, it->line, "%s %s: %s; its all-day events are not "
-		    "skipped", it->label, it->key, err);
-		free(err);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		cal->skip = xreallocarray(cal->skip, cal->nskip + 1,
-		    sizeof(*cal->skip));
-		cal->skip[cal->nskip++] = days[i];
-	}
-	free(days);
+	/* Its all-day events are skipped dates too, but loading the config
+	 * parses no calendar: ical_read_holidays (ical.h) reads the file. */
+	cal->source_line = it->line;
 }
 
 /* ------------------------------------------------------------- [member] */
