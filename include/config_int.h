@@ -30,7 +30,6 @@
 #define MAX_SECRET		65536
 #define MIN_LINK_SECRET		16
 #define DAY			86400
-#define DEFAULT_STATE_DIR	"/var/lib/plc-cadence"
 #define DEFAULT_FROM_NAME	"PLC Cadence"
 #define DEFAULT_FROM_ADDR	"plc-cadence@localhost"
 
@@ -155,10 +154,18 @@ void	parse_durations(struct loader *L, const struct item *it, int64_t **v,
 
 typedef void	key_fn(struct loader *, void *, const struct item *);
 
+/*
+ * One key: its handler, and its default, given as text and parsed by the
+ * handler before the section's keys are (a written key replaces it), so a
+ * default reads exactly like the same value written in the file.  Keys
+ * whose default depends on other keys (public_url, smtp's url and from) or
+ * that add to a list (window) get theirs in the section's cross-checks.
+ */
 struct key_def {
 	const char	*name;
 	key_fn		*fn;
 	bool		 required;
+	const char	*dflt;		/* NULL: none */
 };
 
 /* A section kind: its word, whether it takes an ID, and its keys. */

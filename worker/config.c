@@ -198,6 +198,25 @@ parse_section(struct loader *L, const struct scan_sec *sec, void *obj)
 			    sec->label, d->name);
 }
 
+/* The defaults of a section's keys (config_int.h), before its keys. */
+static void
+apply_defaults(struct loader *L, enum sec_kind kind, const char *label,
+    int line, void *obj)
+{
+	const struct key_def	*d;
+	struct item		 it;
+
+	for (d = sec_kinds[kind].keys; d->name; d++) {
+		if (d->dflt == NULL)
+			continue;
+		it.label = label;
+		it.key = d->name;
+		it.value = d->dflt;
+		it.line = line;
+		d->fn(L, obj, &it);
+	}
+}
+
 static struct scan_sec *
 find_kind(struct loader *L, enum sec_kind kind)
 {
@@ -215,14 +234,12 @@ parse_worker(struct loader *L)
 	struct config_worker	*w = &L->cfg->worker;
 	struct scan_sec		*sec;
 
-	w->horizon = 180 * (int64_t)DAY;
-	w->log_level = LOG_INFO;
-	if ((sec = find_kind(L, SEC_WORKER)) != NULL) {
+	sec = find_kind(L, SEC_WORKER);
+	apply_defaults(L, SEC_WORKER, "[worker]", sec ? sec->line : 0, w);
+	if (sec != NULL) {
 		w->line = sec->line;
 		parse_section(L, sec, w);
 	}
-	if (w->state_dir == NULL)
-		w->state_dir = xstrdup(DEFAULT_STATE_DIR);
 	if (w->tz == NULL && (w->tz = tz_find("UTC")) == NULL)
 		fail_at(L, w->line, "the system has no UTC time zone (is "
 		    "tzdata installed?)");
@@ -238,8 +255,9 @@ parse_smtp(struct loader *L)
 	const char		*label = "[smtp]";
 	bool			 network;
 
-	s->starttls = CONFIG_STARTTLS_REQUIRED;
-	if ((sec = find_kind(L, SEC_SMTP)) != NULL) {
+	sec = find_kind(L, SEC_SMTP);
+	apply_defaults(L, SEC_SMTP, label, sec ? sec->line : 0, s);
+	if (sec != NULL) {
 		s->line = sec->line;
 		parse_section(L, sec, s);
 	}
@@ -433,8 +451,8 @@ parse_sections(struct loader *L)
 			case SEC_COMMUNITY:
 				memset(&x, 0, sizeof x);
 				x.c = &cfg->communities[sec->obj];
-				x.c->duration = 45 * 60;
-				x.c->min_attendance = 0.75;
+				apply_defaults(L, SEC_COMMUNITY, sec->label,
+				    sec->line, &x);
 				parse_section(L, sec, &x);
 				community_post(L, sec, &x);
 				break;

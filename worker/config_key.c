@@ -965,79 +965,79 @@ c_timezone(struct loader *L, void *obj, const struct item *it)
 
 
 static const struct key_def worker_keys[] = {
-	{ "state_dir", w_state_dir, false },
-	{ "timezone", w_timezone, false },
-	{ "listen", w_listen, false },
-	{ "public_url", w_public_url, false },
-	{ "horizon", w_horizon, false },
-	{ "quiet_hours", w_quiet_hours, false },
-	{ "secret", w_secret, false },
-	{ "log_level", w_log_level, false },
-	{ NULL, NULL, false }
+	{ "state_dir", w_state_dir, false, "/var/lib/plc-cadence" },
+	{ "timezone", w_timezone, false, NULL },
+	{ "listen", w_listen, false, NULL },
+	{ "public_url", w_public_url, false, NULL },
+	{ "horizon", w_horizon, false, "180d" },
+	{ "quiet_hours", w_quiet_hours, false, NULL },
+	{ "secret", w_secret, false, NULL },
+	{ "log_level", w_log_level, false, "info" },
+	{ NULL, NULL, false, NULL }
 };
 
 static const struct key_def smtp_keys[] = {
-	{ "url", s_url, false },
-	{ "starttls", s_starttls, false },
-	{ "from", s_from, false },
-	{ "username", s_username, false },
-	{ "password", s_password, false },
-	{ "ca_file", s_ca_file, false },
-	{ NULL, NULL, false }
+	{ "url", s_url, false, NULL },
+	{ "starttls", s_starttls, false, "required" },
+	{ "from", s_from, false, NULL },
+	{ "username", s_username, false, NULL },
+	{ "password", s_password, false, NULL },
+	{ "ca_file", s_ca_file, false, NULL },
+	{ NULL, NULL, false, NULL }
 };
 
 static const struct key_def channel_keys[] = {
-	{ "type", ch_type, true },
-	{ "url", ch_url, true },
-	{ "rate", ch_rate, false },
-	{ NULL, NULL, false }
+	{ "type", ch_type, true, NULL },
+	{ "url", ch_url, true, NULL },
+	{ "rate", ch_rate, false, NULL },
+	{ NULL, NULL, false, NULL }
 };
 
 static const struct key_def calendar_keys[] = {
-	{ "skip", cal_skip, false },
-	{ "source", cal_source, false },
-	{ NULL, NULL, false }
+	{ "skip", cal_skip, false, NULL },
+	{ "source", cal_source, false, NULL },
+	{ NULL, NULL, false, NULL }
 };
 
 static const struct key_def member_keys[] = {
-	{ "name", m_name, false },
-	{ "email", m_email, false },
-	{ "timezone", m_timezone, false },
-	{ "available", m_available, false },
-	{ "busy", m_busy, false },
-	{ "away", m_away, false },
-	{ "chat", m_chat, false },
-	{ "notify", m_notify, false },
-	{ NULL, NULL, false }
+	{ "name", m_name, false, NULL },
+	{ "email", m_email, false, NULL },
+	{ "timezone", m_timezone, false, NULL },
+	{ "available", m_available, false, NULL },
+	{ "busy", m_busy, false, NULL },
+	{ "away", m_away, false, NULL },
+	{ "chat", m_chat, false, NULL },
+	{ "notify", m_notify, false, NULL },
+	{ NULL, NULL, false, NULL }
 };
 
 static const struct key_def community_keys[] = {
-	{ "name", c_name, false },
-	{ "facilitator", c_facilitator, true },
-	{ "members", c_members, true },
-	{ "optional", c_optional, false },
-	{ "cadence", c_cadence, true },
-	{ "day", c_day, false },	/* required unless rrule: checked after */
-	{ "week", c_week, false },
-	{ "time", c_time, true },
-	{ "duration", c_duration, false },
-	{ "window", c_window, false },
-	{ "min_attendance", c_min_attendance, false },
-	{ "start", c_start, true },
-	{ "until", c_until, false },
-	{ "skip", c_skip, false },
-	{ "move", c_move, false },
-	{ "cancel", c_cancel, false },
-	{ "location", c_location, false },
-	{ "url", c_url, false },
-	{ "description", c_description, false },
-	{ "remind", c_remind, false },
-	{ "action_remind", c_action_remind, false },
-	{ "escalate", c_escalate, false },
-	{ "digest", c_digest, false },
-	{ "notify", c_notify, false },
-	{ "timezone", c_timezone, false },
-	{ NULL, NULL, false }
+	{ "name", c_name, false, NULL },
+	{ "facilitator", c_facilitator, true, NULL },
+	{ "members", c_members, true, NULL },
+	{ "optional", c_optional, false, NULL },
+	{ "cadence", c_cadence, true, NULL },
+	{ "day", c_day, false, NULL },	/* required unless rrule: checked after */
+	{ "week", c_week, false, NULL },
+	{ "time", c_time, true, NULL },
+	{ "duration", c_duration, false, "45m" },
+	{ "window", c_window, false, NULL },
+	{ "min_attendance", c_min_attendance, false, "0.75" },
+	{ "start", c_start, true, NULL },
+	{ "until", c_until, false, NULL },
+	{ "skip", c_skip, false, NULL },
+	{ "move", c_move, false, NULL },
+	{ "cancel", c_cancel, false, NULL },
+	{ "location", c_location, false, NULL },
+	{ "url", c_url, false, NULL },
+	{ "description", c_description, false, NULL },
+	{ "remind", c_remind, false, NULL },
+	{ "action_remind", c_action_remind, false, NULL },
+	{ "escalate", c_escalate, false, NULL },
+	{ "digest", c_digest, false, NULL },
+	{ "notify", c_notify, false, NULL },
+	{ "timezone", c_timezone, false, NULL },
+	{ NULL, NULL, false, NULL }
 };
 
 const struct sec_kind_def sec_kinds[SEC_NONE] = {
