@@ -14,6 +14,7 @@
 
 #include "deliver.h"
 #include "http.h"
+#include "ical.h"
 #include "link.h"
 #include "log.h"
 #include "place.h"
@@ -402,6 +403,10 @@ worker_reload(struct worker *w)
 		    w->cfg->path);
 		goto out;
 	}
+	if (warnings != NULL)
+		log_lines(LOG_WARNING, "reload: ", warnings);
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (config_secret_unavailable(cfg) != NULL) {
