@@ -66,8 +66,7 @@ store_token_find(struct store *st, enum store_token_kind kind,
 	t = (const char *)sqlite3_column_text(s, 0);
 	/* Only this module writes the table, but a hand-edited row must not
 	 * become a URL or a file name. */
-	if (t == NULL || strlen(t) != STORE_TOKEN_LEN ||
-	    strspn(t, "0123456789abcdef") != STORE_TOKEN_LEN) {
+	if (t == NULL || !token_valid(t, strlen(t))) {
 		if (err != NULL)
 			*err = xasprintf("the token of %s %s in the database "
 			    "is malformed", store_token_kind_name(kind), owner);
@@ -196,8 +195,7 @@ store_token_list(struct store *st, struct store_token **out, size_t *n,
 		token = (const char *)sqlite3_column_text(s, 2);
 		/* Skip what could not have come from this module. */
 		if (kind == NULL || owner == NULL || token == NULL ||
-		    strlen(token) != STORE_TOKEN_LEN ||
-		    strspn(token, "0123456789abcdef") != STORE_TOKEN_LEN)
+		    !token_valid(token, strlen(token)))
 			continue;
 		list = xreallocarray(list, len + 1, sizeof(*list));
 		t = &list[len++];
