@@ -55,8 +55,9 @@ struct json_t	*cmd_json_time(time_t t);
 struct json_t	*cmd_json_str(const char *s);
 
 /*
- * Open <state_dir>/state.db, creating the state directory when missing.
- * Returns EX_OK with *st set, or EX_UNAVAILABLE after saying why.
+ * Open <state_dir>/state.db, creating the state directory when missing, and
+ * the database only where no earlier one left traces (statedir.h).  Returns
+ * EX_OK with *st set, or EX_UNAVAILABLE after saying why.
  */
 struct store;
 int	cmd_open_store(const struct config *cfg, struct store **st);

@@ -3,9 +3,12 @@
  * deliver_plan turns every community's meetings over the horizon into
  * outbox rows (store_outbox_plan keeps them unique by dedup key);
  * deliver_due claims the rows that are due, sends them (e-mail in one SMTP
- * batch, chat posts at each channel's pace) and marks each: sent, retry
- * later, or failed for good.  A crash between claim and mark leaves rows in
- * 'sending', which store_outbox_recover puts back at the next start.
+ * batch, chat posts at each channel's pace) and marks each as soon as its
+ * outcome is known: sent, retry later, or failed for good.  Marks are
+ * committed in groups, one transaction per 32 outcomes or 20 ms, whichever
+ * comes first.  A crash between claim and mark leaves rows in 'sending',
+ * which store_outbox_recover puts back at the next start: those in flight,
+ * those not tried yet, and those decided in the last 20 ms.
  *
  * Runs on the planning thread; the config and store are the caller's.
  */

@@ -15,7 +15,8 @@
  *                              (both 200); a forged, tampered, expired or
  *                              malformed link, or one whose item is gone,
  *                              gets a 403 page and changes nothing
- *   GET/HEAD /healthz          JSON: status, last cycle, outbox depth
+ *   GET/HEAD /healthz          JSON: status (with a reason when
+ *                              "failed"), last cycle, outbox depth
  *   anything else              404 (405 for other methods on those paths)
  *
  * Slow clients are bounded by design: a request (header and body) must
@@ -100,6 +101,10 @@ struct http_stats {
 	uint64_t	 busy_failures;
 	int64_t		 last_cycle_mono_ms;	/* CLOCK_MONOTONIC */
 	int64_t		 overdue_ms;
+	/* Non-empty: the worker has stopped for good (its state.db is
+	 * lost) and says why; /healthz answers 503 "failed" with it as
+	 * "reason". */
+	char		 failed[512];
 };
 void	http_set_stats(struct http_server *srv, const struct http_stats *stats);
 

@@ -9,13 +9,17 @@
  * A timeout or a dropped connection after the final "." may hide a message
  * the server did accept: it is reported as a temporary failure, and the
  * caller retries with the same bytes, hence the same Message-ID, which lets
- * the recipient's client show it once.
+ * the recipient's client show it once.  Once the server has answered the
+ * final "." with 2xx the message is sent, whatever libcurl reports after
+ * it; and the QUIT that ends each connection (at mail_free) is sent but its
+ * answer is not waited for.
  */
 #ifndef PLC_MAIL_H
 #define PLC_MAIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "stop.h"
@@ -54,12 +58,31 @@ struct mail	*mail_new(const struct config_smtp *smtp, char **err);
 void		 mail_free(struct mail *m);
 
 /*
+ * Told of each message as soon as its outcome is known, so that the caller
+ * can record it before the rest of the batch is through.  fn(arg, i) runs
+ * once items[i] is decided (status, code, answer and untried set; the
+ * callback may read them and must leave them as they are), and
+ * fn(arg, MAIL_TICK) now and then while the batch goes on.  Each call
+ * returns the milliseconds after which the caller wants a tick although
+ * nothing was decided, or -1 for none: mail_send never waits longer.
+ */
+#define MAIL_TICK	((size_t)-1)
+struct mail_notify {
+	int64_t	(*fn)(void *arg, size_t i);
+	void	*arg;
+};
+/* Tell notify (copied; NULL: nobody) of the outcomes of m's next sends. */
+void	 mail_set_notify(struct mail *m, const struct mail_notify *notify);
+
+/*
  * Deliver items[0..n-1], in order on each connection.  Envelope addresses that fail
  * message_address_valid are refused (MAIL_PERMFAIL) without reaching the
  * server: libcurl would pass a CR/LF in them straight into the SMTP
  * dialogue.  Once stop (may be NULL) is asked for, the rest are left
  * untried, and a message still going when its grace is over is cut off
- * (both MAIL_TEMPFAIL).  Returns the number of items sent.
+ * (both MAIL_TEMPFAIL).  Each item is told to the notify set with
+ * mail_set_notify (if any) as it is decided.  Returns the number of items
+ * sent.
  */
 size_t		 mail_send(struct mail *m, struct mail_item *items, size_t n,
 		    struct stop *stop);

@@ -42,21 +42,24 @@ struct metrics_snapshot {
 char	*metrics_render(const struct metrics_snapshot *m);
 
 /*
- * What /healthz says, worst first: the database cannot be read; the last
+ * What /healthz says, worst first: the worker has stopped for good (failed:
+ * its state.db is lost); the database cannot be read; the last
  * cycle failed (as the worker saw it, or as the cycle log says: a cycle
  * that failed on a locked database could not log itself); no cycle has
  * ended for overdue_ms (0: never overdue), all times on one monotonic
  * clock.  Anything but METRICS_HEALTH_OK answers 503.
  */
 enum metrics_health { METRICS_HEALTH_OK, METRICS_HEALTH_OVERDUE,
-	METRICS_HEALTH_FAILING, METRICS_HEALTH_UNAVAILABLE };
+	METRICS_HEALTH_FAILING, METRICS_HEALTH_UNAVAILABLE,
+	METRICS_HEALTH_FAILED };
 struct metrics_health_in {
 	bool		db_ok;
 	bool		last_failed;
 	int64_t		now_ms, last_cycle_ms, overdue_ms;
+	bool		failed;
 };
 enum metrics_health metrics_health(const struct metrics_health_in *in);
-/* "ok", "overdue", "failing", "unavailable". */
+/* "ok", "overdue", "failing", "unavailable", "failed". */
 const char	*metrics_health_name(enum metrics_health h);
 
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "civil.h"
+#include "token.h"
 
 struct store;
 
@@ -27,10 +28,40 @@ struct store;
  * Open (creating if needed) the database at path and migrate it.  A database
  * from a newer build (user_version above ours) is refused rather than
  * damaged.  *out is set only on success; close it with store_close.
+ * Whether a database may be created at all is the caller's policy: the
+ * commands and the worker go through statedir_open_store (statedir.h).
  */
 int	store_open(const char *path, struct store **out, char **err);
+/*
+ * The same, but never creates a database: returns 1 (*out NULL, *err
+ * untouched) when there is none at path, that is no file or a file with no
+ * schema (an empty one, or one whose WAL was removed before its first
+ * checkpoint); nothing is created or written then.  0 with *out set, or -1
+ * with *err allocated, as store_open.
+ */
+int	store_open_existing(const char *path, struct store **out, char **err);
 void	store_close(struct store *st);
 int	store_schema_version(struct store *st);
+
+/*
+ * Does the path st was opened with still name the file st has open (same
+ * st_dev and st_ino as when it was opened), and do <path>-wal and -shm still
+ * name the ones SQLite opened?  Another process that opens the path must see
+ * the same database as st, or the state splits in two.  Returns 0 when so;
+ * 1 when not, with *why allocated ("…/state.db was deleted", "… was replaced
+ * by another file"); -1 when it cannot tell (stat failed otherwise), with
+ * *why allocated.
+ */
+int	store_same_file(struct store *st, char **why);
+/*
+ * For a store whose file is lost (store_same_file said 1): hold its write
+ * lock until store_close, so that the other connections of this process
+ * (the HTTP server's) cannot record anything more in a file nobody will
+ * read; and keep its close from deleting <path>-wal and -shm by name,
+ * which may belong to another database by then.  Waits for a writer of
+ * this process as long as the busy timeout.  0, or -1 with *err.
+ */
+int	store_fence(struct store *st, char **err);
 
 /*
  * Small key/value facts (the link secret, when the worker first ran).
@@ -61,7 +92,7 @@ int	store_cycle_last(struct store *st, bool *found, time_t *finished,
  */
 enum store_token_kind { STORE_TOKEN_MEMBER, STORE_TOKEN_COMMUNITY };
 
-#define STORE_TOKEN_LEN		32	/* hex characters, without the NUL */
+#define STORE_TOKEN_LEN		TOKEN_LEN
 
 /* "member" or "community". */
 const char *store_token_kind_name(enum store_token_kind kind);
@@ -287,11 +318,11 @@ int	store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
 	    const char *answer, char **err);
 
 /*
- * One transaction around many marks, so a batch's outcomes cost one commit
- * instead of one each.  A crash before store_tx_commit leaves the batch in
- * 'sending' (store_outbox_recover sends it again): nothing is lost, and at
- * most the batch in flight goes twice.  store_tx_rollback accepts a store
- * with no transaction open.
+ * One transaction around many marks, so a group of outcomes costs one
+ * commit instead of one each.  A crash before store_tx_commit leaves the
+ * group in 'sending' (store_outbox_recover sends it again): nothing is
+ * lost, and at most the group goes twice, so keep it small.
+ * store_tx_rollback accepts a store with no transaction open.
  */
 int	store_tx_begin(struct store *st, char **err);
 int	store_tx_commit(struct store *st, char **err);

@@ -8,6 +8,8 @@
 #ifndef PLC_WEBHOOK_H
 #define PLC_WEBHOOK_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -24,6 +26,10 @@ struct webhook_result {
 						   untrusted, bounded */
 	bool			 untried;	/* TEMPFAIL before it was
 						   started: a stop */
+	bool			 cut;		/* WEBHOOK_OK, though the
+						   transfer failed after the
+						   2xx status (answer says
+						   how): log it as a warning */
 };
 
 /*
@@ -47,6 +53,19 @@ long	webhook_retry_after(const char *value, time_t now);
  * them instead of opening new ones each round.  Once stop (may be NULL) is
  * asked for, no transfer starts (res.untried) and those in flight are cut
  * off when its grace is over (WEBHOOK_TEMPFAIL).
+ *
+ * A 2xx status means the service took the post, whatever happens to the
+ * rest of the answer: a body that stalls, a timeout or a dropped
+ * connection after it, or a stop, still make WEBHOOK_OK (res.cut), since
+ * a retry would post twice.  Once the 2xx headers are in, the body gets
+ * 5 s more at most (it is only kept for the log).
+ *
+ * notify (may be NULL) is told of each job as soon as its res is filled:
+ * notify->fn(arg, i) for jobs[i] (the callback may read res and must leave
+ * it as it is), and fn(arg, WEBHOOK_TICK) now and then while transfers go
+ * on.  Each call returns the milliseconds after which the caller wants a
+ * tick although nothing was decided, or -1 for none: webhook_post_all
+ * never waits longer.
  */
 struct webhook_pacer;
 struct webhook_job {
@@ -54,8 +73,14 @@ struct webhook_job {
 	const char			*payload;
 	struct webhook_result		 res;
 };
+#define WEBHOOK_TICK	((size_t)-1)
+struct webhook_notify {
+	int64_t	(*fn)(void *arg, size_t i);
+	void	*arg;
+};
 void	webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs,
-	    size_t n, time_t now, struct stop *stop);
+	    size_t n, time_t now, struct stop *stop,
+	    const struct webhook_notify *notify);
 
 /*
  * Post payload (JSON) to ch's URL, or append it to a file: URL's file.

@@ -6,8 +6,12 @@
  * start, then again when the config is reloaded (SIGHUP) or when another
  * process changed the database (`token rotate`), and stops cleanly on
  * SIGTERM or SIGINT.  Signals arrive through a signalfd, never a handler.
- * Only one worker runs on a state directory: <state_dir>/lock is held with
- * flock for the worker's lifetime.
+ * Only one worker runs on a state directory: the directory itself is held
+ * with flock for the worker's lifetime (statedir.h).  The worker checks
+ * each time round its loop that <state_dir>/state.db is still the file it
+ * has open; when it is not (deleted, replaced), it stops planning and
+ * sending at once, says so in the log, STATUS= and /healthz ("failed"),
+ * and exits with WORKER_LOST.
  */
 #ifndef PLC_WORKER_H
 #define PLC_WORKER_H
@@ -40,6 +44,8 @@ enum worker_result {
 	WORKER_LOCKED,		/* another worker holds the state directory */
 	WORKER_UNAVAILABLE,	/* state directory, database or port unusable */
 	WORKER_FAILED,		/* --once: the cycle failed (worth a retry) */
+	WORKER_LOST,		/* state.db was deleted or replaced while the
+				   worker ran: it stopped */
 };
 
 /*

@@ -8,7 +8,8 @@ and answered by the first segment of its path: /ok 200, /teams 202, /busy 429 wi
 Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
 /bad 400, /slow 200 after 0.2 s, /flaky 500 the first time it sees a body
 and 200 after, /hang nothing for a minute (each arrival is DIR/N.hang, and
-no .json is written); anything else 404.  Requests are served concurrently.
+no .json is written), /stall 200 with its headers and then nothing of the
+promised body for a minute; anything else 404.  Requests are served concurrently.
 Runs until killed.
 """
 import email.utils
@@ -52,6 +53,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(tmp, "wb") as f:
                 f.write(data)
             os.rename(tmp, os.path.join(OUT, "%d.%s" % (me, ext)))
+        if first == "stall":
+            self.send_response(200)
+            self.send_header("Content-Length", "64")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(60)
+            return
         if first == "flaky":
             first = "ok" if again else "fail"
         code, headers = {

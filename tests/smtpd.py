@@ -1,16 +1,20 @@
 """A small SMTP server for the end-to-end tests (Debian's aiosmtpd).
 
-usage: /usr/bin/python3 tests/smtpd.py PORT DIR [accept|refuse|tls CERT KEY]
+usage: /usr/bin/python3 tests/smtpd.py PORT DIR
+           [accept|refuse|slow|stallquit|tls CERT KEY]
 
 Each accepted message becomes DIR/N.eml (the data as received) and DIR/N.env
 (MAIL FROM, then one RCPT TO per line), written via a temporary name so that
 a reader never sees half a file.  "refuse" answers every RCPT TO with 550.
-"tls" offers STARTTLS with CERT and KEY, requires it, and requires AUTH
+"slow" answers each DATA 0.05 s late, after the message is written (a batch
+takes a while).  "stallquit" never answers QUIT.  "tls" offers STARTTLS with
+CERT and KEY, requires it, and requires AUTH
 (PLAIN or LOGIN) as user "plc" with password "s3cret pw"; DIR/auth.log
 records each attempt.  DIR/sessions.log gets one line per EHLO or HELO (a
 session; libcurl greets once per connection).  DIR/ready appears once the server listens.  Runs
 until killed.
 """
+import asyncio
 import os
 import signal
 import ssl
@@ -21,9 +25,11 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Handler:
-    def __init__(self, outdir, refuse):
+    def __init__(self, outdir, mode):
         self.outdir = outdir
-        self.refuse = refuse
+        self.refuse = mode == "refuse"
+        self.slow = mode == "slow"
+        self.stallquit = mode == "stallquit"
         self.count = 0
 
     def session(self, hostname):
@@ -56,7 +62,14 @@ class Handler:
             with open(base + ext + ".tmp", "wb") as f:
                 f.write(data)
             os.rename(base + ext + ".tmp", base + ext)
+        if self.slow:
+            await asyncio.sleep(0.05)
         return "250 2.0.0 Ok: queued as plc%d" % self.count
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.stallquit:
+            await asyncio.sleep(3600)
+        return "221 Bye"
 
 
 def authenticator(outdir):
@@ -73,7 +86,6 @@ def authenticator(outdir):
 def main():
     port, outdir = int(sys.argv[1]), sys.argv[2]
     mode = sys.argv[3] if len(sys.argv) > 3 else "accept"
-    refuse = mode == "refuse"
     extra = {}
     if mode == "tls":
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -81,7 +93,7 @@ def main():
         extra = dict(tls_context=ctx, require_starttls=True,
                      authenticator=authenticator(outdir),
                      auth_required=True, auth_require_tls=True)
-    ctl = Controller(Handler(outdir, refuse), hostname="127.0.0.1", port=port,
+    ctl = Controller(Handler(outdir, mode), hostname="127.0.0.1", port=port,
                      **extra)
     ctl.start()
     open(os.path.join(outdir, "ready"), "w").close()

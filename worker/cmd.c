@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "publish.h"
+#include "statedir.h"
 #include "store.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -16,21 +17,19 @@
 int
 cmd_open_store(const struct config *cfg, struct store **st)
 {
-	char	*path = NULL, *err = NULL;
+	char	*err = NULL;
 	int	 rc = EX_UNAVAILABLE;
 
 	*st = NULL;
 	if (publish_prepare(cfg->worker.state_dir, &err) == -1)
 		goto out;
-	path = publish_db_path(cfg->worker.state_dir);
-	if (store_open(path, st, &err) == -1)
+	if (statedir_open_store(cfg->worker.state_dir, st, &err) == -1)
 		goto out;
 	rc = EX_OK;
 out:
 	if (err != NULL)
 		fprintf(stderr, "plc-cadence: %s\n", err);
 	free(err);
-	free(path);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "statedir.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -44,7 +45,10 @@ cmd_backup(struct cmd_ctx *ctx)
 		rc = EX_NOINPUT;
 		goto out;
 	}
-	if (store_open(db, &st, &err) == -1) {
+	/* An empty state.db is given its schema, unless the directory says
+	 * an earlier database was lost. */
+	if (statedir_open_store(ctx->cfg->worker.state_dir, &st, &err) ==
+	    -1) {
 		fprintf(stderr, "plc-cadence: backup: %s\n", err);
 		rc = EX_UNAVAILABLE;
 		goto out;

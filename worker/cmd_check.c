@@ -163,7 +163,7 @@ check_store(const struct config *cfg)
 	struct store	*st = NULL;
 	char		*path = publish_db_path(cfg->worker.state_dir), *err = NULL;
 
-	if (access(path, R_OK) == 0 && store_open(path, &st, &err) == -1) {
+	if (store_open_existing(path, &st, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		free(err);
 		st = NULL;

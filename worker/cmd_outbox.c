@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "statedir.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -128,7 +129,7 @@ cmd_outbox(struct cmd_ctx *ctx)
 	enum store_outbox_filter	 filter = STORE_OUTBOX_LIST_ALL;
 	struct store_outbox_row		*rows = NULL;
 	struct store			*st = NULL;
-	char				*path = NULL, *err = NULL;
+	char				*err = NULL;
 	time_t				 given;
 	size_t				 n = 0;
 	int				 ch, json = 0, have_now = 0, nfilter = 0;
@@ -183,8 +184,7 @@ cmd_outbox(struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	path = xasprintf("%s/state.db", cfg->worker.state_dir);
-	if (store_open(path, &st, &err) == -1) {
+	if (statedir_open_store(cfg->worker.state_dir, &st, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		rc = EX_UNAVAILABLE;
 		goto out;
@@ -207,7 +207,6 @@ cmd_outbox(struct cmd_ctx *ctx)
 out:
 	store_outbox_rows_free(rows, n);
 	store_close(st);
-	free(path);
 	free(err);
 	return rc;
 }

@@ -93,6 +93,12 @@ cmd_run(struct cmd_ctx *ctx)
 	case WORKER_FAILED:
 		rc = EX_TEMPFAIL;
 		break;
+	case WORKER_LOST:
+		/* The worker's input file is gone: not "unavailable" (69,
+		 * which a start refused for a missing state.db exits with)
+		 * nor "try again" (75): the unit does not restart on it. */
+		rc = EX_NOINPUT;
+		break;
 	}
 	/* Through the log: under systemd this line is the journal's. */
 	if (err != NULL)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "chat.h"
 #include "cadence.h"
@@ -253,6 +254,9 @@ struct deliver_job {
 	char				*answer;
 	long				 retry_after;	/* -1: backoff */
 	time_t				 next_try;	/* DELIVER_PACED */
+	bool				 cut;		/* sent, but the answer
+							   was cut off */
+	bool				 queued;	/* in a group (below) */
 };
 
 static void
@@ -260,6 +264,91 @@ deliver_fail(struct deliver_job *j, char *answer)
 {
 	j->outcome = DELIVER_FAILED;
 	j->answer = answer;
+}
+
+/*
+ * Group commit.  Each outcome is written as soon as it is known, so that a
+ * crash re-sends only what was in flight, not the whole claimed batch; and
+ * the outcomes decided together share one transaction, so that batching
+ * keeps its throughput: a group is committed once it holds
+ * DELIVER_GROUP_MAX outcomes or its first is DELIVER_GROUP_MS old,
+ * whichever comes first.  A kill -9 re-sends at most the messages in
+ * flight and those decided in the last DELIVER_GROUP_MS.
+ */
+#define DELIVER_GROUP_MS	20
+#define DELIVER_GROUP_MAX	32
+
+struct deliver_group {
+	struct store		*st;
+	time_t			 now;
+	struct deliver_counts	*counts;
+	struct deliver_job	*v[DELIVER_GROUP_MAX];	/* decided, unwritten */
+	size_t			 n;
+	int64_t			 first_ms;	/* when v[0] was decided */
+	char			*err;		/* the first store failure:
+						   nothing more is written */
+};
+
+static int64_t
+deliver_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int	deliver_mark(struct store *, struct deliver_job *, time_t,
+		    struct deliver_counts *, char **);
+
+/* Write the group's outcomes in one transaction. */
+static void
+deliver_group_flush(struct deliver_group *g)
+{
+	size_t	i;
+
+	if (g->n == 0 || g->err != NULL)
+		goto out;
+	if (store_tx_begin(g->st, &g->err) == -1)
+		goto out;
+	for (i = 0; i < g->n; i++)
+		if (deliver_mark(g->st, g->v[i], g->now, g->counts,
+		    &g->err) == -1)
+			goto out;
+	if (store_tx_commit(g->st, &g->err) == -1)
+		goto out;
+out:
+	if (g->err != NULL)
+		store_tx_rollback(g->st);
+	g->n = 0;
+}
+
+/* Milliseconds until the group is due for its commit (-1: it is empty);
+ * one that is due is committed now. */
+static int64_t
+deliver_group_wait(struct deliver_group *g)
+{
+	int64_t	left;
+
+	if (g->n == 0)
+		return -1;
+	if ((left = g->first_ms + DELIVER_GROUP_MS - deliver_mono_ms()) > 0)
+		return left;
+	deliver_group_flush(g);
+	return -1;
+}
+
+/* j is decided: into the group, which is committed if it is full or due. */
+static int64_t
+deliver_group_add(struct deliver_group *g, struct deliver_job *j)
+{
+	j->queued = true;
+	if (g->n == 0)
+		g->first_ms = deliver_mono_ms();
+	g->v[g->n++] = j;
+	if (g->n == DELIVER_GROUP_MAX)
+		deliver_group_flush(g);
+	return deliver_group_wait(g);
 }
 
 /*
@@ -375,11 +464,46 @@ deliver_cals_free(struct deliver_cals *cache)
 	free(cache->v);
 }
 
+/* What a mail or webhook callback needs to turn item i into its job. */
+struct deliver_sending {
+	struct deliver_group	*g;
+	struct deliver_job	**mine;
+	struct mail_item	*items;		/* e-mail */
+	struct webhook_job	*wj;		/* chat */
+	time_t			 now;
+};
+
+static void
+deliver_mail_outcome(struct deliver_job *j, const struct mail_item *it,
+    time_t now)
+{
+	j->answer = xstrdup(it->answer != NULL ? it->answer : "");
+	j->outcome = it->status == MAIL_SENT ? DELIVER_SENT :
+	    it->untried ? DELIVER_PACED : it->status == MAIL_TEMPFAIL ?
+	    DELIVER_RETRY : DELIVER_FAILED;
+	j->next_try = now;
+}
+
+/* mail_send's notify: item i is decided, or (MAIL_TICK) time passes. */
+static int64_t
+deliver_mail_decided(void *arg, size_t i)
+{
+	struct deliver_sending	*s = arg;
+
+	if (i == MAIL_TICK)
+		return deliver_group_wait(s->g);
+	deliver_mail_outcome(s->mine[i], &s->items[i], s->now);
+	return deliver_group_add(s->g, s->mine[i]);
+}
+
 /* Every e-mail row of the batch, over the relay's few connections. */
 static void
 deliver_mail(const struct config *cfg, struct store *st,
-    struct deliver_job *jobs, size_t n, time_t now, struct stop *stop)
+    struct deliver_job *jobs, size_t n, time_t now, struct stop *stop,
+    struct deliver_group *g)
 {
+	struct deliver_sending	 sending;
+	struct mail_notify	 notify;
 	struct mail_item	*items = NULL;
 	struct deliver_job	**mine = NULL;
 	const struct config_member *m;
@@ -438,16 +562,23 @@ deliver_mail(const struct config *cfg, struct store *st,
 		}
 		goto out;
 	}
+	memset(&sending, 0, sizeof(sending));
+	sending.g = g;
+	sending.mine = mine;
+	sending.items = items;
+	sending.now = now;
+	notify.fn = deliver_mail_decided;
+	notify.arg = &sending;
+	mail_set_notify(mail, &notify);
 	mail_send(mail, items, k, stop);
-	for (i = 0; i < k; i++) {
-		mine[i]->answer = items[i].answer;
-		items[i].answer = NULL;
-		mine[i]->outcome = items[i].status == MAIL_SENT ? DELIVER_SENT :
-		    items[i].untried ? DELIVER_PACED :
-		    items[i].status == MAIL_TEMPFAIL ? DELIVER_RETRY :
-		    DELIVER_FAILED;
-		mine[i]->next_try = now;
-	}
+	for (i = 0; i < k; i++)
+		if (!mine[i]->queued) {
+			deliver_mail_outcome(mine[i], &items[i], now);
+			deliver_group_add(g, mine[i]);
+		}
+	/* Recorded before mail_free's QUIT, which a server may stall: a
+	 * message it answered 250 to is sent, whatever comes after. */
+	deliver_group_flush(g);
 out:
 	mail_free(mail);
 	deliver_cals_free(&cals);
@@ -519,6 +650,31 @@ deliver_mentions(const struct config *cfg, struct store *st,
 	return n;
 }
 
+static void
+deliver_chat_outcome(struct deliver_job *j, const struct webhook_result *res,
+    time_t now)
+{
+	j->outcome = res->status == WEBHOOK_OK ? DELIVER_SENT :
+	    res->untried ? DELIVER_PACED : res->status == WEBHOOK_TEMPFAIL ?
+	    DELIVER_RETRY : DELIVER_FAILED;
+	j->cut = res->cut;
+	j->next_try = now;
+	j->retry_after = res->retry_after;
+	j->answer = xstrdup(res->answer != NULL ? res->answer : "");
+}
+
+/* webhook_post_all's notify: post i is decided, or time passes. */
+static int64_t
+deliver_chat_decided(void *arg, size_t i)
+{
+	struct deliver_sending	*s = arg;
+
+	if (i == WEBHOOK_TICK)
+		return deliver_group_wait(s->g);
+	deliver_chat_outcome(s->mine[i], &s->wj[i].res, s->now);
+	return deliver_group_add(s->g, s->mine[i]);
+}
+
 /*
  * The chat rows of the batch, posted all at once; a row its channel's pace
  * holds back goes back to pending for the moment the pace allows.
@@ -526,8 +682,10 @@ deliver_mentions(const struct config *cfg, struct store *st,
 static void
 deliver_chat(const struct config *cfg, struct store *st,
     struct deliver_job *jobs, size_t n, struct webhook_pacer *pacer,
-    struct stop *stop, time_t now, int64_t now_ms)
+    struct stop *stop, time_t now, int64_t now_ms, struct deliver_group *g)
 {
+	struct deliver_sending		 sending;
+	struct webhook_notify		 notify;
 	const struct config_channel	*ch;
 	struct webhook_job		*wj;
 	struct deliver_job		**mine;
@@ -578,17 +736,23 @@ deliver_chat(const struct config *cfg, struct store *st,
 		wj[k].payload = payloads[k];
 		mine[k++] = &jobs[i];
 	}
-	webhook_post_all(pacer, wj, k, now, stop);
+	memset(&sending, 0, sizeof(sending));
+	sending.g = g;
+	sending.mine = mine;
+	sending.wj = wj;
+	sending.now = now;
+	notify.fn = deliver_chat_decided;
+	notify.arg = &sending;
+	webhook_post_all(pacer, wj, k, now, stop, &notify);
 	for (i = 0; i < k; i++) {
-		mine[i]->outcome = wj[i].res.status == WEBHOOK_OK ?
-		    DELIVER_SENT : wj[i].res.untried ? DELIVER_PACED :
-		    wj[i].res.status == WEBHOOK_TEMPFAIL ? DELIVER_RETRY :
-		    DELIVER_FAILED;
-		mine[i]->next_try = now;
-		mine[i]->retry_after = wj[i].res.retry_after;
-		mine[i]->answer = wj[i].res.answer;
+		if (!mine[i]->queued) {
+			deliver_chat_outcome(mine[i], &wj[i].res, now);
+			deliver_group_add(g, mine[i]);
+		}
+		free(wj[i].res.answer);
 		free(payloads[i]);
 	}
+	deliver_group_flush(g);
 	free(payloads);
 	free(mine);
 	free(wj);
@@ -626,8 +790,14 @@ deliver_mark(struct store *st, struct deliver_job *j, time_t now,
 	switch (j->outcome) {
 	case DELIVER_SENT:
 		counts->sent++;
-		log_info("outbox %lld: %s to %s on %s sent", (long long)r->id,
-		    r->kind, r->recipient, r->channel);
+		if (j->cut)
+			log_warn("outbox %lld: %s to %s on %s sent, but the "
+			    "answer was cut short: %s", (long long)r->id,
+			    r->kind, r->recipient, r->channel, a);
+		else
+			log_info("outbox %lld: %s to %s on %s sent",
+			    (long long)r->id, r->kind, r->recipient,
+			    r->channel);
 		return store_outbox_mark_sent(st, r->id, now, j->answer, err);
 	case DELIVER_RETRY:
 		counts->retried++;
@@ -654,10 +824,15 @@ deliver_due(const struct config *cfg, struct store *st,
 {
 	struct store_outbox_row	*rows = NULL;
 	struct deliver_job	*jobs = NULL;
+	struct deliver_group	 g;
 	size_t			 n = 0, i, k = 0;
 	int			 rc = -1;
 
 	memset(counts, 0, sizeof(*counts));
+	memset(&g, 0, sizeof(g));
+	g.st = st;
+	g.now = now;
+	g.counts = counts;
 	if (stop_asked(stop))
 		return 0;
 	if (store_outbox_claim(st, now, limit, &rows, &n, err) == -1)
@@ -686,19 +861,26 @@ deliver_due(const struct config *cfg, struct store *st,
 		}
 		k++;
 	}
-	deliver_mail(cfg, st, jobs, k, now, stop);
-	deliver_chat(cfg, st, jobs, k, pacer, stop, now, now_ms);
-	if (k > 0 && store_tx_begin(st, err) == -1)
-		goto out;
+	/* Rows held for quiet hours are decided before any send. */
 	for (i = 0; i < k; i++)
-		if (deliver_mark(st, &jobs[i], now, counts, err) == -1)
-			goto out;
-	if (k > 0 && store_tx_commit(st, err) == -1)
+		if (jobs[i].answer != NULL)
+			deliver_group_add(&g, &jobs[i]);
+	deliver_mail(cfg, st, jobs, k, now, stop, &g);
+	deliver_chat(cfg, st, jobs, k, pacer, stop, now, now_ms, &g);
+	/* And those refused before they could go (no address, no channel). */
+	for (i = 0; i < k; i++)
+		if (!jobs[i].queued)
+			deliver_group_add(&g, &jobs[i]);
+	deliver_group_flush(&g);
+	if (g.err != NULL) {
+		if (err != NULL)
+			*err = g.err;
+		else
+			free(g.err);
 		goto out;
+	}
 	rc = 0;
 out:
-	if (rc == -1)
-		store_tx_rollback(st);
 	for (i = 0; i < k; i++)
 		free(jobs[i].answer);
 	free(jobs);

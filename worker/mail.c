@@ -1,4 +1,5 @@
 /* mail: SMTP through libcurl, or a maildir (see mail.h). */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -35,6 +36,8 @@ struct mail_lane {
 	char			 last[MAIL_ANSWER_MAX];	/* last reply line */
 	char			 fail[MAIL_ANSWER_MAX];	/* first 4xx/5xx */
 	struct mail_item	*cur;			/* NULL: idle */
+	bool			 data;			/* 354 seen: data goes */
+	bool			 taken;			/* 2xx after it: sent */
 	size_t			 off;
 	struct curl_slist	*rcpt;
 	char			*from;
@@ -47,6 +50,12 @@ struct mail {
 	CURLM			*multi;		/* its cache holds the connections */
 	struct mail_lane	 lanes[MAIL_LANES];
 	struct stop		*stop;		/* mail_send's, for the batch */
+	struct mail_notify	 notify;	/* fn NULL: none */
+	struct mail_item	*items;		/* mail_send's, for notify */
+	int64_t			 wait;		/* ms until notify wants a tick;
+						   -1: none */
+	curl_socket_t		*socks;		/* libcurl's open sockets */
+	size_t			 nsocks;
 };
 
 const char *
@@ -60,6 +69,29 @@ mail_status_name(enum mail_status s)
 	default:
 		return "permanent failure";
 	}
+}
+
+void
+mail_set_notify(struct mail *m, const struct mail_notify *notify)
+{
+	memset(&m->notify, 0, sizeof(m->notify));
+	if (notify != NULL)
+		m->notify = *notify;
+}
+
+/* it is decided: tell the caller now, not at the end of the batch. */
+static void
+mail_decided(struct mail *m, struct mail_item *it)
+{
+	if (m->notify.fn != NULL)
+		m->wait = m->notify.fn(m->notify.arg, (size_t)(it - m->items));
+}
+
+/* The longest poll: a second, or less when the caller wants a tick. */
+static int
+mail_poll_ms(struct mail *m)
+{
+	return m->wait >= 0 && m->wait < 1000 ? (int)m->wait : 1000;
 }
 
 /*
@@ -77,6 +109,12 @@ mail_reply_cb(char *buf, size_t size, size_t n, void *arg)
 		len--;
 	if (len >= MAIL_ANSWER_MAX)
 		len = MAIL_ANSWER_MAX - 1;
+	/* The answer to the data's final ".": the message is the server's,
+	 * whatever libcurl says after it. */
+	if (len > 0 && buf[0] == '2' && l->data)
+		l->taken = true;
+	if (len >= 3 && strncmp(buf, "354", 3) == 0)
+		l->data = true;
 	dst = (len > 0 && (buf[0] == '4' || buf[0] == '5') &&
 	    l->fail[0] == '\0') ? l->fail : l->last;
 	memcpy(dst, buf, len);
@@ -106,6 +144,31 @@ mail_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	struct mail	*m = arg;
 
 	return stop_overdue(m->stop) ? 1 : 0;
+}
+
+/* Keep count of the connections' sockets, for mail_free. */
+static int
+mail_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct mail	*m = arg;
+
+	m->socks = xreallocarray(m->socks, m->nsocks + 1, sizeof(*m->socks));
+	m->socks[m->nsocks++] = fd;
+	return CURL_SOCKOPT_OK;
+}
+
+static int
+mail_closesocket_cb(void *arg, curl_socket_t fd)
+{
+	struct mail	*m = arg;
+	size_t		 i;
+
+	for (i = 0; i < m->nsocks; i++)
+		if (m->socks[i] == fd) {
+			m->socks[i] = m->socks[--m->nsocks];
+			break;
+		}
+	return close(fd);
 }
 
 static int
@@ -145,6 +208,10 @@ mail_lane_setup(struct mail *m, struct mail_lane *l, char **err)
 	SET(CURLOPT_NOPROGRESS, 0L);
 	SET(CURLOPT_XFERINFOFUNCTION, mail_progress_cb);
 	SET(CURLOPT_XFERINFODATA, m);
+	SET(CURLOPT_SOCKOPTFUNCTION, mail_sockopt_cb);
+	SET(CURLOPT_SOCKOPTDATA, m);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, mail_closesocket_cb);
+	SET(CURLOPT_CLOSESOCKETDATA, m);
 	if (s->username != NULL) {
 		SET(CURLOPT_USERNAME, s->username);
 		SET(CURLOPT_PASSWORD, s->password.value ?
@@ -190,6 +257,15 @@ mail_free(struct mail *m)
 
 	if (m == NULL)
 		return;
+	/*
+	 * Every message is decided by now, and the QUIT that libcurl sends on
+	 * each cached connection changes nothing; but libcurl waits up to
+	 * 120 s for its answer, per connection, and a server may never give
+	 * it.  Our side is shut for reading first: QUIT still goes, and the
+	 * wait ends at once.
+	 */
+	for (i = 0; i < m->nsocks; i++)
+		shutdown(m->socks[i], SHUT_RD);
 	/* libcurl's order: the multi (which sends QUIT on its cached
 	 * connections) before the easy handles; no lane is in it now. */
 	if (m->multi != NULL)
@@ -197,6 +273,7 @@ mail_free(struct mail *m)
 	for (i = 0; i < MAIL_LANES; i++)
 		if (m->lanes[i].curl != NULL)
 			curl_easy_cleanup(m->lanes[i].curl);
+	free(m->socks);
 	free(m->maildir);
 	free(m);
 }
@@ -223,6 +300,7 @@ mail_lane_start(struct mail *m, struct mail_lane *l, struct mail_item *it)
 	l->cur = it;
 	l->off = 0;
 	l->last[0] = l->fail[0] = l->errbuf[0] = '\0';
+	l->data = l->taken = false;
 	if (l->rcpt != NULL) {
 		curl_easy_setopt(l->curl, CURLOPT_MAIL_FROM, l->from);
 		curl_easy_setopt(l->curl, CURLOPT_MAIL_RCPT, l->rcpt);
@@ -234,6 +312,7 @@ mail_lane_start(struct mail *m, struct mail_lane *l, struct mail_item *it)
 	it->status = MAIL_TEMPFAIL;
 	it->answer = xstrdup("libcurl could not start the message");
 	mail_lane_idle(l);
+	mail_decided(m, it);
 	return false;
 }
 
@@ -246,13 +325,16 @@ mail_lane_finish(struct mail *m, struct mail_lane *l, CURLcode rc)
 
 	curl_easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
 	it->code = code;
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK || l->taken)
 		it->status = MAIL_SENT;
 	else if (code >= 500 && code <= 599)
 		it->status = MAIL_PERMFAIL;
 	else	/* 4xx, refused, unreachable, timed out: try again later */
 		it->status = MAIL_TEMPFAIL;
-	if (rc == CURLE_ABORTED_BY_CALLBACK)
+	if (rc != CURLE_OK && l->taken)
+		it->answer = xasprintf("%s, then %s", l->last,
+		    curl_easy_strerror(rc));
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		it->answer = xstrdup("cut off: the worker is stopping");
 	else if (rc == CURLE_OK && l->last[0] != '\0')
 		it->answer = xstrdup(l->last);
@@ -263,6 +345,7 @@ mail_lane_finish(struct mail *m, struct mail_lane *l, CURLcode rc)
 		    curl_easy_strerror(rc));
 	curl_multi_remove_handle(m->multi, l->curl);
 	mail_lane_idle(l);
+	mail_decided(m, it);
 }
 
 /* The items still undecided (answer NULL), over the lanes at once. */
@@ -287,6 +370,7 @@ mail_smtp_all(struct mail *m, struct mail_item *items, size_t n)
 					it->untried = true;
 					it->answer = xstrdup("not sent: the worker "
 					    "is stopping");
+					mail_decided(m, it);
 				} else if (mail_lane_start(m, l, it))
 					live++;
 			}
@@ -303,7 +387,10 @@ mail_smtp_all(struct mail *m, struct mail_item *items, size_t n)
 			live--;
 		}
 		if (running > 0)
-			curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(m->multi, NULL, 0, mail_poll_ms(m),
+			    NULL);
+		if (m->notify.fn != NULL)
+			m->wait = m->notify.fn(m->notify.arg, MAIL_TICK);
 	}
 }
 
@@ -456,6 +543,8 @@ mail_send(struct mail *m, struct mail_item *items, size_t n,
 	size_t	i, sent = 0;
 
 	m->stop = stop;
+	m->items = items;
+	m->wait = -1;
 	for (i = 0; i < n; i++) {
 		struct mail_item *it = &items[i];
 
@@ -466,6 +555,7 @@ mail_send(struct mail *m, struct mail_item *items, size_t n,
 			it->status = MAIL_TEMPFAIL;
 			it->untried = true;
 			it->answer = xstrdup("not sent: the worker is stopping");
+			mail_decided(m, it);
 			continue;
 		}
 		if (!message_address_valid(it->from_addr) ||
@@ -473,14 +563,18 @@ mail_send(struct mail *m, struct mail_item *items, size_t n,
 			it->status = MAIL_PERMFAIL;
 			it->answer = xstrdup("refused: an envelope address is "
 			    "not a plain e-mail address");
+			mail_decided(m, it);
 			continue;
 		}
-		if (m->maildir != NULL)
+		if (m->maildir != NULL) {
 			mail_maildir_one(m, it);
+			mail_decided(m, it);
+		}
 	}
 	if (m->maildir == NULL)
 		mail_smtp_all(m, items, n);
 	for (i = 0; i < n; i++)
 		sent += items[i].status == MAIL_SENT;
+	m->items = NULL;
 	return sent;
 }

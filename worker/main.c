@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "ical.h"
 #include "log.h"
 #include "tz.h"
 #include "webhook.h"
@@ -140,6 +141,10 @@ main(int argc, char *argv[])
 		rc = EX_CONFIG;
 		goto out;
 	}
+	log_lines(LOG_WARNING, NULL, warnings);
+	/* The holiday calendars, read after the config, not by its loader. */
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);

@@ -140,6 +140,8 @@ metrics_render(const struct metrics_snapshot *m)
 enum metrics_health
 metrics_health(const struct metrics_health_in *in)
 {
+	if (in->failed)
+		return METRICS_HEALTH_FAILED;
 	if (!in->db_ok)
 		return METRICS_HEALTH_UNAVAILABLE;
 	if (in->last_failed)
@@ -160,6 +162,8 @@ metrics_health_name(enum metrics_health h)
 		return "overdue";
 	case METRICS_HEALTH_FAILING:
 		return "failing";
+	case METRICS_HEALTH_FAILED:
+		return "failed";
 	case METRICS_HEALTH_UNAVAILABLE:
 		break;
 	}

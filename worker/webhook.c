@@ -17,6 +17,7 @@
 #define WEBHOOK_ANSWER_MAX	512	/* bytes of the body kept */
 #define WEBHOOK_CONNECT_S	10
 #define WEBHOOK_TOTAL_S		30
+#define WEBHOOK_BODY_MS		5000	/* for the body after 2xx headers */
 #define WEBHOOK_RETRY_MAX	86400
 #define WEBHOOK_IN_FLIGHT	64	/* transfers at once, in all */
 #define WEBHOOK_PER_CHANNEL	64	/* and to one channel */
@@ -131,8 +132,19 @@ webhook_write(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static int64_t
+webhook_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct webhook_headers {
-	char	retry_after[64];
+	char	 retry_after[64];
+	CURL	*c;
+	int64_t	 ok_ms;		/* when a 2xx status's headers ended; 0: not */
 };
 
 static size_t
@@ -141,6 +153,15 @@ webhook_header(char *data, size_t size, size_t n, void *arg)
 	struct webhook_headers	*h = arg;
 	size_t			 k = size * n, len;
 	const char		*name = "retry-after:";
+	long			 code = 0;
+
+	/* The blank line: the service has answered (a 1xx is no answer). */
+	if ((k == 2 && data[0] == '\r') || (k == 1 && data[0] == '\n')) {
+		curl_easy_getinfo(h->c, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200 && code < 300 && h->ok_ms == 0)
+			h->ok_ms = webhook_mono_ms();
+		return k;
+	}
 
 	if (k > strlen(name) && strncasecmp(data, name, strlen(name)) == 0) {
 		len = k - strlen(name);
@@ -196,6 +217,7 @@ webhook_start(CURLM *multi, struct webhook_xfer *x)
 	curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, x->cerr);
 	curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, webhook_write);
 	curl_easy_setopt(x->c, CURLOPT_WRITEDATA, &x->body);
+	x->hdr.c = x->c;
 	curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, webhook_header);
 	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, &x->hdr);
 	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
@@ -207,14 +229,23 @@ webhook_finish(struct webhook_xfer *x, CURLcode r, time_t now)
 {
 	struct webhook_result	*res = &x->job->res;
 
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &res->code);
+	if (r != CURLE_OK && webhook_classify(res->code) == WEBHOOK_OK) {
+		/* The post was taken; only the rest of the answer failed. */
+		res->status = WEBHOOK_OK;
+		res->cut = true;
+		res->answer = xasprintf("%ld from %s, then %s", res->code,
+		    x->where, curl_easy_strerror(r));
+		return;
+	}
 	if (r != CURLE_OK) {
 		/* Never curl's message alone: it may quote the URL. */
 		res->status = WEBHOOK_TEMPFAIL;
+		res->code = 0;
 		res->answer = xasprintf("%s: %s", x->where,
 		    curl_easy_strerror(r));
 		return;
 	}
-	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &res->code);
 	res->status = webhook_classify(res->code);
 	if (res->status == WEBHOOK_TEMPFAIL)
 		res->retry_after = webhook_retry_after(x->hdr.retry_after[0] ?
@@ -262,13 +293,26 @@ webhook_multi(struct webhook_pacer *p)
 	return multi;
 }
 
-/* A transfer cut off by a stop: done, to be retried. */
+/*
+ * A transfer cut off (why: by a stop, or a body that does not come): to be
+ * retried, unless its 2xx status is in, which makes it sent.
+ */
 static void
-webhook_cut(CURLM *multi, struct webhook_xfer *x)
+webhook_cut(CURLM *multi, struct webhook_xfer *x, const char *why)
 {
-	x->job->res.status = WEBHOOK_TEMPFAIL;
-	x->job->res.answer = xasprintf("%s: cut off: the worker is stopping",
-	    x->where);
+	struct webhook_result	*res = &x->job->res;
+
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &res->code);
+	if (x->hdr.ok_ms > 0 && webhook_classify(res->code) == WEBHOOK_OK) {
+		res->status = WEBHOOK_OK;
+		res->cut = true;
+		res->answer = xasprintf("%ld from %s, then cut off: %s",
+		    res->code, x->where, why);
+	} else {
+		res->status = WEBHOOK_TEMPFAIL;
+		res->code = 0;
+		res->answer = xasprintf("%s: cut off: %s", x->where, why);
+	}
 	curl_multi_remove_handle(multi, x->c);
 	curl_easy_cleanup(x->c);
 	x->c = NULL;
@@ -276,9 +320,49 @@ webhook_cut(CURLM *multi, struct webhook_xfer *x)
 	x->hl = NULL;
 }
 
+/* jobs[i] is decided: tell the caller now, not at the end of the batch. */
+static void
+webhook_decided(const struct webhook_notify *nt, size_t i, int64_t *wait)
+{
+	if (nt != NULL && nt->fn != NULL)
+		*wait = nt->fn(nt->arg, i);
+}
+
+/*
+ * Cut off every body that had its WEBHOOK_BODY_MS after a 2xx status; the
+ * milliseconds until the next such deadline (at most cap).
+ */
+static int64_t
+webhook_cut_stalled(CURLM *multi, struct webhook_xfer *x, size_t n,
+    struct webhook_live **per, size_t *nper, size_t *live, size_t *fin,
+    const struct webhook_notify *nt, int64_t *wait, int64_t cap)
+{
+	int64_t	now = 0, left;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (x[i].c == NULL || x[i].hdr.ok_ms == 0)
+			continue;
+		if (now == 0)
+			now = webhook_mono_ms();
+		if ((left = x[i].hdr.ok_ms + WEBHOOK_BODY_MS - now) > 0) {
+			if (left < cap)
+				cap = left;
+			continue;
+		}
+		webhook_cut(multi, &x[i], "the rest of the answer did not "
+		    "come within 5 s");
+		(*webhook_live_of(per, nper, x[i].job->ch))--;
+		(*live)--;
+		(*fin)++;
+		webhook_decided(nt, i, wait);
+	}
+	return cap;
+}
+
 void
 webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
-    time_t now, struct stop *stop)
+    time_t now, struct stop *stop, const struct webhook_notify *nt)
 {
 	struct webhook_xfer	*x;
 	struct CURLMsg		*msg;
@@ -286,6 +370,7 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 	struct webhook_live	*per = NULL;
 	CURLM			*multi;
 	size_t			 i, next = 0, live = 0, fin = 0, nper = 0, *cn;
+	int64_t			 wait = -1, ms;
 	int			 running, left;
 
 	x = xcalloc(n + 1, sizeof(*x));
@@ -309,6 +394,7 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 				j->res.answer = xstrdup("not sent: the worker is "
 				    "stopping");
 				fin++;
+				webhook_decided(nt, i, &wait);
 				continue;
 			}
 			if (j->ch->url.value == NULL ||
@@ -323,6 +409,7 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 					webhook_file(j->ch->url.value + 5,
 					    j->payload, &j->res);
 				fin++;
+				webhook_decided(nt, i, &wait);
 				continue;
 			}
 			cn = webhook_live_of(&per, &nper, j->ch);
@@ -338,6 +425,7 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 				x[i].hl = NULL;
 				x[i].c = NULL;
 				fin++;
+				webhook_decided(nt, i, &wait);
 				continue;
 			}
 			(*cn)++;
@@ -364,19 +452,27 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 			done->hl = NULL;
 			live--;
 			fin++;
+			webhook_decided(nt, (size_t)(done - x), &wait);
 		}
 		if (live > 0 && stop_overdue(stop)) {
 			for (i = 0; i < n; i++)
 				if (x[i].c != NULL) {
-					webhook_cut(multi, &x[i]);
+					webhook_cut(multi, &x[i], "the worker is "
+					    "stopping");
 					live--;
 					fin++;
+					webhook_decided(nt, i, &wait);
 				}
 			continue;
 		}
-		if (running > 0)
-			curl_multi_poll(multi, NULL, 0,
-			    (int)stop_wait_ms(stop, 1000), NULL);
+		ms = webhook_cut_stalled(multi, x, n, &per, &nper, &live, &fin,
+		    nt, &wait, stop_wait_ms(stop, 1000));
+		if (wait >= 0 && wait < ms)
+			ms = wait;
+		if (running > 0 && live > 0)
+			curl_multi_poll(multi, NULL, 0, (int)ms, NULL);
+		if (nt != NULL && nt->fn != NULL)
+			wait = nt->fn(nt->arg, WEBHOOK_TICK);
 	}
 	for (i = 0; i < n; i++)
 		free(x[i].where);
@@ -399,7 +495,7 @@ webhook_post(const struct config_channel *ch, const char *payload,
 	memset(&j, 0, sizeof(j));
 	j.ch = ch;
 	j.payload = payload;
-	webhook_post_all(NULL, &j, 1, now, NULL);
+	webhook_post_all(NULL, &j, 1, now, NULL, NULL);
 	*res = j.res;
 	return 0;
 }

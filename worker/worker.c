@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
@@ -15,10 +14,12 @@
 
 #include "deliver.h"
 #include "http.h"
+#include "ical.h"
 #include "link.h"
 #include "log.h"
 #include "place.h"
 #include "publish.h"
+#include "statedir.h"
 #include "stop.h"
 #include "store.h"
 #include "webhook.h"
@@ -51,6 +52,13 @@
  * that systemd never has to kill a worker in the middle of a batch.
  */
 #define WORKER_STOP_GRACE_MS	10000
+/*
+ * A worker whose state.db is gone keeps answering /healthz "failed" (and
+ * nothing else changes) this long before it exits, so that a monitor's
+ * probe or a person's curl can read why; a restart then refuses with the
+ * same advice instead of creating a new database.
+ */
+#define WORKER_LOST_LINGER_MS	10000
 
 struct worker {
 	const struct config	*cfg;		/* in force */
@@ -83,6 +91,9 @@ struct worker {
 	unsigned char		*key;		/* signs action links */
 	size_t			 keylen;
 	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
+	char			*lost;		/* why state.db is no longer
+						   ours; NULL while it is */
+	bool			 stopping;	/* SIGTERM/SIGINT was read */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -124,45 +135,74 @@ worker_alive(void *arg)
 	w->next_dog_ms = now + (int64_t)w->watchdog_ms / 2;
 }
 
-/* Hold <state_dir>/lock for as long as the worker runs. */
-static enum worker_result
-worker_lock(struct worker *w, char **err)
+/*
+ * Is <state_dir>/state.db still the database the worker has open?  When it
+ * was deleted or replaced, anything more the worker planned or sent would
+ * be recorded where no other process can see it, while commands work on
+ * another file: the state would split.  Sets w->lost and returns false
+ * then.  A path that cannot be checked (an unexpected stat error) is
+ * logged and taken as intact.
+ */
+static bool
+worker_intact(struct worker *w)
 {
-	char	*path = xasprintf("%s/lock", w->state_dir), pid[32], held[32];
-	ssize_t	 n;
-	enum worker_result rc = WORKER_UNAVAILABLE;
+	char	*why = NULL;
+	int	 r;
 
-	w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
-	if (w->lock_fd == -1) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
+	if (w->lost != NULL)
+		return false;
+	if ((r = store_same_file(w->st, &why)) == 0)
+		return true;
+	if (r == -1) {
+		log_warn("%s", why);
+		free(why);
+		return true;
 	}
-	if (flock(w->lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK) {
-			*err = xasprintf("%s: %s", path, strerror(errno));
-			goto out;
-		}
-		n = pread(w->lock_fd, held, sizeof(held) - 1, 0);
-		held[n > 0 ? n : 0] = '\0';
-		held[strcspn(held, "\n")] = '\0';
-		*err = xasprintf("another plc-cadence run%s%s%s is using %s "
-		    "(it holds %s)", held[0] != '\0' ? " (pid " : "", held,
-		    held[0] != '\0' ? ")" : "", w->state_dir, path);
-		rc = WORKER_LOCKED;
-		goto out;
+	w->lost = xasprintf("%s while the worker was running: it stopped, so "
+	    "that nothing more is planned or sent into a file no other "
+	    "process sees; put the right state.db in place (\"Restoring a "
+	    "backup\" in plc-cadence(8)) and start it again", why);
+	free(why);
+	return false;
+}
+
+/*
+ * The state was lost: say so everywhere (log, STATUS=, /healthz), keep
+ * anything more from being written into the lost file (and its close from
+ * deleting what its -wal and -shm paths name now), and, with linger, wait
+ * WORKER_LOST_LINGER_MS (or until SIGTERM) so that /healthz can be read.
+ */
+static void
+worker_lost(struct worker *w, bool linger)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd;
+	int64_t			 end, now;
+	char			*err = NULL;
+
+	linger = linger && w->http != NULL && w->sig_fd != -1;
+	if (linger)
+		log_err("%s; exiting in %d s", w->lost,
+		    WORKER_LOST_LINGER_MS / 1000);
+	sd_notifyf(0, "STOPPING=1\nSTATUS=failed: %s", w->lost);
+	snprintf(w->stats.failed, sizeof(w->stats.failed), "%s", w->lost);
+	http_set_stats(w->http, &w->stats);
+	if (store_fence(w->st, &err) == -1) {
+		log_warn("%s", err);
+		free(err);
 	}
-	/* The pid is for the message above and for people; the flock is
-	 * what counts, and it goes away with the process. */
-	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(w->lock_fd, 0) == 0 &&
-	    pwrite(w->lock_fd, pid, strlen(pid), 0) == -1)
-		log_debug("%s: cannot write the pid: %s", path,
-		    strerror(errno));
-	rc = WORKER_OK;
-out:
-	free(path);
-	return rc;
+	if (!linger)
+		return;
+	end = worker_mono_ms() + WORKER_LOST_LINGER_MS;
+	while ((now = worker_mono_ms()) < end) {
+		pfd.fd = w->sig_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(end - now)) == -1 && errno != EINTR)
+			break;
+		if (read(w->sig_fd, &si, sizeof(si)) == sizeof(si) &&
+		    si.ssi_signo != SIGHUP)
+			break;
+	}
 }
 
 /* Hand the last cycle's feeds to the HTTP server, if one runs. */
@@ -185,12 +225,16 @@ worker_serve(struct worker *w)
 	free(hf);
 }
 
-/* Send what is due now; the log says what happened. */
+/* Send what is due now; the log says what happened.  Nothing once
+ * state.db is lost (a cycle may have been planning when it went): the
+ * loop stops at its next turn. */
 static int
 worker_deliver(struct worker *w, char **err)
 {
 	struct deliver_counts	c;
 
+	if (!worker_intact(w))
+		return 0;
 	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, worker_now(w),
 	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
 		return -1;
@@ -363,6 +407,10 @@ worker_reload(struct worker *w)
 	}
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);
+	if (warnings != NULL)
+		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (config_secret_unavailable(cfg) != NULL) {
 		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
 		    "is not set; the config in force is kept", w->cfg->path,
@@ -430,13 +478,15 @@ worker_signals(struct worker *w, char **err)
 	return 0;
 }
 
-/* Wake on writes in the state directory (the database's WAL among them). */
+/* Wake on writes in the state directory (the database's WAL among them),
+ * and on files leaving it (state.db deleted or renamed). */
 static void
 worker_watch(struct worker *w)
 {
 	w->ino_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->ino_fd != -1 && inotify_add_watch(w->ino_fd, w->state_dir,
-	    IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO) == -1) {
+	    IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO | IN_DELETE |
+	    IN_MOVED_FROM) == -1) {
 		close(w->ino_fd);
 		w->ino_fd = -1;
 	}
@@ -496,7 +546,7 @@ worker_once(struct worker *w, char **err)
 
 	if (worker_cycle(w, err) == -1)
 		return -1;
-	for (i = 0; i < WORKER_SETTLE_ROUNDS; i++) {
+	for (i = 0; i < WORKER_SETTLE_ROUNDS && worker_intact(w); i++) {
 		due = worker_next_due_ms(w);
 		now = worker_mono_ms();
 		if (due < 0 || due > now + 2000)
@@ -555,10 +605,13 @@ worker_loop(struct worker *w)
 			else {
 				log_notice("%s: stopping",
 				    strsignal((int)si.ssi_signo));
-				stop = true;
+				stop = w->stopping = true;
 			}
 		}
 		if (stop)
+			break;
+		/* Before anything is planned or sent, every time round. */
+		if (!worker_intact(w))
 			break;
 		if (nfd == 2 && (pfd[1].revents & POLLIN)) {
 			worker_drain(w->ino_fd);
@@ -591,6 +644,9 @@ worker_run(const struct worker_opts *opts, char **err)
 	enum worker_result	 rc = WORKER_UNAVAILABLE;
 	uint64_t		 usec;
 	struct stop_watch	 watch;
+	char			*perr = NULL;
+	int			 r;
+	bool			 linger;
 
 	memset(&w, 0, sizeof(w));
 	w.lock_fd = w.sig_fd = w.ino_fd = w.stop_fd = -1;
@@ -609,11 +665,16 @@ worker_run(const struct worker_opts *opts, char **err)
 
 	if (publish_prepare(w.state_dir, err) == -1)
 		goto out;
-	if ((rc = worker_lock(&w, err)) != WORKER_OK)
+	if ((r = statedir_lock(w.state_dir, &w.lock_fd, err)) != 0) {
+		rc = r == 1 ? WORKER_LOCKED : WORKER_UNAVAILABLE;
 		goto out;
-	rc = WORKER_UNAVAILABLE;
-	if (store_open(w.db_path, &w.st, err) == -1)
+	}
+	if (statedir_open_store(w.state_dir, &w.st, err) == -1)
 		goto out;
+	if (statedir_note_pid(w.state_dir, &perr) == -1) {
+		log_debug("%s", perr);
+		free(perr);
+	}
 
 	/* Made on first start, so the links of the first cycle's nudges
 	 * are signed with the key the server checks them with. */
@@ -655,9 +716,20 @@ worker_run(const struct worker_opts *opts, char **err)
 	sd_notify(0, "READY=1");
 	log_notice("running on %s", w.state_dir);
 	worker_loop(&w);
-	sd_notify(0, "STOPPING=1");
+	if (w.lost == NULL)
+		sd_notify(0, "STOPPING=1");
 	rc = WORKER_OK;
 out:
+	/* Lost while it ran (the loop stopped for it: linger), or found
+	 * lost as it stops or fails. */
+	linger = w.lost != NULL && !w.stopping;
+	if (w.st != NULL && !worker_intact(&w)) {
+		worker_lost(&w, linger);
+		if (rc != WORKER_OK)
+			free(*err);
+		*err = xstrdup(w.lost);
+		rc = WORKER_LOST;
+	}
 	http_stop(w.http);
 	store_close(w.st);
 	if (w.ino_fd != -1)
@@ -677,6 +749,7 @@ out:
 	free(w.key);
 	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
+	free(w.lost);
 	free(w.db_path);
 	free(w.listen);
 	free(w.state_dir);

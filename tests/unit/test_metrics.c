@@ -68,7 +68,8 @@ test_render(void **state)
 static void
 test_health(void **state)
 {
-	struct metrics_health_in h = { true, false, 1000000, 900000, 300000 };
+	struct metrics_health_in h = { true, false, 1000000, 900000, 300000,
+	    false };
 
 	(void)state;
 	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OK);
@@ -90,6 +91,11 @@ test_health(void **state)
 	assert_int_equal(metrics_health(&h), METRICS_HEALTH_UNAVAILABLE);
 	assert_string_equal(metrics_health_name(metrics_health(&h)),
 	    "unavailable");
+	/* A worker that stopped for good is worse than any of those. */
+	h.failed = true;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_FAILED);
+	assert_string_equal(metrics_health_name(metrics_health(&h)),
+	    "failed");
 }
 
 int

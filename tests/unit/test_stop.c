@@ -98,7 +98,7 @@ test_batch_untried(void **state)
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(write(p[1], "x", 1), 1);
 	s = stop_new(p[0], 10000);
-	webhook_post_all(NULL, jobs, 3, time(NULL), s);
+	webhook_post_all(NULL, jobs, 3, time(NULL), s, NULL);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(jobs[i].res.status, WEBHOOK_TEMPFAIL);
 		assert_true(jobs[i].res.untried);
