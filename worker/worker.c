@@ -16,6 +16,7 @@
 #include "http.h"
 #include "link.h"
 #include "log.h"
+#include "outbox.h"
 #include "place.h"
 #include "publish.h"
 #include "statedir.h"
@@ -305,7 +306,7 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
-	if (deliver_plan(w->cfg, w->st, w->key, w->keylen, worker_now(w),
+	if (outbox_plan(w->cfg, w->st, w->key, w->keylen, worker_now(w),
 	    &planned, err) == -1)
 		goto end;
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
