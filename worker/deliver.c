@@ -144,38 +144,28 @@ deliver_group_add(struct deliver_group *g, struct deliver_job *j)
 
 /*
  * The meeting a reminder or notice is about, as a calendar for its
- * text/calendar part: its dedup key names the community and the series
- * date ("meet:math7:2026-11-03:…").  NULL for other messages, or when the
- * meeting is gone from the config.
+ * text/calendar part: the row names its community and the meeting's series
+ * date (outbox.community, outbox.meeting).  NULL for other messages, or
+ * when the meeting is gone from the config.
  */
 static char *
 deliver_calendar(const struct config *cfg, struct store *st,
-    const char *dedup, time_t now, size_t *len)
+    const struct store_outbox_row *r, time_t now, size_t *len)
 {
 	const struct config_community	*c;
 	struct feed_series		 s;
 	struct cadence_occ		 occ;
 	struct civil_date		 orig;
 	struct civil_time		 at;
-	const char			*p;
-	char				*id = NULL, *fp = NULL, *uid = NULL;
-	char				*date = NULL, *out = NULL, *err = NULL;
-	size_t				 n;
+	char				*fp = NULL, *uid = NULL;
+	char				*out = NULL, *err = NULL;
 	bool				 placed = false;
 	int				 day;
 
-	if (strncmp(dedup, PLAN_PREFIX_MEET, strlen(PLAN_PREFIX_MEET)) == 0)
-		p = dedup + strlen(PLAN_PREFIX_MEET);
-	else if (strncmp(dedup, PLAN_PREFIX_CANCEL,
-	    strlen(PLAN_PREFIX_CANCEL)) == 0)
-		p = dedup + strlen(PLAN_PREFIX_CANCEL);
-	else
+	if (r->community == NULL || r->meeting == NULL)
 		return NULL;
-	n = strcspn(p, ":");
-	id = xstrndup(p, n);
-	date = xstrndup(p + n + (p[n] == ':'), strlen("YYYY-MM-DD"));
-	if ((c = config_community_find(cfg, id)) == NULL ||
-	    civil_date_parse(date, &orig) == -1 ||
+	if ((c = config_community_find(cfg, r->community)) == NULL ||
+	    civil_date_parse(r->meeting, &orig) == -1 ||
 	    series_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
 		goto out;
 	memset(&s, 0, sizeof(s));
@@ -192,25 +182,24 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	occ = cadence_meeting(c, orig, at);
 	if (ical_render_meeting(cfg, &s, &occ, ICAL_PUBLISH, &out, len,
 	    &err) == -1) {
-		log_warn("%s: %s", dedup, err);
+		log_warn("%s: %s", r->dedup, err);
 		out = NULL;
 	}
 out:
 	free(err);
 	free(fp);
 	free(uid);
-	free(date);
-	free(id);
 	return out;
 }
 
 /*
- * The calendars of one batch by meeting ("meet:math7:2026-11-03"): every
- * reminder of a meeting carries the same event, rendered and synced once.
+ * The calendars of one batch by meeting (community and series date):
+ * every reminder of a meeting carries the same event, rendered and synced
+ * once.
  */
 struct deliver_cals {
 	struct deliver_cal {
-		char	*meeting;
+		char	*community, *meeting;
 		char	*cal;		/* NULL: none for this meeting */
 		size_t	 len;
 	}	*v;
@@ -219,24 +208,23 @@ struct deliver_cals {
 
 static const char *
 deliver_calendar_cached(struct deliver_cals *cache, const struct config *cfg,
-    struct store *st, const char *dedup, time_t now, size_t *len)
+    struct store *st, const struct store_outbox_row *r, time_t now,
+    size_t *len)
 {
-	const char	*p = strchr(dedup, ':');
-	size_t		 i, n;
+	size_t	i;
 
-	/* "kind:community:date", the part every lead time shares. */
-	if (p != NULL && (p = strchr(p + 1, ':')) != NULL)
-		p = strchr(p + 1, ':');
-	n = p != NULL ? (size_t)(p - dedup) : strlen(dedup);
+	*len = 0;
+	if (r->community == NULL || r->meeting == NULL)
+		return NULL;
 	for (i = 0; i < cache->n; i++)
-		if (strlen(cache->v[i].meeting) == n &&
-		    strncmp(cache->v[i].meeting, dedup, n) == 0)
+		if (strcmp(cache->v[i].community, r->community) == 0 &&
+		    strcmp(cache->v[i].meeting, r->meeting) == 0)
 			goto out;
 	cache->v = xreallocarray(cache->v, cache->n + 1, sizeof(*cache->v));
-	cache->v[i].meeting = xstrndup(dedup, n);
+	cache->v[i].community = xstrdup(r->community);
+	cache->v[i].meeting = xstrdup(r->meeting);
 	cache->v[i].len = 0;
-	cache->v[i].cal = deliver_calendar(cfg, st, dedup, now,
-	    &cache->v[i].len);
+	cache->v[i].cal = deliver_calendar(cfg, st, r, now, &cache->v[i].len);
 	cache->n++;
 out:
 	*len = cache->v[i].len;
@@ -249,6 +237,7 @@ deliver_cals_free(struct deliver_cals *cache)
 	size_t	i;
 
 	for (i = 0; i < cache->n; i++) {
+		free(cache->v[i].community);
 		free(cache->v[i].meeting);
 		free(cache->v[i].cal);
 	}
@@ -329,8 +318,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
-		cal = deliver_calendar_cached(&cals, cfg, st, r->dedup, now,
-		    &clen);
+		cal = deliver_calendar_cached(&cals, cfg, st, r, now, &clen);
 		msg.calendar = cal;
 		msg.calendar_len = cal != NULL ? clen : 0;
 		msg.method = MESSAGE_PUBLISH;
@@ -381,6 +369,14 @@ out:
 	free(data);
 	free(mine);
 	free(items);
+}
+
+/* Whether row r is one member's own message (not a community's post). */
+static bool
+deliver_personal(const struct store_outbox_row *r)
+{
+	return r->audience != NULL &&
+	    strcmp(r->audience, PLAN_AUDIENCE_MEMBER) == 0;
 }
 
 /* mb's handle on ch, or NULL. */
@@ -515,7 +511,7 @@ deliver_chat(const struct config *cfg, struct store *st,
 		cm.text = r->body;
 		/* Only a member's own channel may carry their links; rows
 		 * planned before this rule still hold some. */
-		if (strstr(r->dedup, ":member:") == NULL ||
+		if (!deliver_personal(r) ||
 		    !plan_channel_private(cfg, config_member_find(cfg,
 		    r->recipient), r->channel))
 			cm.withhold = cfg->worker.public_url;
@@ -560,7 +556,7 @@ deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
 {
 	const struct config_member	*m;
 
-	if (!cfg->worker.has_quiet || strstr(r->dedup, ":member:") == NULL ||
+	if (!cfg->worker.has_quiet || !deliver_personal(r) ||
 	    (strcmp(r->kind, NUDGE_KIND_NUDGE) != 0 &&
 	    strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 &&
 	    strcmp(r->kind, NUDGE_KIND_DIGEST) != 0) ||

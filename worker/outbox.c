@@ -34,6 +34,10 @@ outbox_store_plan(struct store *st, const struct plan_msg *m, long n,
 		rows[i].body = m[i].body;
 		rows[i].due = m[i].due;
 		rows[i].expires = m[i].expires;
+		rows[i].audience = m[i].audience;
+		rows[i].member = m[i].member;
+		rows[i].community = m[i].community;
+		rows[i].meeting = m[i].meeting;
 	}
 	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
 	    counts, err);
