@@ -15,20 +15,31 @@ CONFDIR	 = $(SYSCONFDIR)/plc-cadence
 VERSION	 = 0.1.0
 
 CC	?= cc
-PKGS	 = libical libcurl sqlite3 libmicrohttpd jansson libsystemd libcrypto \
-	   $(shell pkg-config --exists libseccomp 2>/dev/null && echo libseccomp)
+PKG_CONFIG ?= pkg-config
+# pkg-config runs once per make, when the Makefile is read (:=).  A package
+# it cannot find stops the build with its name: see pkg-check.  libseccomp
+# is built in where it is installed, and left out where it is not.
+PKGS	:= libical libcurl sqlite3 libmicrohttpd jansson libsystemd libcrypto \
+	   $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp)
+pkg_missing = $(shell for p in $(1); do $(PKG_CONFIG) --exists $$p 2>/dev/null || echo $$p; done)
+PKG_MISSING  := $(call pkg_missing,$(PKGS))
+TEST_MISSING := $(call pkg_missing,cmocka)
 # Debian 12's iniparser ships no .pc file: fall back to its known layout.
-INI_CFLAGS := $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
-INI_LIBS   := $(shell pkg-config --libs iniparser 2>/dev/null || echo -liniparser)
-PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(INI_CFLAGS)
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(INI_LIBS) -lpthread -lz
-CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+INI_CFLAGS := $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
+INI_LIBS   := $(shell $(PKG_CONFIG) --libs iniparser 2>/dev/null || echo -liniparser)
+PKG_CFLAGS := $(if $(PKG_MISSING),,$(shell $(PKG_CONFIG) --cflags $(PKGS))) $(INI_CFLAGS)
+PKG_LIBS   := $(if $(PKG_MISSING),,$(shell $(PKG_CONFIG) --libs $(PKGS))) $(INI_LIBS) -lpthread -lz
+CMOCKA_LIBS := $(if $(TEST_MISSING),,$(shell $(PKG_CONFIG) --libs cmocka))
 
 WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPLC_VERSION='"$(VERSION)"' -Iinclude \
-	   $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+# CPPFLAGS and LDFLAGS are the builder's (a packager's hardening flags, say):
+# CPPFLAGS goes into every compile, LDFLAGS into every link.  -MMD -MP
+# writes each object's header dependencies beside it (NAME.d).
+ALL_CPPFLAGS = -D_GNU_SOURCE -DPLC_VERSION='"$(VERSION)"' -Iinclude \
+	   $(CPPFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
 
 SRCS	 = $(wildcard worker/*.c)
 LIBSRCS	 = $(filter-out worker/main.c,$(SRCS))
@@ -41,45 +52,86 @@ CB	 = build/check
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 COBJS	 = $(patsubst worker/%.c,$(CB)/%.o,$(LIBSRCS))
 
-# Debian packages that make deps installs when missing.
-DEB_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
+# Debian packages that make deps-build installs when missing: what building
+# and running the worker (and make run's demo) needs.
+BUILD_PKGS = build-essential pkg-config libical-dev libcurl4-openssl-dev \
 	   libsqlite3-dev libiniparser-dev libmicrohttpd-dev libjansson-dev \
-	   libsystemd-dev libssl-dev zlib1g-dev libcmocka-dev sqlite3 curl \
-	   nodejs npm python3 python3-aiosmtpd mandoc man-db chromium systemd \
-	   strace bsdutils systemd-container clang libclang-rt-dev libseccomp-dev
+	   libsystemd-dev libssl-dev zlib1g-dev libseccomp-dev curl
+# And what make deps adds for make check: cmocka, the test servers and
+# oracles, Chromium for the link page, clang for the fuzzers.
+TEST_PKGS = libcmocka-dev sqlite3 nodejs npm python3 python3-aiosmtpd \
+	   mandoc man-db chromium systemd strace bsdutils systemd-container \
+	   clang libclang-rt-dev
 
-.PHONY: all deps run check test fuzz bench install uninstall clean
+# make run PORT=18080 (or PLC_DEMO_PORT=18080 in the environment) serves the
+# demo on another port.  PORT counts only on the command line: it is too
+# common a name to take from the environment.
+DEMO_PORT = $(if $(filter command line,$(origin PORT)),$(PORT),$(PLC_DEMO_PORT))
+
+# make check T=NAME runs one test: a unit test (test_civil) or an e2e
+# script (nudge); make check-unit runs the unit tests only.  T counts only
+# on the command line, as PORT does.
+ONLY	  = $(if $(filter command line,$(origin T)),$(T))
+RUN_UNITS = $(if $(ONLY),$(filter $(ONLY),$(TESTS)),$(TESTS))
+RUN_E2E	  = $(if $(ONLY),$(filter-out $(TESTS),$(ONLY)),all)
+
+.PHONY: all deps deps-build pkg-check pkg-check-test run check check-unit \
+	test fuzz bench install uninstall clean
 all: $(B)/plc-cadence
 
+deps-build:
+	@sh tests/deps.sh $(BUILD_PKGS)
+
 deps:
-	@sh tests/deps.sh $(DEB_PKGS)
+	@sh tests/deps.sh --npm $(BUILD_PKGS) $(TEST_PKGS)
+
+# Order-only prerequisites of every compile: $(error) is expanded only when
+# something is about to be built, so make check's first step (make deps,
+# which installs the packages) is not stopped by their absence.
+pkg-check:
+	$(if $(shell command -v $(PKG_CONFIG)),,$(error $(PKG_CONFIG) not found (make deps-build installs pkg-config)))
+	$(if $(PKG_MISSING),$(error pkg-config cannot find: $(PKG_MISSING) (make deps-build installs the Debian -dev packages)))
+pkg-check-test: pkg-check
+	$(if $(TEST_MISSING),$(error pkg-config cannot find: $(TEST_MISSING) (make deps installs libcmocka-dev)))
 
 $(B) $(CB):
 	@mkdir -p $@
 
-$(B)/%.o: worker/%.c $(wildcard include/*.h) | $(B)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/%.o: worker/%.c | $(B) pkg-check
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/plc-cadence: $(OBJS) $(B)/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(CB)/%.o: worker/%.c $(wildcard include/*.h) | $(CB)
-	$(CC) $(ALL_CFLAGS) -Werror $(SAN) -c -o $@ $<
+$(CB)/%.o: worker/%.c | $(CB) pkg-check
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror $(SAN) -c -o $@ $<
 
 $(CB)/plc-cadence: $(COBJS) $(CB)/main.o
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(CB)/test_%: tests/unit/test_%.c $(COBJS) $(wildcard tests/unit/*.h)
-	$(CC) $(ALL_CFLAGS) -Werror $(SAN) -Itests/unit -o $@ $< $(COBJS) \
-	    $(PKG_LIBS) $(CMOCKA_LIBS)
+$(CB)/test_%: tests/unit/test_%.c $(COBJS) | pkg-check-test
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -Werror $(SAN) \
+	    $(LDFLAGS) -o $@ $< $(COBJS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
-run: deps all
-	@sh tests/demo.sh $(B)/plc-cadence conf/demo.ini
+# Recursive makes: their pkg-config runs after deps has installed the
+# packages.
+run: deps-build
+	@$(MAKE) --no-print-directory $(B)/plc-cadence
+	@PLC_DEMO_PORT='$(DEMO_PORT)' sh tests/demo.sh $(B)/plc-cadence conf/demo.ini
+
+# The e2e tests run the binary; fuzz.sh runs the fuzzers too.
+CHECK_BUILD = $(addprefix $(CB)/,$(RUN_UNITS)) \
+	$(if $(RUN_E2E),$(CB)/plc-cadence) \
+	$(if $(filter all fuzz,$(RUN_E2E)),$(addprefix $(FB)/,$(FUZZERS)))
 
 check: deps
-	@$(MAKE) -s --no-print-directory $(CB)/plc-cadence $(addprefix $(CB)/,$(TESTS)) \
-	    $(addprefix $(FB)/,$(FUZZERS))
-	@sh tests/run.sh $(CB) $(TESTS)
+	@$(if $(ONLY),$(if $(RUN_UNITS)$(wildcard $(addprefix tests/e2e/,$(addsuffix .sh,$(RUN_E2E)))),,$(error make check T=$(T): no unit test tests/unit/$(T).c nor e2e test tests/e2e/$(T).sh)))
+	@$(MAKE) -s --no-print-directory $(CHECK_BUILD)
+	@sh tests/run.sh -e '$(RUN_E2E)' $(CB) $(RUN_UNITS)
+
+check-unit: deps
+	@$(MAKE) -s --no-print-directory $(addprefix $(CB)/,$(TESTS))
+	@sh tests/run.sh -e '' $(CB) $(TESTS)
 
 test: check
 
@@ -100,12 +152,13 @@ FUZZ_LDFLAGS_config = -Wl,--wrap=open,--wrap=fopen
 $(FB):
 	@mkdir -p $@
 
-$(FB)/%.o: worker/%.c $(wildcard include/*.h) | $(FB)
-	$(FUZZ_CC) $(ALL_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+$(FB)/%.o: worker/%.c | $(FB) pkg-check
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(FUZZ_SAN) -c -o $@ $<
 
-$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FOBJS) | $(FB)
-	$(FUZZ_CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
-	    $(FOBJS) $(FUZZ_LDFLAGS_$*) $(PKG_LIBS)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FOBJS) | $(FB) pkg-check
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) \
+	    $(LDFLAGS) -o $@ $< $(FOBJS) $(FUZZ_LDFLAGS_$*) $(PKG_LIBS)
 
 fuzz: deps
 	@$(MAKE) -s --no-print-directory $(addprefix $(FB)/,$(FUZZERS))
@@ -116,14 +169,15 @@ BENCH_PKGS = nginx apprise wrk python3-icalendar time postfix
 
 # bench/slots.sh drives the pure core through this, linked with build/.
 $(B)/slots_bench: bench/slots_bench.c $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
 
 # A driver that times the feed renderer on its own (bench/feeds.sh).
 $(B)/feedbench: bench/feedbench.c $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
 
 # postfix only for its smtp-sink: "No configuration" keeps its own MTA off.
-bench: deps all $(B)/slots_bench $(B)/feedbench
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/slots_bench $(B)/feedbench
 	@[ "$$(id -u)" != 0 ] || echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	@sh tests/deps.sh $(BENCH_PKGS)
 	@sh bench/run.sh $(B)/plc-cadence
@@ -165,3 +219,6 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# Each object's and program's header dependencies, from -MMD -MP.
+-include $(wildcard $(B)/*.d $(CB)/*.d $(FB)/*.d)

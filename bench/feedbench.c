@@ -65,6 +65,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", errors);
 		return 78;
 	}
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);	/* as the worker does */
 	if ((m = config_member_find(cfg, argv[2])) == NULL) {
 		fprintf(stderr, "feedbench: no member %s\n", argv[2]);
 		return 64;

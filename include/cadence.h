@@ -87,4 +87,26 @@ long	cadence_expand(const struct config_community *c, int day,
 	    struct civil_time at, time_t from, time_t to,
 	    struct cadence_occ **out, char **err);
 
+/*
+ * The series dates (as cadence_dates gives them, for the series at day and
+ * at) that a skip list or a skip calendar of c takes out: the EXDATEs of a
+ * published series.  In order, each once.  *out is allocated (caller frees;
+ * NULL when none) and *nout set; returns 0, or -1 with *err allocated when
+ * the rule cannot be expanded.
+ */
+int	cadence_exdates(const struct config_community *c, int day,
+	    struct civil_time at, struct civil_date **out, size_t *nout,
+	    char **err);
+
+/*
+ * Whether d is a date of the series at day and at that no skip takes out
+ * (moves and cancels aside): *yes set and 0, or -1 with *err allocated.
+ */
+int	cadence_is_meeting(const struct config_community *c, int day,
+	    struct civil_time at, struct civil_date d, bool *yes, char **err);
+
+/* True when c's cancel list names the series date d. */
+bool	cadence_cancelled(const struct config_community *c,
+	    struct civil_date d);
+
 #endif

@@ -66,6 +66,18 @@ int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
 	    char **err);
 
 /*
+ * Read the holiday calendar file of every [calendar] of cfg that names one
+ * (source_line != 0) with ical_read_allday and add its all-day events to
+ * that calendar's skip spans.  config_load parses no calendar: the commands
+ * call this once, right after it, before anything reads the skips.  A
+ * calendar that cannot be read leaves the rest of the config usable: it is
+ * a warning, and *warnings is then an allocated string of "FILE:LINE:
+ * warning: …" lines (as config_load's warnings, '\n' between them, no
+ * final newline) that the caller prints and frees; NULL when none.
+ */
+void	ical_read_holidays(struct config *cfg, char **warnings);
+
+/*
  * Load the system zones that the TZID parameters of text (untrusted, len
  * bytes) name, at most a few dozen, into libical's table, so that a parse
  * that cannot open files (in the jail, after its filter) still finds them.

@@ -91,7 +91,4 @@ int	publish_remove_stale(const char *dir, char *const *keep, size_t n,
 char	*publish_feed_url(const struct config *cfg, const char *token);
 char	*publish_webcal_url(const char *url);
 
-/* True when s is a token's form: exactly 32 lowercase hex characters. */
-bool	publish_token_valid(const char *s);
-
 #endif

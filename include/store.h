@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "civil.h"
+#include "token.h"
 
 struct store;
 
@@ -91,7 +92,7 @@ int	store_cycle_last(struct store *st, bool *found, time_t *finished,
  */
 enum store_token_kind { STORE_TOKEN_MEMBER, STORE_TOKEN_COMMUNITY };
 
-#define STORE_TOKEN_LEN		32	/* hex characters, without the NUL */
+#define STORE_TOKEN_LEN		TOKEN_LEN
 
 /* "member" or "community". */
 const char *store_token_kind_name(enum store_token_kind kind);

@@ -17,6 +17,7 @@
 #define PLC_WORKER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -32,6 +33,10 @@ struct worker_opts {
 	/* -v or -q was given: a reload keeps the level, whatever the new
 	 * config's log_level says. */
 	bool			 log_forced;
+	/* For the tests: the stop's grace and the wait before a failed cycle
+	 * is retried, in milliseconds; 0 keeps the defaults (10 s, 30 s). */
+	int64_t			 stop_grace_ms;
+	int64_t			 retry_ms;
 };
 
 enum worker_result {

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Install the Debian packages named on the command line that are missing.
 # As root this runs apt-get; otherwise it prints the command to run.
+# With --npm (make deps, for make check), also the Node.js packages of
+# tests/package.json.
+npm=false
+if [ "${1:-}" = --npm ]; then npm=true; shift; fi
 missing=""
 for p in "$@"; do
 	# A Node.js from elsewhere (NodeSource bundles npm) conflicts with
@@ -29,7 +33,7 @@ fi
 # (no browser download: `npx playwright install` is never needed).  The tree
 # is exactly tests/package-lock.json's (npm ci), pinned to versions that run
 # on Debian 12's Node.js 18; a tree from another lock file is replaced.
-if [ -f tests/package-lock.json ] &&
+if $npm && [ -f tests/package-lock.json ] &&
     ! cmp -s tests/package-lock.json tests/node_modules/.plc-lock 2>/dev/null; then
 	(cd tests && npm ci --no-audit --no-fund --silent >/dev/null &&
 	    cp package-lock.json node_modules/.plc-lock) ||

@@ -339,3 +339,137 @@ out:
 	free(rule);
 	return rc;
 }
+
+/* ------------------------------------------- what a feed's series leaves out */
+
+static int
+cadence_date_cmp(const void *a, const void *b)
+{
+	return civil_date_cmp(*(const struct civil_date *)a,
+	    *(const struct civil_date *)b);
+}
+
+/* Append the series dates in span to *v (grown as needed). */
+static int
+cadence_span_dates(const struct config_community *c, int day,
+    struct civil_time at, const struct config_span *span,
+    struct civil_date **v, size_t *n, char **err)
+{
+	struct civil_date	*d = NULL;
+	long			 k, i;
+
+	k = cadence_dates(c, day, at, span->from, span->to, &d, err);
+	if (k < 0)
+		return -1;
+	*v = xreallocarray(*v, *n + (size_t)k + 1, sizeof(**v));
+	for (i = 0; i < k; i++)
+		(*v)[(*n)++] = d[i];
+	free(d);
+	return 0;
+}
+
+/* Widen [*lo, *hi] to cover the spans. */
+static void
+cadence_spans_bound(const struct config_span *sp, size_t n, bool *any,
+    struct civil_date *lo, struct civil_date *hi)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (!*any || civil_date_cmp(sp[i].from, *lo) < 0)
+			*lo = sp[i].from;
+		if (!*any || civil_date_cmp(sp[i].to, *hi) > 0)
+			*hi = sp[i].to;
+		*any = true;
+	}
+}
+
+/*
+ * One expansion over the range the skips cover, filtered, rather than one
+ * per skip: a district's calendar has a dozen spans, and each expansion
+ * walks the rule from the series' start.  Only when that range holds more
+ * meetings than an expansion may give (skips centuries apart) is each span
+ * expanded alone.
+ */
+int
+cadence_exdates(const struct config_community *c, int day,
+    struct civil_time at, struct civil_date **out, size_t *nout, char **err)
+{
+	const struct config_calendar	*cal;
+	struct civil_date		*v = NULL, lo, hi;
+	size_t				 n = 0, i, j, k;
+	long				 m;
+	bool				 any = false;
+	int				 rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	cadence_spans_bound(c->skip, c->nskip, &any, &lo, &hi);
+	for (i = 0; i < c->nskip_calendars; i++)
+		if ((cal = c->skip_calendars[i]) != NULL)
+			cadence_spans_bound(cal->skip, cal->nskip, &any, &lo,
+			    &hi);
+	if (!any)
+		return 0;
+	if ((m = cadence_dates(c, day, at, lo, hi, &v, err)) >= 0) {
+		for (i = 0, k = 0; i < (size_t)m; i++)
+			if (cadence_skipped(c, v[i]))
+				v[k++] = v[i];
+		*out = v;
+		*nout = k;
+		return 0;
+	}
+	free(*err);
+	*err = NULL;
+	free(v);
+	v = NULL;
+	for (i = 0; i < c->nskip; i++)
+		if (cadence_span_dates(c, day, at, &c->skip[i], &v, &n,
+		    err) == -1)
+			goto out;
+	for (i = 0; i < c->nskip_calendars; i++) {
+		cal = c->skip_calendars[i];
+		for (j = 0; cal != NULL && j < cal->nskip; j++)
+			if (cadence_span_dates(c, day, at, &cal->skip[j], &v,
+			    &n, err) == -1)
+				goto out;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cadence_date_cmp);
+	for (i = 0, k = 0; i < n; i++)	/* a date in two lists, once */
+		if (k == 0 || civil_date_cmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	*out = v;
+	*nout = k;
+	v = NULL;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+int
+cadence_is_meeting(const struct config_community *c, int day,
+    struct civil_time at, struct civil_date d, bool *yes, char **err)
+{
+	struct civil_date	*v = NULL;
+	long			 k;
+
+	k = cadence_dates(c, day, at, d, d, &v, err);
+	free(v);
+	if (k < 0)
+		return -1;
+	*yes = k == 1 && !cadence_skipped(c, d);
+	return 0;
+}
+
+bool
+cadence_cancelled(const struct config_community *c, struct civil_date d)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ncancels; i++)
+		if (civil_date_cmp(c->cancels[i], d) == 0)
+			return true;
+	return false;
+}

@@ -8,12 +8,31 @@
 #include "log.h"
 #include "worker.h"
 
+/* --stop-grace and --retry: whole seconds, 1 to an hour, in ms. */
+static int
+cmd_run_seconds(const char *opt, const char *arg, int64_t *ms)
+{
+	char	*end;
+	long	 v;
+
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 3600) {
+		fprintf(stderr, "plc-cadence: %s takes a number of seconds "
+		    "from 1 to 3600\n", opt);
+		return -1;
+	}
+	*ms = (int64_t)v * 1000;
+	return 0;
+}
+
 int
 cmd_run(struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "once", no_argument, NULL, 'o' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "stop-grace", required_argument, NULL, 'g' },
+		{ "retry", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -38,9 +57,19 @@ cmd_run(struct cmd_ctx *ctx)
 			}
 			wo.has_now = true;
 			break;
+		case 'g':
+			if (cmd_run_seconds("--stop-grace", optarg,
+			    &wo.stop_grace_ms) == -1)
+				return EX_USAGE;
+			break;
+		case 'r':
+			if (cmd_run_seconds("--retry", optarg,
+			    &wo.retry_ms) == -1)
+				return EX_USAGE;
+			break;
 		case 'h':
 			printf("usage: plc-cadence [-c FILE] run [--once] "
-			    "[--now TIME]\n");
+			    "[--now TIME] [--stop-grace S] [--retry S]\n");
 			return EX_OK;
 		default:
 			return EX_USAGE;

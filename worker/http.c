@@ -31,12 +31,12 @@
 #include "metrics.h"
 #include "page.h"
 #include "store.h"
+#include "token.h"
 #include "xmalloc.h"
 
-#define HTTP_TOKEN_LEN		32
 #define HTTP_FEED_PREFIX	"/feeds/"
 #define HTTP_FEED_PATH_LEN	(sizeof(HTTP_FEED_PREFIX) - 1 + \
-				    HTTP_TOKEN_LEN + sizeof(".ics") - 1)
+				    TOKEN_LEN + sizeof(".ics") - 1)
 /* Longer than any path we answer: such URLs are not even looked at. */
 #define HTTP_MAX_PATH		64
 #define HTTP_ETAG_LEN		48
@@ -119,7 +119,7 @@ struct http_name {
  * response outlives its entry while a connection still sends it).
  */
 struct http_entry {
-	char			 token[HTTP_TOKEN_LEN + 1];
+	char			 token[TOKEN_LEN + 1];
 	uint64_t		 hash;
 	unsigned char		 digest[32];	/* SHA-256 of the body */
 	size_t			 len;
@@ -251,20 +251,6 @@ http_siphash(const uint64_t key[2], const unsigned char *in, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static bool
-http_token_form(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len != HTTP_TOKEN_LEN)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 /* Called with the map read-locked (or by the map's only writer). */
 static struct http_entry *
 http_map_find(const struct http_server *srv, const struct http_map *map,
@@ -277,11 +263,11 @@ http_map_find(const struct http_server *srv, const struct http_map *map,
 	if (map == NULL || map->n == 0)
 		return NULL;
 	h = http_siphash(srv->key, (const unsigned char *)token,
-	    HTTP_TOKEN_LEN);
+	    TOKEN_LEN);
 	for (i = h & map->mask; (e = map->slots[i]) != NULL;
 	    i = (i + 1) & map->mask)
 		if (e->hash == h &&
-		    CRYPTO_memcmp(e->token, token, HTTP_TOKEN_LEN) == 0)
+		    CRYPTO_memcmp(e->token, token, TOKEN_LEN) == 0)
 			return e;
 	return NULL;
 }
@@ -495,9 +481,9 @@ http_entry_new(const struct http_server *srv, const struct http_feed *f,
 	size_t			 gzlen = 0, i;
 	char			 hex[33];
 
-	memcpy(e->token, f->token, HTTP_TOKEN_LEN);
+	memcpy(e->token, f->token, TOKEN_LEN);
 	e->hash = http_siphash(srv->key, (const unsigned char *)e->token,
-	    HTTP_TOKEN_LEN);
+	    TOKEN_LEN);
 	memcpy(e->digest, digest, sizeof(e->digest));
 	e->len = f->len;
 	e->modified = f->modified;
@@ -541,7 +527,7 @@ http_set_feeds(struct http_server *srv, const struct http_feed *feeds,
 	/* Only this thread replaces the map, so it may read it unlocked. */
 	old = srv->map;
 	for (i = 0; i < n; i++) {
-		if (!http_token_form(feeds[i].token, strlen(feeds[i].token)))
+		if (!token_valid(feeds[i].token, strlen(feeds[i].token)))
 			continue;
 		if (EVP_Digest(feeds[i].body, feeds[i].len, digest, &dlen,
 		    EVP_sha256(), NULL) != 1) {
@@ -1019,13 +1005,13 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	if (len == HTTP_FEED_PATH_LEN &&
 	    strncmp(url, HTTP_FEED_PREFIX, sizeof(HTTP_FEED_PREFIX) - 1) == 0 &&
 	    strcmp(url + len - 4, ".ics") == 0 &&
-	    http_token_form(url + sizeof(HTTP_FEED_PREFIX) - 1,
-	    HTTP_TOKEN_LEN)) {
-		char token[HTTP_TOKEN_LEN + 1];
+	    token_valid(url + sizeof(HTTP_FEED_PREFIX) - 1,
+	    TOKEN_LEN)) {
+		char token[TOKEN_LEN + 1];
 
 		memcpy(token, url + sizeof(HTTP_FEED_PREFIX) - 1,
-		    HTTP_TOKEN_LEN);
-		token[HTTP_TOKEN_LEN] = '\0';
+		    TOKEN_LEN);
+		token[TOKEN_LEN] = '\0';
 		return http_feed(srv, conn, token, readonly);
 	}
 	if (strncmp(url, HTTP_LINK_PREFIX, sizeof(HTTP_LINK_PREFIX) - 1) == 0) {

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "ical.h"
 #include "log.h"
 #include "tz.h"
 #include "webhook.h"
@@ -23,7 +24,7 @@ static const struct command {
 	{ "check", cmd_check,
 	    "check [--now TIME]      validate the config; show the next meetings" },
 	{ "run", cmd_run,
-	    "run [--once] [--now TIME]\n"
+	    "run [--once] [--now TIME] [--stop-grace S] [--retry S]\n"
 	    "                          the worker: publish feeds, serve them, "
 	    "repeat on change" },
 	{ "feeds", cmd_feeds,
@@ -140,6 +141,10 @@ main(int argc, char *argv[])
 		rc = EX_CONFIG;
 		goto out;
 	}
+	log_lines(LOG_WARNING, NULL, warnings);
+	/* The holiday calendars, read after the config, not by its loader. */
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);

@@ -12,24 +12,13 @@
 #include "log.h"
 #include "publish.h"
 #include "series.h"
+#include "token.h"
 #include "xmalloc.h"
 
 #define PUBLISH_TMP_PREFIX	".tmp-"
 /* A temporary file younger than this may be another process's write in
  * progress (`feeds` while `run` works); older ones are a crash's leftovers. */
 #define PUBLISH_TMP_MAX_AGE	600
-
-bool
-publish_token_valid(const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < STORE_TOKEN_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return s[i] == '\0';
-}
 
 /* "TOKEN.ics" with a well-formed token: the only names we own in feeds/. */
 static bool
@@ -40,7 +29,7 @@ publish_is_feed_name(const char *name, char token[STORE_TOKEN_LEN + 1])
 		return false;
 	memcpy(token, name, STORE_TOKEN_LEN);
 	token[STORE_TOKEN_LEN] = '\0';
-	return publish_token_valid(token);
+	return token_valid(token, STORE_TOKEN_LEN);
 }
 
 char *

@@ -14,6 +14,7 @@
 
 #include "deliver.h"
 #include "http.h"
+#include "ical.h"
 #include "link.h"
 #include "log.h"
 #include "outbox.h"
@@ -74,6 +75,8 @@ struct worker {
 	struct stop		*stop;		/* on stop_fd, for deliveries */
 	bool			 has_now;
 	bool			 log_forced;	/* -v/-q over log_level */
+	int64_t			 stop_grace_ms;	/* WORKER_STOP_GRACE_MS */
+	int64_t			 retry_ms;	/* WORKER_RETRY_MS */
 	time_t			 now_offset;	/* --now minus the real clock */
 	int64_t			 data_version;
 	bool			 cycle_ok;
@@ -346,7 +349,7 @@ worker_cycle_logged(struct worker *w)
 	ok = worker_cycle(w, &err) == 0;
 	if (!ok) {
 		log_err("cycle failed (retrying in %d s): %s",
-		    WORKER_RETRY_MS / 1000, err);
+		    (int)(w->retry_ms / 1000), err);
 		free(err);
 		err = NULL;
 	}
@@ -407,6 +410,10 @@ worker_reload(struct worker *w)
 		    w->cfg->path);
 		goto out;
 	}
+	if (warnings != NULL)
+		log_lines(LOG_WARNING, "reload: ", warnings);
+	free(warnings);
+	ical_read_holidays(cfg, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (config_secret_unavailable(cfg) != NULL) {
@@ -470,7 +477,7 @@ worker_signals(struct worker *w, char **err)
 		*err = xasprintf("signalfd: %s", strerror(errno));
 		return -1;
 	}
-	w->stop = stop_new(w->stop_fd, WORKER_STOP_GRACE_MS);
+	w->stop = stop_new(w->stop_fd, w->stop_grace_ms);
 	/* Writes to a peer that went away must fail, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -573,7 +580,7 @@ worker_loop(struct worker *w)
 	poll_ms = w->ino_fd != -1 ? WORKER_POLL_INOTIFY_MS : WORKER_POLL_MS;
 	now = worker_mono_ms();
 	next_check = now + poll_ms;
-	next_retry = now + WORKER_RETRY_MS;
+	next_retry = now + w->retry_ms;
 	while (!stop) {
 		next = next_check;
 		if (w->last_cycle_ms + WORKER_IDLE_MS < next)
@@ -625,7 +632,7 @@ worker_loop(struct worker *w)
 		    (!w->cycle_ok && now >= next_retry) ||
 		    now - w->last_cycle_ms >= WORKER_IDLE_MS) {
 			worker_cycle_logged(w);
-			next_retry = worker_mono_ms() + WORKER_RETRY_MS;
+			next_retry = worker_mono_ms() + w->retry_ms;
 		} else if (due >= 0 && worker_mono_ms() >= due &&
 		    worker_deliver(w, worker_now(w), &err) == -1) {
 			log_err("delivery: %s", err);
@@ -656,6 +663,9 @@ worker_run(const struct worker_opts *opts, char **err)
 	w.db_path = publish_db_path(w.state_dir);
 	w.has_now = opts->has_now;
 	w.log_forced = opts->log_forced;
+	w.stop_grace_ms = opts->stop_grace_ms > 0 ? opts->stop_grace_ms :
+	    WORKER_STOP_GRACE_MS;
+	w.retry_ms = opts->retry_ms > 0 ? opts->retry_ms : WORKER_RETRY_MS;
 	if (opts->has_now)
 		w.now_offset = opts->now - time(NULL);
 

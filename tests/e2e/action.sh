@@ -210,5 +210,5 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	expect_status "done as a nameless user id with a strange \$USER" 0 as_nobody USER="$(printf 'x\033y')" "$PLC_OTHERS" -c "$C" action done 5 --now $NOW
 	expect "the actors are \$USER, then uid 54321 twice" [ "$(sqlite3 "$DB" "SELECT group_concat(actor, ',') FROM (SELECT actor FROM action_history WHERE item = 5 AND field = 'status' ORDER BY id)")" = "visitor,uid 54321,uid 54321" ]
 else
-	echo "# skipped: the actor of a nameless user id (needs root and setpriv)"
+	ok "# SKIP the actor of a nameless user id (needs root and setpriv)"
 fi

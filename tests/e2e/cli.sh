@@ -16,3 +16,11 @@ expect_status "-c wins over \$PLC_CADENCE_CONFIG" 78 env PLC_CADENCE_CONFIG="$TO
 expect_status "a bad --now is a usage error (64)" 64 "$PLC" -c "$TOP/conf/demo.ini" check --now 2026-13-01
 contains "the bad --now is named" "$T/err" "2026-13-01"
 expect_status "check takes no extra arguments" 64 "$PLC" -c "$TOP/conf/demo.ini" check extra
+# run's knobs for the tests (a worker that took a bad one would run one
+# cycle in $T and exit 0).
+printf '[worker]\nstate_dir = %s/state\ntimezone = UTC\n' "$T" >"$T/min.ini"
+for o in "--stop-grace 0" "--stop-grace 3601" "--stop-grace 2s" "--retry 0" "--retry ''"; do
+	eval "set -- $o"
+	expect_status "run $o is a usage error (64)" 64 "$PLC" -c "$T/min.ini" run --once "$@"
+done
+expect_status "run --once --stop-grace 2 --retry 1 runs" 0 "$PLC" -c "$T/min.ini" run --once --stop-grace 2 --retry 1

@@ -4,7 +4,7 @@
 # SIGHUP reload, a second `run` refused, and a clean stop on SIGTERM.
 . "$TOP/tests/e2e/lib.sh"
 
-port=$(pick_port 20000 20000)
+port=$(pick_port 10000 14000)
 base="http://127.0.0.1:$port"
 
 write_conf() {	# write_conf COMMUNITY_NAME

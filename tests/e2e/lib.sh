@@ -41,6 +41,8 @@ wait_for() {
 
 # pick_port BASE SPAN: a port of this test's own in [BASE, BASE + SPAN),
 # derived from the PID, skipping busy ones (curl's 7: connection refused).
+# Keep the range below Linux's ephemeral ports (32768 up), where the
+# tests' own outgoing connections would take it first.
 pick_port() {
 	p=$(($1 + $$ % $2))
 	for i in 1 2 3 4 5 6 7 8 9 10; do

@@ -9,7 +9,7 @@ PY=/usr/bin/python3
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
 
-port=$(pick_port 36000 3000)
+port=$(pick_port 26000 2000)
 base="http://127.0.0.1:$port"
 
 cat >"$T/plc.ini" <<EOF

@@ -923,6 +923,75 @@ test_weekly_arithmetic_matches_libical(void **state)
 	assert_null(err);
 }
 
+/* The EXDATEs of a feed's series: the series dates a skip takes out, each
+ * once and in order; a skip on a day without a meeting adds none. */
+static void
+test_exdates(void **state)
+{
+	struct config_span	 own[] = {
+		{ { 2026, 10, 13 }, { 2026, 10, 13 } },
+		{ { 2026, 10, 14 }, { 2026, 10, 16 } },	/* no Tuesday */
+		{ { 2026, 12, 22 }, { 2026, 12, 22 } },	/* also a holiday */
+	};
+	struct config_span	 hol[] = {
+		{ { 2026, 12, 21 }, { 2027, 1, 1 } },
+		{ { 2026, 11, 24 }, { 2026, 11, 24 } },
+	};
+	struct config_calendar	 district;
+	struct config_calendar	*cals[1] = { &district };
+	struct config_community	 c;
+	struct civil_date	*ex = NULL;
+	struct civil_date	 cancels[] = { { 2026, 11, 3 } };
+	size_t			 n = 0;
+	char			*err = NULL;
+	bool			 yes;
+
+	(void)state;
+	memset(&district, 0, sizeof(district));
+	district.skip = hol;
+	district.nskip = 2;
+	c = community("America/New_York", CONFIG_CADENCE_WEEKLY, CIVIL_TU,
+	    hm(15, 30), date(2026, 10, 1));
+	/* None: no skips at all. */
+	assert_int_equal(cadence_exdates(&c, CIVIL_TU, hm(15, 30), &ex, &n,
+	    &err), 0);
+	assert_null(ex);
+	assert_int_equal(n, 0);
+	c.skip = own;
+	c.nskip = 3;
+	c.skip_calendars = cals;
+	c.nskip_calendars = 1;
+	assert_int_equal(cadence_exdates(&c, CIVIL_TU, hm(15, 30), &ex, &n,
+	    &err), 0);
+	assert_int_equal(n, 4);
+	assert_true(civil_date_cmp(ex[0], date(2026, 10, 13)) == 0);
+	assert_true(civil_date_cmp(ex[1], date(2026, 11, 24)) == 0);
+	assert_true(civil_date_cmp(ex[2], date(2026, 12, 22)) == 0);
+	assert_true(civil_date_cmp(ex[3], date(2026, 12, 29)) == 0);
+	free(ex);
+
+	assert_int_equal(cadence_is_meeting(&c, CIVIL_TU, hm(15, 30),
+	    date(2026, 10, 20), &yes, &err), 0);
+	assert_true(yes);
+	/* Skipped, and not a date of the series. */
+	assert_int_equal(cadence_is_meeting(&c, CIVIL_TU, hm(15, 30),
+	    date(2026, 10, 13), &yes, &err), 0);
+	assert_false(yes);
+	assert_int_equal(cadence_is_meeting(&c, CIVIL_TU, hm(15, 30),
+	    date(2026, 10, 21), &yes, &err), 0);
+	assert_false(yes);
+	/* Before start. */
+	assert_int_equal(cadence_is_meeting(&c, CIVIL_TU, hm(15, 30),
+	    date(2026, 9, 29), &yes, &err), 0);
+	assert_false(yes);
+
+	assert_false(cadence_cancelled(&c, date(2026, 11, 3)));
+	c.cancels = cancels;
+	c.ncancels = 1;
+	assert_true(cadence_cancelled(&c, date(2026, 11, 3)));
+	assert_false(cadence_cancelled(&c, date(2026, 11, 10)));
+}
+
 int
 main(void)
 {
@@ -937,6 +1006,7 @@ main(void)
 		cmocka_unit_test(test_nonexistent_wall_time),
 		cmocka_unit_test(test_ambiguous_wall_time),
 		cmocka_unit_test(test_skips),
+		cmocka_unit_test(test_exdates),
 		cmocka_unit_test(test_moves_and_cancels),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_window_crosses_midnight),

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "publish.h"
 #include "store.h"
+#include "token.h"
 
 struct fixture {
 	char		 dir[64];
@@ -61,7 +62,7 @@ test_token_get_or_create(void **state)
 
 	assert_int_equal(store_token_get_or_create(f->st, STORE_TOKEN_MEMBER,
 	    "bob", 1000, a, &err), 0);
-	assert_true(publish_token_valid(a));
+	assert_true(token_valid(a, strlen(a)));
 	/* Asking again gives the same token. */
 	assert_int_equal(store_token_get_or_create(f->st, STORE_TOKEN_MEMBER,
 	    "bob", 2000, b, &err), 0);
@@ -94,7 +95,7 @@ test_token_rotate_revokes(void **state)
 	    STORE_TOKEN_COMMUNITY, "math7", 1000, now, &err), 0);
 	assert_int_equal(store_token_rotate(f->st, STORE_TOKEN_MEMBER, "bob",
 	    5000, fresh, &err), 0);
-	assert_true(publish_token_valid(fresh));
+	assert_true(token_valid(fresh, strlen(fresh)));
 	assert_string_not_equal(old, fresh);
 	/* The new token is the live one from now on. */
 	assert_int_equal(store_token_get_or_create(f->st, STORE_TOKEN_MEMBER,
@@ -427,16 +428,24 @@ test_urls(void **state)
 	free(webcal);
 }
 
+static bool
+token_valid_str(const char *s)
+{
+	return token_valid(s, strlen(s));
+}
+
 static void
 test_token_form(void **state)
 {
 	(void)state;
-	assert_true(publish_token_valid("0123456789abcdef0123456789abcdef"));
-	assert_false(publish_token_valid("0123456789abcdef0123456789abcde"));
-	assert_false(publish_token_valid("0123456789abcdef0123456789abcdef0"));
-	assert_false(publish_token_valid("0123456789ABCDEF0123456789abcdef"));
-	assert_false(publish_token_valid("../../../../../../etc/passwd...."));
-	assert_false(publish_token_valid(""));
+	assert_true(token_valid_str("0123456789abcdef0123456789abcdef"));
+	assert_false(token_valid_str("0123456789abcdef0123456789abcde"));
+	assert_false(token_valid_str("0123456789abcdef0123456789abcdef0"));
+	assert_false(token_valid_str("0123456789ABCDEF0123456789abcdef"));
+	assert_false(token_valid_str("../../../../../../etc/passwd...."));
+	assert_false(token_valid_str(""));
+	/* A token inside a longer string (a URL path), by its length. */
+	assert_true(token_valid("0123456789abcdef0123456789abcdef.ics", 32));
 }
 
 int

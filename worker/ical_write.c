@@ -1,0 +1,845 @@
+/* ical_write: feeds and meeting invitations rendered with libical (ical.h).
+ * The calendars read from outside are ical_read.c's. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libical/ical.h>
+
+#include "cadence.h"
+#include "civil.h"
+#include "feed.h"
+#include "ical.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define ICAL_PRODID	"-//plc-cadence//plc-cadence " PLC_VERSION "//EN"
+#define ICAL_MAX_ZONES	64
+
+/* The zones a feed uses, and the years its events span. */
+struct ical_zones {
+	const struct tz	*tz[ICAL_MAX_ZONES];
+	size_t		 n;
+	int		 ylo, yhi;	/* yhi 0: open-ended */
+	bool		 open;
+};
+
+/*
+ * What the feeds of one run share.  A series shows in the feed of its
+ * community and of each of its members, and all of a district's feeds use
+ * the same zone over the same years: its exceptions and VTIMEZONE are
+ * worked out once (libical's recurrence iterator and zone truncation are
+ * the dear parts of a feed).  Keys are pointers into the config and
+ * tz_find's zones, which outlive the cache.
+ */
+struct ical_cached_series {
+	const struct config_community	*community;	/* NULL: empty slot */
+	int				 day;
+	struct civil_time		 at;
+	struct civil_date		 first;
+	struct civil_date		*ex;
+	size_t				 nex;
+};
+
+struct ical_cached_zone {
+	const struct tz		*tz;
+	int			 ylo, yhi;
+	bool			 open;
+	icalcomponent		*vtz;
+};
+
+struct ical_cache {
+	struct ical_cached_series	*series;	/* open addressing */
+	size_t				 mask, nseries;
+	struct ical_cached_zone		*zones;
+	size_t				 nzones;
+};
+
+static bool
+ical_is_utc(const struct tz *tz)
+{
+	return tz == NULL || strcmp(tz_name(tz), "UTC") == 0;
+}
+
+static void
+ical_zone_use(struct ical_zones *z, const struct tz *tz)
+{
+	size_t	i;
+
+	if (ical_is_utc(tz))
+		return;
+	for (i = 0; i < z->n; i++)
+		if (z->tz[i] == tz)
+			return;
+	if (z->n < ICAL_MAX_ZONES)
+		z->tz[z->n++] = tz;
+}
+
+static void
+ical_year_use(struct ical_zones *z, int y)
+{
+	if (z->ylo == 0 || y < z->ylo)
+		z->ylo = y;
+	if (y > z->yhi)
+		z->yhi = y;
+}
+
+static struct icaltimetype
+ical_date(struct civil_date d)
+{
+	struct icaltimetype	t = icaltime_null_date();
+
+	t.year = d.y;
+	t.month = d.m;
+	t.day = d.d;
+	return t;
+}
+
+static struct icaltimetype
+ical_utc(time_t when)
+{
+	return icaltime_from_timet_with_zone(when, 0,
+	    icaltimezone_get_utc_timezone());
+}
+
+/*
+ * A date-time property in a zone: DTSTART;TZID=America/New_York:… with the
+ * plain IANA name that the feed's VTIMEZONE carries, or a UTC value.
+ */
+static icalproperty *
+ical_local(icalproperty *p, icalproperty_kind kind, const struct tz *tz,
+    struct civil_date d, struct civil_time at)
+{
+	struct icaltimetype	t = ical_date(d);
+
+	t.is_date = 0;
+	t.hour = at.h;
+	t.minute = at.min;
+	t.second = at.s;
+	if (ical_is_utc(tz)) {
+		t = ical_utc(tz_to_utc(tz, d, at));
+		icalproperty_set_value(p, icalvalue_new_datetime(t));
+		return p;
+	}
+	(void)kind;
+	icalproperty_set_value(p, icalvalue_new_datetime(t));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tz_name(tz)));
+	return p;
+}
+
+static void
+ical_add_local(icalcomponent *ev, icalproperty_kind kind, const struct tz *tz,
+    struct civil_date d, struct civil_time at)
+{
+	icalproperty	*p = icalproperty_new(kind);
+
+	icalcomponent_add_property(ev, ical_local(p, kind, tz, d, at));
+}
+
+/* "Name <mailto:…>": the facilitator, or the worker's sender. */
+static void
+ical_add_organizer(icalcomponent *ev, const struct config *cfg,
+    const struct config_community *c)
+{
+	const struct config_member	*f = c->facilitator;
+	const char			*name = NULL, *addr = NULL;
+	icalproperty			*p;
+	char				*mailto;
+
+	if (f != NULL && f->email != NULL) {
+		name = f->name != NULL ? f->name : f->id;
+		addr = f->email;
+	} else {
+		name = cfg->smtp.from_name;
+		addr = cfg->smtp.from_addr;
+	}
+	if (addr == NULL)
+		addr = "plc-cadence@plc-cadence.invalid";
+	mailto = xasprintf("mailto:%s", addr);
+	p = icalproperty_new_organizer(mailto);
+	if (name != NULL)
+		icalproperty_add_parameter(p, icalparameter_new_cn(name));
+	icalcomponent_add_property(ev, p);
+	free(mailto);
+}
+
+/* UID, DTSTAMP, CREATED, LAST-MODIFIED, SEQUENCE: from stored state only. */
+static void
+ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
+    time_t changed, int sequence)
+{
+	struct icaltimetype	c = ical_utc(changed);
+
+	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(c));
+	icalcomponent_add_property(ev, icalproperty_new_created(
+	    created == changed ? c : ical_utc(created)));
+	icalcomponent_add_property(ev, icalproperty_new_lastmodified(c));
+	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
+}
+
+static char *
+ical_series_description(const struct config_community *c, const char *url)
+{
+	const char	*desc = c->description != NULL ? c->description : "";
+	char		*join, *cal, *s;
+
+	join = c->url != NULL ? xasprintf("Join: %s", c->url) : xstrdup("");
+	cal = url != NULL ? xasprintf("Calendar: %s", url) : xstrdup("");
+	s = xasprintf("%s%s%s%s%s", desc, *desc != '\0' &&
+	    (*join != '\0' || *cal != '\0') ? "\n\n" : "", join,
+	    *join != '\0' && *cal != '\0' ? "\n" : "", cal);
+	free(join);
+	free(cal);
+	return s;
+}
+
+/* What every event of a series carries, the master and its overrides. */
+static icalcomponent *
+ical_series_event(const struct feed_input *in, const struct feed_series *s)
+{
+	const struct config_community	*c = s->community;
+	icalcomponent			*ev;
+	char				*desc;
+
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	ical_add_identity(ev, s->uid, s->created, s->changed, s->sequence);
+	icalcomponent_add_property(ev, icalproperty_new_summary(
+	    c->name != NULL ? c->name : c->id));
+	desc = ical_series_description(c, in->url);
+	/* An empty DESCRIPTION is noise in every client. */
+	if (*desc != '\0')
+		icalcomponent_add_property(ev,
+		    icalproperty_new_description(desc));
+	free(desc);
+	if (c->location != NULL)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_location(c->location));
+	if (c->url != NULL)
+		icalcomponent_add_property(ev, icalproperty_new_url(c->url));
+	ical_add_organizer(ev, in->cfg, c);
+	icalcomponent_add_property(ev, icalproperty_new_duration(
+	    icaldurationtype_from_int((int)c->duration)));
+	return ev;
+}
+
+/* A RECURRENCE-ID override: a moved meeting, a cancelled one, or both. */
+static void
+ical_add_override(icalcomponent *cal, const struct feed_input *in,
+    const struct feed_series *s, struct civil_date orig,
+    struct civil_date date, struct civil_time at, bool cancelled,
+    struct ical_zones *z)
+{
+	const struct tz	*tz = s->community->tz;
+	icalcomponent	*ev = ical_series_event(in, s);
+
+	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, tz, orig, s->at);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, date, at);
+	if (cancelled)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+	ical_year_use(z, date.y);
+	icalcomponent_add_component(cal, ev);
+}
+
+static size_t
+ical_series_hash(const struct config_community *c, int day,
+    struct civil_time at)
+{
+	uint64_t	h = (uint64_t)(uintptr_t)c;
+
+	h ^= (uint64_t)(day + 1) << 48 ^ (uint64_t)(at.h * 3600 + at.min * 60 +
+	    at.s) << 20;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17);
+}
+
+static struct ical_cached_series *
+ical_cache_slot(struct ical_cache *cache, const struct feed_series *s)
+{
+	struct ical_cached_series	*e;
+	size_t				 i;
+
+	for (i = ical_series_hash(s->community, s->day, s->at) & cache->mask;
+	    (e = &cache->series[i])->community != NULL;
+	    i = (i + 1) & cache->mask)
+		if (e->community == s->community && e->day == s->day &&
+		    e->at.h == s->at.h && e->at.min == s->at.min &&
+		    e->at.s == s->at.s)
+			return e;
+	return e;
+}
+
+/* Keep the table at most half full, so that probes stay short. */
+static void
+ical_cache_grow(struct ical_cache *cache)
+{
+	struct ical_cached_series	*old = cache->series, *e;
+	struct feed_series		 key;
+	size_t				 n = cache->mask + 1, i;
+
+	if (2 * (cache->nseries + 1) <= n)
+		return;
+	cache->series = xcalloc(2 * n, sizeof(*cache->series));
+	cache->mask = 2 * n - 1;
+	for (i = 0; i < n; i++) {
+		if (old[i].community == NULL)
+			continue;
+		key.community = old[i].community;
+		key.day = old[i].day;
+		key.at = old[i].at;
+		e = ical_cache_slot(cache, &key);
+		*e = old[i];
+	}
+	free(old);
+}
+
+/*
+ * A series' first date and skipped dates: from the cache when it has them
+ * (the cache keeps them), else worked out into *tmp (the caller frees
+ * tmp->ex).  Returns 0 with *out set, or -1 with *err allocated.
+ */
+static int
+ical_series_dates(struct ical_cache *cache, const struct feed_series *s,
+    struct ical_cached_series *tmp, const struct ical_cached_series **out,
+    char **err)
+{
+	struct ical_cached_series	*e = tmp;
+
+	if (cache != NULL) {
+		e = ical_cache_slot(cache, s);
+		if (e->community != NULL) {
+			*out = e;
+			return 0;
+		}
+		ical_cache_grow(cache);
+		e = ical_cache_slot(cache, s);
+	}
+	memset(tmp, 0, sizeof(*tmp));
+	if (cadence_exdates(s->community, s->day, s->at, &tmp->ex, &tmp->nex,
+	    err) == -1)
+		return -1;
+	tmp->first = cadence_first(s->community, s->day);
+	tmp->community = s->community;
+	tmp->day = s->day;
+	tmp->at = s->at;
+	if (e != tmp) {
+		*e = *tmp;
+		tmp->ex = NULL;		/* the cache's now */
+		cache->nseries++;
+	}
+	*out = e;
+	return 0;
+}
+
+static int
+ical_add_series(icalcomponent *cal, const struct feed_input *in,
+    struct ical_cache *cache, const struct feed_series *s,
+    struct ical_zones *z, char **err)
+{
+	const struct config_community	*c = s->community;
+	const struct tz			*tz = c->tz;
+	const struct ical_cached_series	*dates;
+	struct ical_cached_series	 tmp;
+	struct icalrecurrencetype	 rt;
+	struct civil_date		 first;
+	icalcomponent			*ev = NULL;
+	char				*rule = NULL;
+	size_t				 i;
+	bool				 yes;
+	int				 rc = -1;
+
+	memset(&tmp, 0, sizeof(tmp));
+	rule = cadence_rrule(c, s->day);
+	rt = icalrecurrencetype_from_string(rule);
+	if (rt.freq == ICAL_NO_RECURRENCE) {
+		*err = xasprintf("community %s: cannot publish the rule %s",
+		    c->id, rule);
+		goto out;
+	}
+	if (ical_series_dates(cache, s, &tmp, &dates, err) == -1)
+		goto out;
+	first = dates->first;
+	ev = ical_series_event(in, s);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
+	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
+	for (i = 0; i < dates->nex; i++)
+		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, dates->ex[i],
+		    s->at);
+	icalcomponent_add_component(cal, ev);
+	ev = NULL;
+	ical_zone_use(z, tz);
+	ical_year_use(z, first.y);
+	if (c->has_until)
+		ical_year_use(z, c->until.y);
+	else
+		z->open = true;
+
+	for (i = 0; i < c->nmoves; i++) {
+		const struct config_move *m = &c->moves[i];
+
+		if (cadence_is_meeting(c, s->day, s->at, m->from, &yes,
+		    err) == -1)
+			goto out;
+		if (yes)
+			ical_add_override(cal, in, s, m->from, m->to,
+			    m->has_time ? m->at : s->at,
+			    cadence_cancelled(c, m->from), z);
+	}
+	for (i = 0; i < c->ncancels; i++) {
+		bool moved = false;
+		size_t j;
+
+		for (j = 0; j < c->nmoves; j++)
+			if (civil_date_cmp(c->moves[j].from, c->cancels[i]) == 0)
+				moved = true;
+		if (moved)
+			continue;
+		if (cadence_is_meeting(c, s->day, s->at, c->cancels[i], &yes,
+		    err) == -1)
+			goto out;
+		if (yes)
+			ical_add_override(cal, in, s, c->cancels[i],
+			    c->cancels[i], s->at, true, z);
+	}
+	rc = 0;
+out:
+	if (ev != NULL)
+		icalcomponent_free(ev);
+	free(tmp.ex);
+	free(rule);
+	return rc;
+}
+
+/* An open action item: an all-day event on its due date. */
+static void
+ical_add_item(icalcomponent *cal, const struct feed_input *in,
+    const char *host, const struct feed_item *it, struct ical_zones *z)
+{
+	const struct config_member	*o = it->owner;
+	icalcomponent			*ev;
+	char				*uid, *summary, *desc;
+	const char			*who = o->name != NULL ? o->name : o->id;
+	const char			*cname = it->community->name != NULL ?
+					    it->community->name :
+					    it->community->id;
+
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	uid = feed_item_uid_at(host, it->id);
+	ical_add_identity(ev, uid, it->created, it->changed, it->sequence);
+	free(uid);
+	icalcomponent_add_property(ev, icalproperty_new_dtstart(
+	    ical_date(it->due)));
+	icalcomponent_add_property(ev, icalproperty_new_dtend(
+	    ical_date(civil_date_add(it->due, 1))));
+	summary = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
+	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+	desc = xasprintf("%s, action item %lld, owner %s.%s%s%s%s", cname,
+	    (long long)it->id, who, it->notes != NULL ? "\n\n" : "",
+	    it->notes != NULL ? it->notes : "",
+	    it->link != NULL ? "\n\nMark done: " : "",
+	    it->link != NULL ? it->link : "");
+	icalcomponent_add_property(ev, icalproperty_new_description(desc));
+	if (it->link != NULL)
+		icalcomponent_add_property(ev, icalproperty_new_url(it->link));
+	icalcomponent_add_property(ev,
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	ical_add_organizer(ev, in->cfg, it->community);
+	icalcomponent_add_component(cal, ev);
+	ical_year_use(z, it->due.y);
+	free(summary);
+	free(desc);
+}
+
+/*
+ * libical writes a truncated zone's later onsets as RDATEs, in UTC.  RFC
+ * 5545 wants them local, and some parsers (ical.js) then miss the onset at
+ * DTSTART.  One observance per onset, DTSTART only, reads the same
+ * everywhere.
+ */
+static void
+ical_split_rdates(icalcomponent *vtz)
+{
+	icalcomponent		*obs, *copy, **todo = NULL;
+	icalproperty		*p, *off;
+	struct icaldatetimeperiodtype	 rd;
+	struct icaltimetype	 t;
+	size_t			 n = 0, i;
+
+	for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	    obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		todo = xreallocarray(todo, n + 1, sizeof(*todo));
+		todo[n++] = obs;
+	}
+	for (i = 0; i < n; i++) {
+		obs = todo[i];
+		off = icalcomponent_get_first_property(obs,
+		    ICAL_TZOFFSETFROM_PROPERTY);
+		while ((p = icalcomponent_get_first_property(obs,
+		    ICAL_RDATE_PROPERTY)) != NULL) {
+			rd = icalproperty_get_rdate(p);
+			icalcomponent_remove_property(obs, p);
+			icalproperty_free(p);
+			t = rd.time;
+			if (icaltime_is_null_time(t) || off == NULL)
+				continue;
+			if (icaltime_is_utc(t))
+				icaltime_adjust(&t, 0, 0, 0,
+				    icalproperty_get_tzoffsetfrom(off));
+			t.zone = NULL;
+			copy = icalcomponent_new_clone(obs);
+			icalcomponent_set_dtstart(copy, t);
+			icalcomponent_add_component(vtz, copy);
+		}
+	}
+	free(todo);
+}
+
+/* A zone's VTIMEZONE: plain IANA TZID, only the years the feed uses. */
+static icalcomponent *
+ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
+{
+	icalcomponent		*src, *vtz;
+	icalproperty		*p;
+	struct icaltimetype	 lo, hi = icaltime_null_time();
+
+	src = icaltimezone_get_component(tz_icaltimezone(tz));
+	if (src == NULL)
+		return NULL;
+	vtz = icalcomponent_new_clone(src);
+	lo = icaltime_from_timet_with_zone(0, 0,
+	    icaltimezone_get_utc_timezone());
+	lo.year = z->ylo > 0 ? z->ylo : 1970;
+	lo.month = lo.day = 1;
+	if (!z->open && z->yhi > 0) {
+		hi = lo;
+		hi.year = z->yhi + 1;
+	}
+	icaltimezone_truncate_vtimezone(vtz, lo, hi, 0);
+	ical_split_rdates(vtz);
+	/* TZUNTIL is RFC 7808's; clients need nothing past the feed anyway. */
+	while ((p = icalcomponent_get_first_property(vtz,
+	    ICAL_TZUNTIL_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(vtz, p);
+		icalproperty_free(p);
+	}
+	p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	if (p != NULL)
+		icalproperty_set_tzid(p, tz_name(tz));
+	return vtz;
+}
+
+/* The zone's VTIMEZONE for the feed's years, truncated once per cache;
+ * the caller owns the component returned (NULL: no zone data). */
+static icalcomponent *
+ical_vtimezone_cached(struct ical_cache *cache, const struct tz *tz,
+    const struct ical_zones *z)
+{
+	struct ical_cached_zone	*e;
+	int			 yhi = z->open ? 0 : z->yhi;
+	size_t			 i;
+
+	if (cache == NULL)
+		return ical_vtimezone(tz, z);
+	for (i = 0; i < cache->nzones; i++) {
+		e = &cache->zones[i];
+		if (e->tz == tz && e->ylo == z->ylo && e->yhi == yhi &&
+		    e->open == z->open)
+			return icalcomponent_new_clone(e->vtz);
+	}
+	e = NULL;
+	if (cache->nzones < ICAL_MAX_ZONES) {
+		icalcomponent *vtz = ical_vtimezone(tz, z);
+
+		if (vtz == NULL)
+			return NULL;
+		cache->zones = xreallocarray(cache->zones, cache->nzones + 1,
+		    sizeof(*cache->zones));
+		e = &cache->zones[cache->nzones++];
+		e->tz = tz;
+		e->ylo = z->ylo;
+		e->yhi = yhi;
+		e->open = z->open;
+		e->vtz = vtz;
+		return icalcomponent_new_clone(vtz);
+	}
+	return ical_vtimezone(tz, z);
+}
+
+struct ical_cache *
+ical_cache_new(void)
+{
+	struct ical_cache	*cache = xcalloc(1, sizeof(*cache));
+
+	cache->series = xcalloc(64, sizeof(*cache->series));
+	cache->mask = 63;
+	return cache;
+}
+
+void
+ical_cache_free(struct ical_cache *cache)
+{
+	size_t	i;
+
+	if (cache == NULL)
+		return;
+	for (i = 0; i <= cache->mask; i++)
+		free(cache->series[i].ex);
+	for (i = 0; i < cache->nzones; i++)
+		icalcomponent_free(cache->zones[i].vtz);
+	free(cache->series);
+	free(cache->zones);
+	free(cache);
+}
+
+static int
+ical_series_cmp(const void *a, const void *b)
+{
+	const struct feed_series	*x = a, *y = b;
+
+	return strcmp(x->community->id, y->community->id);
+}
+
+static int
+ical_item_cmp(const void *a, const void *b)
+{
+	const struct feed_item	*x = a, *y = b;
+	int			 c = civil_date_cmp(x->due, y->due);
+
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+ical_add_calprops(icalcomponent *cal, const struct feed_input *in)
+{
+	const struct tz	*tz;
+	icalproperty	*p;
+	char		*name;
+	struct icaldurationtype	 hour = icaldurationtype_from_int(3600);
+
+	if (in->kind == FEED_MEMBER) {
+		name = xasprintf("PLC \xe2\x80\x94 %s", in->member->name != NULL ?
+		    in->member->name : in->member->id);
+		tz = in->member->tz;
+	} else {
+		name = xstrdup(in->community->name != NULL ?
+		    in->community->name : in->community->id);
+		tz = in->community->tz;
+	}
+	if (tz == NULL)
+		tz = in->cfg->worker.tz;
+	icalcomponent_add_property(cal, icalproperty_new_prodid(ICAL_PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	icalcomponent_add_property(cal, icalproperty_new_name(name));
+	p = icalproperty_new_x(name);
+	icalproperty_set_x_name(p, "X-WR-CALNAME");
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_x(tz != NULL ? tz_name(tz) : "UTC");
+	icalproperty_set_x_name(p, "X-WR-TIMEZONE");
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_refreshinterval(hour);
+	icalproperty_add_parameter(p,
+	    icalparameter_new_value(ICAL_VALUE_DURATION));
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_x("PT1H");
+	icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
+	icalcomponent_add_property(cal, p);
+	free(name);
+}
+
+int
+ical_render_feed(const struct feed_input *in, char **out, size_t *len,
+    char **err)
+{
+	return ical_render_feed_cached(in, NULL, out, len, err);
+}
+
+/*
+ * Write out and free the events waiting in the holder.  libical writes a
+ * component the same way alone as inside its calendar, so the feed is
+ * written event by event: no tree of thousands of events, no string of
+ * megabytes grown and copied inside libical.
+ */
+static int
+ical_drain(icalcomponent *holder, struct xbuf *b, char **err)
+{
+	icalcomponent	*c;
+	char		*s;
+
+	while ((c = icalcomponent_get_first_component(holder,
+	    ICAL_ANY_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(holder, c);
+		s = icalcomponent_as_ical_string_r(c);
+		icalcomponent_free(c);
+		if (s == NULL) {
+			*err = xstrdup("libical could not write an event");
+			return -1;
+		}
+		xbuf_add(b, s, strlen(s));
+		free(s);
+	}
+	return 0;
+}
+
+#define ICAL_END_CALENDAR	"END:VCALENDAR\r\n"
+
+int
+ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
+    char **out, size_t *len, char **err)
+{
+	struct ical_zones	 z;
+	struct feed_series	*series = NULL;
+	struct feed_item	*items = NULL;
+	struct xbuf		 events = { NULL, 0, 0 };
+	icalcomponent		*cal, *body, *vtz;
+	char			*s = NULL, *host = NULL;
+	size_t			 i, n;
+	int			 rc = -1;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&z, 0, sizeof(z));
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	/* Events first, through a holder, so the zones they use are known. */
+	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	ical_add_calprops(cal, in);
+
+	/* Room for the events at once (an item takes some 560 bytes, a
+	 * series more with its EXDATEs): growing a buffer of megabytes step
+	 * by step costs more than writing into it. */
+	events.cap = 640 * (in->nitems + 2 * in->nseries) + 1;
+	events.s = xmalloc(events.cap);
+	/* Sorted by ID, so config order does not change the bytes. */
+	if (in->nseries > 0) {
+		series = xreallocarray(NULL, in->nseries, sizeof(*series));
+		memcpy(series, in->series, in->nseries * sizeof(*series));
+		qsort(series, in->nseries, sizeof(*series), ical_series_cmp);
+	}
+	for (i = 0; i < in->nseries; i++)
+		if (ical_add_series(body, in, cache, &series[i], &z,
+		    err) == -1 || ical_drain(body, &events, err) == -1)
+			goto out;
+	if (in->nitems > 0) {
+		items = xreallocarray(NULL, in->nitems, sizeof(*items));
+		memcpy(items, in->items, in->nitems * sizeof(*items));
+		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
+	}
+	host = feed_uid_host(in->cfg);
+	for (i = 0; i < in->nitems; i++) {
+		ical_add_item(body, in, host, &items[i], &z);
+		if (ical_drain(body, &events, err) == -1)
+			goto out;
+	}
+
+	for (i = 0; i < z.n; i++) {
+		vtz = ical_vtimezone_cached(cache, z.tz[i], &z);
+		if (vtz == NULL) {
+			*err = xasprintf("no time zone data for %s",
+			    tz_name(z.tz[i]));
+			goto out;
+		}
+		icalcomponent_add_component(cal, vtz);
+	}
+	/* The calendar without its events, then the events before its end. */
+	s = icalcomponent_as_ical_string_r(cal);
+	n = s != NULL ? strlen(s) : 0;
+	if (n < strlen(ICAL_END_CALENDAR) || strcmp(s + n -
+	    strlen(ICAL_END_CALENDAR), ICAL_END_CALENDAR) != 0) {
+		*err = xstrdup("libical could not write the calendar");
+		goto out;
+	}
+	n -= strlen(ICAL_END_CALENDAR);
+	/* The head goes in front of the events, in their own buffer. */
+	if (events.len + n + strlen(ICAL_END_CALENDAR) + 1 > events.cap) {
+		events.cap = events.len + n + strlen(ICAL_END_CALENDAR) + 1;
+		events.s = xreallocarray(events.s, events.cap, 1);
+	}
+	memmove(events.s + n, events.s, events.len);
+	memcpy(events.s, s, n);
+	events.len += n;
+	xbuf_add(&events, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	*out = events.s;
+	*len = events.len;
+	events.s = NULL;
+	rc = 0;
+out:
+	free(host);
+	free(s);
+	free(events.s);
+	free(items);
+	free(series);
+	icalcomponent_free(body);
+	icalcomponent_free(cal);
+	return rc;
+}
+
+int
+ical_render_meeting(const struct config *cfg, const struct feed_series *s,
+    const struct cadence_occ *occ, enum ical_method method, char **out,
+    size_t *len, char **err)
+{
+	struct feed_input	 in;
+	struct ical_zones	 z;
+	icalcomponent		*cal, *ev, *vtz;
+	icalproperty_method	 m;
+	const char		*text;
+	int			 rc = -1;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&in, 0, sizeof(in));
+	memset(&z, 0, sizeof(z));
+	in.cfg = cfg;
+	in.kind = FEED_COMMUNITY;
+	in.community = s->community;
+	m = method == ICAL_PUBLISH ? ICAL_METHOD_PUBLISH : occ->cancelled ?
+	    ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST;
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_prodid(ICAL_PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal, icalproperty_new_method(m));
+	ical_zone_use(&z, s->community->tz);
+	ical_year_use(&z, occ->date.y);
+	ical_year_use(&z, occ->orig.y);
+	if (z.n > 0) {
+		if ((vtz = ical_vtimezone(z.tz[0], &z)) == NULL) {
+			*err = xasprintf("no time zone data for %s",
+			    tz_name(z.tz[0]));
+			goto out;
+		}
+		icalcomponent_add_component(cal, vtz);
+	}
+	ev = ical_series_event(&in, s);
+	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, s->community->tz,
+	    occ->orig, s->at);
+	ical_add_local(ev, ICAL_DTSTART_PROPERTY, s->community->tz, occ->date,
+	    occ->at);
+	if (occ->cancelled)
+		icalcomponent_add_property(ev,
+		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+	icalcomponent_add_component(cal, ev);
+	if ((text = icalcomponent_as_ical_string(cal)) == NULL) {
+		*err = xstrdup("libical could not write the calendar");
+		goto out;
+	}
+	*out = xstrdup(text);
+	*len = strlen(text);
+	rc = 0;
+out:
+	icalcomponent_free(cal);
+	return rc;
+}

@@ -1,0 +1,145 @@
+/* store_busy: the busy_sources table — last good copies of busy calendars. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "xmalloc.h"
+
+void
+store_busy_clear(struct store_busy *b)
+{
+	if (b == NULL)
+		return;
+	free(b->source);
+	free(b->body);
+	free(b->etag);
+	free(b->last_modified);
+	free(b->error);
+	memset(b, 0, sizeof(*b));
+}
+
+static void
+store_busy_row(sqlite3_stmt *s, struct store_busy *b, bool with_body)
+{
+	const void	*blob;
+	int		 n;
+
+	b->source = store_col_text(s, 0);
+	if (with_body && (blob = sqlite3_column_blob(s, 1)) != NULL) {
+		n = sqlite3_column_bytes(s, 1);
+		b->body = xmalloc((size_t)n + 1);
+		memcpy(b->body, blob, (size_t)n);
+		b->body[n] = '\0';
+		b->len = (size_t)n;
+	}
+	b->has_copy = sqlite3_column_type(s, 1) != SQLITE_NULL;
+	b->etag = store_col_text(s, 2);
+	b->last_modified = store_col_text(s, 3);
+	b->fetched = (time_t)sqlite3_column_int64(s, 4);
+	b->checked = (time_t)sqlite3_column_int64(s, 5);
+	b->error = store_col_text(s, 6);
+}
+
+#define STORE_BUSY_COLS	"source, body, etag, last_modified, fetched, " \
+			"checked, error"
+
+int
+store_busy_get(struct store *st, const char *source, bool *found,
+    struct store_busy *b, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, r;
+
+	memset(b, 0, sizeof(*b));
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT " STORE_BUSY_COLS " FROM "
+	    "busy_sources WHERE source = ?", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*found = true;
+		store_busy_row(s, b, true);
+	} else if (r != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "reading a busy source");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_busy_good(struct store *st, const char *source, const char *body,
+    size_t len, const char *etag, const char *last_modified, time_t now,
+    char **err)
+{
+	sqlite3_stmt	*s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO busy_sources (source, "
+	    "body, etag, last_modified, fetched, checked, error) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?5, NULL) ON CONFLICT (source) DO UPDATE "
+	    "SET body = ?2, etag = ?3, last_modified = ?4, fetched = ?5, "
+	    "checked = ?5, error = NULL", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, body, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, etag, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, last_modified, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	}
+	return store_write(st, s, "storing a busy source", err);
+}
+
+int
+store_busy_checked(struct store *st, const char *source, time_t now,
+    const char *error, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO busy_sources (source, "
+	    "checked, error) VALUES (?1, ?2, ?3) ON CONFLICT (source) DO "
+	    "UPDATE SET checked = ?2, error = ?3", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+		sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
+	}
+	return store_write(st, s, "storing a busy source", err);
+}
+
+int
+store_busy_list(struct store *st, struct store_busy **out, size_t *n,
+    char **err)
+{
+	sqlite3_stmt		*s = NULL;
+	struct store_busy	*v = NULL;
+	size_t			 k = 0;
+	int			 rc = -1, r;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT " STORE_BUSY_COLS " FROM "
+	    "busy_sources ORDER BY source", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		memset(&v[k], 0, sizeof(v[k]));
+		store_busy_row(s, &v[k++], false);
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	*out = v;
+	*n = k;
+	v = NULL;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "listing busy sources");
+out:
+	while (v != NULL && k > 0)
+		store_busy_clear(&v[--k]);
+	free(v);
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,666 @@
+/* store_outbox: the outbox table — planning, claiming and settling messages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "xmalloc.h"
+
+int
+store_outbox_depth(struct store *st, int64_t *depth, char **err)
+{
+	return store_int64_query(st, "SELECT count(*) FROM outbox "
+	    "WHERE status = 'pending'", "counting the outbox", depth, err);
+}
+
+static const char *const store_outbox_statuses[] = { "pending", "sending",
+	"sent", "failed", "skipped", "withdrawn" };
+
+const char *
+store_outbox_status_name(enum store_outbox_status s)
+{
+	if ((size_t)s >= sizeof(store_outbox_statuses) /
+	    sizeof(store_outbox_statuses[0]))
+		return "?";
+	return store_outbox_statuses[s];
+}
+
+static enum store_outbox_status
+store_outbox_status_parse(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < sizeof(store_outbox_statuses) /
+	    sizeof(store_outbox_statuses[0]); i++)
+		if (strcmp(s, store_outbox_statuses[i]) == 0)
+			return (enum store_outbox_status)i;
+	/* The CHECK constraint allows nothing else. */
+	return STORE_OUTBOX_FAILED;
+}
+
+/* 1 when the key is known, 0 when not, -1 on error. */
+static int
+store_outbox_known(sqlite3_stmt *s, const char *dedup)
+{
+	int	r;
+
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, dedup, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+/* The due time a known row takes: ?7 new, ?9 now. */
+#define STORE_OUTBOX_NEWDUE \
+	"(CASE WHEN outbox.status = 'pending' AND outbox.due <= ?9" \
+	" AND excluded.due <= ?9 THEN outbox.due ELSE excluded.due END)"
+
+static int
+store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
+    const struct store_outbox_new *r, time_t now,
+    struct store_outbox_counts *c)
+{
+	int		 known;
+
+	if ((known = store_outbox_known(known_s, r->dedup)) == -1)
+		return -1;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, r->dedup, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, r->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->due);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->expires);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 10, r->audience, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, r->member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, r->community, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, r->meeting, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		c->unchanged++;
+	else if (known)
+		c->updated++;
+	else
+		c->inserted++;
+	return 0;
+}
+
+/* Prepared once per planning pass: tens of thousands of rows use them. */
+static int
+store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
+    sqlite3_stmt **upsert)
+{
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM outbox WHERE dedup = ?",
+	    -1, known, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
+	    "channel, recipient, subject, body, due, expires, next_try, "
+	    "created, changed, audience, member, community, meeting) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, ?11, ?12, ?13) "
+	    "ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
+	    "channel = excluded.channel, recipient = excluded.recipient, "
+	    "subject = excluded.subject, body = excluded.body, "
+	    "expires = excluded.expires, due = " STORE_OUTBOX_NEWDUE ", "
+	    /* Facts of the key, which is the same: they change with it. */
+	    "audience = excluded.audience, member = excluded.member, "
+	    "community = excluded.community, meeting = excluded.meeting, "
+	    /* A row waiting out a backoff keeps waiting. */
+	    "next_try = CASE WHEN outbox.status = 'pending' AND "
+	    "outbox.attempts > 0 THEN max(outbox.next_try, "
+	    STORE_OUTBOX_NEWDUE ") ELSE " STORE_OUTBOX_NEWDUE " END, "
+	    "last_answer = CASE WHEN outbox.status = 'withdrawn' THEN NULL "
+	    "ELSE outbox.last_answer END, status = 'pending', changed = ?9 "
+	    "WHERE outbox.status = 'withdrawn' OR (outbox.status = 'pending' "
+	    "AND (outbox.kind IS NOT excluded.kind OR outbox.channel IS NOT "
+	    "excluded.channel OR outbox.recipient IS NOT excluded.recipient "
+	    "OR outbox.subject IS NOT excluded.subject OR outbox.body IS NOT "
+	    "excluded.body OR outbox.expires IS NOT excluded.expires OR "
+	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, upsert,
+	    NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+/* The plan's keys go into a temporary table so that one statement per
+ * prefix can find the rows the plan no longer names. */
+static int
+store_outbox_withdraw(struct store *st, const struct store_outbox_new *rows,
+    size_t n, const struct store_outbox_scope *scope, time_t now,
+    struct store_outbox_counts *c)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (sqlite3_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "outbox_planned (dedup TEXT PRIMARY KEY);"
+	    "DELETE FROM temp.outbox_planned", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO "
+	    "temp.outbox_planned (dedup) VALUES (?)", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, rows[i].dedup, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = "
+	    "'withdrawn', last_answer = ?1, changed = ?2 WHERE status = "
+	    "'pending' AND expires >= ?3 AND expires < ?4 AND "
+	    "substr(dedup, 1, length(?5)) = ?5 AND dedup NOT IN "
+	    "(SELECT dedup FROM temp.outbox_planned)", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < scope->nprefixes; i++) {
+		sqlite3_bind_text(s, 1, scope->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)scope->from);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)scope->to);
+		sqlite3_bind_text(s, 5, scope->prefixes[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto out;
+		c->withdrawn += sqlite3_changes(st->db);
+		sqlite3_reset(s);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_outbox_plan(struct store *st, const struct store_outbox_new *rows,
+    size_t n, const struct store_outbox_scope *scope, time_t now,
+    struct store_outbox_counts *counts, char **err)
+{
+	struct store_outbox_counts	 c = { 0, 0, 0, 0 };
+	sqlite3_stmt			*known = NULL, *upsert = NULL;
+	size_t				 i;
+
+	if (store_exec(st, "BEGIN IMMEDIATE", "planning the outbox",
+	    err) == -1)
+		return -1;
+	if (store_outbox_plan_prepare(st, &known, &upsert) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (store_outbox_upsert(st, known, upsert, &rows[i], now,
+		    &c) == -1)
+			goto fail;
+	sqlite3_finalize(known);
+	sqlite3_finalize(upsert);
+	known = upsert = NULL;
+	if (scope != NULL &&
+	    store_outbox_withdraw(st, rows, n, scope, now, &c) == -1)
+		goto fail;
+	if (store_exec(st, "COMMIT", "planning the outbox", err) == -1)
+		goto rollback;
+	if (counts != NULL)
+		*counts = c;
+	return 0;
+fail:
+	store_seterr(err, st->db, "planning the outbox");
+rollback:
+	sqlite3_finalize(known);
+	sqlite3_finalize(upsert);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+void
+store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; rows != NULL && i < n; i++) {
+		free(rows[i].dedup);
+		free(rows[i].kind);
+		free(rows[i].channel);
+		free(rows[i].recipient);
+		free(rows[i].subject);
+		free(rows[i].body);
+		free(rows[i].last_answer);
+		free(rows[i].audience);
+		free(rows[i].member);
+		free(rows[i].community);
+		free(rows[i].meeting);
+	}
+	free(rows);
+}
+
+#define STORE_OUTBOX_COLUMNS "id, dedup, kind, channel, recipient, subject, " \
+	"body, last_answer, status, attempts, due, expires, next_try, " \
+	"claimed, sent_at, created, changed, audience, member, community, " \
+	"meeting"
+
+/* Appends the rows a SELECT of STORE_OUTBOX_COLUMNS gives. */
+static int
+store_outbox_fetch(sqlite3_stmt *s, struct store_outbox_row **rows,
+    size_t *n)
+{
+	struct store_outbox_row	*r;
+	int			 st;
+
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		*rows = xreallocarray(*rows, *n + 1, sizeof(**rows));
+		r = &(*rows)[(*n)++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->dedup = store_col_text(s, 1);
+		r->kind = store_col_text(s, 2);
+		r->channel = store_col_text(s, 3);
+		r->recipient = store_col_text(s, 4);
+		r->subject = store_col_text(s, 5);
+		r->body = store_col_text(s, 6);
+		r->last_answer = store_col_text(s, 7);
+		r->status = store_outbox_status_parse(
+		    (const char *)sqlite3_column_text(s, 8));
+		r->attempts = sqlite3_column_int(s, 9);
+		r->due = (time_t)sqlite3_column_int64(s, 10);
+		r->expires = (time_t)sqlite3_column_int64(s, 11);
+		r->next_try = (time_t)sqlite3_column_int64(s, 12);
+		r->claimed = (time_t)sqlite3_column_int64(s, 13);
+		r->sent_at = (time_t)sqlite3_column_int64(s, 14);
+		r->created = (time_t)sqlite3_column_int64(s, 15);
+		r->changed = (time_t)sqlite3_column_int64(s, 16);
+		r->audience = store_col_text(s, 17);
+		r->member = store_col_text(s, 18);
+		r->community = store_col_text(s, 19);
+		r->meeting = store_col_text(s, 20);
+	}
+	return st == SQLITE_DONE ? 0 : -1;
+}
+
+/* Selects rows by sql (?1 = now, ?2 = limit), then moves them to status
+ * with `set`, appending them, updated, to *rows. */
+static int
+store_outbox_take(struct store *st, const char *sql, const char *set,
+    time_t now, size_t limit, struct store_outbox_row **rows, size_t *n)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 first = *n, i;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	if (store_outbox_fetch(s, rows, n) == -1)
+		goto out;
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, set, -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	for (i = first; i < *n; i++) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+		sqlite3_bind_int64(s, 2, (*rows)[i].id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(s);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_outbox_claim(struct store *st, time_t now, size_t limit,
+    struct store_outbox_row **out, size_t *n, char **err)
+{
+	struct store_outbox_row	*rows = NULL;
+	size_t			 len = 0, i, skipped;
+
+	*out = NULL;
+	*n = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE", "claiming outbox rows",
+	    err) == -1)
+		return -1;
+	/* Expired first, whatever their next_try: a reminder in backoff
+	 * whose meeting has started is as worthless as a due one. */
+	if (store_outbox_take(st, "SELECT " STORE_OUTBOX_COLUMNS " FROM outbox "
+	    "WHERE status = 'pending' AND expires IS NOT NULL AND "
+	    "expires < ?1 ORDER BY next_try, id", "UPDATE outbox SET status = "
+	    "'skipped', last_answer = 'expired', changed = ?1 WHERE id = ?2",
+	    now, 0, &rows, &len) == -1)
+		goto fail;
+	skipped = len;
+	if (limit > 0 && store_outbox_take(st, "SELECT " STORE_OUTBOX_COLUMNS
+	    " FROM outbox WHERE status = 'pending' AND next_try <= ?1 "
+	    "ORDER BY next_try, id LIMIT ?2", "UPDATE outbox SET status = "
+	    "'sending', claimed = ?1, changed = ?1 WHERE id = ?2", now, limit,
+	    &rows, &len) == -1)
+		goto fail;
+	if (store_exec(st, "COMMIT", "claiming outbox rows", err) == -1)
+		goto rollback;
+	for (i = 0; i < len; i++) {
+		rows[i].changed = now;
+		if (i < skipped) {
+			rows[i].status = STORE_OUTBOX_SKIPPED;
+			free(rows[i].last_answer);
+			rows[i].last_answer = xstrdup("expired");
+		} else {
+			rows[i].status = STORE_OUTBOX_SENDING;
+			rows[i].claimed = now;
+		}
+	}
+	*out = rows;
+	*n = len;
+	return 0;
+fail:
+	store_seterr(err, st->db, "claiming outbox rows");
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	store_outbox_rows_free(rows, len);
+	return -1;
+}
+
+int
+store_outbox_withdraw_others(struct store *st, const char *const *keep,
+    size_t n, time_t now, long *withdrawn, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 i;
+
+	if (withdrawn != NULL)
+		*withdrawn = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS "
+	    "outbox_keep (id TEXT PRIMARY KEY); DELETE FROM temp.outbox_keep",
+	    "withdrawing rows of removed communities", err) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.outbox_keep "
+	    "(id) VALUES (?)", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, keep[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = "
+	    "'withdrawn', last_answer = 'its community is no longer in the "
+	    "config', changed = ?1 WHERE status = 'pending' AND community "
+	    "IS NOT NULL AND community NOT IN (SELECT id FROM "
+	    "temp.outbox_keep)", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	if (withdrawn != NULL)
+		*withdrawn = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_exec(st, "COMMIT", "withdrawing rows of removed communities",
+	    err) == -1)
+		goto rollback;
+	return 0;
+fail:
+	store_seterr(err, st->db, "withdrawing rows of removed communities");
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Moves a row in status `from` with sql (?1 now, ?2 id, ?3 answer,
+ * ?4 next_try); an error when the row is not in that state. */
+static int
+store_outbox_move(struct store *st, const char *sql, int64_t id, time_t now,
+    const char *answer, time_t next_try, const char *what, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_text(s, 3, answer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)next_try);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		if (err != NULL)
+			*err = xasprintf("%s: outbox row %lld is not being "
+			    "sent", what, (long long)id);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, what);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_outbox_mark_sent(struct store *st, int64_t id, time_t now,
+    const char *answer, char **err)
+{
+	return store_outbox_move(st, "UPDATE outbox SET status = 'sent', "
+	    "sent_at = ?1, changed = ?1, last_answer = ?3, attempts = "
+	    "attempts + 1 WHERE id = ?2 AND status = 'sending'", id, now,
+	    answer, 0, "marking a message sent", err);
+}
+
+int
+store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
+    const char *answer, char **err)
+{
+	return store_outbox_move(st, "UPDATE outbox SET status = 'failed', "
+	    "changed = ?1, last_answer = ?3, attempts = attempts + 1 "
+	    "WHERE id = ?2 AND status = 'sending'", id, now, answer, 0,
+	    "marking a message failed", err);
+}
+
+int
+store_outbox_release(struct store *st, int64_t id, time_t now,
+    time_t next_try, char **err)
+{
+	return store_outbox_move(st, "UPDATE outbox SET status = 'pending', "
+	    "changed = ?1, next_try = ?4, claimed = NULL "
+	    "WHERE id = ?2 AND status = 'sending'", id, now, NULL,
+	    (int64_t)next_try, "putting a message back", err);
+}
+
+int
+store_outbox_mark_retry(struct store *st, int64_t id, time_t now,
+    const char *answer, long retry_after, double jitter, char **err)
+{
+	int64_t	attempts;
+	long	backoff;
+	char	*sql;
+	int	 rc;
+
+	if (retry_after < 0) {
+		/* A missing row reads 0; store_outbox_move says why. */
+		sql = xasprintf("SELECT coalesce((SELECT attempts FROM outbox "
+		    "WHERE id = %lld), 0)", (long long)id);
+		rc = store_int64_query(st, sql, "reading a row's attempts",
+		    &attempts, err);
+		free(sql);
+		if (rc == -1)
+			return -1;
+		backoff = STORE_OUTBOX_BACKOFF_BASE;
+		while (attempts-- > 0 && backoff < STORE_OUTBOX_BACKOFF_CAP)
+			backoff *= 2;
+		if (backoff > STORE_OUTBOX_BACKOFF_CAP)
+			backoff = STORE_OUTBOX_BACKOFF_CAP;
+		if (!(jitter >= 0))	/* NaN too */
+			jitter = 0;
+		if (jitter > 1)
+			jitter = 1;
+		retry_after = (long)((double)backoff * (0.5 + jitter / 2));
+	}
+	return store_outbox_move(st, "UPDATE outbox SET status = 'pending', "
+	    "changed = ?1, last_answer = ?3, attempts = attempts + 1, "
+	    "next_try = ?4, claimed = NULL WHERE id = ?2 AND "
+	    "status = 'sending'", id, now, answer, now + (time_t)retry_after,
+	    "scheduling a retry", err);
+}
+
+int
+store_outbox_recover(struct store *st, time_t now, long *n, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = 'pending', "
+	    "claimed = NULL, changed = ? WHERE status = 'sending'", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	if (n != NULL)
+		*n = sqlite3_changes(st->db);
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "recovering the outbox");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_outbox_list(struct store *st, enum store_outbox_filter filter,
+    struct store_outbox_row **out, size_t *n, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	const char	*where;
+	char		*sql;
+	int		 rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	where = filter == STORE_OUTBOX_LIST_PENDING ?
+	    "WHERE status IN ('pending', 'sending') ORDER BY next_try, id" :
+	    filter == STORE_OUTBOX_LIST_FAILED ?
+	    "WHERE status = 'failed' ORDER BY id" : "ORDER BY id";
+	sql = xasprintf("SELECT %s FROM outbox %s", STORE_OUTBOX_COLUMNS,
+	    where);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    store_outbox_fetch(s, out, n) == -1) {
+		store_seterr(err, st->db, "listing the outbox");
+		store_outbox_rows_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(sql);
+	return rc;
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, time_t now, bool *found,
+    char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = 'pending', "
+	    "attempts = 0, next_try = ?1, claimed = NULL, changed = ?1 "
+	    "WHERE id = ?2 AND status = 'failed'", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	*found = sqlite3_changes(st->db) > 0;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "retrying an outbox row");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_outbox_tally(struct store *st, struct store_outbox_tally **out,
+    size_t *n, char **err)
+{
+	struct store_outbox_tally	*v = NULL;
+	sqlite3_stmt			*s = NULL;
+	size_t				 k = 0;
+	int				 r, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	/* Late: sent more than a minute after it was due (the worker was
+	 * down, or the server kept refusing). */
+	if (sqlite3_prepare_v2(st->db, "SELECT channel, status, count(*), "
+	    "sum(attempts > 1), sum(status = 'sent' AND sent_at > due + 60) "
+	    "FROM outbox GROUP BY channel, status ORDER BY channel, status",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].channel = xstrdup((const char *)sqlite3_column_text(s, 0));
+		v[k].status = xstrdup((const char *)sqlite3_column_text(s, 1));
+		v[k].count = sqlite3_column_int64(s, 2);
+		v[k].retried = sqlite3_column_int64(s, 3);
+		v[k].late = sqlite3_column_int64(s, 4);
+		k++;
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	*out = v;
+	*n = k;
+	v = NULL;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "tallying the outbox");
+out:
+	store_outbox_tally_free(v, k);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+store_outbox_tally_free(struct store_outbox_tally *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].channel);
+		free(v[i].status);
+	}
+	free(v);
+}
+
+int
+store_outbox_next(struct store *st, bool *found, time_t *when, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT min(next_try) FROM outbox "
+	    "WHERE status = 'pending'", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if ((r = sqlite3_step(s)) != SQLITE_ROW)
+		goto fail;
+	if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*found = true;
+		*when = (time_t)sqlite3_column_int64(s, 0);
+	}
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "finding the next message");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
