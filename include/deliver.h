@@ -1,9 +1,8 @@
-/* deliver: the outbox filled from the plan, and emptied by e-mail and chat.
+/* deliver: the outbox emptied by e-mail and chat.
  *
- * deliver_plan turns every community's meetings over the horizon into
- * outbox rows (store_outbox_plan keeps them unique by dedup key);
- * deliver_due claims the rows that are due, sends them (e-mail in one SMTP
- * batch, chat posts at each channel's pace) and marks each as soon as its
+ * The outbox is filled by outbox_plan (outbox.h).  deliver_due claims
+ * the rows that are due, sends them (e-mail in one SMTP batch, chat posts
+ * at each channel's pace) and marks each as soon as its
  * outcome is known: sent, retry later, or failed for good.  Marks are
  * committed in groups, one transaction per 32 outcomes or 20 ms, whichever
  * comes first.  A crash between claim and mark leaves rows in 'sending',
@@ -19,7 +18,6 @@
 #include <time.h>
 
 #include "config.h"
-#include "plan.h"
 #include "stop.h"
 #include "store.h"
 #include "webhook.h"
@@ -27,27 +25,6 @@
 struct deliver_counts {
 	size_t	sent, retried, failed, skipped, paced;
 };
-
-/*
- * Plan the reminders of every community whose day and time are known into
- * the outbox, for meetings starting in [now, now + horizon), and the
- * nudges, escalations and digests of every community's open action items
- * (nudge.h), their links signed with key (keylen bytes; NULL: no links).
- * *planned (may be NULL) gets the totals.  Returns 0, or -1 with *err
- * allocated.
- */
-int	deliver_plan(const struct config *cfg, struct store *st,
-	    const unsigned char *key, size_t keylen, time_t now,
-	    struct store_outbox_counts *planned, char **err);
-
-/*
- * Put n planned messages into the outbox (store_outbox_plan, with scope and
- * counts as it takes them; both may be NULL).  The messages stay the
- * caller's.  Returns 0, or -1 with *err allocated.
- */
-int	deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
-	    const struct store_outbox_scope *scope, time_t now,
-	    struct store_outbox_counts *counts, char **err);
 
 /*
  * Send what is due at now (now_ms: the monotonic clock, for the pacer,

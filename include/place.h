@@ -6,7 +6,8 @@
  * slot_time) while it meets min_attendance, else stores the best one, which
  * raises the series' SEQUENCE (the fingerprint holds day and time), and
  * plans one notice of the new time to the members and the community's
- * channels.  Feeds and reminders then read the slot with place_slot.
+ * channels.  Feeds and reminders then read the slot with series_slot
+ * (series.h).
  */
 #ifndef PLC_PLACE_H
 #define PLC_PLACE_H
@@ -20,18 +21,6 @@
 #include "config.h"
 #include "slots.h"
 #include "store.h"
-
-/* True when c's day (for a weekday cadence) or time is auto. */
-bool	place_is_auto(const struct config_community *c);
-
-/*
- * The slot c's series is held at: the configured day and time, with the
- * auto parts from the store.  *placed is false when an auto community has
- * no slot stored yet (nothing to publish or plan).  Returns 0, or -1 with
- * *err allocated when the store fails.
- */
-int	place_slot(struct store *st, const struct config_community *c,
-	    bool *placed, int *day, struct civil_time *at, char **err);
 
 /* The ranking input for one community: its members' free time. */
 struct place_input {

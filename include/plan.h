@@ -35,6 +35,11 @@
 #define PLAN_KIND_SLOT		"slot"
 #define PLAN_PREFIX_SLOT	"slot:"
 
+/* Who a message is for, as stored in outbox.audience: one member (their
+ * reminder, on one of their channels) or a community's channel. */
+#define PLAN_AUDIENCE_MEMBER	"member"
+#define PLAN_AUDIENCE_COMMUNITY	"community"
+
 /* The channel of an e-mail message; any other value is a channel ID. */
 #define PLAN_CHANNEL_EMAIL	"email"
 
@@ -55,6 +60,14 @@ struct plan_msg {
 	char		*body;		/* plain text, '\n' line ends */
 	time_t		 due;		/* when to send */
 	time_t		 expires;	/* worthless after: the meeting's start */
+	/* What the message is about, for the sender to read as columns
+	 * rather than out of the dedup key. */
+	const char	*audience;	/* PLAN_AUDIENCE_…, static */
+	char		*member;	/* member ID; NULL for a community's */
+	char		*community;	/* the community's ID */
+	char		*meeting;	/* series date ("2026-11-03") of the
+					   meeting a reminder or cancellation
+					   is about; NULL for any other */
 };
 
 /*

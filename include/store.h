@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -234,12 +234,15 @@ const char *store_outbox_status_name(enum store_outbox_status s);
 #define STORE_OUTBOX_BACKOFF_BASE	60
 #define STORE_OUTBOX_BACKOFF_CAP	3600
 
-/* A message to plan; the strings are the caller's. */
+/* A message to plan; the strings are the caller's.  audience, member,
+ * community and meeting say what it is about (plan.h's struct plan_msg),
+ * so that the sender need not read them out of dedup; each may be NULL. */
 struct store_outbox_new {
 	const char	*dedup, *kind, *channel, *recipient;
 	const char	*subject;	/* may be NULL */
 	const char	*body;
 	time_t		 due, expires;
+	const char	*audience, *member, *community, *meeting;
 };
 
 /*
@@ -262,8 +265,9 @@ struct store_outbox_counts {
 /*
  * Make the outbox match a plan, in one transaction.  A new dedup key is
  * inserted (due, next_try = due).  A known key still pending (or withdrawn)
- * takes the new kind, channel, recipient, subject, body, due and expiry,
- * and a withdrawn row is pending again; when the old and the new due time
+ * takes the new kind, channel, recipient, subject, body, due and expiry
+ * (and audience, member, community and meeting with them), and a
+ * withdrawn row is pending again; when the old and the new due time
  * are both at or before now the old one stays, so that "due now" does not
  * churn.  Rows in any other state are left alone: a sent message is never
  * planned twice.  Then, when scope is not NULL, the pending rows in scope
@@ -284,6 +288,9 @@ struct store_outbox_row {
 	time_t				 due, expires;	/* expires 0: none */
 	time_t				 next_try, claimed, sent_at; /* 0: unset */
 	time_t				 created, changed;
+	/* As planned (struct store_outbox_new); NULL when not known. */
+	char				*audience, *member, *community;
+	char				*meeting;
 };
 void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
 
@@ -341,8 +348,8 @@ int	store_outbox_release(struct store *st, int64_t id, time_t now,
 int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
 
 /*
- * Withdraw every pending row whose dedup key ("kind:ID:…") names a
- * community that is not one of keep[0..n-1]: a community taken out of the
+ * Withdraw every pending row whose community (outbox.community) is not
+ * one of keep[0..n-1] (rows with none are kept): a community taken out of the
  * config sends nothing more.  *withdrawn (may be NULL) gets the count.
  */
 int	store_outbox_withdraw_others(struct store *st, const char *const *keep,

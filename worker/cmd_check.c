@@ -10,8 +10,8 @@
 #include "cadence.h"
 #include "civil.h"
 #include "cmd.h"
-#include "place.h"
 #include "publish.h"
+#include "series.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -68,12 +68,12 @@ check_print_next(const struct config_community *c, struct store *st,
 	bool			 placed = false;
 	int			 rc = -1, day = c->day;
 
-	if (st != NULL && place_is_auto(c) &&
-	    place_slot(st, c, &placed, &day, &at, &err) == -1) {
+	if (st != NULL && series_is_auto(c) &&
+	    series_slot(st, c, &placed, &day, &at, &err) == -1) {
 		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
 		goto out;
 	}
-	if (placed && place_is_auto(c))
+	if (placed && series_is_auto(c))
 		printf("  %-12s%s%s%s (auto: placed by the worker from members' "
 		    "availability; `slots %s` shows why)\n", "slot",
 		    day >= 0 ? civil_weekday_abbr(day) : "",

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "place.h"
+#include "series.h"
 #include "slots.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -98,14 +99,14 @@ slots_json(const struct place_input *pi, const struct slots_ranking *r,
 		json_array_append_new(best, slots_json_cand(pi, slots_get(r,
 		    i)));
 	/* A fixed slot is the config's: the worker makes no choice. */
-	s = place_is_auto(c) ? slots_choice(r, &kept) : NULL;
+	s = series_is_auto(c) ? slots_choice(r, &kept) : NULL;
 	choice = s == NULL ? json_null() : slots_json_cand(pi, s);
 	if (s != NULL)
 		json_object_set_new(choice, "kept", json_boolean(kept));
 	o = json_pack("{s:s, s:s, s:b, s:i, s:I, s:f, s:o, s:{s:o, s:o}, s:o, "
 	    "s:o, s:o, s:I}",
 	    "community", c->id, "timezone", tz_name(c->tz),
-	    "auto", place_is_auto(c),
+	    "auto", series_is_auto(c),
 	    "weeks", weeks, "duration_minutes", (json_int_t)(c->duration / 60),
 	    "min_attendance", c->min_attendance,
 	    "members", members,
@@ -195,7 +196,7 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 		if (k > 0)
 			printf("\n");
 	}
-	if (!place_is_auto(c)) {
+	if (!series_is_auto(c)) {
 		if ((s = slots_current(r)) != NULL) {
 			label = slots_label(s);
 			printf("\nfixed at %s by the config (%.0f%% can come); "
@@ -307,7 +308,7 @@ cmd_slots(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		goto out;
 	}
-	if (!place_is_auto(c)) {
+	if (!series_is_auto(c)) {
 		/* A fixed slot: rank the whole window beside it, as advice. */
 		pi.in.explore = true;
 		pi.in.has_current = c->cadence != CONFIG_CADENCE_RRULE;

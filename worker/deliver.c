@@ -1,4 +1,4 @@
-/* deliver: plan reminders into the outbox, send what is due. */
+/* deliver: send what is due in the outbox. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,220 +17,11 @@
 #include "mail.h"
 #include "message.h"
 #include "nudge.h"
-#include "place.h"
 #include "plan.h"
+#include "series.h"
 #include "store.h"
 #include "webhook.h"
 #include "xmalloc.h"
-
-/* ------------------------------------------------------------- planning */
-
-int
-deliver_store_plan(struct store *st, const struct plan_msg *m, long n,
-    const struct store_outbox_scope *scope, time_t now,
-    struct store_outbox_counts *counts, char **err)
-{
-	struct store_outbox_new	*rows;
-	long			 i;
-	int			 rc;
-
-	rows = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof(*rows));
-	for (i = 0; i < n; i++) {
-		rows[i].dedup = m[i].dedup;
-		rows[i].kind = m[i].kind;
-		rows[i].channel = m[i].channel;
-		rows[i].recipient = m[i].recipient;
-		rows[i].subject = m[i].subject;
-		rows[i].body = m[i].body;
-		rows[i].due = m[i].due;
-		rows[i].expires = m[i].expires;
-	}
-	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
-	    counts, err);
-	free(rows);
-	return rc;
-}
-
-/*
- * Make the outbox hold msgs (n of them, n >= 0) and withdraw what earlier
- * passes planned in scope (rows whose dedup key starts with a prefix and
- * that expire in [now, to)) that msgs no longer name; add the counts to
- * *total.
- */
-static int
-deliver_plan_scoped(struct store *st, const struct plan_msg *m, long n,
-    const char *const *prefixes, size_t nprefixes, time_t now, time_t to,
-    struct store_outbox_counts *total, char **err)
-{
-	struct store_outbox_counts	 counts;
-	struct store_outbox_scope	 scope;
-
-	scope.prefixes = prefixes;
-	scope.nprefixes = nprefixes;
-	scope.from = now;
-	scope.to = to;
-	scope.reason = "no longer planned";
-	memset(&counts, 0, sizeof(counts));
-	if (deliver_store_plan(st, m, n, &scope, now, &counts, err) == -1)
-		return -1;
-	total->inserted += counts.inserted;
-	total->updated += counts.updated;
-	total->unchanged += counts.unchanged;
-	total->withdrawn += counts.withdrawn;
-	return 0;
-}
-
-static int
-deliver_plan_one(const struct config_community *c, int day,
-    struct civil_time at, struct store *st, time_t now, time_t to,
-    struct store_outbox_counts *total, char **err)
-{
-	struct plan_msg			*m = NULL;
-	const char			*prefixes[2];
-	char				*meet, *cancel;
-	long				 n;
-	int				 rc = -1;
-
-	n = plan_meetings(c, day, at, now, to, now, &m, err);
-	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
-	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
-	if (n < 0)
-		goto out;
-	/* What this pass plans replaces what earlier passes planned for the
-	 * same meetings: a moved, cancelled or dropped meeting's rows follow. */
-	prefixes[0] = meet;
-	prefixes[1] = cancel;
-	rc = deliver_plan_scoped(st, m, n, prefixes, 2, now, to, total, err);
-out:
-	plan_free(m, n);
-	free(meet);
-	free(cancel);
-	return rc;
-}
-
-/*
- * The nudges, escalations and digests of community c's open items.  The
- * planner names every message an item should have from now on, so the
- * scope has no end: an item done, moved or handed over loses all its
- * pending messages, however far ahead.
- */
-static int
-deliver_plan_items(const struct config *cfg, const struct config_community *c,
-    struct store *st, const struct nudge_opts *o, time_t now,
-    struct store_outbox_counts *total, char **err)
-{
-	struct store_action_filter	 f = { c->id, NULL, STORE_ACTION_OPEN };
-	struct store_action		*acts = NULL;
-	struct nudge_item		*items = NULL;
-	struct plan_msg			*m = NULL;
-	const char			*prefixes[3];
-	char				*p[3];
-	size_t				 na = 0, i;
-	long				 n = 0;
-	int				 rc = -1;
-
-	p[0] = xasprintf("%s%s:", NUDGE_PREFIX_NUDGE, c->id);
-	p[1] = xasprintf("%s%s:", NUDGE_PREFIX_ESCALATE, c->id);
-	p[2] = xasprintf("%s%s:", NUDGE_PREFIX_DIGEST, c->id);
-	if (store_action_list(st, &f, &acts, &na, err) == -1)
-		goto out;
-	items = xcalloc(na + 1, sizeof(*items));
-	for (i = 0; i < na; i++) {
-		items[i].id = acts[i].id;
-		/* An owner gone from the config gets nothing. */
-		items[i].owner = config_member_find(cfg, acts[i].owner);
-		items[i].title = acts[i].title;
-		items[i].due = acts[i].due;
-		items[i].created = acts[i].created;
-		items[i].opened = acts[i].opened;
-	}
-	n = nudge_plan(c, items, na, o, now, &m);
-	for (i = 0; i < 3; i++)
-		prefixes[i] = p[i];
-	rc = deliver_plan_scoped(st, m, n, prefixes, 3, now,
-	    (time_t)INT64_MAX, total, err);
-out:
-	plan_free(m, n);
-	free(items);
-	store_action_list_free(acts, na);
-	for (i = 0; i < 3; i++)
-		free(p[i]);
-	return rc;
-}
-
-/* A community gone from the config: its pending messages with it. */
-static int
-deliver_withdraw_removed(const struct config *cfg, struct store *st,
-    time_t now, struct store_outbox_counts *total, char **err)
-{
-	const char	**ids;
-	long		  n = 0;
-	size_t		  i;
-	int		  rc;
-
-	ids = xcalloc(cfg->ncommunities + 1, sizeof(*ids));
-	for (i = 0; i < cfg->ncommunities; i++)
-		ids[i] = cfg->communities[i].id;
-	rc = store_outbox_withdraw_others(st, ids, cfg->ncommunities, now, &n,
-	    err);
-	if (rc == 0 && n > 0)
-		log_notice("outbox: %ld messages withdrawn: their community is "
-		    "no longer in the config", n);
-	total->withdrawn += n;
-	free(ids);
-	return rc;
-}
-
-int
-deliver_plan(const struct config *cfg, struct store *st,
-    const unsigned char *key, size_t keylen, time_t now,
-    struct store_outbox_counts *planned, char **err)
-{
-	struct store_outbox_counts	 total;
-	const struct config_community	*c;
-	struct nudge_opts		 o;
-	struct civil_time		 at;
-	char				*cerr = NULL;
-	size_t				 i;
-	bool				 placed;
-	int				 day;
-
-	memset(&total, 0, sizeof(total));
-	if (deliver_withdraw_removed(cfg, st, now, &total, err) == -1)
-		return -1;
-	memset(&o, 0, sizeof(o));
-	o.cfg = cfg;
-	o.public_url = cfg->worker.public_url;
-	o.key = key;
-	o.keylen = keylen;
-	o.horizon = cfg->worker.horizon;
-	o.has_quiet = cfg->worker.has_quiet;
-	o.quiet_from = cfg->worker.quiet_from;
-	o.quiet_to = cfg->worker.quiet_to;
-	for (i = 0; i < cfg->ncommunities; i++) {
-		c = &cfg->communities[i];
-		if (deliver_plan_items(cfg, c, st, &o, now, &total,
-		    &cerr) == -1)
-			goto fail;
-		/* An `auto` slot is placed by availability first. */
-		if (place_slot(st, c, &placed, &day, &at, &cerr) == -1)
-			goto fail;
-		if (!placed)
-			continue;
-		if (deliver_plan_one(c, day, at, st, now,
-		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
-			goto fail;
-	}
-	if (planned != NULL)
-		*planned = total;
-	return 0;
-fail:
-	*err = xasprintf("community %s: %s", c->id, cerr);
-	free(cerr);
-	return -1;
-}
-
-/* ------------------------------------------------------------- sending */
 
 /* A number in [0, 1] that spreads retries out. */
 static double
@@ -353,39 +144,29 @@ deliver_group_add(struct deliver_group *g, struct deliver_job *j)
 
 /*
  * The meeting a reminder or notice is about, as a calendar for its
- * text/calendar part: its dedup key names the community and the series
- * date ("meet:math7:2026-11-03:…").  NULL for other messages, or when the
- * meeting is gone from the config.
+ * text/calendar part: the row names its community and the meeting's series
+ * date (outbox.community, outbox.meeting).  NULL for other messages, or
+ * when the meeting is gone from the config.
  */
 static char *
 deliver_calendar(const struct config *cfg, struct store *st,
-    const char *dedup, time_t now, size_t *len)
+    const struct store_outbox_row *r, time_t now, size_t *len)
 {
 	const struct config_community	*c;
 	struct feed_series		 s;
 	struct cadence_occ		 occ;
 	struct civil_date		 orig;
 	struct civil_time		 at;
-	const char			*p;
-	char				*id = NULL, *fp = NULL, *uid = NULL;
-	char				*date = NULL, *out = NULL, *err = NULL;
-	size_t				 n;
+	char				*fp = NULL, *uid = NULL;
+	char				*out = NULL, *err = NULL;
 	bool				 placed = false;
 	int				 day;
 
-	if (strncmp(dedup, PLAN_PREFIX_MEET, strlen(PLAN_PREFIX_MEET)) == 0)
-		p = dedup + strlen(PLAN_PREFIX_MEET);
-	else if (strncmp(dedup, PLAN_PREFIX_CANCEL,
-	    strlen(PLAN_PREFIX_CANCEL)) == 0)
-		p = dedup + strlen(PLAN_PREFIX_CANCEL);
-	else
+	if (r->community == NULL || r->meeting == NULL)
 		return NULL;
-	n = strcspn(p, ":");
-	id = xstrndup(p, n);
-	date = xstrndup(p + n + (p[n] == ':'), strlen("YYYY-MM-DD"));
-	if ((c = config_community_find(cfg, id)) == NULL ||
-	    civil_date_parse(date, &orig) == -1 ||
-	    place_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
+	if ((c = config_community_find(cfg, r->community)) == NULL ||
+	    civil_date_parse(r->meeting, &orig) == -1 ||
+	    series_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
 		goto out;
 	memset(&s, 0, sizeof(s));
 	s.community = c;
@@ -401,25 +182,24 @@ deliver_calendar(const struct config *cfg, struct store *st,
 	occ = cadence_meeting(c, orig, at);
 	if (ical_render_meeting(cfg, &s, &occ, ICAL_PUBLISH, &out, len,
 	    &err) == -1) {
-		log_warn("%s: %s", dedup, err);
+		log_warn("%s: %s", r->dedup, err);
 		out = NULL;
 	}
 out:
 	free(err);
 	free(fp);
 	free(uid);
-	free(date);
-	free(id);
 	return out;
 }
 
 /*
- * The calendars of one batch by meeting ("meet:math7:2026-11-03"): every
- * reminder of a meeting carries the same event, rendered and synced once.
+ * The calendars of one batch by meeting (community and series date):
+ * every reminder of a meeting carries the same event, rendered and synced
+ * once.
  */
 struct deliver_cals {
 	struct deliver_cal {
-		char	*meeting;
+		char	*community, *meeting;
 		char	*cal;		/* NULL: none for this meeting */
 		size_t	 len;
 	}	*v;
@@ -428,24 +208,23 @@ struct deliver_cals {
 
 static const char *
 deliver_calendar_cached(struct deliver_cals *cache, const struct config *cfg,
-    struct store *st, const char *dedup, time_t now, size_t *len)
+    struct store *st, const struct store_outbox_row *r, time_t now,
+    size_t *len)
 {
-	const char	*p = strchr(dedup, ':');
-	size_t		 i, n;
+	size_t	i;
 
-	/* "kind:community:date", the part every lead time shares. */
-	if (p != NULL && (p = strchr(p + 1, ':')) != NULL)
-		p = strchr(p + 1, ':');
-	n = p != NULL ? (size_t)(p - dedup) : strlen(dedup);
+	*len = 0;
+	if (r->community == NULL || r->meeting == NULL)
+		return NULL;
 	for (i = 0; i < cache->n; i++)
-		if (strlen(cache->v[i].meeting) == n &&
-		    strncmp(cache->v[i].meeting, dedup, n) == 0)
+		if (strcmp(cache->v[i].community, r->community) == 0 &&
+		    strcmp(cache->v[i].meeting, r->meeting) == 0)
 			goto out;
 	cache->v = xreallocarray(cache->v, cache->n + 1, sizeof(*cache->v));
-	cache->v[i].meeting = xstrndup(dedup, n);
+	cache->v[i].community = xstrdup(r->community);
+	cache->v[i].meeting = xstrdup(r->meeting);
 	cache->v[i].len = 0;
-	cache->v[i].cal = deliver_calendar(cfg, st, dedup, now,
-	    &cache->v[i].len);
+	cache->v[i].cal = deliver_calendar(cfg, st, r, now, &cache->v[i].len);
 	cache->n++;
 out:
 	*len = cache->v[i].len;
@@ -458,6 +237,7 @@ deliver_cals_free(struct deliver_cals *cache)
 	size_t	i;
 
 	for (i = 0; i < cache->n; i++) {
+		free(cache->v[i].community);
 		free(cache->v[i].meeting);
 		free(cache->v[i].cal);
 	}
@@ -538,8 +318,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
-		cal = deliver_calendar_cached(&cals, cfg, st, r->dedup, now,
-		    &clen);
+		cal = deliver_calendar_cached(&cals, cfg, st, r, now, &clen);
 		msg.calendar = cal;
 		msg.calendar_len = cal != NULL ? clen : 0;
 		msg.method = MESSAGE_PUBLISH;
@@ -590,6 +369,14 @@ out:
 	free(data);
 	free(mine);
 	free(items);
+}
+
+/* Whether row r is one member's own message (not a community's post). */
+static bool
+deliver_personal(const struct store_outbox_row *r)
+{
+	return r->audience != NULL &&
+	    strcmp(r->audience, PLAN_AUDIENCE_MEMBER) == 0;
 }
 
 /* mb's handle on ch, or NULL. */
@@ -724,7 +511,7 @@ deliver_chat(const struct config *cfg, struct store *st,
 		cm.text = r->body;
 		/* Only a member's own channel may carry their links; rows
 		 * planned before this rule still hold some. */
-		if (strstr(r->dedup, ":member:") == NULL ||
+		if (!deliver_personal(r) ||
 		    !plan_channel_private(cfg, config_member_find(cfg,
 		    r->recipient), r->channel))
 			cm.withhold = cfg->worker.public_url;
@@ -769,7 +556,7 @@ deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
 {
 	const struct config_member	*m;
 
-	if (!cfg->worker.has_quiet || strstr(r->dedup, ":member:") == NULL ||
+	if (!cfg->worker.has_quiet || !deliver_personal(r) ||
 	    (strcmp(r->kind, NUDGE_KIND_NUDGE) != 0 &&
 	    strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 &&
 	    strcmp(r->kind, NUDGE_KIND_DIGEST) != 0) ||

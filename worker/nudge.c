@@ -111,11 +111,12 @@ nudge_other_zone(const struct nudge_ctx *x, const struct tz *tz)
 	return r;
 }
 
-/* Adds one message; dedup, subject and body are taken over. */
+/* Adds one message; dedup, subject and body are taken over.  audience is
+ * PLAN_AUDIENCE_…; a member's recipient is the member. */
 static void
 nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
-    const char *channel, const char *recipient, char *subject, char *body,
-    time_t due, time_t expires)
+    const char *audience, const char *channel, const char *recipient,
+    char *subject, char *body, time_t due, time_t expires)
 {
 	struct plan_msg	*m;
 
@@ -135,6 +136,10 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 	m->body = body;
 	m->due = due;
 	m->expires = expires;
+	m->audience = audience;
+	m->member = strcmp(audience, PLAN_AUDIENCE_MEMBER) == 0 ?
+	    xstrdup(recipient) : NULL;
+	m->community = xstrdup(x->c->id);
 }
 
 /*
@@ -152,7 +157,7 @@ nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
 	for (j = 0; j < plan_member_nchannels(mb); j++) {
 		ch = plan_member_channel(mb, j);
 		nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
-		    kind, ch, mb->id, xstrdup(subject),
+		    kind, PLAN_AUDIENCE_MEMBER, ch, mb->id, xstrdup(subject),
 		    xstrdup(plan_channel_private(x->o->cfg, mb, ch) ? body :
 		    shared), due, expires);
 	}
@@ -491,8 +496,9 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 		nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
 		    NUDGE_PREFIX_DIGEST, x->c->id, date, x->c->id,
 		    x->c->notify[i]->id), NUDGE_KIND_DIGEST,
-		    x->c->notify[i]->id, x->c->id, xstrdup(subject),
-		    xstrdup(body), at, at + NUDGE_DIGEST_LIFETIME);
+		    PLAN_AUDIENCE_COMMUNITY, x->c->notify[i]->id, x->c->id,
+		    xstrdup(subject), xstrdup(body), at,
+		    at + NUDGE_DIGEST_LIFETIME);
 	free(subject);
 	free(body);
 	free(head);

@@ -3,57 +3,19 @@
 #include <string.h>
 
 #include "busy.h"
-#include "deliver.h"
 #include "feed.h"
 #include "log.h"
+#include "outbox.h"
 #include "place.h"
 #include "plan.h"
+#include "series.h"
 #include "xmalloc.h"
-
-bool
-place_is_auto(const struct config_community *c)
-{
-	return (c->day == -1 && c->cadence != CONFIG_CADENCE_RRULE) ||
-	    c->time_auto;
-}
 
 /* "TU"; an rrule cadence's days come from its rule: "rule". */
 static const char *
 place_day(int day)
 {
 	return day >= 0 ? civil_weekday_abbr(day) : "rule";
-}
-
-static struct civil_time
-place_time(int secs)
-{
-	struct civil_time	t = { secs / 3600, secs / 60 % 60, secs % 60 };
-
-	return t;
-}
-
-int
-place_slot(struct store *st, const struct config_community *c, bool *placed,
-    int *day, struct civil_time *at, char **err)
-{
-	bool	found;
-	int	sday, ssecs;
-
-	*day = c->day;
-	*at = c->time;
-	*placed = true;
-	if (!place_is_auto(c))
-		return 0;
-	if (store_series_slot(st, c->id, &found, &sday, &ssecs, err) == -1)
-		return -1;
-	*placed = found;
-	if (!found)
-		return 0;
-	if (c->day == -1)
-		*day = sday;
-	if (c->time_auto)
-		*at = place_time(ssecs);
-	return 0;
 }
 
 void
@@ -149,7 +111,7 @@ place_input(const struct config *cfg, const struct config_community *c,
 	if (found) {
 		out->in.has_current = true;
 		out->in.current_day = c->day == -1 ? sday : c->day;
-		out->in.current_at = c->time_auto ? place_time(ssecs) : c->time;
+		out->in.current_at = c->time_auto ? series_time(ssecs) : c->time;
 	}
 	return 0;
 fail:
@@ -193,7 +155,7 @@ place_store(const struct config *cfg, const struct config_community *c,
 	if ((n = plan_slot(c, s->day, s->at, now,
 	    now + (time_t)cfg->worker.horizon, &m, err)) < 0)
 		goto out;
-	if (deliver_store_plan(st, m, n, NULL, now, NULL, err) == -1)
+	if (outbox_store_plan(st, m, n, NULL, now, NULL, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -272,7 +234,7 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 	/* A member in several auto communities is fetched once a cycle. */
 	place_busy_init(&pb, cfg, cache);
 	for (i = 0; i < cfg->ncommunities; i++) {
-		if (!place_is_auto(&cfg->communities[i]))
+		if (!series_is_auto(&cfg->communities[i]))
 			continue;
 		/* A stop leaves the rest unplaced (their slots are kept);
 		 * a long placement gives the watchdog a sign of life. */

@@ -145,11 +145,12 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
 	free(line);
 }
 
-/* Adds one message; dedup is taken over, the rest copied. */
+/* Adds one message; dedup is taken over, the rest copied.  audience is
+ * PLAN_AUDIENCE_…; a member's recipient is the member. */
 static void
 plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
-    const char *kind, const char *channel, const char *recipient,
-    const struct tz *tz, time_t due)
+    const char *kind, const char *audience, const char *channel,
+    const char *recipient, const struct tz *tz, time_t due)
 {
 	struct plan_msg	*msg;
 
@@ -158,6 +159,13 @@ plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
 	msg->kind = kind;
 	msg->channel = xstrdup(channel);
 	msg->recipient = xstrdup(recipient);
+	msg->audience = audience;
+	msg->member = strcmp(audience, PLAN_AUDIENCE_MEMBER) == 0 ?
+	    xstrdup(recipient) : NULL;
+	msg->community = xstrdup(m->c->id);
+	/* A slot notice names no one meeting: it carries no calendar. */
+	msg->meeting = strcmp(kind, PLAN_KIND_SLOT) != 0 ? xstrdup(m->orig) :
+	    NULL;
 	plan_texts(m, plan_zone(tz), kind, &msg->subject, &msg->body);
 	msg->due = due;
 	msg->expires = m->occ->start;
@@ -187,13 +195,14 @@ plan_everyone(struct plan_vec *pv, const struct plan_meeting *m, char *stem,
 		for (j = 0; j < plan_member_nchannels(mb); j++) {
 			ch = plan_member_channel(mb, j);
 			plan_add(pv, m, xasprintf("%s:member:%s:%s", stem,
-			    mb->id, ch), kind, ch, mb->id, mb->tz, due);
+			    mb->id, ch), kind, PLAN_AUDIENCE_MEMBER, ch,
+			    mb->id, mb->tz, due);
 		}
 	}
 	for (j = 0; j < c->nnotify; j++)
 		plan_add(pv, m, xasprintf("%s:community:%s:%s", stem, c->id,
-		    c->notify[j]->id), kind, c->notify[j]->id, c->id,
-		    c->tz, due);
+		    c->notify[j]->id), kind, PLAN_AUDIENCE_COMMUNITY,
+		    c->notify[j]->id, c->id, c->tz, due);
 	free(stem);
 }
 
@@ -424,6 +433,9 @@ plan_free(struct plan_msg *msgs, long n)
 		free(msgs[i].recipient);
 		free(msgs[i].subject);
 		free(msgs[i].body);
+		free(msgs[i].member);
+		free(msgs[i].community);
+		free(msgs[i].meeting);
 	}
 	free(msgs);
 }

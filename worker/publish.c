@@ -10,8 +10,8 @@
 
 #include "ical.h"
 #include "log.h"
-#include "place.h"
 #include "publish.h"
+#include "series.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -397,7 +397,7 @@ publish_sync_series(const struct config *cfg, struct store *st, time_t now,
 		series[i].community = NULL;
 		/* An `auto` slot is placed from availability (place.c);
 		 * until it is there is nothing to publish. */
-		if (place_slot(st, c, &placed, &day, &at, err) == -1)
+		if (series_slot(st, c, &placed, &day, &at, err) == -1)
 			goto out;
 		if (!placed) {
 			log_notice("community %s: day or time is auto, which "

@@ -116,6 +116,29 @@ static const char *const migrations[] = {
 	"  checked       INTEGER NOT NULL,"
 	"  error         TEXT"
 	");",
+	/* 2 -> 3: what a message is about, as columns, so that nothing reads
+	 * it back out of the dedup key.  Rows planned before are given them
+	 * from their keys, once, here: "kind:COMMUNITY:…", a meeting's
+	 * "meet:C:DATE:…" or "cancel:C:DATE:…", and a key that ends
+	 * ":member:RECIPIENT:CHANNEL" or ":community:RECIPIENT:CHANNEL". */
+	"ALTER TABLE outbox ADD COLUMN audience TEXT;"
+	"ALTER TABLE outbox ADD COLUMN member TEXT;"
+	"ALTER TABLE outbox ADD COLUMN community TEXT;"
+	"ALTER TABLE outbox ADD COLUMN meeting TEXT;"
+	"UPDATE outbox SET audience = CASE"
+	"  WHEN substr(dedup, -length(':member:' || recipient || ':' ||"
+	"   channel)) = ':member:' || recipient || ':' || channel"
+	"   THEN 'member'"
+	"  WHEN substr(dedup, -length(':community:' || recipient || ':' ||"
+	"   channel)) = ':community:' || recipient || ':' || channel"
+	"   THEN 'community' END;"
+	"UPDATE outbox SET member = recipient WHERE audience = 'member';"
+	"UPDATE outbox SET community = substr(dedup, instr(dedup, ':') + 1,"
+	"  instr(substr(dedup, instr(dedup, ':') + 1), ':') - 1)"
+	"  WHERE instr(substr(dedup, instr(dedup, ':') + 1), ':') > 0;"
+	"UPDATE outbox SET meeting = substr(dedup, instr(dedup, ':') +"
+	"  length(community) + 2, 10) WHERE community IS NOT NULL AND"
+	"  (substr(dedup, 1, 5) = 'meet:' OR substr(dedup, 1, 7) = 'cancel:');",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -73,6 +73,10 @@ store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->due);
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)r->expires);
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 10, r->audience, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, r->member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, r->community, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, r->meeting, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)
@@ -94,11 +98,15 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
 	    "channel, recipient, subject, body, due, expires, next_try, "
-	    "created, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, "
-	    "?9, ?9) ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
+	    "created, changed, audience, member, community, meeting) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, ?11, ?12, ?13) "
+	    "ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
 	    "channel = excluded.channel, recipient = excluded.recipient, "
 	    "subject = excluded.subject, body = excluded.body, "
 	    "expires = excluded.expires, due = " STORE_OUTBOX_NEWDUE ", "
+	    /* Facts of the key, which is the same: they change with it. */
+	    "audience = excluded.audience, member = excluded.member, "
+	    "community = excluded.community, meeting = excluded.meeting, "
 	    /* A row waiting out a backoff keeps waiting. */
 	    "next_try = CASE WHEN outbox.status = 'pending' AND "
 	    "outbox.attempts > 0 THEN max(outbox.next_try, "
@@ -217,13 +225,18 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].subject);
 		free(rows[i].body);
 		free(rows[i].last_answer);
+		free(rows[i].audience);
+		free(rows[i].member);
+		free(rows[i].community);
+		free(rows[i].meeting);
 	}
 	free(rows);
 }
 
 #define STORE_OUTBOX_COLUMNS "id, dedup, kind, channel, recipient, subject, " \
 	"body, last_answer, status, attempts, due, expires, next_try, " \
-	"claimed, sent_at, created, changed"
+	"claimed, sent_at, created, changed, audience, member, community, " \
+	"meeting"
 
 /* Appends the rows a SELECT of STORE_OUTBOX_COLUMNS gives. */
 static int
@@ -254,6 +267,10 @@ store_outbox_fetch(sqlite3_stmt *s, struct store_outbox_row **rows,
 		r->sent_at = (time_t)sqlite3_column_int64(s, 14);
 		r->created = (time_t)sqlite3_column_int64(s, 15);
 		r->changed = (time_t)sqlite3_column_int64(s, 16);
+		r->audience = store_col_text(s, 17);
+		r->member = store_col_text(s, 18);
+		r->community = store_col_text(s, 19);
+		r->meeting = store_col_text(s, 20);
 	}
 	return st == SQLITE_DONE ? 0 : -1;
 }
@@ -364,14 +381,11 @@ store_outbox_withdraw_others(struct store *st, const char *const *keep,
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
-	/* The ID is what lies between the first and the second colon. */
 	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = "
 	    "'withdrawn', last_answer = 'its community is no longer in the "
-	    "config', changed = ?1 WHERE status = 'pending' AND id IN (SELECT "
-	    "id FROM (SELECT id, substr(dedup, instr(dedup, ':') + 1) AS rest "
-	    "FROM outbox WHERE status = 'pending') WHERE instr(rest, ':') > 0 "
-	    "AND substr(rest, 1, instr(rest, ':') - 1) NOT IN (SELECT id FROM "
-	    "temp.outbox_keep))", -1, &s, NULL) != SQLITE_OK)
+	    "config', changed = ?1 WHERE status = 'pending' AND community "
+	    "IS NOT NULL AND community NOT IN (SELECT id FROM "
+	    "temp.outbox_keep)", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
 	if (sqlite3_step(s) != SQLITE_DONE)

@@ -17,6 +17,7 @@
 #include "ical.h"
 #include "link.h"
 #include "log.h"
+#include "outbox.h"
 #include "place.h"
 #include "publish.h"
 #include "statedir.h"
@@ -225,17 +226,17 @@ worker_serve(struct worker *w)
 	free(hf);
 }
 
-/* Send what is due now; the log says what happened.  Nothing once
- * state.db is lost (a cycle may have been planning when it went): the
- * loop stops at its next turn. */
+/* Send what is due at now (a cycle's, or a wake-up's own); the log says
+ * what happened.  Nothing once state.db is lost (a cycle may have been
+ * planning when it went): the loop stops at its next turn. */
 static int
-worker_deliver(struct worker *w, char **err)
+worker_deliver(struct worker *w, time_t now, char **err)
 {
 	struct deliver_counts	c;
 
 	if (!worker_intact(w))
 		return 0;
-	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, worker_now(w),
+	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now,
 	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
 		return -1;
 	if (c.sent + c.retried + c.failed + c.skipped > 0)
@@ -266,7 +267,10 @@ worker_next_due_ms(struct worker *w)
 /*
  * One cycle: place `auto` communities from availability (busy calendars
  * fetched), publish every feed (and hand them to the HTTP server), plan
- * reminders into the outbox, deliver what is due.
+ * reminders into the outbox, deliver what is due.  Every step sees the
+ * same instant, read once at the start, so that what placement stored is
+ * what publishing, planning and delivery take as in force; only the cycle
+ * log's end time is read when the cycle ends.
  */
 static int
 worker_cycle(struct worker *w, char **err)
@@ -276,6 +280,7 @@ worker_cycle(struct worker *w, char **err)
 	struct store_outbox_counts planned;
 	char			*cerr = NULL;
 	int64_t			 id = 0;
+	time_t			 now = worker_now(w);
 	bool			 store_failed = false, logged;
 	int			 rc = -1;
 
@@ -284,21 +289,21 @@ worker_cycle(struct worker *w, char **err)
 	 * shows as a difference at the next check and is not lost. */
 	if (store_data_version(w->st, &w->data_version, err) == -1)
 		goto out;
-	logged = store_cycle_begin(w->st, worker_now(w), &id, &cerr) == 0;
+	logged = store_cycle_begin(w->st, now, &id, &cerr) == 0;
 	if (!logged) {
 		log_warn("cycle log: %s", cerr);
 		free(cerr);
 		cerr = NULL;
 	}
 	/* Placement comes first: the feeds and reminders use its slots. */
-	place_run(w->cfg, w->st, worker_now(w), w->busy_cache, &placed);
+	place_run(w->cfg, w->st, now, w->busy_cache, &placed);
 	w->stats.busy_failures = placed.failed;
 	if (placed.communities > 0)
 		log_info("slots: %zu auto communities ranked, %zu given a new "
 		    "slot, %zu busy sources failed", placed.communities,
 		    placed.changed, placed.failed);
 	worker_alive(w);
-	if (publish_run(w->cfg, w->state_dir, w->st, worker_now(w), &res,
+	if (publish_run(w->cfg, w->state_dir, w->st, now, &res,
 	    &store_failed, err) == -1)
 		goto end;
 	worker_alive(w);
@@ -308,14 +313,14 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
-	if (deliver_plan(w->cfg, w->st, w->key, w->keylen, worker_now(w),
-	    &planned, err) == -1)
+	if (outbox_plan(w->cfg, w->st, w->key, w->keylen, now, &planned,
+	    err) == -1)
 		goto end;
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
 	worker_alive(w);
-	if (worker_deliver(w, err) == -1)
+	if (worker_deliver(w, now, err) == -1)
 		goto end;
 	rc = 0;
 end:
@@ -553,7 +558,8 @@ worker_once(struct worker *w, char **err)
 			break;
 		if (due > now)
 			poll(NULL, 0, (int)(due - now));
-		if (worker_deliver(w, err) == -1)
+		/* A new wake-up: its own now. */
+		if (worker_deliver(w, worker_now(w), err) == -1)
 			return -1;
 	}
 	log_debug("once: %d delivery rounds after the cycle", i);
@@ -628,7 +634,7 @@ worker_loop(struct worker *w)
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + w->retry_ms;
 		} else if (due >= 0 && worker_mono_ms() >= due &&
-		    worker_deliver(w, &err) == -1) {
+		    worker_deliver(w, worker_now(w), &err) == -1) {
 			log_err("delivery: %s", err);
 			free(err);
 			err = NULL;

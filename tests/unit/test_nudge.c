@@ -1,5 +1,5 @@
 /* Unit tests of the action-item planner: nudges, escalations, digests, and
- * (through deliver_plan and a real store) what marking done withdraws. */
+ * (through outbox_plan and a real store) what marking done withdraws. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 
 #include "civil.h"
 #include "config.h"
-#include "deliver.h"
+#include "outbox.h"
 #include "link.h"
 #include "nudge.h"
 #include "plan.h"
@@ -28,7 +28,7 @@ static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef";
 /*
  * math7 in New York; alice (New York) facilitates; bob is in Tokyo; carol
  * (Chicago) reads e-mail and the team channel.  Built as config_load would
- * leave it, inside a struct config so that deliver_plan can use it too.
+ * leave it, inside a struct config so that outbox_plan can use it too.
  */
 struct fixture {
 	struct config_channel	 chan[2];	/* team; carol-dm, unused */
@@ -383,7 +383,7 @@ test_escalation_once_per_period(void **state)
 	assert_non_null(strstr(r->body, "overdue by 1d"));
 	assert_int_equal(link_item(r->body, t1), 9);
 
-	/* Into a real outbox, as deliver_plan does: again at t1 adds
+	/* Into a real outbox, as outbox_plan does: again at t1 adds
 	 * nothing; later in period 1 neither; in period 2, period 3. */
 	assert_int_equal(store_open(db, &st, &err), 0);
 	for (i = 0; i < 3; i++) {
@@ -547,7 +547,7 @@ test_text_and_stability(void **state)
 	plan_free(m, n);
 }
 
-/* deliver_plan against a real store: an item's nudges are planned once;
+/* outbox_plan against a real store: an item's nudges are planned once;
  * marked done, moved or handed over, its pending ones are withdrawn at the
  * next pass. */
 /*
@@ -664,12 +664,12 @@ test_done_withdraws(void **state)
 	    NULL, due, now, "alice", &id, &err), 0);
 	assert_int_equal(store_action_add(st, "math7", "carol", "Book it",
 	    NULL, due, now, "alice", &other, &err), 0);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now, &c,
 	    &err), 0);
 	assert_true(c.inserted > 0);
 	assert_int_equal(outbox_count(st, "nudge:math7:1:", -1), 2);
 	assert_int_equal(outbox_count(st, "escalate:math7:1:", -1), 2);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now, &c,
 	    &err), 0);
 	assert_int_equal(c.inserted, 0);
 	assert_int_equal(c.updated, 0);
@@ -677,7 +677,7 @@ test_done_withdraws(void **state)
 
 	assert_int_equal(store_action_set_status(st, id, STORE_ACTION_DONE,
 	    NULL, now, "link", &found, &changed, &err), 0);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now + 60, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now + 60, &c,
 	    &err), 0);
 	/* Its 2 nudges and 2 escalations; its digest lines go too. */
 	assert_int_equal(outbox_count(st, "nudge:math7:1:",
@@ -691,14 +691,14 @@ test_done_withdraws(void **state)
 	/* Reopened: planned again, the same rows revived. */
 	assert_int_equal(store_action_set_status(st, id, STORE_ACTION_OPEN,
 	    NULL, now, "alice", &found, &changed, &err), 0);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now + 120, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now + 120, &c,
 	    &err), 0);
 	assert_int_equal(outbox_count(st, "nudge:math7:1:",
 	    STORE_OUTBOX_PENDING), 2);
 	/* A new due date: the old date's rows go, the new date's come. */
 	assert_int_equal(store_action_edit(st, id, &moved, NULL, NULL, now,
 	    "alice", &found, &err), 0);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now + 180, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now + 180, &c,
 	    &err), 0);
 	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-10:",
 	    STORE_OUTBOX_WITHDRAWN), 2);
@@ -707,7 +707,7 @@ test_done_withdraws(void **state)
 	/* A new owner: bob's go, carol's (e-mail and chat) come. */
 	assert_int_equal(store_action_edit(st, id, NULL, "carol", NULL, now,
 	    "alice", &found, &err), 0);
-	assert_int_equal(deliver_plan(&f->cfg, st, KEY, KEYLEN, now + 240, &c,
+	assert_int_equal(outbox_plan(&f->cfg, st, KEY, KEYLEN, now + 240, &c,
 	    &err), 0);
 	assert_int_equal(outbox_count(st, "nudge:math7:1:2026-12-17:",
 	    STORE_OUTBOX_WITHDRAWN), 2);

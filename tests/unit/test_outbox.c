@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "outbox.h"
 #include "plan.h"
 #include "store.h"
 #include "tz.h"
@@ -534,24 +535,17 @@ plan_community(struct store *st, const struct config_community *c,
 		PLAN_PREFIX_CANCEL "math7:" };
 	struct store_outbox_scope	 scope = { prefixes, 2, 0, 0,
 		"no longer planned" };
-	struct store_outbox_new		*rows;
 	struct plan_msg			*m = NULL;
 	char				*err = NULL;
-	long				 n, i;
+	long				 n;
 
 	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
 	if (n < 0 || n > 1000)
 		fail_msg("plan_meetings: %s", err ? err : "too many");
-	rows = calloc((size_t)n + 1, sizeof(*rows));
-	assert_non_null(rows);
-	for (i = 0; i < n; i++)
-		rows[i] = (struct store_outbox_new){ m[i].dedup, m[i].kind,
-			m[i].channel, m[i].recipient, m[i].subject, m[i].body,
-			m[i].due, m[i].expires };
 	scope.from = from;
 	scope.to = to;
-	plan(st, rows, (size_t)n, &scope, now, counts);
-	free(rows);
+	if (outbox_store_plan(st, m, n, &scope, now, counts, &err) == -1)
+		fail_msg("outbox_store_plan: %s", err);
 	plan_free(m, n);
 }
 
@@ -565,6 +559,95 @@ by_key(const struct store_outbox_row *l, size_t n, const char *dedup)
 			return &l[i];
 	fail_msg("no row %s", dedup);
 	return NULL;
+}
+
+/* A string column: NULL or its value. */
+static void
+col_equal(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+static void
+facts(const struct store_outbox_row *r, const char *audience,
+    const char *member, const char *community, const char *meeting)
+{
+	col_equal(r->audience, audience);
+	col_equal(r->member, member);
+	col_equal(r->community, community);
+	col_equal(r->meeting, meeting);
+}
+
+/*
+ * A database planned by schema 2 (the facts only in the keys) is given
+ * them by the migration: from then on it is read and withdrawn by its
+ * columns as a new one is.
+ */
+static void
+test_facts_backfilled(void **state)
+{
+	static const char *const keep[] = { "math7" };
+	struct store_outbox_row	*l;
+	struct store		*st = NULL;
+	char			*p = tmp_db(), *err = NULL;
+	size_t			 n;
+	long			 w = 0;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	store_close(st);
+	/* Back to schema 2's outbox, with rows as its planners wrote them. */
+	exec(NULL, p, "ALTER TABLE outbox DROP COLUMN audience;"
+	    "ALTER TABLE outbox DROP COLUMN member;"
+	    "ALTER TABLE outbox DROP COLUMN community;"
+	    "ALTER TABLE outbox DROP COLUMN meeting;"
+	    "PRAGMA user_version = 2;"
+	    "INSERT INTO outbox (id, dedup, kind, channel, recipient, body, "
+	    "due, expires, next_try, created, changed) VALUES "
+	    "(1, 'meet:math7:2026-11-03:1d:member:bob:email', 'reminder', "
+	    " 'email', 'bob', 'b', 1, 9999999, 1, 1, 1),"
+	    "(2, 'meet:math7:2026-11-03:1h:community:math7:chat', 'reminder', "
+	    " 'chat', 'math7', 'b', 1, 9999999, 1, 1, 1),"
+	    "(3, 'cancel:sci:2026-12-08:member:ann:ann-dm', 'cancellation', "
+	    " 'ann-dm', 'ann', 'b', 1, 9999999, 1, 1, 1),"
+	    "(4, 'slot:math7:WE-15:30:member:bob:email', 'slot', 'email', "
+	    " 'bob', 'b', 1, 9999999, 1, 1, 1),"
+	    "(5, 'nudge:sci:9:2026-12-01:1d:member:ann:email', 'nudge', "
+	    " 'email', 'ann', 'b', 1, 9999999, 1, 1, 1),"
+	    "(6, 'digest:sci:2026-12-01:community:sci:chat', 'digest', "
+	    " 'chat', 'sci', 'b', 1, 9999999, 1, 1, 1),"
+	    "(7, 'odd', 'reminder', 'email', 'bob', 'b', 1, 9999999, 1, 1, 1)");
+	assert_int_equal(store_open(p, &st, &err), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	l = all(st, &n);
+	assert_int_equal(n, 7);
+	facts(&l[0], "member", "bob", "math7", "2026-11-03");
+	facts(&l[1], "community", NULL, "math7", "2026-11-03");
+	facts(&l[2], "member", "ann", "sci", "2026-12-08");
+	facts(&l[3], "member", "bob", "math7", NULL);
+	facts(&l[4], "member", "ann", "sci", NULL);
+	facts(&l[5], "community", NULL, "sci", NULL);
+	facts(&l[6], NULL, NULL, NULL, NULL);
+	store_outbox_rows_free(l, n);
+	/* sci is gone from the config: its rows go, by their column; a row
+	 * that names no community stays. */
+	assert_int_equal(store_outbox_withdraw_others(st, keep, 1, T0, &w,
+	    &err), 0);
+	assert_int_equal(w, 3);
+	l = all(st, &n);
+	assert_int_equal(l[2].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[4].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[5].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[0].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[6].status, STORE_OUTBOX_PENDING);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
 }
 
 /* Planner and outbox together: a move updates the pending reminder, a
@@ -632,6 +715,10 @@ test_planner_into_outbox(void **state)
 	r = by_key(l, n, "cancel:math7:2026-11-10:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
 	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
+	/* What the sender needs, as columns the planner filled. */
+	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-10");
+	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-03");
 	store_outbox_rows_free(l, n);
 	store_close(st);
 	rm_db(p);
@@ -658,6 +745,7 @@ main(void)
 		cmocka_unit_test(test_expired_skipped),
 		cmocka_unit_test(test_list_and_retry),
 		cmocka_unit_test(test_planner_into_outbox),
+		cmocka_unit_test(test_facts_backfilled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
