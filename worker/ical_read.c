@@ -668,7 +668,7 @@ ical_busy_event(struct ical_busy_ctx *b, icalcomponent *ev, char **err)
 		at = t.is_date ? 0 : ical_instant(t, b->floating);
 		if (!t.is_date && at >= b->to)
 			break;
-		if (t.is_date && ical_instant(t, b->floating) >= b->to + 86400)
+		if (t.is_date && ical_instant(t, b->floating) >= b->to + CIVIL_DAY)
 			break;
 		if (!t.is_date && at + dur <= b->from)
 			continue;
