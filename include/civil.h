@@ -58,13 +58,16 @@ int	civil_date_parse(const char *s, struct civil_date *out);
 int	civil_time_parse(const char *s, struct civil_time *out);
 /* MO..SU, Mon..Sun, Monday..Sunday, any case; out is CIVIL_MO..CIVIL_SU. */
 int	civil_weekday_parse(const char *s, int *out);
+/* Seconds in a civil day (UTC days: no leap seconds). */
+#define CIVIL_DAY	86400
+
 /*
  * 45m, 1h30m, 2d, 1w, 0d, 90s: a sum of numbers each followed by a unit
  * (w, d, h, m, s; lowercase), largest unit first and each at most once, no
  * sign, no spaces, no bare number; out in seconds, at most
  * CIVIL_DURATION_MAX.
  */
-#define CIVIL_DURATION_MAX	((int64_t)10 * 366 * 86400)	/* 10 years */
+#define CIVIL_DURATION_MAX	((int64_t)10 * 366 * CIVIL_DAY)	/* 10 years */
 int	civil_duration_parse(const char *s, int64_t *out);
 
 /* Formatters write into the caller's buffer and return it. */

@@ -29,7 +29,6 @@
 #define MAX_ID			64
 #define MAX_SECRET		65536
 #define MIN_LINK_SECRET		16
-#define DAY			86400
 #define DEFAULT_FROM_NAME	"PLC Cadence"
 #define DEFAULT_FROM_ADDR	"plc-cadence@localhost"
 

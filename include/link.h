@@ -24,8 +24,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "civil.h"
+
 /* Links stay valid this long after they are made. */
-#define LINK_LIFETIME		(30 * 86400)
+#define LINK_LIFETIME		(30 * CIVIL_DAY)
 #define LINK_KEY_MIN		16	/* bytes of secret, at the least */
 #define LINK_FILE		"link.key"
 

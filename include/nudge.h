@@ -80,7 +80,7 @@
 /* Lead times count back from this wall time, in the owner's zone. */
 #define NUDGE_MORNING_H		8
 /* A digest left unsent this long after it was due is no longer sent. */
-#define NUDGE_DIGEST_LIFETIME	86400
+#define NUDGE_DIGEST_LIFETIME	CIVIL_DAY
 
 /* One open item.  Everything is borrowed from the caller. */
 struct nudge_item {

@@ -48,7 +48,7 @@
  * first reminder when that is earlier), or at once when that is past:
  * early enough to plan around, not so early that it is forgotten.
  */
-#define PLAN_CANCEL_LEAD	(7 * 86400)
+#define PLAN_CANCEL_LEAD	(7 * CIVIL_DAY)
 
 /* One planned message.  Every string is owned by the message. */
 struct plan_msg {

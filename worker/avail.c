@@ -232,9 +232,9 @@ avail_local(const struct tz *tz, struct civil_date d, int secs)
 {
 	struct civil_time	t;
 
-	if (secs >= 86400) {
-		d = civil_date_add(d, secs / 86400);
-		secs %= 86400;
+	if (secs >= CIVIL_DAY) {
+		d = civil_date_add(d, secs / CIVIL_DAY);
+		secs %= CIVIL_DAY;
 	}
 	t.h = secs / 3600;
 	t.min = secs / 60 % 60;
@@ -249,7 +249,7 @@ avail_day_init(struct avail_day *d, const struct tz *tz,
 	d->tz = tz;
 	d->date = date;
 	d->midnight = avail_local(tz, date, 0);
-	d->plain = avail_local(tz, date, 86400) - d->midnight == 86400;
+	d->plain = avail_local(tz, date, CIVIL_DAY) - d->midnight == CIVIL_DAY;
 }
 
 int64_t

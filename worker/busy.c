@@ -8,6 +8,7 @@
 
 #include "busy.h"
 #include "fetch.h"
+#include "file.h"
 #include "ical.h"
 #include "jail.h"
 #include "log.h"
@@ -292,48 +293,24 @@ busy_display(const char *source)
 static int
 busy_read_file(const char *path, char **out, size_t *len, char **err)
 {
-	struct stat	 sb;
-	char		*buf = NULL;
-	size_t		 got = 0;
-	ssize_t		 r;
-	int		 fd, rc = -1;
-
-	/* Not blocking: a FIFO or a device must not hold the cycle. */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+	switch (file_read(path, BUSY_MAX_FILE, out, len)) {
+	case FILE_READ_OK:
+		return 0;
+	case FILE_READ_OPEN:
 		*err = xasprintf("%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		break;
+	case FILE_READ_NOT_REGULAR:
 		*err = xstrdup("not a regular file");
-		goto out;
-	}
-	if (sb.st_size > BUSY_MAX_FILE) {
+		break;
+	case FILE_READ_TOO_BIG:
 		*err = xasprintf("larger than the limit of %d bytes; refused",
 		    BUSY_MAX_FILE);
-		goto out;
-	}
-	buf = xmalloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size) {
-		r = read(fd, buf + got, (size_t)sb.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got != (size_t)sb.st_size) {
+		break;
+	case FILE_READ_SHORT:
 		*err = xasprintf("short read: %s", strerror(errno));
-		goto out;
+		break;
 	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
+	return -1;
 }
 
 /*

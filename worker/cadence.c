@@ -12,7 +12,6 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-#define SECS_PER_DAY	86400
 
 /*
  * The series' rule without UNTIL.  Expansion bounds `until` itself, as a
@@ -170,8 +169,8 @@ cadence_clamp(time_t t)
 {
 	struct civil_date	 lo = { CIVIL_YEAR_MIN + 1, 1, 1 };
 	struct civil_date	 hi = { CIVIL_YEAR_MAX - 1, 12, 31 };
-	int64_t			 tlo = civil_date_to_days(lo) * SECS_PER_DAY;
-	int64_t			 thi = civil_date_to_days(hi) * SECS_PER_DAY;
+	int64_t			 tlo = civil_date_to_days(lo) * CIVIL_DAY;
+	int64_t			 thi = civil_date_to_days(hi) * CIVIL_DAY;
 
 	if ((int64_t)t < tlo)
 		return (time_t)tlo;

@@ -7,7 +7,6 @@
 
 #include "civil.h"
 
-#define SECS_PER_DAY	86400
 
 bool
 civil_is_leap(int y)
@@ -197,7 +196,7 @@ int
 civil_duration_parse(const char *s, int64_t *out)
 {
 	static const char	 units[] = "wdhms";
-	static const int64_t	 secs[] = { 7 * SECS_PER_DAY, SECS_PER_DAY,
+	static const int64_t	 secs[] = { 7 * CIVIL_DAY, CIVIL_DAY,
 	    3600, 60, 1 };
 	const char		*p, *u;
 	int64_t			 total = 0, n;
@@ -247,7 +246,7 @@ char *
 civil_duration_format(int64_t secs, char buf[CIVIL_DUR_LEN])
 {
 	static const char	 units[] = "dhms";
-	static const uint64_t	 size[] = { SECS_PER_DAY, 3600, 60, 1 };
+	static const uint64_t	 size[] = { CIVIL_DAY, 3600, 60, 1 };
 	uint64_t		 v, n;
 	size_t			 len = 0;
 	int			 i;

@@ -116,7 +116,7 @@ cmd_parse_now(const char *arg, const struct tz *tz, time_t *out, char **err)
 		utc = 1;
 	}
 	if (utc) {
-		*out = (time_t)(civil_date_to_days(d) * 86400 +
+		*out = (time_t)(civil_date_to_days(d) * CIVIL_DAY +
 		    t.h * 3600L + t.min * 60L + t.s - off);
 		return 0;
 	}

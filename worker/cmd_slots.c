@@ -297,13 +297,13 @@ cmd_slots(struct cmd_ctx *ctx)
 	}
 	/* The worker ranks over its horizon; so does this by default. */
 	if (weeks < 0)
-		weeks = (long)((cfg->worker.horizon + 7 * 86400 - 1) /
-		    (7 * 86400));
+		weeks = (long)((cfg->worker.horizon + 7 * CIVIL_DAY - 1) /
+		    (7 * CIVIL_DAY));
 	now = cmd_now(have_now ? &given : NULL);
 	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
 	rc = EX_TEMPFAIL;
-	if (place_input(cfg, c, st, now, now, now + (time_t)weeks * 7 * 86400,
+	if (place_input(cfg, c, st, now, now, now + (time_t)weeks * 7 * CIVIL_DAY,
 	    true, NULL, &pi, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		goto out;

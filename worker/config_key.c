@@ -96,7 +96,7 @@ w_horizon(struct loader *L, void *obj, const struct item *it)
 
 	if (parse_duration(L, it, it->value, &v) == -1)
 		return;
-	if (v <= 0 || v > 3660 * (int64_t)DAY) {
+	if (v <= 0 || v > 3660 * (int64_t)CIVIL_DAY) {
 		ifail(L, it, "must be more than 0d and at most 3660d");
 		return;
 	}
@@ -737,7 +737,7 @@ c_duration(struct loader *L, void *obj, const struct item *it)
 
 	if (parse_duration(L, it, it->value, &v) == -1)
 		return;
-	if (v <= 0 || v > DAY)
+	if (v <= 0 || v > CIVIL_DAY)
 		ifail(L, it, "a meeting lasts more than 0m and at most 24h");
 	else
 		x->c->duration = v;

@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "busy.h"
+#include "hex.h"
 #include "http.h"
 #include "link.h"
 #include "log.h"
@@ -478,7 +479,7 @@ http_entry_new(const struct http_server *srv, const struct http_feed *f,
 {
 	struct http_entry	*e = xcalloc(1, sizeof(*e));
 	unsigned char		*gz = NULL;
-	size_t			 gzlen = 0, i;
+	size_t			 gzlen = 0;
 	char			 hex[33];
 
 	memcpy(e->token, f->token, TOKEN_LEN);
@@ -491,8 +492,7 @@ http_entry_new(const struct http_server *srv, const struct http_feed *f,
 	/* Strong validators from the bytes: half the SHA-256 is plenty to
 	 * tell versions of one feed apart.  The gzip variant is another
 	 * representation, so it gets its own tag. */
-	for (i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	hex_encode(digest, 16, hex);
 	snprintf(e->etag, sizeof(e->etag), "\"%s\"", hex);
 	snprintf(e->etag_gz, sizeof(e->etag_gz), "\"%s-gz\"", hex);
 	if (http_gzip(f->body, f->len, &gz, &gzlen) == -1)

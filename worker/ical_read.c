@@ -15,6 +15,7 @@
 #include <libical/ical.h>
 
 #include "civil.h"
+#include "file.h"
 #include "ical.h"
 #include "jail.h"
 #include "tz.h"
@@ -227,48 +228,30 @@ ical_preload_zones(const char *text, size_t len)
 
 /*
  * The whole of a small regular file, NUL-terminated; path is the config's.
- * Opened without blocking, so that a FIFO or a device named there cannot
- * hold the caller, and refused unless it is a regular file.
+ * file_read opens it without blocking, so that a FIFO or a device named
+ * there cannot hold the caller, and refuses anything but a regular file.
  */
 static char *
 ical_slurp(const char *path, size_t *len, char **err)
 {
-	struct stat	 sb;
-	char		*buf = NULL;
-	size_t		 got = 0;
-	ssize_t		 r;
-	int		 fd;
+	char	*buf = NULL;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+	switch (file_read(path, ICAL_MAX_FILE, &buf, len)) {
+	case FILE_READ_OK:
+		return buf;
+	case FILE_READ_OPEN:
 		*err = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > ICAL_MAX_FILE) {
+		break;
+	case FILE_READ_NOT_REGULAR:
+	case FILE_READ_TOO_BIG:
 		*err = xasprintf("%s: not a regular file of at most %d MB",
 		    path, ICAL_MAX_FILE / (1024 * 1024));
-		goto out;
-	}
-	buf = xmalloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size) {
-		r = read(fd, buf + got, (size_t)sb.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got != (size_t)sb.st_size) {
+		break;
+	case FILE_READ_SHORT:
 		*err = xasprintf("%s: short read: %s", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-		goto out;
+		break;
 	}
-	buf[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return buf;
+	return NULL;
 }
 
 /* Parsed in the jail: the text and what the child made of it. */
@@ -668,7 +651,7 @@ ical_busy_event(struct ical_busy_ctx *b, icalcomponent *ev, char **err)
 		at = t.is_date ? 0 : ical_instant(t, b->floating);
 		if (!t.is_date && at >= b->to)
 			break;
-		if (t.is_date && ical_instant(t, b->floating) >= b->to + 86400)
+		if (t.is_date && ical_instant(t, b->floating) >= b->to + CIVIL_DAY)
 			break;
 		if (!t.is_date && at + dur <= b->from)
 			continue;

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "hex.h"
 #include "link.h"
 #include "xmalloc.h"
 
@@ -163,7 +164,6 @@ link_key_file(const char *path, unsigned char **key, size_t *len, char **err)
 	char		 hex[2 * sizeof(raw) + 2], buf[256];
 	struct stat	 sb;
 	ssize_t		 n;
-	size_t		 i;
 	int		 fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -172,8 +172,7 @@ link_key_file(const char *path, unsigned char **key, size_t *len, char **err)
 			*err = xasprintf("getrandom: %s", strerror(errno));
 			return -1;
 		}
-		for (i = 0; i < sizeof(raw); i++)
-			snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+		hex_encode(raw, sizeof(raw), hex);
 		hex[2 * sizeof(raw)] = '\n';
 		/* O_EXCL: two first starts cannot both write a key. */
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

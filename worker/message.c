@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "message.h"
 #include "xmalloc.h"
 
@@ -89,13 +90,12 @@ static void
 msg_sha256_hex(const char *s, char hex[65])
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0, i;
+	unsigned int	mdlen = 0;
 
 	if (EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != 32)
 		abort();	/* a broken libcrypto: no sane way on */
-	for (i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, mdlen, hex);
 }
 
 char *

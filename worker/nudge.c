@@ -11,7 +11,6 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-#define NUDGE_DAY	86400
 
 /* What every message about one community needs. */
 struct nudge_ctx {
@@ -210,8 +209,8 @@ nudge_lead_instant(const struct nudge_item *it, const struct tz *otz,
 	struct civil_time	morning = { NUDGE_MORNING_H, 0, 0 };
 	struct civil_date	day;
 
-	day = civil_date_add(it->due, -(lead / NUDGE_DAY));
-	return tz_to_utc(otz, day, morning) - (time_t)(lead % NUDGE_DAY);
+	day = civil_date_add(it->due, -(lead / CIVIL_DAY));
+	return tz_to_utc(otz, day, morning) - (time_t)(lead % CIVIL_DAY);
 }
 
 /*
@@ -309,7 +308,7 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 
 	if (!x->c->has_escalate || f == NULL)
 		return;
-	period = x->c->escalate > 0 ? x->c->escalate : NUDGE_DAY;
+	period = x->c->escalate > 0 ? x->c->escalate : CIVIL_DAY;
 	end = nudge_day_end(x->ctz, it->due);
 	k = x->now > end ? (int64_t)(x->now - end) / period : 0;
 	if (k < 1)

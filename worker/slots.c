@@ -341,7 +341,7 @@ slots_heatmap(const struct slots_input *in, struct slots_heatmap *out)
 	int64_t				 t;
 	long				*ndates;
 	size_t				 i, col, row, free_n;
-	int				 lo = 86400, hi = 0, wd, secs;
+	int				 lo = CIVIL_DAY, hi = 0, wd, secs;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < c->nwindow; i++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "hex.h"
 #include "store_int.h"
 #include "xmalloc.h"
 
@@ -18,7 +19,7 @@ static int
 store_token_generate(char token[STORE_TOKEN_LEN + 1], char **err)
 {
 	unsigned char	 raw[STORE_TOKEN_LEN / 2];
-	size_t		 got = 0, i;
+	size_t		 got = 0;
 	ssize_t		 r;
 
 	while (got < sizeof(raw)) {
@@ -33,11 +34,7 @@ store_token_generate(char token[STORE_TOKEN_LEN + 1], char **err)
 		}
 		got += (size_t)r;
 	}
-	for (i = 0; i < sizeof(raw); i++) {
-		token[2 * i] = "0123456789abcdef"[raw[i] >> 4];
-		token[2 * i + 1] = "0123456789abcdef"[raw[i] & 0xf];
-	}
-	token[STORE_TOKEN_LEN] = '\0';
+	hex_encode(raw, sizeof(raw), token);
 	return 0;
 }
 

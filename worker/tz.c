@@ -8,7 +8,6 @@
 #include "civil.h"
 #include "tz.h"
 
-#define SECS_PER_DAY	86400
 #define TZ_NAME_MAX	64
 
 /*
@@ -94,14 +93,14 @@ tz_icaltime_utc(time_t t)
 	struct civil_date	 d;
 
 	/* Offsets do not change outside these years; libical needs a sane year. */
-	if ((int64_t)t < civil_date_to_days(lo) * SECS_PER_DAY)
-		t = (time_t)(civil_date_to_days(lo) * SECS_PER_DAY);
-	if ((int64_t)t > civil_date_to_days(hi) * SECS_PER_DAY)
-		t = (time_t)(civil_date_to_days(hi) * SECS_PER_DAY);
-	days = (int64_t)t / SECS_PER_DAY;
-	secs = (int64_t)t % SECS_PER_DAY;
+	if ((int64_t)t < civil_date_to_days(lo) * CIVIL_DAY)
+		t = (time_t)(civil_date_to_days(lo) * CIVIL_DAY);
+	if ((int64_t)t > civil_date_to_days(hi) * CIVIL_DAY)
+		t = (time_t)(civil_date_to_days(hi) * CIVIL_DAY);
+	days = (int64_t)t / CIVIL_DAY;
+	secs = (int64_t)t % CIVIL_DAY;
 	if (secs < 0) {
-		secs += SECS_PER_DAY;
+		secs += CIVIL_DAY;
 		days--;
 	}
 	d = civil_date_from_days(days);
@@ -134,13 +133,13 @@ tz_offset_at(const struct tz *tz, time_t t)
 time_t
 tz_to_utc(const struct tz *tz, struct civil_date d, struct civil_time t)
 {
-	int64_t	 l = civil_date_to_days(d) * SECS_PER_DAY + civil_time_to_secs(t);
+	int64_t	 l = civil_date_to_days(d) * CIVIL_DAY + civil_time_to_secs(t);
 	long	 o1, o2;
 	int64_t	 u1, u2;
 	bool	 ok1, ok2;
 
-	o1 = tz_offset_at(tz, (time_t)(l - SECS_PER_DAY));
-	o2 = tz_offset_at(tz, (time_t)(l + SECS_PER_DAY));
+	o1 = tz_offset_at(tz, (time_t)(l - CIVIL_DAY));
+	o2 = tz_offset_at(tz, (time_t)(l + CIVIL_DAY));
 	u1 = l - o1;
 	u2 = l - o2;
 	ok1 = tz_offset_at(tz, (time_t)u1) == o1;
@@ -158,10 +157,10 @@ tz_from_utc(const struct tz *tz, time_t t, struct civil_date *d,
     struct civil_time *tm)
 {
 	int64_t	 l = (int64_t)t + tz_offset_at(tz, t);
-	int64_t	 days = l / SECS_PER_DAY, secs = l % SECS_PER_DAY;
+	int64_t	 days = l / CIVIL_DAY, secs = l % CIVIL_DAY;
 
 	if (secs < 0) {
-		secs += SECS_PER_DAY;
+		secs += CIVIL_DAY;
 		days--;
 	}
 	if (d != NULL)

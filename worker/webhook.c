@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civil.h"
 #include "webhook.h"
 #include "xmalloc.h"
 
@@ -18,7 +19,7 @@
 #define WEBHOOK_CONNECT_S	10
 #define WEBHOOK_TOTAL_S		30
 #define WEBHOOK_BODY_MS		5000	/* for the body after 2xx headers */
-#define WEBHOOK_RETRY_MAX	86400
+#define WEBHOOK_RETRY_MAX	CIVIL_DAY	/* seconds */
 #define WEBHOOK_IN_FLIGHT	64	/* transfers at once, in all */
 #define WEBHOOK_PER_CHANNEL	64	/* and to one channel */
 
