@@ -40,6 +40,16 @@ int	ical_render_feed_cached(const struct feed_input *in,
 	    struct ical_cache *cache, char **out, size_t *len, char **err);
 
 /*
+ * The VTIMEZONE of tz over the years ylo..yhi (yhi 0: from ylo on), as the
+ * feeds write it: the observances of the rules in force carry their yearly
+ * RRULE, older changes in those years are one-off onsets.  *out is
+ * allocated (caller frees).  Returns 0, or -1 with *err allocated (UTC and
+ * zones without data have none).
+ */
+int	ical_render_vtimezone(const struct tz *tz, int ylo, int yhi, char **out,
+	    char **err);
+
+/*
  * One meeting of a series as its own small calendar, for the text/calendar
  * part of a reminder: METHOD (PUBLISH, or REQUEST for a real invitation),
  * the zone's VTIMEZONE and one VEVENT with the series' UID and SEQUENCE
