@@ -185,20 +185,16 @@ ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
 	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
 }
 
+/* No feed URL: an event is forwarded, and the URL is the subscription. */
 static char *
-ical_series_description(const struct config_community *c, const char *url)
+ical_series_description(const struct config_community *c)
 {
 	const char	*desc = c->description != NULL ? c->description : "";
-	char		*join, *cal, *s;
 
-	join = c->url != NULL ? xasprintf("Join: %s", c->url) : xstrdup("");
-	cal = url != NULL ? xasprintf("Calendar: %s", url) : xstrdup("");
-	s = xasprintf("%s%s%s%s%s", desc, *desc != '\0' &&
-	    (*join != '\0' || *cal != '\0') ? "\n\n" : "", join,
-	    *join != '\0' && *cal != '\0' ? "\n" : "", cal);
-	free(join);
-	free(cal);
-	return s;
+	if (c->url == NULL)
+		return xstrdup(desc);
+	return xasprintf("%s%sJoin: %s", desc, *desc != '\0' ? "\n\n" : "",
+	    c->url);
 }
 
 /* What every event of a series carries, the master and its overrides. */
@@ -213,7 +209,7 @@ ical_series_event(const struct feed_input *in, const struct feed_series *s)
 	ical_add_identity(ev, s->uid, s->created, s->changed, s->sequence);
 	icalcomponent_add_property(ev, icalproperty_new_summary(
 	    c->name != NULL ? c->name : c->id));
-	desc = ical_series_description(c, in->url);
+	desc = ical_series_description(c);
 	/* An empty DESCRIPTION is noise in every client. */
 	if (*desc != '\0')
 		icalcomponent_add_property(ev,
