@@ -75,9 +75,14 @@ int	ical_render_meeting(const struct config *cfg,
 int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
 	    char **err);
 
+/* ical_read_allday on text (len bytes, untrusted, e.g. fetched): the same
+ * jail, the same answers; *err does not name a source. */
+int	ical_allday_text(const char *text, size_t len, struct config_span **out,
+	    size_t *n, char **err);
+
 /*
  * Read the holiday calendar file of every [calendar] of cfg that names one
- * (source_line != 0) with ical_read_allday and add its all-day events to
+ * (source_line != 0; URLs are busy_holidays' (busy.h)) with ical_read_allday and add its all-day events to
  * that calendar's skip spans.  config_load parses no calendar: the commands
  * call this once, right after it, before anything reads the skips.  A
  * calendar that cannot be read leaves the rest of the config usable: it is

@@ -4,17 +4,22 @@
  * maps the outcome to a sysexits.h exit status.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
+#include "busy.h"
 #include "cmd.h"
 #include "config.h"
 #include "ical.h"
 #include "log.h"
+#include "store.h"
 #include "tz.h"
 #include "webhook.h"
+#include "xmalloc.h"
 
 static const struct command {
 	const char	*name;
@@ -74,6 +79,34 @@ usage(FILE *f)
 	fprintf(f, "\nTIME is 2026-11-23T14:00:00Z, or a wall time in the "
 	    "worker's zone: 2026-11-23T09:00.\nSee plc-cadence(8) and "
 	    "plc-cadence.ini(5).\n");
+}
+
+/* busy_holidays with the state's store when there is one. */
+static void
+main_holidays(struct config *cfg)
+{
+	struct store	*st = NULL;
+	char		*path, *err = NULL, *warnings = NULL;
+	size_t		 i;
+	bool		 any = false;
+
+	for (i = 0; i < cfg->ncalendars; i++)
+		any |= cfg->calendars[i].source != NULL &&
+		    cfg->calendars[i].source_line != 0 &&
+		    busy_is_url(cfg->calendars[i].source);
+	if (!any)
+		return;
+	path = xasprintf("%s/state.db", cfg->worker.state_dir);
+	if (store_open_existing(path, &st, &err) == -1) {
+		log_warn("%s", err);
+		st = NULL;
+	}
+	busy_holidays(cfg, st, time(NULL), &warnings);
+	log_lines(LOG_WARNING, NULL, warnings);
+	store_close(st);
+	free(warnings);
+	free(err);
+	free(path);
 }
 
 int
@@ -156,6 +189,10 @@ main(int argc, char *argv[])
 		rc = EX_SOFTWARE;
 		goto out;
 	}
+	/* Holiday calendar URLs, with libcurl ready: kept copies live in
+	 * an existing state only (a first run keeps them from its reload
+	 * or next run on), so no command creates a state for them. */
+	main_holidays(cfg);
 	ctx.cfg = cfg;
 	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;

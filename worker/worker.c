@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "deliver.h"
 #include "http.h"
 #include "ical.h"
@@ -414,6 +415,7 @@ worker_reload(struct worker *w)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
+	busy_holidays(cfg, w->st, worker_now(w), &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (config_secret_unavailable(cfg) != NULL) {
