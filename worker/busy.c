@@ -510,7 +510,7 @@ busy_add_days(struct config_calendar *cal, const char *body, size_t len,
 }
 
 void
-busy_holidays(struct config *cfg, struct store *st, time_t now,
+busy_holidays(struct config *cfg, struct store *st, time_t now, bool fetch,
     char **warnings)
 {
 	struct config_calendar	*cal;
@@ -536,8 +536,8 @@ busy_holidays(struct config *cfg, struct store *st, time_t now,
 			serr = NULL;
 			memset(&kept, 0, sizeof(kept));
 		}
-		fresh = busy_fresh(NULL, cal->source, &kept, true, &body, &len,
-		    &etag, &lm, &why);
+		fresh = busy_fresh(NULL, cal->source, &kept, fetch, &body,
+		    &len, &etag, &lm, &why);
 		if (fresh == 1 && busy_add_days(cal, body, len, &why) == -1)
 			fresh = -1;
 		if (fresh == 1 && st != NULL && !(kept.has_copy &&
@@ -546,7 +546,7 @@ busy_holidays(struct config *cfg, struct store *st, time_t now,
 		    store_busy_good(st, cal->source, body, len, etag, lm, now,
 		    &serr) == -1)
 			log_warn("calendar %s: %s", cal->id, serr);
-		if (fresh == 0 && st != NULL && store_busy_checked(st,
+		if (fresh == 0 && fetch && st != NULL && store_busy_checked(st,
 		    cal->source, now, NULL, &serr) == -1)
 			log_warn("calendar %s: %s", cal->id, serr);
 		if (fresh == -1) {

@@ -81,9 +81,10 @@ usage(FILE *f)
 	    "plc-cadence.ini(5).\n");
 }
 
-/* busy_holidays with the state's store when there is one. */
+/* busy_holidays with the state's store when there is one; only the
+ * worker's cycle (run) fetches, as with busy calendars. */
 static void
-main_holidays(struct config *cfg)
+main_holidays(struct config *cfg, bool fetch)
 {
 	struct store	*st = NULL;
 	char		*path, *err = NULL, *warnings = NULL;
@@ -101,7 +102,7 @@ main_holidays(struct config *cfg)
 		log_warn("%s", err);
 		st = NULL;
 	}
-	busy_holidays(cfg, st, time(NULL), &warnings);
+	busy_holidays(cfg, st, time(NULL), fetch, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
 	store_close(st);
 	free(warnings);
@@ -192,7 +193,7 @@ main(int argc, char *argv[])
 	/* Holiday calendar URLs, with libcurl ready: kept copies live in
 	 * an existing state only (a first run keeps them from its reload
 	 * or next run on), so no command creates a state for them. */
-	main_holidays(cfg);
+	main_holidays(cfg, cmd->fn == cmd_run);
 	ctx.cfg = cfg;
 	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;

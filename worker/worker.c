@@ -415,7 +415,7 @@ worker_reload(struct worker *w)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
-	busy_holidays(cfg, w->st, worker_now(w), &warnings);
+	busy_holidays(cfg, w->st, worker_now(w), true, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (config_secret_unavailable(cfg) != NULL) {

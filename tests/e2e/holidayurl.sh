@@ -74,6 +74,8 @@ meetings="2026-11-03 2026-11-10 2026-11-24 2026-12-01 2026-12-08 2026-12-15 2027
 expect_status "check accepts the URL without a warning" 0 \
     P check --now 2026-11-01T12:00Z
 expect "... no 'not fetched' warning" test "$(grep -c 'not fetched' "$T/err")" = 0
+contains "... and says it was not read yet (check does not fetch)" "$T/out" \
+    "district http://127.0.0.1:$wp/…: not read yet"
 expect_status "run --once exits 0" 0 P run --once --now 2026-11-01T12:00Z
 expect "the feed skips the calendar's all-day dates (17 Nov, the winter break)" \
     test "$(dates)" = "$meetings"
@@ -84,6 +86,8 @@ contains "check: the holiday calendar URL read fine" "$T/out" \
     "district http://127.0.0.1:$wp/…: ok"
 contains "check: its last good copy" "$T/out" "last good copy from"
 expect "the URL's path is not shown" test "$(grep -c holidays.ics "$T/out")" = 0
+expect_status "run --once a third time exits 0" 0 \
+    P run --once --now 2026-11-01T12:00Z
 expect "the server got a conditional request" \
     grep -q '"GET /holidays.ics HTTP/1.1" 304' "$T/srv.log"
 
@@ -99,7 +103,7 @@ expect_status "check exits 0" 0 P check --now 2026-11-02T12:00Z
 contains "check shows the failure" "$T/out" \
     "district http://127.0.0.1:$wp/…: FAILING"
 
-P run >"$T/run.log" 2>&1 &
+"$PLC" -c "$T/plc.ini" run >"$T/run.log" 2>&1 &
 pid=$!
 hz() { curl -sf "http://127.0.0.1:$hp/healthz" >"$T/h.json"; }
 expect "/healthz answers" wait_for 30 hz
@@ -108,4 +112,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 f = [s for s in d["busy_sources_failing"] if s["source"] == sys.argv[2]]
 assert f and f[0]["has_copy"] is True, d' "$T/h.json" "http://127.0.0.1:$wp/…"
+
+# The server is back with one more day off; a reload fetches it.
+sed -i 's/^END:VCALENDAR/BEGIN:VEVENT\nUID:h3@test\nDTSTAMP:20260101T000000Z\nDTSTART;VALUE=DATE:20270112\nSUMMARY:PD day\nEND:VEVENT\nEND:VCALENDAR/' \
+    "$T/www/holidays.ics"
+$PY -m http.server --bind 127.0.0.1 --directory "$T/www" "$wp" \
+    >"$T/srv.log" 2>&1 &
+SRV=$!
+wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$wp/holidays.ics"
+kill -HUP "$pid"
+skips_pd() { test "$(dates)" = "$(echo "$meetings" | sed 's/2027-01-12 //')"; }
+expect "after a reload, the new day off is skipped in the feed" wait_for 30 skips_pd
+ok_again() { curl -sf "http://127.0.0.1:$hp/healthz" | grep -q '"busy_sources_failing":\[\]'; }
+expect "... and /healthz no longer lists the calendar" wait_for 30 ok_again
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
