@@ -920,6 +920,14 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 		}
 		icalcomponent_add_component(cal, vtz);
 	}
+	/* A feed in UTC writes its times in UTC, with no zone: an empty one
+	 * still needs a component. */
+	if (z.n == 0 && events.len == 0)
+		icalcomponent_add_component(cal, icalparser_parse_string(
+		    "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\n"
+		    "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\n"
+		    "TZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n"
+		    "END:VTIMEZONE\r\n"));
 	/* The calendar without its events, then the events before its end. */
 	s = icalcomponent_as_ical_string_r(cal);
 	n = s != NULL ? strlen(s) : 0;

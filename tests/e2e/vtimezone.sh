@@ -19,6 +19,10 @@ email = alice@example.edu
 email    = lone@example.edu
 timezone = Europe/Paris
 
+[member utc]
+email    = utc@example.edu
+timezone = UTC
+
 [community london]
 facilitator = alice
 members     = alice
@@ -92,6 +96,10 @@ expect "the empty feed has a VTIMEZONE component" \
 expect_status "ical.js reads the empty feed" 0 \
     $CHECK "$lone" 2026-01-01T00:00:00Z 2027-01-01T00:00:00Z
 expect "the empty feed has no event" test ! -s "$T/out"
+utc=$(feed_of member utc)
+contains "an empty feed in UTC carries a UTC zone" "$utc" "TZID:UTC"
+expect_status "ical.js reads the empty UTC feed" 0 \
+    $CHECK "$utc" 2026-01-01T00:00:00Z 2027-01-01T00:00:00Z
 expect_status "feeds again exits 0" 0 P feeds --now 2026-01-01T00:00
 cp "$lone" "$T/lone1"
 expect_status "feeds a month later exits 0" 0 P feeds --now 2026-02-01T00:00
