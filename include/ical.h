@@ -17,7 +17,9 @@
  * Render a feed as an RFC 5545 VCALENDAR: METHOD:PUBLISH, one VEVENT per
  * series (DTSTART;TZID, RRULE, EXDATE, RECURRENCE-ID overrides for moved and
  * cancelled meetings), one all-day VEVENT per item, and a VTIMEZONE (plain
- * IANA TZID, truncated to the years in use) for every zone referenced.
+ * IANA TZID, truncated to the years in use, the rules in force as yearly
+ * RRULEs: see ical_render_vtimezone) for every zone referenced, and for
+ * the feed's own zone even with no event: never an empty VCALENDAR.
  * The same input gives the same bytes.  *out is allocated (caller frees),
  * *len its length.  Returns 0, or -1 with *err allocated.
  */
