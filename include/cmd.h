@@ -33,6 +33,12 @@ struct cmd_ctx {
  */
 int	cmd_parse_now(const char *arg, const struct tz *tz, time_t *out,
 	    char **err);
+/*
+ * The --now option of every command: cmd_parse_now, and on error the message
+ * printed to stderr.  Returns 0, or -1 when the command should exit with
+ * EX_USAGE.
+ */
+int	cmd_opt_now(const char *arg, const struct tz *tz, time_t *out);
 /* The current time, or the --now value when one was given. */
 time_t	cmd_now(const time_t *given);
 /* "2026-11-03 15:30 America/New_York" into buf. */

@@ -129,6 +129,19 @@ bad:
 	return -1;
 }
 
+int
+cmd_opt_now(const char *arg, const struct tz *tz, time_t *out)
+{
+	char	*err = NULL;
+
+	if (cmd_parse_now(arg, tz, out, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 time_t
 cmd_now(const time_t *given)
 {

@@ -727,7 +727,6 @@ cmd_action(struct cmd_ctx *ctx)
 	const struct config	*cfg = ctx->cfg;
 	const struct action_sub	*sub = NULL;
 	struct action_args	 o;
-	char			*err = NULL;
 	const char		*name;
 	int64_t			 id = 0;
 	bool			 have_now = false;
@@ -757,12 +756,8 @@ cmd_action(struct cmd_ctx *ctx)
 			o.given |= OPT_FILTER;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &o.now,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
+			if (cmd_opt_now(optarg, cfg->worker.tz, &o.now) == -1)
+			return EX_USAGE;
 			have_now = true;
 			o.given |= OPT_NOW;
 			break;

@@ -182,7 +182,6 @@ cmd_check(struct cmd_ctx *ctx)
 	};
 	const struct config	*cfg = ctx->cfg;
 	time_t			 given, now;
-	char			*err = NULL;
 	struct store		*st;
 	int			 ch, have_now = 0, rc = EX_OK;
 	size_t			 i;
@@ -191,12 +190,8 @@ cmd_check(struct cmd_ctx *ctx)
 	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
+			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
+			return EX_USAGE;
 			have_now = 1;
 			break;
 		case 'h':

@@ -49,12 +49,8 @@ cmd_run(struct cmd_ctx *ctx)
 			wo.once = true;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, ctx->cfg->worker.tz, &wo.now,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
+			if (cmd_opt_now(optarg, ctx->cfg->worker.tz, &wo.now) == -1)
+			return EX_USAGE;
 			wo.has_now = true;
 			break;
 		case 'g':

@@ -121,19 +121,15 @@ cmd_send_test(struct cmd_ctx *ctx)
 	const struct config	*cfg = ctx->cfg;
 	const char		*target;
 	time_t			 given;
-	char			*err = NULL, esc[256];
+	char			 esc[256];
 	int			 ch, have_now = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
+			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
+			return EX_USAGE;
 			have_now = 1;
 			break;
 		case 'h':

@@ -269,12 +269,8 @@ cmd_slots(struct cmd_ctx *ctx)
 			json = true;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
+			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
+			return EX_USAGE;
 			have_now = true;
 			break;
 		case 'h':
