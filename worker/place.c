@@ -59,8 +59,8 @@ place_member_busy(const struct config *cfg, const struct config_member *m,
 	}
 	/* Read over whole UTC days around the range (avail_member clips to
 	 * it), so that a cached calendar serves every cycle of a day. */
-	bfrom = (from / 86400 - 1) * 86400;
-	bto = (to / 86400 + 2) * 86400;
+	bfrom = (from / CIVIL_DAY - 1) * CIVIL_DAY;
+	bto = (to / CIVIL_DAY + 2) * CIVIL_DAY;
 	if (busy_member(m, st, now, bfrom, bto, fetch, pb != NULL ? pb->cache :
 	    NULL, busy, failed, err) == -1)
 		return -1;

@@ -307,9 +307,10 @@ test_duration_parse(void **state)
 		{ "0m", 0 },
 		{ "1w", 604800 },
 		{ "90s", 90 },
-		{ "1w2d3h4m5s", 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5 },
+		{ "1w2d3h4m5s",
+		    604800 + 2 * CIVIL_DAY + 3 * 3600 + 4 * 60 + 5 },
 		{ "36h", 129600 },
-		{ "180d", 180 * 86400 },
+		{ "180d", 180 * CIVIL_DAY },
 		{ "3660d", CIVIL_DURATION_MAX },
 		{ "0045m", 2700 },
 	};
@@ -347,14 +348,14 @@ test_duration_format(void **state)
 		{ 172800, "2d" },
 		{ 604800, "7d" },
 		{ 90, "1m30s" },
-		{ 86400 + 7200, "1d2h" },
+		{ CIVIL_DAY + 7200, "1d2h" },
 		{ 3601, "1h1s" },
 		{ -3600, "-1h" },
 		{ INT64_MAX, "106751991167300d15h30m7s" },
 		{ INT64_MIN, "-106751991167300d15h30m8s" },
 	};
 	static const int64_t	 trip[] = { 1, 59, 60, 61, 3599, 3600, 86399,
-	    86400, 90061, 2700, CIVIL_DURATION_MAX };
+	    CIVIL_DAY, 90061, 2700, CIVIL_DURATION_MAX };
 	char			 buf[CIVIL_DUR_LEN];
 	int64_t			 v;
 	size_t			 i;
@@ -369,7 +370,7 @@ test_duration_format(void **state)
 		assert_int_equal(civil_duration_parse(buf, &v), 0);
 		assert_int_equal(v, trip[i]);
 	}
-	for (v = 0; v <= 2 * 86400; v += 37) {
+	for (v = 0; v <= 2 * CIVIL_DAY; v += 37) {
 		int64_t	 back = -1;
 
 		civil_duration_format(v, buf);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "config.h"
 #include "outbox.h"
 #include "plan.h"
@@ -663,10 +664,10 @@ test_planner_into_outbox(void **state)
 	struct store_outbox_row		*l;
 	const struct store_outbox_row	*r;
 	struct store			*st = NULL;
-	int64_t				 remind = 86400;
+	int64_t				 remind = CIVIL_DAY;
 	char				*p = tmp_db(), *err = NULL;
 	time_t				 from = 1793577600;	/* 2026-11-02Z */
-	time_t				 to = from + 14 * 86400;
+	time_t				 to = from + 14 * CIVIL_DAY;
 	size_t				 n;
 
 	(void)state;
@@ -708,7 +709,8 @@ test_planner_into_outbox(void **state)
 	assert_int_equal(n, 3);
 	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
-	assert_int_equal(r->expires, from + 2 * 86400 + 20 * 3600 + 30 * 60);
+	assert_int_equal(r->expires,
+	    from + 2 * CIVIL_DAY + 20 * 3600 + 30 * 60);
 	assert_non_null(strstr(r->subject, "Moved"));
 	r = by_key(l, n, "meet:math7:2026-11-10:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_WITHDRAWN);

@@ -222,7 +222,7 @@ test_round_trips(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		tz = zone(names[i]);
-		for (t = t0; t < t0 + 366 * 86400; t += 600) {
+		for (t = t0; t < t0 + 366 * CIVIL_DAY; t += 600) {
 			tz_from_utc(tz, t, &d, &tm);
 			u = tz_to_utc(tz, d, tm);
 			if (u == t)
@@ -234,18 +234,18 @@ test_round_trips(void **state)
 				    (long long)t, (long long)u);
 		}
 		/* Wall times: from the instant's date/time minus the wall. */
-		for (t = t0; t < t0 + 366 * 86400; t += 600) {
+		for (t = t0; t < t0 + 366 * CIVIL_DAY; t += 600) {
 			tz_from_utc(NULL, t, &d, &tm);	/* a wall time to try */
 			u = tz_to_utc(tz, d, tm);
 			tz_from_utc(tz, u, &d2, &tm2);
 			shift = (long)((civil_date_to_days(d2) -
-			    civil_date_to_days(d)) * 86400 +
+			    civil_date_to_days(d)) * CIVIL_DAY +
 			    civil_time_to_secs(tm2) - civil_time_to_secs(tm));
 			if (shift == 0)
 				continue;
 			/* A gap: the wall time moved on by the change. */
 			if (shift != tz_offset_at(tz, u) -
-			    tz_offset_at(tz, u - 86400))
+			    tz_offset_at(tz, u - CIVIL_DAY))
 				fail_msg("%s: wall %lld shifted by %ld", names[i],
 				    (long long)t, shift);
 		}
