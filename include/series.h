@@ -17,10 +17,6 @@
 /* True when c's day (for a weekday cadence) or time is auto.  Pure. */
 bool	series_is_auto(const struct config_community *c);
 
-/* A stored slot time (seconds since midnight, 0 <= secs < 86400) as a
- * time of day.  Pure. */
-struct civil_time series_time(int secs);
-
 /*
  * The slot c's series is held at: the configured day and time, with the
  * auto parts from the store.  *placed is false when an auto community has

@@ -12,14 +12,6 @@ series_is_auto(const struct config_community *c)
 	    c->time_auto;
 }
 
-struct civil_time
-series_time(int secs)
-{
-	struct civil_time	t = { secs / 3600, secs / 60 % 60, secs % 60 };
-
-	return t;
-}
-
 int
 series_slot(struct store *st, const struct config_community *c, bool *placed,
     int *day, struct civil_time *at, char **err)
@@ -40,6 +32,6 @@ series_slot(struct store *st, const struct config_community *c, bool *placed,
 	if (c->day == -1)
 		*day = sday;
 	if (c->time_auto)
-		*at = series_time(ssecs);
+		*at = civil_time_from_secs(ssecs);
 	return 0;
 }

@@ -262,6 +262,24 @@ test_time_parse(void **state)
 }
 
 static void
+test_time_from_secs(void **state)
+{
+	struct civil_time	t;
+	int			secs;
+
+	(void)state;
+	t = civil_time_from_secs(0);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 0);
+	t = civil_time_from_secs(15 * 3600 + 30 * 60 + 7);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 153007);
+	t = civil_time_from_secs(CIVIL_DAY - 1);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 235959);
+	for (secs = 0; secs < CIVIL_DAY; secs += 7)
+		assert_int_equal(civil_time_to_secs(civil_time_from_secs(secs)),
+		    secs);
+}
+
+static void
 test_weekday_parse(void **state)
 {
 	static const char *const forms[7][6] = {
@@ -393,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_weekday),
 		cmocka_unit_test(test_date_parse),
 		cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_time_from_secs),
 		cmocka_unit_test(test_weekday_parse),
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_duration_format),

@@ -73,20 +73,6 @@ test_is_auto(void **state)
 	assert_true(series_is_auto(&c));
 }
 
-static void
-test_time(void **state)
-{
-	struct civil_time	t;
-
-	(void)state;
-	t = series_time(0);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 0);
-	t = series_time(15 * 3600 + 30 * 60 + 7);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 153007);
-	t = series_time(86399);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 235959);
-}
-
 /* The configured parts stay; only the auto ones come from the store, and
  * an auto community with nothing stored is not placed. */
 static void
@@ -136,7 +122,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_auto),
-		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_slot),
 	};
 
