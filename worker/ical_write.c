@@ -763,10 +763,7 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	}
 	n -= strlen(ICAL_END_CALENDAR);
 	/* The head goes in front of the events, in their own buffer. */
-	if (events.len + n + strlen(ICAL_END_CALENDAR) + 1 > events.cap) {
-		events.cap = events.len + n + strlen(ICAL_END_CALENDAR) + 1;
-		events.s = xreallocarray(events.s, events.cap, 1);
-	}
+	xbuf_reserve(&events, n + strlen(ICAL_END_CALENDAR));
 	memmove(events.s + n, events.s, events.len);
 	memcpy(events.s, s, n);
 	events.len += n;
