@@ -15,21 +15,7 @@
 #include "config.h"
 #include "recur.h"
 #include "tz.h"
-
-/* The expected instants come from glibc's timegm, not from civil or tz. */
-static time_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return timegm(&tm);
-}
+#include "utc.h"
 
 static struct civil_date
 date(int y, int m, int d)

@@ -14,21 +14,7 @@
 #include "config.h"
 #include "plan.h"
 #include "tz.h"
-
-/* Expected instants come from glibc's timegm, not from civil or tz. */
-static time_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return timegm(&tm);
-}
+#include "utc.h"
 
 /* The demo's math7, built by hand as config_load would leave it. */
 struct fixture {
