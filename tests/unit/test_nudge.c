@@ -20,6 +20,7 @@
 #include "store.h"
 #include "tz.h"
 #include "utc.h"
+#include "tmpdb.h"
 
 
 static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef";
@@ -305,28 +306,6 @@ dedups(const struct plan_msg *m, long n, const char *prefix, char *out,
 			    len - strlen(out) - 2);
 			strcat(out, " ");
 		}
-}
-
-static char *
-tmp_db(void)
-{
-	char	 tmpl[] = "/tmp/plc-nudge-XXXXXX";
-	char	*dir = mkdtemp(tmpl), *p;
-
-	assert_non_null(dir);
-	p = malloc(strlen(dir) + 16);
-	sprintf(p, "%s/state.db", dir);
-	return p;
-}
-
-static void
-rm_db(char *p)
-{
-	char	buf[512];
-
-	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
-	assert_int_equal(system(buf), 0);
-	free(p);
 }
 
 /* Rows of the outbox whose dedup key starts with prefix, by status. */

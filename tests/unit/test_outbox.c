@@ -17,31 +17,9 @@
 #include "plan.h"
 #include "store.h"
 #include "tz.h"
+#include "tmpdb.h"
 
 #define T0	1000000		/* "now" of the tests */
-
-static char *
-tmp_db(void)
-{
-	char	 tmpl[] = "/tmp/plc-outbox-XXXXXX";
-	char	*dir = mkdtemp(tmpl);
-	char	*p;
-
-	assert_non_null(dir);
-	p = malloc(strlen(dir) + 16);
-	sprintf(p, "%s/state.db", dir);
-	return p;
-}
-
-static void
-rm_db(char *p)
-{
-	char	buf[512];
-
-	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
-	assert_int_equal(system(buf), 0);
-	free(p);
-}
 
 static struct store_outbox_new
 row(const char *dedup, const char *body, time_t due, time_t expires)
