@@ -757,7 +757,7 @@ cmd_action(struct cmd_ctx *ctx)
 			break;
 		case 'n':
 			if (cmd_opt_now(optarg, cfg->worker.tz, &o.now) == -1)
-			return EX_USAGE;
+				return EX_USAGE;
 			have_now = true;
 			o.given |= OPT_NOW;
 			break;

@@ -56,7 +56,7 @@ feeds_options(struct cmd_ctx *ctx, const char *usage, bool *json,
 			if (now == NULL)
 				goto usage;
 			if (cmd_opt_now(optarg, ctx->cfg->worker.tz, buf) == -1)
-			return EX_USAGE;
+				return EX_USAGE;
 			*now = buf;
 			break;
 		case 'j':

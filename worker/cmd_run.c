@@ -49,8 +49,9 @@ cmd_run(struct cmd_ctx *ctx)
 			wo.once = true;
 			break;
 		case 'n':
-			if (cmd_opt_now(optarg, ctx->cfg->worker.tz, &wo.now) == -1)
-			return EX_USAGE;
+			if (cmd_opt_now(optarg, ctx->cfg->worker.tz,
+			    &wo.now) == -1)
+				return EX_USAGE;
 			wo.has_now = true;
 			break;
 		case 'g':

@@ -129,7 +129,7 @@ cmd_send_test(struct cmd_ctx *ctx)
 		switch (ch) {
 		case 'n':
 			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
-			return EX_USAGE;
+				return EX_USAGE;
 			have_now = 1;
 			break;
 		case 'h':

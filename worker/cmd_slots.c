@@ -269,7 +269,7 @@ cmd_slots(struct cmd_ctx *ctx)
 			break;
 		case 'n':
 			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
-			return EX_USAGE;
+				return EX_USAGE;
 			have_now = true;
 			break;
 		case 'h':

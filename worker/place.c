@@ -111,7 +111,8 @@ place_input(const struct config *cfg, const struct config_community *c,
 	if (found) {
 		out->in.has_current = true;
 		out->in.current_day = c->day == -1 ? sday : c->day;
-		out->in.current_at = c->time_auto ? civil_time_from_secs(ssecs) : c->time;
+		out->in.current_at = c->time_auto ?
+		    civil_time_from_secs(ssecs) : c->time;
 	}
 	return 0;
 fail:
