@@ -8,9 +8,7 @@ SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
 
 wait_file() {	# wait_file FILE: up to 10 s
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
+	wait_for 10 test -e "$1"
 }
 
 mkdir -p "$T/smtp" "$T/hooks"

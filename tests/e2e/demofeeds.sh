@@ -17,8 +17,7 @@ sh "$TOP/tests/demo.sh" "$PLC" "$T/conf/demo.ini" >"$T/demo.out" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
 up() { curl -sf -o /dev/null "$base/healthz"; }
-n=0
-while ! up && [ $n -lt 150 ]; do sleep 0.2; n=$((n + 1)); done
+wait_for 30 up
 if up; then ok "the demo serves on 127.0.0.1:$port"
 else not_ok "the demo serves on 127.0.0.1:$port"; sed 's/^/#   /' "$T/demo.out"; exit 1; fi
 
