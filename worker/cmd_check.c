@@ -1,5 +1,4 @@
 /* cmd_check: validate the config and show what it means. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,33 +174,17 @@ check_store(const struct config *cfg)
 int
 cmd_check(struct cmd_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct config	*cfg = ctx->cfg;
 	time_t			 given, now;
 	struct store		*st;
-	int			 ch, have_now = 0, rc = EX_OK;
+	bool			 have_now;
+	int			 rc;
 	size_t			 i;
 
-	optind = 1;
-	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
-				return EX_USAGE;
-			have_now = 1;
-			break;
-		case 'h':
-			printf("usage: plc-cadence [-c FILE] check "
-			    "[--now TIME]\n");
-			return EX_OK;
-		default:
-			return EX_USAGE;
-		}
-	}
+	if ((rc = cmd_now_options(ctx, "check [--now TIME]", &given,
+	    &have_now)) != -1)
+		return rc;
+	rc = EX_OK;
 	if (optind != ctx->argc) {
 		fprintf(stderr, "plc-cadence: check takes no arguments\n");
 		return EX_USAGE;
