@@ -34,8 +34,7 @@ setup(void **state)
 	char		*err = NULL;
 
 	f->db = tmp_db();
-	snprintf(f->dir, sizeof(f->dir), "%.*s",
-	    (int)(strrchr(f->db, '/') - f->db), f->db);
+	tmp_db_dir(f->db, f->dir, sizeof(f->dir));
 	assert_int_equal(store_open(f->db, &f->st, &err), 0);
 	*state = f;
 	return 0;

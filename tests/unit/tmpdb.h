@@ -22,6 +22,13 @@ tmp_db(void)
 	return p;
 }
 
+/* The directory of a tmp_db() path, into buf. */
+static inline void
+tmp_db_dir(const char *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)(strrchr(p, '/') - p), p);
+}
+
 /* Remove the directory of p (the database, its WAL files, anything else
  * the test left there) and free p. */
 static inline void
