@@ -370,9 +370,12 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	ev = ical_series_event(in, s);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
+	/* A meeting moved out of a skipped week is no EXDATE: its override
+	 * below must name an occurrence of the rule. */
 	for (i = 0; i < dates->nex; i++)
-		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, dates->ex[i],
-		    s->at);
+		if (cadence_move_of(c, dates->ex[i]) == NULL)
+			ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz,
+			    dates->ex[i], s->at);
 	icalcomponent_add_component(cal, ev);
 	ev = NULL;
 	ical_zone_use(z, tz);
@@ -385,7 +388,8 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	for (i = 0; i < c->nmoves; i++) {
 		const struct config_move *m = &c->moves[i];
 
-		if (cadence_is_meeting(c, s->day, s->at, m->from, &yes,
+		/* Skipped or not: the move wins (cadence_expand). */
+		if (cadence_is_date(c, s->day, s->at, m->from, &yes,
 		    err) == -1)
 			goto out;
 		if (yes)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ical.h"
@@ -146,6 +147,13 @@ main(int argc, char *argv[])
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
+	/* move and cancel against the series, holidays known. */
+	if (cadence_lint(cfg, &errors) == -1) {
+		log_lines(LOG_ERR, NULL, errors);
+		log_err("%s: the config has errors", path);
+		rc = EX_CONFIG;
+		goto out;
+	}
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 
