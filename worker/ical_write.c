@@ -386,7 +386,8 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	}
 	/* Skipped and cancelled dates, in order, each once. */
 	ex = xreallocarray(NULL, dates->nex + c->ncancels + 1, sizeof(*ex));
-	memcpy(ex, dates->ex, dates->nex * sizeof(*ex));
+	if (dates->nex > 0)
+		memcpy(ex, dates->ex, dates->nex * sizeof(*ex));
 	nex = dates->nex;
 	for (i = 0; i < c->ncancels; i++) {
 		if (cadence_is_meeting(c, s->day, s->at, c->cancels[i], &yes,
