@@ -77,3 +77,26 @@ expect "every math7 event has the new DTSTAMP" test \
     "$(grep -c '^DTSTAMP:20270213T170000Z' "$m7")" = "$(grep -c '^BEGIN:VEVENT' "$m7")"
 expect "SEQUENCE rose to 1 on every event" test \
     "$(grep -c '^SEQUENCE:1' "$m7")" = "$(grep -c '^BEGIN:VEVENT' "$m7")"
+
+# An upgrade: a state that published "math7.series@host" before epochs
+# keeps that UID (no event twice); a state made now gets install-id UIDs.
+OLD=${PLC_OLD:-/work/main/build/check/plc-cadence}
+if [ -x "$OLD" ] && [ "$(sqlite3 "$T/var/state.db" 'PRAGMA user_version')" -ge 4 ]; then
+	mkdir -p "$T/up/conf" "$T/up/var"
+	cp "$TOP/conf/"demo-*.ics "$T/up/conf/"
+	sed -e "s|^listen .*|listen      = 127.0.0.1:$port|" \
+	    -e "s|^public_url .*|public_url  = https://plc.example.edu|" \
+	    "$TOP/conf/demo.ini" >"$T/up/conf/demo.ini"
+	if "$OLD" -c "$T/up/conf/demo.ini" feeds --now 2026-10-20T12:00 >/dev/null 2>&1 &&
+	    [ "$(sqlite3 "$T/up/var/state.db" 'PRAGMA user_version')" -lt 4 ]; then
+		expect_status "the upgraded worker's cycle" 0 "$PLC" -c "$T/up/conf/demo.ini" run --once --now 2026-10-21T12:00
+		f=$("$PLC" -c "$T/up/conf/demo.ini" urls --json | python3 -c 'import json,sys; print([x for x in json.load(sys.stdin) if x["id"] == "math7"][0]["file"])')
+		expect "the upgrade keeps the published UID" grep -q '^UID:math7.series@plc.example.edu' "$f"
+		expect "and shows the series once" test "$(grep -c '^UID:math7' "$f")" = "$(grep -c '^UID:math7.series@plc.example.edu' "$f")"
+		sed -i "/^\[community math7\]/,/^\[/ s/^time .*/time = 16:15/" "$T/up/conf/demo.ini"
+		expect_status "a time change after the upgrade" 0 "$PLC" -c "$T/up/conf/demo.ini" run --once --now 2027-01-15T12:00
+		expect "its new epoch gets an install-id UID" grep -q '^UID:math7.series.[0-9a-f]\{8\}.1@plc.example.edu' "$f"
+	fi
+else
+	echo "ok - # SKIP no older binary to make a state before epochs"
+fi
