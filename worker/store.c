@@ -139,6 +139,37 @@ static const char *const migrations[] = {
 	"UPDATE outbox SET meeting = substr(dedup, instr(dedup, ':') +"
 	"  length(community) + 2, 10) WHERE community IS NOT NULL AND"
 	"  (substr(dedup, 1, 5) = 'meet:' OR substr(dedup, 1, 7) = 'cancel:');",
+	/* 3 -> 4 (branch epochs): a series as a sequence of epochs, each with
+	 * its own slot, UID and metadata, so a change keeps the past where it
+	 * was.  The shape columns are NULL for a series published before: it
+	 * takes the config's shape once, keeping its UID and SEQUENCE so that
+	 * no subscriber sees an event twice.  An install id, random and made
+	 * once, keeps new UIDs apart across installs behind one host. */
+	"CREATE TABLE series_epochs ("
+	"  community  TEXT NOT NULL,"
+	"  n          INTEGER NOT NULL,"
+	"  uid        TEXT NOT NULL UNIQUE,"
+	"  from_date  TEXT,"
+	"  until_date TEXT,"
+	"  cadence    INTEGER,"
+	"  rrule      TEXT,"
+	"  day        INTEGER,"
+	"  week       INTEGER,"
+	"  at         INTEGER,"
+	"  duration   INTEGER,"
+	"  tz         TEXT,"
+	"  fingerprint TEXT NOT NULL,"
+	"  detail     TEXT NOT NULL DEFAULT '',"
+	"  sequence   INTEGER NOT NULL,"
+	"  created    INTEGER NOT NULL,"
+	"  changed    INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, n)"
+	");"
+	"INSERT INTO series_epochs (community, n, uid, fingerprint, sequence,"
+	"  created, changed) SELECT community, 0, uid, fingerprint, sequence,"
+	"  created, changed FROM series;"
+	"INSERT OR IGNORE INTO meta (key, value)"
+	"  VALUES ('install_id', lower(hex(randomblob(4))));",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

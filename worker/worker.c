@@ -304,7 +304,7 @@ worker_cycle(struct worker *w, char **err)
 		    "slot, %zu busy sources failed", placed.communities,
 		    placed.changed, placed.failed);
 	worker_alive(w);
-	if (publish_run(w->cfg, w->state_dir, w->st, now, &res,
+	if (publish_run(w->cfg, w->state_dir, w->st, now, true, &res,
 	    &store_failed, err) == -1)
 		goto end;
 	worker_alive(w);
