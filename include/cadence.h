@@ -122,13 +122,16 @@ const struct config_move *cadence_move_of(const struct config_community *c,
  * which config_load cannot make (config does not know cadence): a date
  * that is not a meeting (wrong weekday, off the cadence, skipped for a
  * cancel), with the nearest meetings before and after it, and a move onto
- * another meeting's slot.  A move out of a skipped date is allowed.  Run
+ * another meeting's slot.  A move out of a skipped date is allowed.  Only
+ * dates from now's day on (in each community's zone) are checked: an
+ * earlier one belongs to the epoch in force then (series history), which
+ * only the state knows.  Run
  * wherever a config is accepted, after ical_read_holidays (calendar skips
  * count).  Returns 0, or -1 with *errors allocated: every error, one
  * "FILE:LINE: [community ID] KEY: …" per line, sorted by line, '\n'
  * between them and none at the end, as config_load gives them.
  */
-int	cadence_lint(const struct config *cfg, char **errors);
+int	cadence_lint(const struct config *cfg, time_t now, char **errors);
 
 /* True when c's cancel list names the series date d. */
 bool	cadence_cancelled(const struct config_community *c,

@@ -635,7 +635,7 @@ cadence_lint_target(const struct config_community *c, size_t i, int day,
 
 /* The checks of one community; -1 with *err when its rule cannot expand. */
 static int
-cadence_lint_one(const struct config_community *c,
+cadence_lint_one(const struct config_community *c, time_t now,
     struct cadence_notes *notes, char **err)
 {
 	const struct config_move	*m;
@@ -643,6 +643,8 @@ cadence_lint_one(const struct config_community *c,
 	size_t				 i;
 	bool				 yes;
 	int				 day = c->day;
+	struct civil_date		 today;
+	struct civil_time		 t;
 
 	/*
 	 * day = auto: the series' dates are the worker's placement, known
@@ -652,8 +654,16 @@ cadence_lint_one(const struct config_community *c,
 	 */
 	if (day == -1 && c->cadence != CONFIG_CADENCE_RRULE)
 		return 0;
+	/*
+	 * A date before today is history: it belongs to the epoch that was
+	 * in force then, which only the state knows (an earlier day or
+	 * time), and it was checked while it was still ahead.
+	 */
+	tz_from_utc(c->tz, now, &today, &t);
 	for (i = 0; i < c->nmoves; i++) {
 		m = &c->moves[i];
+		if (civil_date_cmp(m->from, today) < 0)
+			continue;
 		if (cadence_is_date(c, day, c->time, m->from, &yes, err) == -1)
 			return -1;
 		if (!yes) {
@@ -671,6 +681,8 @@ cadence_lint_one(const struct config_community *c,
 			return -1;
 	}
 	for (i = 0; i < c->ncancels; i++) {
+		if (civil_date_cmp(c->cancels[i], today) < 0)
+			continue;
 		if (cadence_is_date(c, day, c->time, c->cancels[i], &yes,
 		    err) == -1)
 			return -1;
@@ -689,7 +701,7 @@ cadence_lint_one(const struct config_community *c,
 }
 
 int
-cadence_lint(const struct config *cfg, char **errors)
+cadence_lint(const struct config *cfg, time_t now, char **errors)
 {
 	const struct config_community	*c;
 	struct cadence_notes		 notes = { NULL, 0 };
@@ -699,7 +711,7 @@ cadence_lint(const struct config *cfg, char **errors)
 	*errors = NULL;
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
-		if (cadence_lint_one(c, &notes, &err) == -1) {
+		if (cadence_lint_one(c, now, &notes, &err) == -1) {
 			cadence_note(&notes, c->line, xasprintf("[community "
 			    "%s] %s", c->id, err));
 			free(err);

@@ -417,7 +417,7 @@ worker_reload(struct worker *w)
 	ical_read_holidays(cfg, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
-	if (cadence_lint(cfg, &errors) == -1) {
+	if (cadence_lint(cfg, worker_now(w), &errors) == -1) {
 		log_lines(LOG_ERR, "reload: ", errors);
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
