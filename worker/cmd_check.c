@@ -101,8 +101,10 @@ check_print_next(const struct config_community *c, struct store *st,
 		printf("  %-12s%s", shown ? "" : "next",
 		    cmd_format_instant(occ[i].start, c->tz, ib));
 		if (occ[i].moved)
-			printf("  (moved from %s)",
-			    civil_date_format(occ[i].orig, ob));
+			printf("  (moved from %s%s)",
+			    civil_date_format(occ[i].orig, ob),
+			    cadence_skipped(c, occ[i].orig) ?
+			    ": moved out of a skipped date" : "");
 		printf("\n");
 		shown++;
 	}

@@ -400,8 +400,12 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	ev = ical_series_event(in, s);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
+	/* A meeting moved out of a skipped week is no EXDATE: its override
+	 * below must name an occurrence of the rule.  A cancelled one is. */
 	for (i = 0; i < nex; i++)
-		if (i == 0 || civil_date_cmp(ex[i - 1], ex[i]) != 0)
+		if ((i == 0 || civil_date_cmp(ex[i - 1], ex[i]) != 0) &&
+		    (cadence_move_of(c, ex[i]) == NULL ||
+		    cadence_cancelled(c, ex[i])))
 			ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, ex[i],
 			    s->at);
 	icalcomponent_add_component(cal, ev);
@@ -418,7 +422,8 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 
 		if (cadence_cancelled(c, m->from))
 			continue;	/* an EXDATE above */
-		if (cadence_is_meeting(c, s->day, s->at, m->from, &yes,
+		/* Skipped or not: the move wins (cadence_expand). */
+		if (cadence_is_date(c, s->day, s->at, m->from, &yes,
 		    err) == -1)
 			goto out;
 		if (yes)

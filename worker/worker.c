@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "cadence.h"
 #include "deliver.h"
 #include "http.h"
 #include "ical.h"
@@ -416,6 +417,13 @@ worker_reload(struct worker *w)
 	ical_read_holidays(cfg, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
+	if (cadence_lint(cfg, worker_now(w), &errors) == -1) {
+		log_lines(LOG_ERR, "reload: ", errors);
+		log_err("reload: %s has errors; the config in force is kept",
+		    w->cfg->path);
+		config_free(cfg);
+		goto out;
+	}
 	if (config_secret_unavailable(cfg) != NULL) {
 		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
 		    "is not set; the config in force is kept", w->cfg->path,
