@@ -42,6 +42,13 @@ int	store_open(const char *path, struct store **out, char **err);
 int	store_open_existing(const char *path, struct store **out, char **err);
 void	store_close(struct store *st);
 int	store_schema_version(struct store *st);
+/*
+ * How long a statement on st waits for a lock another connection holds
+ * before it fails with "database is locked": ms milliseconds, more than 0.
+ * store_open sets STORE_BUSY_TIMEOUT_MS.
+ */
+#define STORE_BUSY_TIMEOUT_MS	5000
+void	store_set_busy_timeout(struct store *st, int ms);
 
 /*
  * Does the path st was opened with still name the file st has open (same

@@ -26,6 +26,7 @@ static const struct command {
 	    "check [--now TIME]      validate the config; show the next meetings" },
 	{ "run", cmd_run,
 	    "run [--once] [--now TIME] [--stop-grace S] [--retry S]\n"
+	    "    [--lock-wait S]\n"
 	    "                          the worker: publish feeds, serve them, "
 	    "repeat on change" },
 	{ "feeds", cmd_feeds,

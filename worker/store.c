@@ -322,7 +322,7 @@ store_open_mode(const char *path, bool create, struct store **out, char **err)
 		goto out;
 	}
 	/* Writers on the other thread wait for each other instead of failing. */
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	/* Before anything writes: the pragmas below would turn an empty
 	 * file into a database. */
 	if (!create && (r = store_has_schema(st, err)) != 1) {
@@ -343,6 +343,12 @@ store_open_mode(const char *path, bool create, struct store **out, char **err)
 out:
 	store_close(st);
 	return rc;
+}
+
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }
 
 int

@@ -685,6 +685,8 @@ worker_run(const struct worker_opts *opts, char **err)
 	}
 	if (statedir_open_store(w.state_dir, &w.st, err) == -1)
 		goto out;
+	if (opts->lock_wait_ms > 0)
+		store_set_busy_timeout(w.st, (int)opts->lock_wait_ms);
 	if (statedir_note_pid(w.state_dir, &perr) == -1) {
 		log_debug("%s", perr);
 		free(perr);
