@@ -329,7 +329,7 @@ action_publish(const struct config *cfg, struct store *st, time_t now)
 
 	/* What the command says comes before any warning from here. */
 	fflush(stdout);
-	if (publish_run(cfg, cfg->worker.state_dir, st, now, &res,
+	if (publish_run(cfg, cfg->worker.state_dir, st, now, false, &res,
 	    &store_failed, &err) == -1) {
 		fprintf(stderr, "plc-cadence: warning: the feeds were not "
 		    "written (%s); the worker writes them on its next cycle\n",

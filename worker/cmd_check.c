@@ -100,8 +100,10 @@ check_print_next(const struct config_community *c, struct store *st,
 		printf("  %-12s%s", shown ? "" : "next",
 		    cmd_format_instant(occ[i].start, c->tz, ib));
 		if (occ[i].moved)
-			printf("  (moved from %s)",
-			    civil_date_format(occ[i].orig, ob));
+			printf("  (moved from %s%s)",
+			    civil_date_format(occ[i].orig, ob),
+			    cadence_skipped(c, occ[i].orig) ?
+			    ": moved out of a skipped date" : "");
 		printf("\n");
 		shown++;
 	}
@@ -112,6 +114,31 @@ out:
 	free(occ);
 	free(err);
 	return rc;
+}
+
+/* The epochs of c's series when it has had more than one slot, as they
+ * stand with the config as it is now (nothing is recorded). */
+static int
+check_print_epochs(const struct config *cfg,
+    const struct config_community *c, struct store *st, time_t now)
+{
+	struct series_history	 h;
+	char			*err = NULL, *line;
+
+	if (st == NULL)
+		return 0;
+	if (series_history(cfg, st, c, now, SERIES_LOOK, &h, &err) == -1) {
+		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
+		free(err);
+		return -1;
+	}
+	if (h.n > 1) {
+		line = series_history_line(&h);
+		printf("  %-12s%s\n", "epochs", line);
+		free(line);
+	}
+	series_history_free(&h);
+	return 0;
 }
 
 /* How each member's busy calendars were last read, from the store. */
@@ -212,6 +239,8 @@ cmd_check(struct cmd_ctx *ctx)
 		if (c->noptional)
 			check_print_ids("optional", c->optional, c->noptional);
 		check_print_cadence(c);
+		if (check_print_epochs(cfg, c, st, now) == -1)
+			rc = EX_DATAERR;
 		if (check_print_next(c, st, now, cfg->worker.horizon) == -1)
 			rc = EX_DATAERR;
 	}

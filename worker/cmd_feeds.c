@@ -21,7 +21,7 @@ feeds_publish(const struct config *cfg, struct store *st, time_t now,
 	char	*err = NULL;
 	bool	 store_failed;
 
-	if (publish_run(cfg, cfg->worker.state_dir, st, now, res,
+	if (publish_run(cfg, cfg->worker.state_dir, st, now, false, res,
 	    &store_failed, &err) == 0)
 		return EX_OK;
 	fprintf(stderr, "plc-cadence: writing feeds: %s\n", err);

@@ -835,6 +835,7 @@ c_move(struct loader *L, void *obj, const struct item *it)
 	char			**items;
 	size_t			  i, nitems;
 
+	c->move_line = it->line;
 	items = split_list(L, it, &nitems);
 	for (i = 0; i < nitems; i++) {
 		c->moves = xreallocarray(c->moves, c->nmoves + 1,
@@ -853,6 +854,7 @@ c_cancel(struct loader *L, void *obj, const struct item *it)
 	char			**items;
 	size_t			  i, nitems;
 
+	c->cancel_line = it->line;
 	items = split_list(L, it, &nitems);
 	for (i = 0; i < nitems; i++) {
 		c->cancels = xreallocarray(c->cancels, c->ncancels + 1,

@@ -125,7 +125,7 @@ const e = new ICAL.Event(c.getFirstSubcomponent("vevent"));
 console.log(e.uid, e.recurrenceId.toString(), e.startDate.toString(),
     e.startDate.toUnixTime());' "$bobmail.ics" >"$T/cal" 2>&1
 expect "ical.js reads the invitation: the series UID, that meeting, 20:30Z" \
-    test "$(cat "$T/cal")" = "math7.series@plc.example.edu 2026-11-03T15:30:00 2026-11-03T15:30:00 1793737800"
+    test "$(sed 's/\.series\.[0-9a-f]\{8\}@/.series@/' "$T/cal")" = "math7.series@plc.example.edu 2026-11-03T15:30:00 2026-11-03T15:30:00 1793737800"
 
 # The chat payloads are each service's own.
 okpost=$(grep -l '<@U1ALICE>' "$T/hooks/"*.json)

@@ -3,6 +3,7 @@
 # pending, nothing is left in 'sending', the worker exits 0, and the next
 # start sends every remaining row exactly once.  Posts to a receiver that
 # hangs are cut off when the grace is over and left for a retry.
+# run-alone: the stop's time is asserted against the grace (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""; pid=""

@@ -15,6 +15,7 @@
 # test's own directory while the container boots), as a server runs it: the
 # sanitizer build's LeakSanitizer needs ptrace, which the unit's
 # SystemCallFilter= refuses, so it could not stop cleanly under the unit.
+# run-alone: boots a container and builds the worker (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 NS=""; L=""; WD=""; BLD=""
