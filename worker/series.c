@@ -86,7 +86,7 @@ series_view(const struct config_community *c, const struct store_epoch *e,
 		v.rrule = e->rrule;
 		v.day = e->day;
 		v.week = e->week;
-		v.time = series_time(e->at);
+		v.time = civil_time_from_secs(e->at);
 		v.time_auto = false;
 		v.duration = e->duration;
 		if (e->tz != NULL && (tz = tz_find(e->tz)) != NULL)
