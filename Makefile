@@ -74,6 +74,9 @@ DEMO_PORT = $(if $(filter command line,$(origin PORT)),$(PORT),$(PLC_DEMO_PORT))
 ONLY	  = $(if $(filter command line,$(origin T)),$(T))
 RUN_UNITS = $(if $(ONLY),$(filter $(ONLY),$(TESTS)),$(TESTS))
 RUN_E2E	  = $(if $(ONLY),$(filter-out $(TESTS),$(ONLY)),all)
+# make check J=N runs N tests at a time (tests/run.sh -j); by default as
+# many as there are CPUs.  Scripts tagged "# run-alone" run by themselves.
+JOBS	  = $(or $(if $(filter command line,$(origin J)),$(J)),$(shell nproc 2>/dev/null),2)
 
 .PHONY: all deps deps-build pkg-check pkg-check-test run check check-unit \
 	test fuzz bench install uninstall clean
@@ -127,11 +130,11 @@ CHECK_BUILD = $(addprefix $(CB)/,$(RUN_UNITS)) \
 check: deps
 	@$(if $(ONLY),$(if $(RUN_UNITS)$(wildcard $(addprefix tests/e2e/,$(addsuffix .sh,$(RUN_E2E)))),,$(error make check T=$(T): no unit test tests/unit/$(T).c nor e2e test tests/e2e/$(T).sh)))
 	@$(MAKE) -s --no-print-directory $(CHECK_BUILD)
-	@sh tests/run.sh -e '$(RUN_E2E)' $(CB) $(RUN_UNITS)
+	@sh tests/run.sh -j '$(JOBS)' -e '$(RUN_E2E)' $(CB) $(RUN_UNITS)
 
 check-unit: deps
 	@$(MAKE) -s --no-print-directory $(addprefix $(CB)/,$(TESTS))
-	@sh tests/run.sh -e '' $(CB) $(TESTS)
+	@sh tests/run.sh -j '$(JOBS)' -e '' $(CB) $(TESTS)
 
 test: check
 

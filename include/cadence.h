@@ -75,7 +75,7 @@ long	cadence_dates(const struct config_community *c, int day,
  * be expanded or [from, to) holds more than CADENCE_MAX meetings.
  *
  * Rules: a skipped date (c->skip, or a skip calendar's spans) has no
- * meeting, even when a move names it.  A move names the series date
+ * meeting, unless a move names it: the move wins.  A move names the series date
  * (move.from) and gives the meeting move.to, at move.at when has_time, else
  * at `at`; a meeting moved into the window from outside it is found, one
  * moved out is not returned.  A cancel names the series date and keeps the
@@ -104,6 +104,34 @@ int	cadence_exdates(const struct config_community *c, int day,
  */
 int	cadence_is_meeting(const struct config_community *c, int day,
 	    struct civil_time at, struct civil_date d, bool *yes, char **err);
+
+/*
+ * Whether d is a date of the series at day and at, skips aside (the date a
+ * move out of a skipped week names): *yes set and 0, or -1 with *err
+ * allocated.
+ */
+int	cadence_is_date(const struct config_community *c, int day,
+	    struct civil_time at, struct civil_date d, bool *yes, char **err);
+
+/* The move of c that names the series date d, or NULL.  Belongs to c. */
+const struct config_move *cadence_move_of(const struct config_community *c,
+	    struct civil_date d);
+
+/*
+ * The checks of every community's move and cancel against its series,
+ * which config_load cannot make (config does not know cadence): a date
+ * that is not a meeting (wrong weekday, off the cadence, skipped for a
+ * cancel), with the nearest meetings before and after it, and a move onto
+ * another meeting's slot.  A move out of a skipped date is allowed.  Only
+ * dates from now's day on (in each community's zone) are checked: an
+ * earlier one belongs to the epoch in force then (series history), which
+ * only the state knows.  Run
+ * wherever a config is accepted, after ical_read_holidays (calendar skips
+ * count).  Returns 0, or -1 with *errors allocated: every error, one
+ * "FILE:LINE: [community ID] KEY: …" per line, sorted by line, '\n'
+ * between them and none at the end, as config_load gives them.
+ */
+int	cadence_lint(const struct config *cfg, time_t now, char **errors);
 
 /* True when c's cancel list names the series date d. */
 bool	cadence_cancelled(const struct config_community *c,

@@ -87,5 +87,8 @@ const char *civil_weekday_abbr(int wday);
 
 /* Seconds since midnight. */
 int	civil_time_to_secs(struct civil_time t);
+/* The time of day secs after midnight, 0 <= secs < CIVIL_DAY: the inverse
+ * of civil_time_to_secs. */
+struct civil_time civil_time_from_secs(int secs);
 
 #endif

@@ -33,6 +33,20 @@ struct cmd_ctx {
  */
 int	cmd_parse_now(const char *arg, const struct tz *tz, time_t *out,
 	    char **err);
+/*
+ * The --now option of every command: cmd_parse_now, and on error the message
+ * printed to stderr.  Returns 0, or -1 when the command should exit with
+ * EX_USAGE.
+ */
+int	cmd_opt_now(const char *arg, const struct tz *tz, time_t *out);
+/*
+ * The options of a command that takes only --now and --help: the help (to
+ * stdout, "usage: plc-cadence [-c FILE] " usage) or parse --now into *given
+ * and set *have_now.  Returns -1 to go on, else the command's exit status
+ * (EX_OK after the help, EX_USAGE).  Leaves optind at the first argument.
+ */
+int	cmd_now_options(struct cmd_ctx *ctx, const char *usage, time_t *given,
+	    bool *have_now);
 /* The current time, or the --now value when one was given. */
 time_t	cmd_now(const time_t *given);
 /* "2026-11-03 15:30 America/New_York" into buf. */

@@ -168,6 +168,9 @@ struct config_community {
 	size_t			 nmoves;
 	struct civil_date	*cancels;
 	size_t			 ncancels;
+	/* The lines of the move and cancel keys (0: none), for the checks
+	 * against the series that config_load cannot make (cadence_lint). */
+	int			 move_line, cancel_line;
 	char			*location, *url, *description;
 	int64_t			*remind;	/* lead times, seconds */
 	size_t			 nremind;

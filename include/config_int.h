@@ -129,7 +129,6 @@ bool	is_web_url(const char *s);
 bool	url_chars_ok(const char *s);
 char	*parse_path_or_url(struct loader *L, const struct item *it, const char *s);
 bool	hostport_valid(const char *s, bool need_port);
-bool	email_valid(const char *s);
 const struct tz	*parse_zone(struct loader *L, const struct item *it,
 	    const char *s);
 char	*dup_or_null(const char *s);

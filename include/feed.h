@@ -23,7 +23,9 @@
  * `auto` when the config says so).
  */
 struct feed_series {
-	const struct config_community	*community;
+	const struct config_community	*community;	/* as the epoch renders */
+	const struct config_community	*origin;	/* in the config */
+	int				 epoch;		/* orders a series' VEVENTs */
 	const char			*uid;
 	int				 sequence;
 	time_t				 created;
@@ -67,8 +69,9 @@ struct feed_input {
  * What identifies a series' published shape: its rule, day, time, duration,
  * location, start and until, its zone, and its exceptions (skipped dates,
  * including the skip calendars' dates, moves and cancellations: RFC 5546
- * counts EXDATE and RECURRENCE-ID changes as significant).  Not the name,
- * description or URL.  When it changes, SEQUENCE rises (and only then).
+ * counts EXDATE and RECURRENCE-ID changes as significant), and the name
+ * (SUMMARY).  Not the description, URL or organizer (feed_series_detail):
+ * when those change, DTSTAMP and LAST-MODIFIED do, SEQUENCE does not.
  * A printable, versioned string; allocated, the caller frees.
  */
 char	*feed_series_fingerprint(const struct config_community *c, int day,
@@ -81,6 +84,16 @@ char	*feed_series_fingerprint(const struct config_community *c, int day,
  */
 char	*feed_series_uid(const struct config *cfg,
 	    const struct config_community *c);
+/* What else an event of c shows: description, URL, organizer.  Allocated. */
+char	*feed_series_detail(const struct config *cfg,
+	    const struct config_community *c);
+/*
+ * The UID of epoch n of c's series in an install:
+ * "<id>.series.<install>@<host>" for the first, "….<install>.<n>@<host>"
+ * after.  install may be NULL (a state without one).  Allocated.
+ */
+char	*feed_epoch_uid(const char *host, const struct config_community *c,
+	    const char *install, int n);
 /* "<n>.item@<host>"; allocated. */
 char	*feed_item_uid(const struct config *cfg, int64_t id);
 /* The same from the host part alone (feed_uid_host), for a feed of

@@ -57,15 +57,18 @@ char	*publish_db_path(const char *state_dir);
 /*
  * Publish every feed of cfg into state_dir/feeds (state_dir is passed apart
  * from cfg because a running worker keeps the one it started with).  now
- * dates new tokens and series changes.  On success returns 0 and fills *res
+ * dates new tokens and series changes.  record is set by the worker's
+ * cycle only: it stores a change of a series' slot as a new epoch
+ * (series.h); without it the feeds show the change as of now and the store
+ * keeps the epochs it had.  On success returns 0 and fills *res
  * (free it with publish_result_free); the feeds point into cfg, which must
  * outlive them.  On failure returns -1 with *err allocated; *store_failed
  * says whether the database was at fault (rather than rendering or the file
  * system), so that the caller can tell a busy database from a broken disk.
  */
 int	publish_run(const struct config *cfg, const char *state_dir,
-	    struct store *st, time_t now, struct publish_result *res,
-	    bool *store_failed, char **err);
+	    struct store *st, time_t now, bool record,
+	    struct publish_result *res, bool *store_failed, char **err);
 void	publish_result_free(struct publish_result *res);
 
 /*

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -42,6 +42,13 @@ int	store_open(const char *path, struct store **out, char **err);
 int	store_open_existing(const char *path, struct store **out, char **err);
 void	store_close(struct store *st);
 int	store_schema_version(struct store *st);
+/*
+ * How long a statement on st waits for a lock another connection holds
+ * before it fails with "database is locked": ms milliseconds, more than 0.
+ * store_open sets STORE_BUSY_TIMEOUT_MS.
+ */
+#define STORE_BUSY_TIMEOUT_MS	5000
+void	store_set_busy_timeout(struct store *st, int ms);
 
 /*
  * Does the path st was opened with still name the file st has open (same
@@ -148,6 +155,39 @@ int	store_series_slot(struct store *st, const char *community, bool *found,
 	    int *day, int *secs, char **err);
 int	store_series_set_slot(struct store *st, const char *community, int day,
 	    int secs, char **err);
+
+/*
+ * One epoch of a community's meeting series (series.h says what they mean):
+ * its UID, the series dates it covers (from/until, inclusive; unset: the
+ * config's start/until), its slot and rule (has_shape false: a series
+ * stored before epochs, whose shape is not known), the fingerprints its
+ * metadata follows, and SEQUENCE and change times.  n orders the epochs.
+ */
+struct store_epoch {
+	int		 n;
+	char		*uid;
+	bool		 has_from, has_until;
+	struct civil_date from, until;
+	bool		 has_shape;
+	int		 cadence, day, week, at;	/* at: seconds */
+	char		*rrule;		/* NULL unless the cadence is a rule */
+	int64_t		 duration;
+	char		*tz;		/* zone name */
+	char		*fingerprint, *detail;
+	int		 sequence;
+	time_t		 created, changed;
+};
+
+/*
+ * The epochs of a community's series, by n (none: *n = 0).  *out is
+ * allocated; free it with store_epoch_list_free.
+ */
+int	store_epoch_list(struct store *st, const char *community,
+	    struct store_epoch **out, size_t *n, char **err);
+void	store_epoch_list_free(struct store_epoch *list, size_t n);
+/* Replace a community's epochs with list[0..n), in one transaction. */
+int	store_epoch_save(struct store *st, const char *community,
+	    const struct store_epoch *list, size_t n, char **err);
 
 /*
  * Busy sources (a member's `busy` paths and URLs, keyed by the text as

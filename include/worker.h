@@ -33,10 +33,13 @@ struct worker_opts {
 	/* -v or -q was given: a reload keeps the level, whatever the new
 	 * config's log_level says. */
 	bool			 log_forced;
-	/* For the tests: the stop's grace and the wait before a failed cycle
-	 * is retried, in milliseconds; 0 keeps the defaults (10 s, 30 s). */
+	/* For the tests: the stop's grace, the wait before a failed cycle
+	 * is retried and how long a cycle waits for the database's write
+	 * lock held by another process, in milliseconds; 0 keeps the
+	 * defaults (10 s, 30 s, STORE_BUSY_TIMEOUT_MS). */
 	int64_t			 stop_grace_ms;
 	int64_t			 retry_ms;
+	int64_t			 lock_wait_ms;
 };
 
 enum worker_result {

@@ -24,7 +24,12 @@ struct xbuf {
 	char	*s;
 	size_t	 len, cap;
 };
+/* Room for n more bytes and the NUL after them, without changing len. */
+void	xbuf_reserve(struct xbuf *b, size_t n);
 /* Append n bytes of s. */
 void	xbuf_add(struct xbuf *b, const char *s, size_t n);
+/* Append printf-formatted text. */
+void	xbuf_printf(struct xbuf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

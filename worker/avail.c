@@ -230,16 +230,11 @@ avail_intersect(struct avail *a, struct avail *b)
 static int64_t
 avail_local(const struct tz *tz, struct civil_date d, int secs)
 {
-	struct civil_time	t;
-
 	if (secs >= CIVIL_DAY) {
 		d = civil_date_add(d, secs / CIVIL_DAY);
 		secs %= CIVIL_DAY;
 	}
-	t.h = secs / 3600;
-	t.min = secs / 60 % 60;
-	t.s = secs % 60;
-	return (int64_t)tz_to_utc(tz, d, t);
+	return (int64_t)tz_to_utc(tz, d, civil_time_from_secs(secs));
 }
 
 void

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cadence.h"
@@ -320,8 +321,10 @@ cadence_expand(const struct config_community *c, int day,
 	}
 	occ = xcalloc((size_t)n, sizeof(*occ));
 	for (i = 0; i < n; i++) {
-		/* A skipped date is an EXDATE: no meeting, not even moved. */
-		if (cadence_skipped(c, dates[i]))
+		/* A skipped date is an EXDATE: no meeting, unless a move
+		 * takes it out of the skipped week. */
+		if (cadence_skipped(c, dates[i]) &&
+		    cadence_move_of(c, dates[i]) == NULL)
 			continue;
 		o = cadence_meeting(c, dates[i], at);
 		if (o.start < from || o.start >= to)
@@ -448,7 +451,7 @@ out:
 }
 
 int
-cadence_is_meeting(const struct config_community *c, int day,
+cadence_is_date(const struct config_community *c, int day,
     struct civil_time at, struct civil_date d, bool *yes, char **err)
 {
 	struct civil_date	*v = NULL;
@@ -458,8 +461,29 @@ cadence_is_meeting(const struct config_community *c, int day,
 	free(v);
 	if (k < 0)
 		return -1;
-	*yes = k == 1 && !cadence_skipped(c, d);
+	*yes = k == 1;
 	return 0;
+}
+
+int
+cadence_is_meeting(const struct config_community *c, int day,
+    struct civil_time at, struct civil_date d, bool *yes, char **err)
+{
+	if (cadence_is_date(c, day, at, d, yes, err) == -1)
+		return -1;
+	*yes = *yes && !cadence_skipped(c, d);
+	return 0;
+}
+
+const struct config_move *
+cadence_move_of(const struct config_community *c, struct civil_date d)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nmoves; i++)
+		if (civil_date_cmp(c->moves[i].from, d) == 0)
+			return &c->moves[i];
+	return NULL;
 }
 
 bool
@@ -471,4 +495,242 @@ cadence_cancelled(const struct config_community *c, struct civil_date d)
 		if (civil_date_cmp(c->cancels[i], d) == 0)
 			return true;
 	return false;
+}
+
+/* ------------------------------------------------- move and cancel, checked */
+
+/* How far cadence_lint looks for the nearest meetings, each side. */
+#define CADENCE_NEAR_DAYS	400
+
+struct cadence_note {
+	int	 line;
+	size_t	 seq;		/* keeps the order of one line's notes */
+	char	*msg;
+};
+
+struct cadence_notes {
+	struct cadence_note	*v;
+	size_t			 n;
+};
+
+static void
+cadence_note(struct cadence_notes *notes, int line, char *msg)
+{
+	notes->v = xreallocarray(notes->v, notes->n + 1, sizeof(*notes->v));
+	notes->v[notes->n].line = line;
+	notes->v[notes->n].seq = notes->n;
+	notes->v[notes->n].msg = msg;
+	notes->n++;
+}
+
+static int
+cadence_note_cmp(const void *a, const void *b)
+{
+	const struct cadence_note	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A date that holds a meeting: of the series, and not skipped unless moved. */
+static bool
+cadence_holds(const struct config_community *c, struct civil_date d)
+{
+	return !cadence_skipped(c, d) || cadence_move_of(c, d) != NULL;
+}
+
+/*
+ * "(nearest: A, B)": the meetings closest to d before and after it, within
+ * CADENCE_NEAR_DAYS.  Allocated; NULL with *err allocated when the rule
+ * cannot be expanded.
+ */
+static char *
+cadence_nearest(const struct config_community *c, int day,
+    struct civil_time at, struct civil_date d, char **err)
+{
+	struct civil_date	*v = NULL, lo, hi;
+	char			 a[CIVIL_DATE_LEN], b[CIVIL_DATE_LEN], *s;
+	long			 n, i, before = -1, after = -1;
+
+	lo = civil_date_add(d, -CADENCE_NEAR_DAYS);
+	hi = civil_date_add(d, CADENCE_NEAR_DAYS);
+	if ((n = cadence_dates(c, day, at, lo, hi, &v, err)) < 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!cadence_holds(c, v[i]))
+			continue;
+		if (civil_date_cmp(v[i], d) < 0)
+			before = i;
+		else if (civil_date_cmp(v[i], d) > 0 && after == -1)
+			after = i;
+	}
+	if (before >= 0 && after >= 0)
+		s = xasprintf("(nearest: %s, %s)", civil_date_format(v[before],
+		    a), civil_date_format(v[after], b));
+	else if (before >= 0 || after >= 0)
+		s = xasprintf("(nearest: %s)", civil_date_format(
+		    v[before >= 0 ? before : after], a));
+	else
+		s = xasprintf("(no meeting within %d days)", CADENCE_NEAR_DAYS);
+	free(v);
+	return s;
+}
+
+static bool
+cadence_time_eq(struct civil_time a, struct civil_time b)
+{
+	return a.h == b.h && a.min == b.min && a.s == b.s;
+}
+
+/*
+ * Whether two meetings' wall times are known to be the same: with time =
+ * auto the series' time is not known here, so only two meetings both at the
+ * series time are.
+ */
+static bool
+cadence_same_time(const struct config_community *c, bool a_own,
+    struct civil_time a, bool b_own, struct civil_time b)
+{
+	if (c->time_auto)
+		return !a_own && !b_own;
+	return cadence_time_eq(a_own ? a : c->time, b_own ? b : c->time);
+}
+
+/* A move onto a slot another meeting of c already has. */
+static void
+cadence_lint_target(const struct config_community *c, size_t i, int day,
+    struct cadence_notes *notes, char **err)
+{
+	const struct config_move	*m = &c->moves[i], *o;
+	char				 a[CIVIL_DATE_LEN], b[CIVIL_DATE_LEN];
+	char				 d[CIVIL_DATE_LEN], t[CIVIL_TIME_LEN];
+	size_t				 j;
+	bool				 yes;
+
+	for (j = 0; j < i; j++) {
+		o = &c->moves[j];
+		if (civil_date_cmp(o->to, m->to) == 0 && cadence_same_time(c,
+		    o->has_time, o->at, m->has_time, m->at))
+			cadence_note(notes, c->move_line, xasprintf(
+			    "[community %s] move: %s and %s are both moved "
+			    "to %s", c->id, civil_date_format(o->from, a),
+			    civil_date_format(m->from, b), civil_date_format(
+			    m->to, d)));
+	}
+	/* A meeting that stays on the target date, at the same time. */
+	if (civil_date_cmp(m->to, m->from) == 0 ||
+	    cadence_move_of(c, m->to) != NULL || cadence_skipped(c, m->to) ||
+	    cadence_cancelled(c, m->to) ||
+	    !cadence_same_time(c, m->has_time, m->at, false, c->time))
+		return;
+	if (cadence_is_date(c, day, c->time, m->to, &yes, err) == -1 || !yes)
+		return;
+	cadence_note(notes, c->move_line, xasprintf("[community %s] move: %s "
+	    "-> %s %s is the slot of the meeting of %s", c->id,
+	    civil_date_format(m->from, a), civil_date_format(m->to, b),
+	    civil_time_format(m->has_time ? m->at : c->time, t),
+	    civil_date_format(m->to, d)));
+}
+
+/* The checks of one community; -1 with *err when its rule cannot expand. */
+static int
+cadence_lint_one(const struct config_community *c, time_t now,
+    struct cadence_notes *notes, char **err)
+{
+	const struct config_move	*m;
+	char				 a[CIVIL_DATE_LEN], *near;
+	size_t				 i;
+	bool				 yes;
+	int				 day = c->day;
+	struct civil_date		 today;
+	struct civil_time		 t;
+
+	/*
+	 * day = auto: the series' dates are the worker's placement, known
+	 * only at run time (and in the store, which a config check does not
+	 * open), so the dates are not checked here.  time = auto is: a
+	 * series' dates do not depend on its time.
+	 */
+	if (day == -1 && c->cadence != CONFIG_CADENCE_RRULE)
+		return 0;
+	/*
+	 * A date before today is history: it belongs to the epoch that was
+	 * in force then, which only the state knows (an earlier day or
+	 * time), and it was checked while it was still ahead.
+	 */
+	tz_from_utc(c->tz, now, &today, &t);
+	for (i = 0; i < c->nmoves; i++) {
+		m = &c->moves[i];
+		if (civil_date_cmp(m->from, today) < 0)
+			continue;
+		if (cadence_is_date(c, day, c->time, m->from, &yes, err) == -1)
+			return -1;
+		if (!yes) {
+			if ((near = cadence_nearest(c, day, c->time, m->from,
+			    err)) == NULL)
+				return -1;
+			cadence_note(notes, c->move_line, xasprintf(
+			    "[community %s] move: %s is not a meeting %s",
+			    c->id, civil_date_format(m->from, a), near));
+			free(near);
+			continue;
+		}
+		cadence_lint_target(c, i, day, notes, err);
+		if (*err != NULL)
+			return -1;
+	}
+	for (i = 0; i < c->ncancels; i++) {
+		if (civil_date_cmp(c->cancels[i], today) < 0)
+			continue;
+		if (cadence_is_date(c, day, c->time, c->cancels[i], &yes,
+		    err) == -1)
+			return -1;
+		if (yes && cadence_holds(c, c->cancels[i]))
+			continue;
+		if ((near = cadence_nearest(c, day, c->time, c->cancels[i],
+		    err)) == NULL)
+			return -1;
+		cadence_note(notes, c->cancel_line, xasprintf("[community %s] "
+		    "cancel: %s is not a meeting%s %s", c->id,
+		    civil_date_format(c->cancels[i], a),
+		    yes ? ": the date is skipped" : "", near));
+		free(near);
+	}
+	return 0;
+}
+
+int
+cadence_lint(const struct config *cfg, time_t now, char **errors)
+{
+	const struct config_community	*c;
+	struct cadence_notes		 notes = { NULL, 0 };
+	char				*err = NULL, *s = NULL, *line;
+	size_t				 i, len = 0;
+
+	*errors = NULL;
+	for (i = 0; i < cfg->ncommunities; i++) {
+		c = &cfg->communities[i];
+		if (cadence_lint_one(c, now, &notes, &err) == -1) {
+			cadence_note(&notes, c->line, xasprintf("[community "
+			    "%s] %s", c->id, err));
+			free(err);
+			err = NULL;
+		}
+	}
+	if (notes.n == 0)
+		return 0;
+	qsort(notes.v, notes.n, sizeof(*notes.v), cadence_note_cmp);
+	for (i = 0; i < notes.n; i++) {
+		line = xasprintf("%s%s:%d: %s", i ? "\n" : "", cfg->path,
+		    notes.v[i].line, notes.v[i].msg);
+		s = xreallocarray(s, len + strlen(line) + 1, 1);
+		memcpy(s + len, line, strlen(line) + 1);
+		len += strlen(line);
+		free(line);
+		free(notes.v[i].msg);
+	}
+	free(notes.v);
+	*errors = s;
+	return -1;
 }

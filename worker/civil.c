@@ -110,6 +110,14 @@ civil_time_to_secs(struct civil_time t)
 	return t.h * 3600 + t.min * 60 + t.s;
 }
 
+struct civil_time
+civil_time_from_secs(int secs)
+{
+	struct civil_time	t = { secs / 3600, secs / 60 % 60, secs % 60 };
+
+	return t;
+}
+
 /* Exactly n decimal digits at s, none of them a sign or a space. */
 static int
 civil_digits(const char *s, int n, int *out)

@@ -1,4 +1,5 @@
 /* cmd: helpers shared by the commands. */
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,50 @@ local:
 bad:
 	*err = xasprintf("--now '%s': expected a time like 2026-11-23T14:00:00Z"
 	    " or a local 2026-11-23T09:00", arg);
+	return -1;
+}
+
+int
+cmd_opt_now(const char *arg, const struct tz *tz, time_t *out)
+{
+	char	*err = NULL;
+
+	if (cmd_parse_now(arg, tz, out, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_now_options(struct cmd_ctx *ctx, const char *usage, time_t *given,
+    bool *have_now)
+{
+	static const struct option opts[] = {
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int	 ch;
+
+	*have_now = false;
+	optind = 1;
+	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (cmd_opt_now(optarg, ctx->cfg->worker.tz,
+			    given) == -1)
+				return EX_USAGE;
+			*have_now = true;
+			break;
+		case 'h':
+			printf("usage: plc-cadence [-c FILE] %s\n", usage);
+			return EX_OK;
+		default:
+			return EX_USAGE;
+		}
+	}
 	return -1;
 }
 

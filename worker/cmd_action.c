@@ -329,7 +329,7 @@ action_publish(const struct config *cfg, struct store *st, time_t now)
 
 	/* What the command says comes before any warning from here. */
 	fflush(stdout);
-	if (publish_run(cfg, cfg->worker.state_dir, st, now, &res,
+	if (publish_run(cfg, cfg->worker.state_dir, st, now, false, &res,
 	    &store_failed, &err) == -1) {
 		fprintf(stderr, "plc-cadence: warning: the feeds were not "
 		    "written (%s); the worker writes them on its next cycle\n",
@@ -727,7 +727,6 @@ cmd_action(struct cmd_ctx *ctx)
 	const struct config	*cfg = ctx->cfg;
 	const struct action_sub	*sub = NULL;
 	struct action_args	 o;
-	char			*err = NULL;
 	const char		*name;
 	int64_t			 id = 0;
 	bool			 have_now = false;
@@ -757,12 +756,8 @@ cmd_action(struct cmd_ctx *ctx)
 			o.given |= OPT_FILTER;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &o.now,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
+			if (cmd_opt_now(optarg, cfg->worker.tz, &o.now) == -1)
 				return EX_USAGE;
-			}
 			have_now = true;
 			o.given |= OPT_NOW;
 			break;

@@ -1,5 +1,4 @@
 /* cmd_check: validate the config and show what it means. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +100,10 @@ check_print_next(const struct config_community *c, struct store *st,
 		printf("  %-12s%s", shown ? "" : "next",
 		    cmd_format_instant(occ[i].start, c->tz, ib));
 		if (occ[i].moved)
-			printf("  (moved from %s)",
-			    civil_date_format(occ[i].orig, ob));
+			printf("  (moved from %s%s)",
+			    civil_date_format(occ[i].orig, ob),
+			    cadence_skipped(c, occ[i].orig) ?
+			    ": moved out of a skipped date" : "");
 		printf("\n");
 		shown++;
 	}
@@ -113,6 +114,31 @@ out:
 	free(occ);
 	free(err);
 	return rc;
+}
+
+/* The epochs of c's series when it has had more than one slot, as they
+ * stand with the config as it is now (nothing is recorded). */
+static int
+check_print_epochs(const struct config *cfg,
+    const struct config_community *c, struct store *st, time_t now)
+{
+	struct series_history	 h;
+	char			*err = NULL, *line;
+
+	if (st == NULL)
+		return 0;
+	if (series_history(cfg, st, c, now, SERIES_LOOK, &h, &err) == -1) {
+		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
+		free(err);
+		return -1;
+	}
+	if (h.n > 1) {
+		line = series_history_line(&h);
+		printf("  %-12s%s\n", "epochs", line);
+		free(line);
+	}
+	series_history_free(&h);
+	return 0;
 }
 
 /* How one fetched or read calendar was last read, from the store. */
@@ -190,38 +216,17 @@ check_store(const struct config *cfg)
 int
 cmd_check(struct cmd_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct config	*cfg = ctx->cfg;
 	time_t			 given, now;
-	char			*err = NULL;
 	struct store		*st;
-	int			 ch, have_now = 0, rc = EX_OK;
+	bool			 have_now;
+	int			 rc;
 	size_t			 i;
 
-	optind = 1;
-	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
-			have_now = 1;
-			break;
-		case 'h':
-			printf("usage: plc-cadence [-c FILE] check "
-			    "[--now TIME]\n");
-			return EX_OK;
-		default:
-			return EX_USAGE;
-		}
-	}
+	if ((rc = cmd_now_options(ctx, "check [--now TIME]", &given,
+	    &have_now)) != -1)
+		return rc;
+	rc = EX_OK;
 	if (optind != ctx->argc) {
 		fprintf(stderr, "plc-cadence: check takes no arguments\n");
 		return EX_USAGE;
@@ -249,6 +254,8 @@ cmd_check(struct cmd_ctx *ctx)
 		if (c->noptional)
 			check_print_ids("optional", c->optional, c->noptional);
 		check_print_cadence(c);
+		if (check_print_epochs(cfg, c, st, now) == -1)
+			rc = EX_DATAERR;
 		if (check_print_next(c, st, now, cfg->worker.horizon) == -1)
 			rc = EX_DATAERR;
 	}

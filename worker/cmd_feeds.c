@@ -21,7 +21,7 @@ feeds_publish(const struct config *cfg, struct store *st, time_t now,
 	char	*err = NULL;
 	bool	 store_failed;
 
-	if (publish_run(cfg, cfg->worker.state_dir, st, now, res,
+	if (publish_run(cfg, cfg->worker.state_dir, st, now, false, res,
 	    &store_failed, &err) == 0)
 		return EX_OK;
 	fprintf(stderr, "plc-cadence: writing feeds: %s\n", err);
@@ -44,7 +44,6 @@ feeds_options(struct cmd_ctx *ctx, const char *usage, bool *json,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char	*err = NULL;
 	int	 ch;
 
 	if (now != NULL)
@@ -56,12 +55,8 @@ feeds_options(struct cmd_ctx *ctx, const char *usage, bool *json,
 		case 'n':
 			if (now == NULL)
 				goto usage;
-			if (cmd_parse_now(optarg, ctx->cfg->worker.tz, buf,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
+			if (cmd_opt_now(optarg, ctx->cfg->worker.tz, buf) == -1)
 				return EX_USAGE;
-			}
 			*now = buf;
 			break;
 		case 'j':

@@ -150,11 +150,8 @@ cmd_outbox(struct cmd_ctx *ctx)
 			json = 1;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
+			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
 				goto out;
-			}
 			have_now = 1;
 			break;
 		case 'h':

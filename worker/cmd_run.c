@@ -8,7 +8,7 @@
 #include "log.h"
 #include "worker.h"
 
-/* --stop-grace and --retry: whole seconds, 1 to an hour, in ms. */
+/* --stop-grace, --retry and --lock-wait: whole seconds, 1 to an hour, in ms. */
 static int
 cmd_run_seconds(const char *opt, const char *arg, int64_t *ms)
 {
@@ -33,6 +33,7 @@ cmd_run(struct cmd_ctx *ctx)
 		{ "now", required_argument, NULL, 'n' },
 		{ "stop-grace", required_argument, NULL, 'g' },
 		{ "retry", required_argument, NULL, 'r' },
+		{ "lock-wait", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -49,12 +50,9 @@ cmd_run(struct cmd_ctx *ctx)
 			wo.once = true;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, ctx->cfg->worker.tz, &wo.now,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
+			if (cmd_opt_now(optarg, ctx->cfg->worker.tz,
+			    &wo.now) == -1)
 				return EX_USAGE;
-			}
 			wo.has_now = true;
 			break;
 		case 'g':
@@ -67,9 +65,15 @@ cmd_run(struct cmd_ctx *ctx)
 			    &wo.retry_ms) == -1)
 				return EX_USAGE;
 			break;
+		case 'l':
+			if (cmd_run_seconds("--lock-wait", optarg,
+			    &wo.lock_wait_ms) == -1)
+				return EX_USAGE;
+			break;
 		case 'h':
 			printf("usage: plc-cadence [-c FILE] run [--once] "
-			    "[--now TIME] [--stop-grace S] [--retry S]\n");
+			    "[--now TIME] [--stop-grace S] [--retry S]\n"
+			    "    [--lock-wait S]\n");
 			return EX_OK;
 		default:
 			return EX_USAGE;

@@ -1,5 +1,4 @@
 /* cmd_send_test: deliver one test message now and say what came back. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,37 +112,16 @@ out:
 int
 cmd_send_test(struct cmd_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct config	*cfg = ctx->cfg;
 	const char		*target;
 	time_t			 given;
-	char			*err = NULL, esc[256];
-	int			 ch, have_now = 0;
+	char			 esc[256];
+	bool			 have_now;
+	int			 rc;
 
-	optind = 1;
-	while ((ch = getopt_long(ctx->argc, ctx->argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
-				return EX_USAGE;
-			}
-			have_now = 1;
-			break;
-		case 'h':
-			printf("usage: plc-cadence [-c FILE] send-test "
-			    "[--now TIME] CHANNEL|ADDRESS\n");
-			return EX_OK;
-		default:
-			return EX_USAGE;
-		}
-	}
+	if ((rc = cmd_now_options(ctx, "send-test [--now TIME] "
+	    "CHANNEL|ADDRESS", &given, &have_now)) != -1)
+		return rc;
 	if (optind + 1 != ctx->argc) {
 		fprintf(stderr, "plc-cadence: send-test takes one CHANNEL or "
 		    "ADDRESS\n");

@@ -89,8 +89,7 @@ slots_json(const struct place_input *pi, const struct slots_ranking *r,
 			    json_real(v));
 		}
 		row = json_pack("{s:s, s:o}", "time", civil_time_format(
-		    (struct civil_time){ (h->first + (int)i * SLOTS_GRID) /
-		    3600, (h->first + (int)i * SLOTS_GRID) / 60 % 60, 0 }, tb),
+		    civil_time_from_secs(h->first + (int)i * SLOTS_GRID), tb),
 		    "free", cells);
 		json_array_append_new(rows, row);
 	}
@@ -269,12 +268,8 @@ cmd_slots(struct cmd_ctx *ctx)
 			json = true;
 			break;
 		case 'n':
-			if (cmd_parse_now(optarg, cfg->worker.tz, &given,
-			    &err) == -1) {
-				fprintf(stderr, "plc-cadence: %s\n", err);
-				free(err);
+			if (cmd_opt_now(optarg, cfg->worker.tz, &given) == -1)
 				return EX_USAGE;
-			}
 			have_now = true;
 			break;
 		case 'h':

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "config_int.h"
 #include "log.h"
+#include "message.h"
 #include "recur.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -237,7 +238,7 @@ s_from(struct loader *L, void *obj, const struct item *it)
 			name = NULL;
 	} else
 		addr = copy;
-	if (!email_valid(addr)) {
+	if (!message_address_valid(addr)) {
 		ifail(L, it, "'%s' is not an e-mail address (expected "
 		    "\"Name <addr@example.edu>\" or addr@example.edu)", addr);
 		goto out;
@@ -466,7 +467,7 @@ m_email(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_member	*m = obj;
 
-	if (!email_valid(it->value))
+	if (!message_address_valid(it->value))
 		ifail(L, it, "'%s' is not an e-mail address (expected "
 		    "name@example.edu)", it->value);
 	else
@@ -833,6 +834,7 @@ c_move(struct loader *L, void *obj, const struct item *it)
 	char			**items;
 	size_t			  i, nitems;
 
+	c->move_line = it->line;
 	items = split_list(L, it, &nitems);
 	for (i = 0; i < nitems; i++) {
 		c->moves = xreallocarray(c->moves, c->nmoves + 1,
@@ -851,6 +853,7 @@ c_cancel(struct loader *L, void *obj, const struct item *it)
 	char			**items;
 	size_t			  i, nitems;
 
+	c->cancel_line = it->line;
 	items = split_list(L, it, &nitems);
 	for (i = 0; i < nitems; i++) {
 		c->cancels = xreallocarray(c->cancels, c->ncancels + 1,

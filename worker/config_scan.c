@@ -80,29 +80,21 @@ note_cmp(const void *a, const void *b)
 char *
 notes_join(struct notes *ns, const char *path)
 {
-	char	*out, *line;
-	size_t	 i, len = 0, cap = 0;
+	struct xbuf	 out = { NULL, 0, 0 };
+	size_t		 i;
 
 	if (ns->n == 0)
 		return NULL;
 	qsort(ns->v, ns->n, sizeof *ns->v, note_cmp);
-	out = NULL;
 	for (i = 0; i < ns->n; i++) {
 		if (ns->v[i].line > 0)
-			line = xasprintf("%s%s:%d: %s", i ? "\n" : "", path,
+			xbuf_printf(&out, "%s%s:%d: %s", i ? "\n" : "", path,
 			    ns->v[i].line, ns->v[i].text);
 		else
-			line = xasprintf("%s%s: %s", i ? "\n" : "", path,
+			xbuf_printf(&out, "%s%s: %s", i ? "\n" : "", path,
 			    ns->v[i].text);
-		if (len + strlen(line) + 1 > cap) {
-			cap = 2 * (len + strlen(line) + 1);
-			out = xreallocarray(out, cap, 1);
-		}
-		memcpy(out + len, line, strlen(line) + 1);
-		len += strlen(line);
-		free(line);
 	}
-	return out;
+	return out.s;
 }
 
 void

@@ -369,45 +369,6 @@ hostport_valid(const char *s, bool need_port)
 	return *p == ':' && port_valid(p + 1);
 }
 
-static bool
-atext(char c)
-{
-	return c != '\0' && (isalnum((unsigned char)c) ||
-	    strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
-/*
- * A plausible addr-spec: local@domain, dot-atoms only.  Quoted local parts,
- * comments and non-ASCII are refused: nothing here can reach a mail header
- * except as the plain address it looks like.
- */
-bool
-email_valid(const char *s)
-{
-	const char	*at, *p, *label;
-
-	if ((at = strchr(s, '@')) == NULL || at != strrchr(s, '@'))
-		return false;
-	if (at == s || at - s > 64 || s[0] == '.' || at[-1] == '.')
-		return false;
-	for (p = s; p < at; p++)
-		if ((*p != '.' && !atext(*p)) || (*p == '.' && p[1] == '.'))
-			return false;
-	if (at[1] == '\0' || strlen(at + 1) > 253)
-		return false;
-	for (label = p = at + 1;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (p == label || p - label > 63 || *label == '-' ||
-			    p[-1] == '-')
-				return false;
-			if (*p == '\0')
-				return true;
-			label = p + 1;
-		} else if (!isalnum((unsigned char)*p) && *p != '-')
-			return false;
-	}
-}
-
 const struct tz *
 parse_zone(struct loader *L, const struct item *it, const char *s)
 {

@@ -153,42 +153,38 @@ deliver_calendar(const struct config *cfg, struct store *st,
     const struct store_outbox_row *r, time_t now, size_t *len)
 {
 	const struct config_community	*c;
-	struct feed_series		 s;
+	struct series_history		 h;
+	const struct feed_series	*s;
 	struct cadence_occ		 occ;
 	struct civil_date		 orig;
-	struct civil_time		 at;
-	char				*fp = NULL, *uid = NULL;
 	char				*out = NULL, *err = NULL;
-	bool				 placed = false;
-	int				 day;
+	size_t				 i;
 
+	memset(&h, 0, sizeof(h));
 	if (r->community == NULL || r->meeting == NULL)
 		return NULL;
+	/* The same UID and SEQUENCE as the feed's epoch of that meeting, so
+	 * calendars match it; the cycle's publish has recorded them. */
 	if ((c = config_community_find(cfg, r->community)) == NULL ||
 	    civil_date_parse(r->meeting, &orig) == -1 ||
-	    series_slot(st, c, &placed, &day, &at, &err) == -1 || !placed)
+	    series_history(cfg, st, c, now, SERIES_LOOK, &h, &err) == -1 || h.n == 0)
 		goto out;
-	memset(&s, 0, sizeof(s));
-	s.community = c;
-	s.day = day;
-	s.at = at;
-	uid = feed_series_uid(cfg, c);
-	s.uid = uid;
-	/* The same UID and SEQUENCE as the feed's, so calendars match it. */
-	fp = feed_series_fingerprint(c, day, at);
-	if (store_series_sync(st, c->id, uid, fp, now, &s.sequence, &s.created,
-	    &s.changed, &err) == -1)
-		goto out;
-	occ = cadence_meeting(c, orig, at);
-	if (ical_render_meeting(cfg, &s, &occ, ICAL_PUBLISH, &out, len,
+	s = &h.series[h.n - 1];
+	for (i = 0; i + 1 < h.n; i++)
+		if (h.views[i].has_until &&
+		    civil_date_cmp(orig, h.views[i].until) <= 0) {
+			s = &h.series[i];
+			break;
+		}
+	occ = cadence_meeting(s->community, orig, s->at);
+	if (ical_render_meeting(cfg, s, &occ, ICAL_PUBLISH, &out, len,
 	    &err) == -1) {
 		log_warn("%s: %s", r->dedup, err);
 		out = NULL;
 	}
 out:
+	series_history_free(&h);
 	free(err);
-	free(fp);
-	free(uid);
 	return out;
 }
 

@@ -61,12 +61,13 @@ feed_series_fingerprint(const struct config_community *c, int day,
 
 	/*
 	 * "v1" lets a later build change what counts without every series
-	 * bumping twice.  The zone is part of the shape: the same wall time in
+	 * bumping twice (v2 added the summary).  The zone is part of the shape: the same wall time in
 	 * another zone is another instant.  So are the exceptions (EXDATE and
 	 * RECURRENCE-ID), which RFC 5546 counts as significant changes; the
 	 * name, description and URL are not.
 	 */
-	feed_buf_add(&b, "v1\n");
+	feed_buf_add(&b, "v2\n");
+	feed_buf_text(&b, "summary", c->name != NULL ? c->name : c->id);
 	feed_buf_text(&b, "tz", c->tz != NULL ? tz_name(c->tz) : "");
 	rule = cadence_rrule(c, day);
 	feed_buf_text(&b, "rule", rule);
@@ -157,6 +158,37 @@ feed_series_uid(const struct config *cfg, const struct config_community *c)
 	uid = xasprintf("%s.series@%s", c->id, host);
 	free(host);
 	return uid;
+}
+
+char *
+feed_series_detail(const struct config *cfg, const struct config_community *c)
+{
+	struct xbuf			 b = { NULL, 0, 0 };
+	const struct config_member	*f = c->facilitator;
+
+	feed_buf_add(&b, "v1\n");
+	feed_buf_text(&b, "description", c->description);
+	feed_buf_text(&b, "url", c->url);
+	if (f != NULL && f->email != NULL) {
+		feed_buf_text(&b, "organizer", f->name != NULL ? f->name :
+		    f->id);
+		feed_buf_text(&b, "mailto", f->email);
+	} else if (cfg != NULL) {
+		feed_buf_text(&b, "organizer", cfg->smtp.from_name);
+		feed_buf_text(&b, "mailto", cfg->smtp.from_addr);
+	}
+	return b.s;
+}
+
+char *
+feed_epoch_uid(const char *host, const struct config_community *c,
+    const char *install, int n)
+{
+	if (install == NULL || *install == '\0')
+		return n == 0 ? xasprintf("%s.series@%s", c->id, host) :
+		    xasprintf("%s.series.%d@%s", c->id, n, host);
+	return n == 0 ? xasprintf("%s.series.%s@%s", c->id, install, host) :
+	    xasprintf("%s.series.%s.%d@%s", c->id, install, n, host);
 }
 
 char *

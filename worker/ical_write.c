@@ -226,23 +226,28 @@ ical_series_event(const struct feed_input *in, const struct feed_series *s)
 	return ev;
 }
 
-/* A RECURRENCE-ID override: a moved meeting, a cancelled one, or both. */
+/* A RECURRENCE-ID override: a moved meeting.  A cancelled one is an
+ * EXDATE of the master instead: clients that ignore STATUS on overrides
+ * would still show it. */
 static void
 ical_add_override(icalcomponent *cal, const struct feed_input *in,
     const struct feed_series *s, struct civil_date orig,
-    struct civil_date date, struct civil_time at, bool cancelled,
-    struct ical_zones *z)
+    struct civil_date date, struct civil_time at, struct ical_zones *z)
 {
 	const struct tz	*tz = s->community->tz;
 	icalcomponent	*ev = ical_series_event(in, s);
 
 	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, tz, orig, s->at);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, date, at);
-	if (cancelled)
-		icalcomponent_add_property(ev,
-		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
 	ical_year_use(z, date.y);
 	icalcomponent_add_component(cal, ev);
+}
+
+static int
+ical_date_cmp(const void *a, const void *b)
+{
+	return civil_date_cmp(*(const struct civil_date *)a,
+	    *(const struct civil_date *)b);
 }
 
 static size_t
@@ -345,10 +350,11 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	const struct ical_cached_series	*dates;
 	struct ical_cached_series	 tmp;
 	struct icalrecurrencetype	 rt;
-	struct civil_date		 first;
+	struct civil_date		 first, *ex = NULL;
 	icalcomponent			*ev = NULL;
 	char				*rule = NULL;
-	size_t				 i;
+	size_t				 i, nex;
+	long				 nfirst;
 	bool				 yes;
 	int				 rc = -1;
 
@@ -363,12 +369,41 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	if (ical_series_dates(cache, s, &tmp, &dates, err) == -1)
 		goto out;
 	first = dates->first;
+	/* An epoch whose dates all fall outside start..until (as written
+	 * now) shows nothing: DTSTART must itself be a meeting. */
+	if ((nfirst = cadence_dates(c, s->day, s->at, first, first, &ex,
+	    err)) < 0)
+		goto out;
+	free(ex);
+	ex = NULL;
+	if (nfirst == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* Skipped and cancelled dates, in order, each once. */
+	ex = xreallocarray(NULL, dates->nex + c->ncancels + 1, sizeof(*ex));
+	if (dates->nex > 0)
+		memcpy(ex, dates->ex, dates->nex * sizeof(*ex));
+	nex = dates->nex;
+	for (i = 0; i < c->ncancels; i++) {
+		if (cadence_is_meeting(c, s->day, s->at, c->cancels[i], &yes,
+		    err) == -1)
+			goto out;
+		if (yes)
+			ex[nex++] = c->cancels[i];
+	}
+	qsort(ex, nex, sizeof(*ex), ical_date_cmp);
 	ev = ical_series_event(in, s);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
-	for (i = 0; i < dates->nex; i++)
-		ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, dates->ex[i],
-		    s->at);
+	/* A meeting moved out of a skipped week is no EXDATE: its override
+	 * below must name an occurrence of the rule.  A cancelled one is. */
+	for (i = 0; i < nex; i++)
+		if ((i == 0 || civil_date_cmp(ex[i - 1], ex[i]) != 0) &&
+		    (cadence_move_of(c, ex[i]) == NULL ||
+		    cadence_cancelled(c, ex[i])))
+			ical_add_local(ev, ICAL_EXDATE_PROPERTY, tz, ex[i],
+			    s->at);
 	icalcomponent_add_component(cal, ev);
 	ev = NULL;
 	ical_zone_use(z, tz);
@@ -381,34 +416,21 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	for (i = 0; i < c->nmoves; i++) {
 		const struct config_move *m = &c->moves[i];
 
-		if (cadence_is_meeting(c, s->day, s->at, m->from, &yes,
+		if (cadence_cancelled(c, m->from))
+			continue;	/* an EXDATE above */
+		/* Skipped or not: the move wins (cadence_expand). */
+		if (cadence_is_date(c, s->day, s->at, m->from, &yes,
 		    err) == -1)
 			goto out;
 		if (yes)
 			ical_add_override(cal, in, s, m->from, m->to,
-			    m->has_time ? m->at : s->at,
-			    cadence_cancelled(c, m->from), z);
-	}
-	for (i = 0; i < c->ncancels; i++) {
-		bool moved = false;
-		size_t j;
-
-		for (j = 0; j < c->nmoves; j++)
-			if (civil_date_cmp(c->moves[j].from, c->cancels[i]) == 0)
-				moved = true;
-		if (moved)
-			continue;
-		if (cadence_is_meeting(c, s->day, s->at, c->cancels[i], &yes,
-		    err) == -1)
-			goto out;
-		if (yes)
-			ical_add_override(cal, in, s, c->cancels[i],
-			    c->cancels[i], s->at, true, z);
+			    m->has_time ? m->at : s->at, z);
 	}
 	rc = 0;
 out:
 	if (ev != NULL)
 		icalcomponent_free(ev);
+	free(ex);
 	free(tmp.ex);
 	free(rule);
 	return rc;
@@ -754,8 +776,12 @@ static int
 ical_series_cmp(const void *a, const void *b)
 {
 	const struct feed_series	*x = a, *y = b;
+	int				 c = strcmp(x->community->id,
+					    y->community->id);
 
-	return strcmp(x->community->id, y->community->id);
+	if (c != 0)
+		return c;
+	return x->epoch < y->epoch ? -1 : x->epoch > y->epoch;
 }
 
 static int
@@ -938,10 +964,7 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 	}
 	n -= strlen(ICAL_END_CALENDAR);
 	/* The head goes in front of the events, in their own buffer. */
-	if (events.len + n + strlen(ICAL_END_CALENDAR) + 1 > events.cap) {
-		events.cap = events.len + n + strlen(ICAL_END_CALENDAR) + 1;
-		events.s = xreallocarray(events.s, events.cap, 1);
-	}
+	xbuf_reserve(&events, n + strlen(ICAL_END_CALENDAR));
 	memmove(events.s + n, events.s, events.len);
 	memcpy(events.s, s, n);
 	events.len += n;

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "busy.h"
+#include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ical.h"
@@ -30,6 +31,7 @@ static const struct command {
 	    "check [--now TIME]      validate the config; show the next meetings" },
 	{ "run", cmd_run,
 	    "run [--once] [--now TIME] [--stop-grace S] [--retry S]\n"
+	    "    [--lock-wait S]\n"
 	    "                          the worker: publish feeds, serve them, "
 	    "repeat on change" },
 	{ "feeds", cmd_feeds,
@@ -110,6 +112,30 @@ main_holidays(struct config *cfg, bool fetch)
 	free(path);
 }
 
+/* The command's --now, or the clock: the moment cadence_lint checks from. */
+static time_t
+main_now(const struct config *cfg, int argc, char **argv)
+{
+	time_t		 t;
+	char		*err = NULL;
+	const char	*arg;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--now=", 6) == 0)
+			arg = argv[i] + 6;
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+			arg = argv[i + 1];
+		else
+			continue;
+		if (cmd_parse_now(arg, cfg->worker.tz, &t, &err) == 0)
+			return t;
+		free(err);
+		break;
+	}
+	return time(NULL);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -180,6 +206,15 @@ main(int argc, char *argv[])
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
+	/* move and cancel against the series, holidays known, from the
+	 * command's --now on (a bad one is the command's to report). */
+	if (cadence_lint(cfg, main_now(cfg, argc - optind, argv + optind),
+	    &errors) == -1) {
+		log_lines(LOG_ERR, NULL, errors);
+		log_err("%s: the config has errors", path);
+		rc = EX_CONFIG;
+		goto out;
+	}
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 

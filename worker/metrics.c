@@ -1,5 +1,4 @@
 /* metrics: Prometheus text exposition of a snapshot. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,57 +6,31 @@
 #include "metrics.h"
 #include "xmalloc.h"
 
-/* A growing string; one buffer, appended to with printf formats. */
-struct metrics_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-__attribute__((format(printf, 2, 3)))
 static void
-metrics_printf(struct metrics_buf *b, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = b->cap * 2 + (n > 0 ? (size_t)n : 0) + 256;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-}
-
-static void
-metrics_head(struct metrics_buf *b, const char *name, const char *type,
+metrics_head(struct xbuf *b, const char *name, const char *type,
     const char *help)
 {
-	metrics_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	xbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 	    type);
 }
 
 /* A label value: backslash, double quote and newline escaped. */
 static void
-metrics_label(struct metrics_buf *b, const char *v)
+metrics_label(struct xbuf *b, const char *v)
 {
 	for (; *v != '\0'; v++) {
 		if (*v == '\\' || *v == '"')
-			metrics_printf(b, "\\%c", *v);
+			xbuf_printf(b, "\\%c", *v);
 		else if (*v == '\n')
-			metrics_printf(b, "\\n");
+			xbuf_printf(b, "\\n");
 		else
-			metrics_printf(b, "%c", *v);
+			xbuf_printf(b, "%c", *v);
 	}
 }
 
 /* A sum over statuses per channel (rows come sorted by channel). */
 static void
-metrics_per_channel(struct metrics_buf *b, const struct metrics_snapshot *m,
+metrics_per_channel(struct xbuf *b, const struct metrics_snapshot *m,
     const char *name, const char *help, bool late)
 {
 	size_t	i, j;
@@ -69,9 +42,9 @@ metrics_per_channel(struct metrics_buf *b, const struct metrics_snapshot *m,
 		for (j = i; j < m->noutbox &&
 		    strcmp(m->outbox[j].channel, m->outbox[i].channel) == 0; j++)
 			sum += late ? m->outbox[j].late : m->outbox[j].retried;
-		metrics_printf(b, "%s{channel=\"", name);
+		xbuf_printf(b, "%s{channel=\"", name);
 		metrics_label(b, m->outbox[i].channel);
-		metrics_printf(b, "\"} %lld\n", (long long)sum);
+		xbuf_printf(b, "\"} %lld\n", (long long)sum);
 	}
 }
 
@@ -80,50 +53,49 @@ metrics_render(const struct metrics_snapshot *m)
 {
 	static const char *const codes[METRICS_NCODES] = { "200", "304",
 		"404", "other" };
-	struct metrics_buf	 b = { xmalloc(1024), 0, 1024 };
+	struct xbuf		 b = { NULL, 0, 0 };
 	size_t			 i;
 
-	b.s[0] = '\0';
 	metrics_head(&b, "plc_cadence_start_time_seconds", "gauge",
 	    "When the process started, Unix time.");
-	metrics_printf(&b, "plc_cadence_start_time_seconds %lld\n",
+	xbuf_printf(&b, "plc_cadence_start_time_seconds %lld\n",
 	    (long long)m->start_time);
 	metrics_head(&b, "plc_cadence_cycles_total", "counter",
 	    "Planning cycles run since start.");
-	metrics_printf(&b, "plc_cadence_cycles_total %llu\n",
+	xbuf_printf(&b, "plc_cadence_cycles_total %llu\n",
 	    (unsigned long long)m->cycles);
 	metrics_head(&b, "plc_cadence_cycle_failures_total", "counter",
 	    "Planning cycles that failed since start.");
-	metrics_printf(&b, "plc_cadence_cycle_failures_total %llu\n",
+	xbuf_printf(&b, "plc_cadence_cycle_failures_total %llu\n",
 	    (unsigned long long)m->cycle_failures);
 	if (m->has_cycle) {
 		metrics_head(&b, "plc_cadence_cycle_duration_seconds", "gauge",
 		    "How long the last cycle took.");
-		metrics_printf(&b, "plc_cadence_cycle_duration_seconds %.6f\n",
+		xbuf_printf(&b, "plc_cadence_cycle_duration_seconds %.6f\n",
 		    m->cycle_seconds);
 		metrics_head(&b, "plc_cadence_last_cycle_seconds", "gauge",
 		    "When the last cycle ended, Unix time.");
-		metrics_printf(&b, "plc_cadence_last_cycle_seconds %lld\n",
+		xbuf_printf(&b, "plc_cadence_last_cycle_seconds %lld\n",
 		    (long long)m->last_cycle);
 		metrics_head(&b, "plc_cadence_last_cycle_ok", "gauge",
 		    "1 when the last cycle succeeded.");
-		metrics_printf(&b, "plc_cadence_last_cycle_ok %d\n",
+		xbuf_printf(&b, "plc_cadence_last_cycle_ok %d\n",
 		    m->last_cycle_ok ? 1 : 0);
 	}
 	metrics_head(&b, "plc_cadence_feed_requests_total", "counter",
 	    "Feed requests since start, by the status answered.");
 	for (i = 0; i < METRICS_NCODES; i++)
-		metrics_printf(&b, "plc_cadence_feed_requests_total"
+		xbuf_printf(&b, "plc_cadence_feed_requests_total"
 		    "{code=\"%s\"} %llu\n", codes[i],
 		    (unsigned long long)m->feed_requests[i]);
 	metrics_head(&b, "plc_cadence_outbox_messages", "gauge",
 	    "Messages in the outbox, by channel and status.");
 	for (i = 0; i < m->noutbox; i++) {
-		metrics_printf(&b, "plc_cadence_outbox_messages{channel=\"");
+		xbuf_printf(&b, "plc_cadence_outbox_messages{channel=\"");
 		metrics_label(&b, m->outbox[i].channel);
-		metrics_printf(&b, "\",status=\"");
+		xbuf_printf(&b, "\",status=\"");
 		metrics_label(&b, m->outbox[i].status);
-		metrics_printf(&b, "\"} %lld\n", (long long)m->outbox[i].count);
+		xbuf_printf(&b, "\"} %lld\n", (long long)m->outbox[i].count);
 	}
 	metrics_per_channel(&b, m, "plc_cadence_messages_retried",
 	    "Messages that took more than one attempt, by channel.", false);
@@ -132,7 +104,7 @@ metrics_render(const struct metrics_snapshot *m)
 	    true);
 	metrics_head(&b, "plc_cadence_busy_source_failures", "gauge",
 	    "Busy calendars whose last fetch or read failed.");
-	metrics_printf(&b, "plc_cadence_busy_source_failures %llu\n",
+	xbuf_printf(&b, "plc_cadence_busy_source_failures %llu\n",
 	    (unsigned long long)m->busy_failures);
 	return b.s;
 }

@@ -22,14 +22,6 @@ struct nudge_ctx {
 	struct plan_vec			 pv;
 };
 
-static struct civil_time
-nudge_secs_time(int secs)
-{
-	struct civil_time	t = { secs / 3600, secs % 3600 / 60, secs % 60 };
-
-	return t;
-}
-
 time_t
 nudge_after_quiet(const struct tz *tz, int from, int to, time_t t)
 {
@@ -50,7 +42,7 @@ nudge_after_quiet(const struct tz *tz, int from, int to, time_t t)
 		d = civil_date_add(d, 1);	/* the night ends tomorrow */
 	else if (s >= to)
 		return t;
-	end = tz_to_utc(tz, d, nudge_secs_time(to));
+	end = tz_to_utc(tz, d, civil_time_from_secs(to));
 	/* A gap at the end (a DST change) may read as earlier: never go
 	 * back in time. */
 	return end > t ? end : t;

@@ -59,8 +59,8 @@ place_member_busy(const struct config *cfg, const struct config_member *m,
 	}
 	/* Read over whole UTC days around the range (avail_member clips to
 	 * it), so that a cached calendar serves every cycle of a day. */
-	bfrom = (from / 86400 - 1) * 86400;
-	bto = (to / 86400 + 2) * 86400;
+	bfrom = (from / CIVIL_DAY - 1) * CIVIL_DAY;
+	bto = (to / CIVIL_DAY + 2) * CIVIL_DAY;
 	if (busy_member(m, st, now, bfrom, bto, fetch, pb != NULL ? pb->cache :
 	    NULL, busy, failed, err) == -1)
 		return -1;
@@ -111,7 +111,8 @@ place_input(const struct config *cfg, const struct config_community *c,
 	if (found) {
 		out->in.has_current = true;
 		out->in.current_day = c->day == -1 ? sday : c->day;
-		out->in.current_at = c->time_auto ? series_time(ssecs) : c->time;
+		out->in.current_at = c->time_auto ?
+		    civil_time_from_secs(ssecs) : c->time;
 	}
 	return 0;
 fail:

@@ -385,49 +385,39 @@ publish_result_free(struct publish_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* The stored state of every placed series; series[i].community is NULL for
- * community i when its series is not published. */
+/* The epochs of every placed series, brought up to date (and recorded
+ * when record is set), as one list of feed series; hist[i] is community
+ * i's history, which the list points into. */
 static int
 publish_sync_series(const struct config *cfg, struct store *st, time_t now,
-    struct feed_series *series, char **uids, size_t *skipped, char **err)
+    bool record, struct series_history *hist, struct feed_series **series,
+    size_t *nseries, size_t *skipped, char **err)
 {
 	const struct config_community	*c;
-	struct civil_time		 at;
-	char				*fp = NULL;
-	size_t				 i;
-	bool				 placed;
-	int				 rc = -1, day;
+	size_t				 i, j;
 
+	*series = NULL;
+	*nseries = 0;
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
-		series[i].community = NULL;
+		if (series_history(cfg, st, c, now, record ? SERIES_RECORD :
+		    SERIES_PUBLISH, &hist[i], err) == -1)
+			return -1;
 		/* An `auto` slot is placed from availability (place.c);
 		 * until it is there is nothing to publish. */
-		if (series_slot(st, c, &placed, &day, &at, err) == -1)
-			goto out;
-		if (!placed) {
+		if (hist[i].n == 0) {
 			log_notice("community %s: day or time is auto, which "
 			    "is not placed yet; its meetings are left out of "
 			    "the feeds", c->id);
 			(*skipped)++;
 			continue;
 		}
-		uids[i] = feed_series_uid(cfg, c);
-		free(fp);
-		fp = feed_series_fingerprint(c, day, at);
-		if (store_series_sync(st, c->id, uids[i], fp, now,
-		    &series[i].sequence, &series[i].created,
-		    &series[i].changed, err) == -1)
-			goto out;
-		series[i].community = c;
-		series[i].uid = uids[i];
-		series[i].day = day;
-		series[i].at = at;
+		*series = xreallocarray(*series, *nseries + hist[i].n,
+		    sizeof(**series));
+		for (j = 0; j < hist[i].n; j++)
+			(*series)[(*nseries)++] = hist[i].series[j];
 	}
-	rc = 0;
-out:
-	free(fp);
-	return rc;
+	return 0;
 }
 
 /*
@@ -495,6 +485,8 @@ publish_shows(const struct feed_input *in, const struct config_community *c)
 {
 	if (in->kind == FEED_COMMUNITY)
 		return in->community == c;
+	/* c may be an epoch's view of the config's community: the same
+	 * members. */
 	return c->facilitator == in->member ||
 	    config_community_has_member(c, in->member);
 }
@@ -503,7 +495,8 @@ publish_shows(const struct feed_input *in, const struct config_community *c)
  * ones (publish_stage_commit writes them all at once). */
 static int
 publish_one(const struct config *cfg, const char *dir,
-    const struct feed_series *all, const struct feed_item *all_items,
+    const struct feed_series *all, size_t nall,
+    const struct feed_item *all_items,
     size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
     struct publish_stage **stages, size_t *nstages, char **err)
 {
@@ -524,10 +517,9 @@ publish_one(const struct config *cfg, const char *dir,
 		in.community = config_community_find(cfg, pf->owner);
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
-	mine = xcalloc(cfg->ncommunities, sizeof(*mine));
-	for (i = 0; i < cfg->ncommunities; i++)
-		if (all[i].community != NULL &&
-		    publish_shows(&in, all[i].community))
+	mine = xcalloc(nall + 1, sizeof(*mine));
+	for (i = 0; i < nall; i++)
+		if (publish_shows(&in, all[i].origin))
 			mine[in.nseries++] = all[i];
 	in.series = mine;
 	items = publish_feed_items(&in, all_items, nall_items, &nitems);
@@ -563,16 +555,19 @@ out:
 
 int
 publish_run(const struct config *cfg, const char *state_dir, struct store *st,
-    time_t now, struct publish_result *res, bool *store_failed, char **err)
+    time_t now, bool record, struct publish_result *res, bool *store_failed,
+    char **err)
 {
+	struct series_history	 *hist = NULL;
 	struct feed_series	 *series = NULL;
 	struct store_action	 *rows = NULL;
 	struct feed_item	 *items = NULL;
 	struct ical_cache	 *cache = NULL;
 	struct publish_stage	 *stages = NULL;
 	struct publish_feed	 *pf;
-	char			**uids = NULL, **keep = NULL, *dir = NULL;
+	char			**keep = NULL, *dir = NULL;
 	size_t			  i, n, nrows = 0, nitems = 0, nstages = 0;
+	size_t			  nseries = 0;
 	int			  rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -580,10 +575,9 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	if (publish_prepare(state_dir, err) == -1)
 		goto out;
 	dir = xasprintf("%s/feeds", state_dir);
-	series = xcalloc(cfg->ncommunities, sizeof(*series));
-	uids = xcalloc(cfg->ncommunities, sizeof(*uids));
-	if (publish_sync_series(cfg, st, now, series, uids, &res->skipped,
-	    err) == -1 ||
+	hist = xcalloc(cfg->ncommunities + 1, sizeof(*hist));
+	if (publish_sync_series(cfg, st, now, record, hist, &series, &nseries,
+	    &res->skipped, err) == -1 ||
 	    publish_read_items(cfg, st, &rows, &nrows, &items, &nitems,
 	    err) == -1) {
 		*store_failed = true;
@@ -610,7 +604,8 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 			goto out;
 		}
 		res->nfeeds++;
-		if (publish_one(cfg, dir, series, items, nitems, cache, pf,
+		if (publish_one(cfg, dir, series, nseries, items, nitems,
+		    cache, pf,
 		    &stages, &nstages, err) == -1)
 			goto out;
 		keep[i] = pf->token;
@@ -629,9 +624,9 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 out:
 	if (rc == -1)
 		publish_result_free(res);
-	for (i = 0; uids != NULL && i < cfg->ncommunities; i++)
-		free(uids[i]);
-	free(uids);
+	for (i = 0; hist != NULL && i < cfg->ncommunities; i++)
+		series_history_free(&hist[i]);
+	free(hist);
 	publish_stage_discard(stages, nstages);
 	free(stages);
 	ical_cache_free(cache);

@@ -139,14 +139,6 @@ slots_candidates(const struct slots_input *in, struct slots_key **out)
 	return k;
 }
 
-static struct civil_time
-slots_time(int secs)
-{
-	struct civil_time	t = { secs / 3600, secs / 60 % 60, secs % 60 };
-
-	return t;
-}
-
 /* Score the candidates cand[0..n), which all share one day. */
 static int
 slots_score_day(const struct slots_input *in, struct slots_candidate *cand,
@@ -257,7 +249,7 @@ slots_rank(const struct slots_input *in, struct slots_ranking **out,
 		nreq += in->members[j].required;
 	for (i = 0; i < r->n; i++) {
 		r->cand[i].day = keys[i].day;
-		r->cand[i].at = slots_time(keys[i].secs);
+		r->cand[i].at = civil_time_from_secs(keys[i].secs);
 		r->cand[i].missed = r->missed + i * in->nmembers;
 		r->cand[i].current = in->has_current &&
 		    (keys[i].day < 0 || keys[i].day == in->current_day) &&

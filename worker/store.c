@@ -139,6 +139,37 @@ static const char *const migrations[] = {
 	"UPDATE outbox SET meeting = substr(dedup, instr(dedup, ':') +"
 	"  length(community) + 2, 10) WHERE community IS NOT NULL AND"
 	"  (substr(dedup, 1, 5) = 'meet:' OR substr(dedup, 1, 7) = 'cancel:');",
+	/* 3 -> 4 (branch epochs): a series as a sequence of epochs, each with
+	 * its own slot, UID and metadata, so a change keeps the past where it
+	 * was.  The shape columns are NULL for a series published before: it
+	 * takes the config's shape once, keeping its UID and SEQUENCE so that
+	 * no subscriber sees an event twice.  An install id, random and made
+	 * once, keeps new UIDs apart across installs behind one host. */
+	"CREATE TABLE series_epochs ("
+	"  community  TEXT NOT NULL,"
+	"  n          INTEGER NOT NULL,"
+	"  uid        TEXT NOT NULL UNIQUE,"
+	"  from_date  TEXT,"
+	"  until_date TEXT,"
+	"  cadence    INTEGER,"
+	"  rrule      TEXT,"
+	"  day        INTEGER,"
+	"  week       INTEGER,"
+	"  at         INTEGER,"
+	"  duration   INTEGER,"
+	"  tz         TEXT,"
+	"  fingerprint TEXT NOT NULL,"
+	"  detail     TEXT NOT NULL DEFAULT '',"
+	"  sequence   INTEGER NOT NULL,"
+	"  created    INTEGER NOT NULL,"
+	"  changed    INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, n)"
+	");"
+	"INSERT INTO series_epochs (community, n, uid, fingerprint, sequence,"
+	"  created, changed) SELECT community, 0, uid, fingerprint, sequence,"
+	"  created, changed FROM series;"
+	"INSERT OR IGNORE INTO meta (key, value)"
+	"  VALUES ('install_id', lower(hex(randomblob(4))));",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -291,7 +322,7 @@ store_open_mode(const char *path, bool create, struct store **out, char **err)
 		goto out;
 	}
 	/* Writers on the other thread wait for each other instead of failing. */
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	/* Before anything writes: the pragmas below would turn an empty
 	 * file into a database. */
 	if (!create && (r = store_has_schema(st, err)) != 1) {
@@ -312,6 +343,12 @@ store_open_mode(const char *path, bool create, struct store **out, char **err)
 out:
 	store_close(st);
 	return rc;
+}
+
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "busy.h"
+#include "cadence.h"
 #include "deliver.h"
 #include "http.h"
 #include "ical.h"
@@ -304,7 +305,7 @@ worker_cycle(struct worker *w, char **err)
 		    "slot, %zu busy sources failed", placed.communities,
 		    placed.changed, placed.failed);
 	worker_alive(w);
-	if (publish_run(w->cfg, w->state_dir, w->st, now, &res,
+	if (publish_run(w->cfg, w->state_dir, w->st, now, true, &res,
 	    &store_failed, err) == -1)
 		goto end;
 	worker_alive(w);
@@ -418,6 +419,13 @@ worker_reload(struct worker *w)
 	busy_holidays(cfg, w->st, worker_now(w), true, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
+	if (cadence_lint(cfg, worker_now(w), &errors) == -1) {
+		log_lines(LOG_ERR, "reload: ", errors);
+		log_err("reload: %s has errors; the config in force is kept",
+		    w->cfg->path);
+		config_free(cfg);
+		goto out;
+	}
 	if (config_secret_unavailable(cfg) != NULL) {
 		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
 		    "is not set; the config in force is kept", w->cfg->path,
@@ -679,6 +687,8 @@ worker_run(const struct worker_opts *opts, char **err)
 	}
 	if (statedir_open_store(w.state_dir, &w.st, err) == -1)
 		goto out;
+	if (opts->lock_wait_ms > 0)
+		store_set_busy_timeout(w.st, (int)opts->lock_wait_ms);
 	if (statedir_note_pid(w.state_dir, &perr) == -1) {
 		log_debug("%s", perr);
 		free(perr);

@@ -84,13 +84,48 @@ xasprintf(const char *fmt, ...)
 }
 
 void
-xbuf_add(struct xbuf *b, const char *s, size_t n)
+xbuf_reserve(struct xbuf *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
+	size_t	need;
+
+	if (n > SIZE_MAX / 2 - b->len - 1)
+		xmalloc_die(n);
+	need = b->len + n + 1;
+	if (need > b->cap) {
+		b->cap = need * 2;
 		b->s = xreallocarray(b->s, b->cap, 1);
 	}
+}
+
+void
+xbuf_add(struct xbuf *b, const char *s, size_t n)
+{
+	xbuf_reserve(b, n);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
+}
+
+void
+xbuf_printf(struct xbuf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	/* Once into the room there is; a second time when it was short. */
+	va_start(ap, fmt);
+	n = b->cap > b->len ? vsnprintf(b->s + b->len, b->cap - b->len, fmt,
+	    ap) : vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		xmalloc_die(strlen(fmt));
+	if ((size_t)n >= b->cap - b->len) {
+		xbuf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			xmalloc_die(strlen(fmt));
+	}
+	b->len += (size_t)n;
 }

@@ -19,8 +19,8 @@ expect_status "check takes no extra arguments" 64 "$PLC" -c "$TOP/conf/demo.ini"
 # run's knobs for the tests (a worker that took a bad one would run one
 # cycle in $T and exit 0).
 printf '[worker]\nstate_dir = %s/state\ntimezone = UTC\n' "$T" >"$T/min.ini"
-for o in "--stop-grace 0" "--stop-grace 3601" "--stop-grace 2s" "--retry 0" "--retry ''"; do
+for o in "--stop-grace 0" "--stop-grace 3601" "--stop-grace 2s" "--retry 0" "--retry ''" "--lock-wait 0" "--lock-wait 1s"; do
 	eval "set -- $o"
 	expect_status "run $o is a usage error (64)" 64 "$PLC" -c "$T/min.ini" run --once "$@"
 done
-expect_status "run --once --stop-grace 2 --retry 1 runs" 0 "$PLC" -c "$T/min.ini" run --once --stop-grace 2 --retry 1
+expect_status "run --once --stop-grace 2 --retry 1 --lock-wait 1 runs" 0 "$PLC" -c "$T/min.ini" run --once --stop-grace 2 --retry 1 --lock-wait 1

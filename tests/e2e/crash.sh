@@ -2,6 +2,7 @@
 # lost, and no more than the rows in flight (or in the last group commit)
 # go twice.  And a receiver that
 # fails with 500 once: retried, then delivered.
+# run-alone: a kill -9 timed into the middle of a batch (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""

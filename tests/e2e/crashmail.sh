@@ -4,6 +4,7 @@
 # batch sent so far (issue 15, finding 8).  And a relay that takes the
 # messages but never answers QUIT: they are recorded sent at once, so a
 # kill then sends none of them again.
+# run-alone: a kill -9 timed into the middle of a batch (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""; pid=""

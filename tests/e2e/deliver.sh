@@ -8,9 +8,7 @@ SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
 
 wait_file() {	# wait_file FILE: up to 10 s
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
+	wait_for 10 test -e "$1"
 }
 
 mkdir -p "$T/smtp" "$T/hooks"
@@ -127,7 +125,7 @@ const e = new ICAL.Event(c.getFirstSubcomponent("vevent"));
 console.log(e.uid, e.recurrenceId.toString(), e.startDate.toString(),
     e.startDate.toUnixTime());' "$bobmail.ics" >"$T/cal" 2>&1
 expect "ical.js reads the invitation: the series UID, that meeting, 20:30Z" \
-    test "$(cat "$T/cal")" = "math7.series@plc.example.edu 2026-11-03T15:30:00 2026-11-03T15:30:00 1793737800"
+    test "$(sed 's/\.series\.[0-9a-f]\{8\}@/.series@/' "$T/cal")" = "math7.series@plc.example.edu 2026-11-03T15:30:00 2026-11-03T15:30:00 1793737800"
 
 # The chat payloads are each service's own.
 okpost=$(grep -l '<@U1ALICE>' "$T/hooks/"*.json)

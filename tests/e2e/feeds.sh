@@ -99,17 +99,18 @@ uk=$(feed_of community uk)
 expect_status "ical.js reads math7's feed without a problem" 0 \
     $CHECK "$math7" 2026-10-01T00:00:00Z 2026-12-20T00:00:00Z
 cat >"$T/want" <<'EOF'
-math7.series@plc.example.edu|2026-10-06 15:30|America/New_York|2026-10-06 19:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-10-20 15:30|America/New_York|2026-10-20 19:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-10-27 15:30|America/New_York|2026-10-27 19:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-11-03 15:30|America/New_York|2026-11-03 20:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-11-10 15:30|America/New_York|2026-11-10 20:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-11-25 16:00|America/New_York|2026-11-25 21:00|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-12-01 15:30|America/New_York|2026-12-01 20:30|CONFIRMED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-12-08 15:30|America/New_York|2026-12-08 20:30|CANCELLED|0|Grade 7 Math PLC
-math7.series@plc.example.edu|2026-12-15 15:30|America/New_York|2026-12-15 20:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-10-06 15:30|America/New_York|2026-10-06 19:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-10-20 15:30|America/New_York|2026-10-20 19:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-10-27 15:30|America/New_York|2026-10-27 19:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-11-03 15:30|America/New_York|2026-11-03 20:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-11-10 15:30|America/New_York|2026-11-10 20:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-11-25 16:00|America/New_York|2026-11-25 21:00|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-12-01 15:30|America/New_York|2026-12-01 20:30|CONFIRMED|0|Grade 7 Math PLC
+math7.series.IID@plc.example.edu|2026-12-15 15:30|America/New_York|2026-12-15 20:30|CONFIRMED|0|Grade 7 Math PLC
 EOF
-expect_same "math7: local wall time kept across 1 November, skips (13 Oct, staff day 17 Nov), move and cancel as ical.js reads them" "$T/out" "$T/want"
+# UIDs carry the install id (kept in the state): shown here as IID.
+sed -i 's/\.series\.[0-9a-f]\{8\}@/.series.IID@/' "$T/out"
+expect_same "math7: local wall time kept across 1 November, skips (13 Oct, staff day 17 Nov), move and cancel (8 Dec: no meeting) as ical.js reads them" "$T/out" "$T/want"
 
 expect_status "ical.js reads the London community's feed" 0 \
     $CHECK "$uk" 2026-10-01T00:00:00Z 2027-04-10T00:00:00Z
@@ -135,20 +136,22 @@ expect_same "math7: 15:30 New York on both sides of 14 March, the last on the un
 expect "math7: 16 meetings from March to the end of June" test "$(wc -l <"$T/out")" = 16
 expect_status "ical.js expands math7's whole year" 0 \
     $CHECK "$math7" 2026-08-01T00:00:00Z 2027-08-01T00:00:00Z
-# 42 Tuesdays from 1 September to 15 June, less 13 October and the staff
-# day; the moved and the cancelled meeting stay, once each.
-expect "math7: 40 meetings in the school year, none twice" \
-    test "$(wc -l <"$T/out")" = 40 -a \
-    "$(cut -d'|' -f2 "$T/out" | sort -u | wc -l)" = 40
+# 42 Tuesdays from 1 September to 15 June, less 13 October, the staff
+# day and the cancelled 8 December (an EXDATE); the moved one stays, once.
+expect "math7: 39 meetings in the school year, none twice" \
+    test "$(wc -l <"$T/out")" = 39 -a \
+    "$(cut -d'|' -f2 "$T/out" | sort -u | wc -l)" = 39
 expect "math7: the year starts on 1 September" \
     test "$(head -n 1 "$T/out" | cut -d'|' -f2)" = "2026-09-01 15:30"
-expect "math7: one meeting cancelled in the year" \
-    test "$(grep -c '|CANCELLED|' "$T/out")" = 1
+expect "math7: no cancelled meeting is returned as an occurrence" \
+    test "$(grep -c '|CANCELLED|' "$T/out")" = 0
+expect "math7: the cancelled 8 December is an EXDATE of the series" \
+    grep -q '^EXDATE;TZID=America/New_York:20261208T153000' "$math7"
 
 expect_status "ical.js reads bob's feed (two communities, two zones)" 0 \
     $CHECK "$bob" 2026-10-01T00:00:00Z 2026-10-15T00:00:00Z
 expect "bob's feed has both series" \
-    test "$(cut -d'|' -f1 "$T/out" | sort -u | tr '\n' ' ')" = \
+    test "$(cut -d'|' -f1 "$T/out" | sed 's/\.series\.[0-9a-f]\{8\}@/.series@/' | sort -u | tr '\n' ' ')" = \
     "math7.series@plc.example.edu uk.series@plc.example.edu "
 expect "bob's feed carries a VTIMEZONE for each zone, with plain TZIDs" \
     test "$(grep -c '^TZID:' "$bob")" = 2 -a \
@@ -190,20 +193,27 @@ expect_status "feeds with the communities reordered" 0 P feeds --now 2026-10-03T
 expect "reordering the config changes no byte" \
     test "$(cat "$T/state/feeds/"*.ics | sha256sum)" = "$sum1"
 
-# A new description: new text, same SEQUENCE.  A new time: SEQUENCE 1, once.
+# A new description: new text, same SEQUENCE, a new DTSTAMP.  A new time
+# seen by the worker's cycle: the past stays, a new epoch from the next
+# meeting (its own UID, SEQUENCE 0), recorded once.
 write_conf 15:30 "Norms only"
 expect_status "feeds after a new description" 0 P feeds --now 2026-10-04T12:00
 expect "the description is new" grep -q '^DESCRIPTION:Norms only' "$math7"
 expect "SEQUENCE stays 0 for a description" \
-    test "$(grep -c '^SEQUENCE:0' "$math7")" = 3
+    test "$(grep -c '^SEQUENCE:0' "$math7")" = 2
+expect "DTSTAMP moves for a description" \
+    test "$(grep -c '^DTSTAMP:20261004T160000Z' "$math7")" = 2
 write_conf 16:00 "Norms only"
-expect_status "feeds after a new time" 0 P feeds --now 2026-10-05T12:00
-P feeds --now 2026-10-06T12:00 >/dev/null 2>&1
-expect "SEQUENCE rises to 1 for a time change, and only once" \
-    test "$(grep -c '^SEQUENCE:1' "$math7")" = 3 -a \
-    "$(grep -c '^SEQUENCE:' "$math7")" = 3
+expect_status "run --once after a new time" 0 P run --once --now 2026-10-05T12:00
+sum2=$(cat "$math7" | sha256sum)
+P run --once --now 2026-10-06T12:00 >/dev/null 2>&1
+expect "a second cycle changes no byte" test "$(cat "$math7" | sha256sum)" = "$sum2"
+expect "two epochs: the old one ends on 2026-09-29, SEQUENCE stays 0" \
+    test "$(grep -c '^SEQUENCE:0' "$math7")" = 3 -a \
+    "$(grep -c '^UID:' "$math7" )" = 3 -a \
+    "$(grep -c 'UNTIL=20260930T035959Z' "$math7")" = 1
 expect "DTSTAMP is the time of that change" \
-    grep -q '^DTSTAMP:20261005T160000Z' "$math7"
+    test "$(grep -c '^DTSTAMP:20261005T160000Z' "$math7")" = 3
 expect_status "ical.js reads the changed feed" 0 \
     $CHECK "$math7" 2026-10-05T00:00:00Z 2026-10-07T00:00:00Z
 contains "the meeting is at 16:00 now" "$T/out" "2026-10-06 16:00|America/New_York|2026-10-06 20:00"

@@ -43,7 +43,8 @@ metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
 start_notify
 t0=$(date +%s)
-NOTIFY_SOCKET=$T/notify.sock "$PLC" -c "$T/plc.ini" run >"$T/run.log" 2>&1 &
+# --lock-wait 1: the locked cycle fails after 1 s, not SQLite's 5 s, twice.
+NOTIFY_SOCKET=$T/notify.sock "$PLC" -c "$T/plc.ini" run --lock-wait 1 >"$T/run.log" 2>&1 &
 pid=$!
 expect "/healthz answers 200 once running" wait_for 30 health_is 200
 curl -s "$base/healthz" >"$T/h.json"

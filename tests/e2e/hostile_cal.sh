@@ -234,7 +234,7 @@ expect "/healthz answers during the parse" test "$(healthz)" = 200
 n=$(grep -c "slow2.ics: cpu limit" "$T/run.err")
 t0=$(date +%s%N)
 kill -TERM $RUN
-i=0; while kill -0 $RUN 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 30 gone $RUN
 t1=$(date +%s%N)
 wait $RUN; st=$?; RUN=""
 echo "# measured: stopped $(( (t1 - t0) / 1000000 )) ms after SIGTERM, in the middle of a parse"

@@ -188,11 +188,11 @@ kill -HUP "$pid"
 has_new_name() { curl -s "$math7" | grep -q "Grade Seven Mathematics"; }
 expect "a valid config on SIGHUP is published (within 10 s)" wait_for 10 has_new_name
 
-# A new name is no change of shape: SEQUENCE stays 0.  A reload of the same
-# config changes nothing: the same ETag, the same SEQUENCE, the file
-# untouched.
-has_seq0() { curl -s "$math7" | grep -q '^SEQUENCE:0'; }
-expect "a new name leaves SEQUENCE at 0" has_seq0
+# A new name is a new SUMMARY, which subscribers should see: SEQUENCE 1.
+# A reload of the same config changes nothing: the same ETag, the same
+# SEQUENCE, the file untouched.
+has_seq0() { curl -s "$math7" | grep -q '^SEQUENCE:1'; }
+expect "a new name raises SEQUENCE to 1" has_seq0
 cycles() { curl -s "$base/metrics" | awk '/^plc_cadence_cycles_total / { print $2 }'; }
 m7file="$T/state/feeds/${math7##*/}"
 curl -s -D "$T/h" -o /dev/null "$math7"; e1=$(header ETag "$T/h")
@@ -204,7 +204,7 @@ expect "a no-op SIGHUP is reloaded and a cycle runs (within 10 s)" wait_for 10 r
 curl -s -D "$T/h" -o /dev/null "$math7"
 expect "after a no-op reload: the same ETag" test "$(header ETag "$T/h")" = "$e1"
 expect "after a no-op reload: the file is not rewritten" test "$(stat -c %Y.%y "$m7file")" = "$mt1"
-expect "after a no-op reload: SEQUENCE still 0" has_seq0
+expect "after a no-op reload: SEQUENCE still 1" has_seq0
 
 # SIGTERM stops it cleanly.
 kill -TERM "$pid"

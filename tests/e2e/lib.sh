@@ -39,6 +39,9 @@ wait_for() {
 	return 1
 }
 
+# gone PID: true once the process PID has ended (for wait_for).
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
 # pick_port BASE SPAN: a port of this test's own in [BASE, BASE + SPAN),
 # derived from the PID, skipping busy ones (curl's 7: connection refused).
 # Keep the range below Linux's ephemeral ports (32768 up), where the

@@ -13,9 +13,7 @@ start_smtpd() {
 	PORT=$(free_port)
 	$PY "$TOP/tests/smtpd.py" "$PORT" "$1" "$2" 2>"$1.log" &
 	SRV="$SRV $!"
-	i=0
-	while [ ! -e "$1/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1/ready" ] || { not_ok "smtpd did not start"; cat "$1.log"; }
+	wait_for 10 test -e "$1/ready" || { not_ok "smtpd did not start"; cat "$1.log"; }
 }
 
 # smtp_conf FILE PORT: a config sending through 127.0.0.1:PORT in clear.
@@ -143,8 +141,7 @@ mkdir -p "$T/tlsin"
 PORT=$(free_port)
 $PY "$TOP/tests/smtpd.py" "$PORT" "$T/tlsin" tls "$T/srv.pem" "$T/srv.key" 2>"$T/tlsin.log" &
 SRV="$SRV $!"
-i=0
-while [ ! -e "$T/tlsin/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 10 test -e "$T/tlsin/ready"
 printf 's3cret pw\n' >"$T/pw"
 chmod 600 "$T/pw"
 tls_conf() {	# tls_conf FILE CA-LINE

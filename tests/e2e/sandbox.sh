@@ -6,6 +6,7 @@
 # expanded by systemd-analyze), sockets only of RestrictAddressFamilies=,
 # no writable and executable memory (MemoryDenyWriteExecute=), and writes
 # only inside the state directory (ProtectSystem=strict + StateDirectory=).
+# run-alone: traces the worker with strace (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""; pid=""; ND=""

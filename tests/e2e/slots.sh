@@ -18,9 +18,7 @@ serve() {	# serve: the HTTP server on $T/www, on $PORT once known
 	$PY -u -m http.server --bind 127.0.0.1 --directory "$T/www" ${PORT:-0} \
 	    >"$T/srv.out" 2>>"$T/srv.log" &
 	SRV=$!
-	i=0
-	while ! grep -q 'port' "$T/srv.out" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1)); done
+	wait_for 10 grep -qs 'port' "$T/srv.out"
 	PORT=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$T/srv.out" | head -1)
 }
 unserve() { kill $SRV; wait $SRV 2>/dev/null; SRV=""; }
@@ -242,17 +240,16 @@ contains "and the copy kept" "$T/out" "last good copy from"
 # second cycle (SIGHUP) does not expand an unchanged calendar again.
 "$PLC" -c "$T/plc.ini" -v run --now $NOW >"$T/run.log" 2>&1 &
 RUN=$!
-i=0
-while ! curl -sf "http://127.0.0.1:$HP/healthz" >"$T/health" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1)); done
+health() { curl -sf "http://127.0.0.1:$HP/healthz" >"$T/health" 2>/dev/null; }
+wait_for 10 health
 expect "/healthz reports the failing source" grep -q "\"busy_failures\":1" "$T/health"
 expect "/healthz names it without its path" grep -q "\"source\":\"http://127.0.0.1:$PORT/…\"" "$T/health"
 curl -sf "http://127.0.0.1:$HP/metrics" >"$T/metrics"
 expect "/metrics counts it" grep -qx 'plc_cadence_busy_source_failures 1' "$T/metrics"
 cycles() { grep -c 'auto communities ranked' "$T/run.log"; }
 kill -HUP $RUN
-i=0
-while [ "$(cycles)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+two_cycles() { [ "$(cycles)" -ge 2 ]; }
+wait_for 10 two_cycles
 expect "a second cycle ran" test "$(cycles)" = 2
 expect "a.ics was expanded once in two cycles" test "$(grep -c "member a: busy source $T/a.ics: expanded" "$T/run.log")" = 1
 kill $RUN; wait $RUN 2>/dev/null; RUN=""

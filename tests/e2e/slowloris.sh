@@ -8,6 +8,7 @@
 #     a reload's cycle still reads the config and a busy calendar and writes
 #     the feeds (the connection limit leaves room for the worker's files).
 # Both attacks are bounded (tests/slowloris.py stops by itself).
+# run-alone: 2,000 connections and answers timed to 1 s (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 pid=""; A=""

@@ -10,8 +10,7 @@ port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 mkdir -p "$T/smtp"
 $PY "$TOP/tests/smtpd.py" "$port" "$T/smtp" accept 2>"$T/smtp.log" &
 SRV=$!
-i=0
-while [ ! -e "$T/smtp/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 10 test -e "$T/smtp/ready"
 
 N=60
 {

@@ -3,6 +3,7 @@
 # pending, nothing is left in 'sending', the worker exits 0, and the next
 # start sends every remaining row exactly once.  Posts to a receiver that
 # hangs are cut off when the grace is over and left for a retry.
+# run-alone: the stop's time is asserted against the grace (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""; pid=""
@@ -68,12 +69,9 @@ count_of() { awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }'
 stop_within() {
 	t0=$(date +%s)
 	kill -TERM "$pid"
-	n=$(($1 * 10)); took=none
-	while [ "$n" -gt 0 ]; do
-		if ! kill -0 "$pid" 2>/dev/null; then took=$(($(date +%s) - t0)); break; fi
-		sleep 0.1; n=$((n - 1))
-	done
-	[ "$took" = none ] && kill -9 "$pid"
+	took=none
+	if wait_for "$1" gone "$pid"; then took=$(($(date +%s) - t0))
+	else kill -9 "$pid"; fi
 	wait "$pid"; st=$?; pid=""
 }
 

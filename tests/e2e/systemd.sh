@@ -15,6 +15,7 @@
 # test's own directory while the container boots), as a server runs it: the
 # sanitizer build's LeakSanitizer needs ptrace, which the unit's
 # SystemCallFilter= refuses, so it could not stop cleanly under the unit.
+# run-alone: boots a container and builds the worker (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 NS=""; L=""; WD=""; BLD=""
@@ -33,8 +34,7 @@ ct() { nsenter -t "$L" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 poweroff() {
 	[ -n "$NS" ] || return 0
 	[ -n "$L" ] && kill -s RTMIN+4 "$L" 2>/dev/null
-	n=200
-	while kill -0 "$NS" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	wait_for 20 gone "$NS"
 	if kill -0 "$NS" 2>/dev/null; then
 		[ -n "$L" ] && kill -9 "$L" 2>/dev/null
 		kill "$NS" 2>/dev/null

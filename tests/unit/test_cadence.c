@@ -15,21 +15,7 @@
 #include "config.h"
 #include "recur.h"
 #include "tz.h"
-
-/* The expected instants come from glibc's timegm, not from civil or tz. */
-static time_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return timegm(&tm);
-}
+#include "utc.h"
 
 static struct civil_date
 date(int y, int m, int d)
@@ -551,7 +537,8 @@ test_skips(void **state)
 	    "2026-11-10 2026-11-17 2026-11-24 2026-12-01 2026-12-08 "
 	    "2026-12-15 2027-01-05 2027-01-12");
 	free(occ);
-	/* A skip wins over a move of the same date: it is an EXDATE. */
+	/* A move out of a skipped date wins: the meeting takes place at its
+	 * new date (issue 13: it used to vanish). */
 	{
 		struct config_move	 mv = { { 2026, 10, 13 },
 		    { 2026, 10, 14 }, false, { 0, 0, 0 } };
@@ -560,7 +547,12 @@ test_skips(void **state)
 		c.nmoves = 1;
 		n = expand(&c, utc(2026, 10, 10, 0, 0), utc(2026, 10, 17, 0, 0),
 		    &occ);
-		assert_int_equal(n, 0);
+		assert_int_equal(n, 1);
+		assert_true(occ[0].moved);
+		assert_int_equal(civil_date_cmp(occ[0].orig, date(2026, 10, 13)),
+		    0);
+		assert_int_equal(civil_date_cmp(occ[0].date, date(2026, 10, 14)),
+		    0);
 		free(occ);
 	}
 }

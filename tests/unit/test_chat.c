@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "chat.h"
+#include "civil.h"
 #include "webhook.h"
 #include "xmalloc.h"
 
@@ -286,7 +287,7 @@ test_retry_after(void **state)
 	(void)state;
 	assert_int_equal(webhook_retry_after("120", now), 120);
 	assert_int_equal(webhook_retry_after(" 7 ", now), 7);
-	assert_int_equal(webhook_retry_after("9999999", now), 86400);
+	assert_int_equal(webhook_retry_after("9999999", now), CIVIL_DAY);
 	assert_int_equal(webhook_retry_after(NULL, now), -1);
 	assert_int_equal(webhook_retry_after("soon", now), -1);
 	assert_int_equal(webhook_retry_after("-5", now), -1);

@@ -262,6 +262,24 @@ test_time_parse(void **state)
 }
 
 static void
+test_time_from_secs(void **state)
+{
+	struct civil_time	t;
+	int			secs;
+
+	(void)state;
+	t = civil_time_from_secs(0);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 0);
+	t = civil_time_from_secs(15 * 3600 + 30 * 60 + 7);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 153007);
+	t = civil_time_from_secs(CIVIL_DAY - 1);
+	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 235959);
+	for (secs = 0; secs < CIVIL_DAY; secs += 7)
+		assert_int_equal(civil_time_to_secs(civil_time_from_secs(secs)),
+		    secs);
+}
+
+static void
 test_weekday_parse(void **state)
 {
 	static const char *const forms[7][6] = {
@@ -307,9 +325,10 @@ test_duration_parse(void **state)
 		{ "0m", 0 },
 		{ "1w", 604800 },
 		{ "90s", 90 },
-		{ "1w2d3h4m5s", 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5 },
+		{ "1w2d3h4m5s",
+		    604800 + 2 * CIVIL_DAY + 3 * 3600 + 4 * 60 + 5 },
 		{ "36h", 129600 },
-		{ "180d", 180 * 86400 },
+		{ "180d", 180 * CIVIL_DAY },
 		{ "3660d", CIVIL_DURATION_MAX },
 		{ "0045m", 2700 },
 	};
@@ -347,14 +366,14 @@ test_duration_format(void **state)
 		{ 172800, "2d" },
 		{ 604800, "7d" },
 		{ 90, "1m30s" },
-		{ 86400 + 7200, "1d2h" },
+		{ CIVIL_DAY + 7200, "1d2h" },
 		{ 3601, "1h1s" },
 		{ -3600, "-1h" },
 		{ INT64_MAX, "106751991167300d15h30m7s" },
 		{ INT64_MIN, "-106751991167300d15h30m8s" },
 	};
 	static const int64_t	 trip[] = { 1, 59, 60, 61, 3599, 3600, 86399,
-	    86400, 90061, 2700, CIVIL_DURATION_MAX };
+	    CIVIL_DAY, 90061, 2700, CIVIL_DURATION_MAX };
 	char			 buf[CIVIL_DUR_LEN];
 	int64_t			 v;
 	size_t			 i;
@@ -369,7 +388,7 @@ test_duration_format(void **state)
 		assert_int_equal(civil_duration_parse(buf, &v), 0);
 		assert_int_equal(v, trip[i]);
 	}
-	for (v = 0; v <= 2 * 86400; v += 37) {
+	for (v = 0; v <= 2 * CIVIL_DAY; v += 37) {
 		int64_t	 back = -1;
 
 		civil_duration_format(v, buf);
@@ -392,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_weekday),
 		cmocka_unit_test(test_date_parse),
 		cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_time_from_secs),
 		cmocka_unit_test(test_weekday_parse),
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_duration_format),

@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "civil.h"
 #include "config.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -267,7 +268,7 @@ test_full(void **state)
 	assert_string_equal(tz_name(c->worker.tz), "America/New_York");
 	assert_string_equal(c->worker.listen, "127.0.0.1:8080");
 	assert_string_equal(c->worker.public_url, "https://plc.example.edu");
-	assert_int_equal(c->worker.horizon, 90 * 86400);
+	assert_int_equal(c->worker.horizon, 90 * CIVIL_DAY);
 	assert_true(c->worker.has_quiet);
 	assert_int_equal(c->worker.quiet_from, 20 * 3600);
 	assert_int_equal(c->worker.quiet_to, 7 * 3600);
@@ -351,12 +352,12 @@ test_full(void **state)
 	assert_string_equal(m7->url, "https://meet.example.edu/math7");
 	assert_string_equal(m7->description, "Norms; data review; next steps");
 	assert_int_equal(m7->nremind, 2);
-	assert_int_equal(m7->remind[0], 86400);
+	assert_int_equal(m7->remind[0], CIVIL_DAY);
 	assert_int_equal(m7->remind[1], 3600);
 	assert_int_equal(m7->naction_remind, 2);
 	assert_int_equal(m7->action_remind[1], 0);
 	assert_true(m7->has_escalate);
-	assert_int_equal(m7->escalate, 86400);
+	assert_int_equal(m7->escalate, CIVIL_DAY);
 	assert_true(m7->has_digest);
 	assert_int_equal(m7->digest_day, CIVIL_FR);
 	assert_int_equal(m7->digest_time.h, 14);
@@ -440,7 +441,7 @@ test_defaults(void **state)
 	assert_string_equal(c->worker.state_dir, "/var/lib/plc-cadence");
 	assert_null(c->worker.listen);
 	assert_null(c->worker.public_url);
-	assert_int_equal(c->worker.horizon, 180 * 86400);
+	assert_int_equal(c->worker.horizon, 180 * CIVIL_DAY);
 	assert_false(c->worker.has_quiet);
 	assert_null(c->worker.secret.value);
 	assert_null(c->worker.secret.source);

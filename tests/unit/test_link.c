@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "civil.h"
 #include "link.h"
 #include "xmalloc.h"
 
@@ -133,7 +134,7 @@ v1_link(int64_t id, time_t expires)
 static void
 test_reopen(void **state)
 {
-	time_t	 created = NOW - 86400, reopened = NOW - 600, opened = 0;
+	time_t	 created = NOW - CIVIL_DAY, reopened = NOW - 600, opened = 0;
 	int64_t	 id = -1;
 	char	*tok;
 

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "tz.h"
 #include "utc.h"
+#include "tmpdb.h"
 
 
 static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef";
@@ -76,7 +77,7 @@ fixture_init(struct fixture *f)
 	f->members[1] = BOB;
 	f->members[2] = CAROL;
 	f->notify[0] = &f->chan[0];
-	f->remind[0] = 2 * 86400;
+	f->remind[0] = 2 * CIVIL_DAY;
 	f->remind[1] = 0;
 
 	f->c.id = "math7";
@@ -88,7 +89,7 @@ fixture_init(struct fixture *f)
 	f->c.action_remind = f->remind;
 	f->c.naction_remind = 2;
 	f->c.has_escalate = true;
-	f->c.escalate = 86400;
+	f->c.escalate = CIVIL_DAY;
 	f->c.has_digest = true;
 	f->c.digest_day = CIVIL_FR;
 	f->c.digest_time = (struct civil_time){ 14, 0, 0 };
@@ -97,7 +98,7 @@ fixture_init(struct fixture *f)
 	f->c.tz = tz_find("America/New_York");
 
 	f->cfg.worker.public_url = "https://plc.example.edu";
-	f->cfg.worker.horizon = 180 * 86400;
+	f->cfg.worker.horizon = 180 * CIVIL_DAY;
 	f->cfg.worker.has_quiet = true;
 	f->cfg.worker.quiet_from = 20 * 3600;
 	f->cfg.worker.quiet_to = 7 * 3600;
@@ -307,28 +308,6 @@ dedups(const struct plan_msg *m, long n, const char *prefix, char *out,
 		}
 }
 
-static char *
-tmp_db(void)
-{
-	char	 tmpl[] = "/tmp/plc-nudge-XXXXXX";
-	char	*dir = mkdtemp(tmpl), *p;
-
-	assert_non_null(dir);
-	p = malloc(strlen(dir) + 16);
-	sprintf(p, "%s/state.db", dir);
-	return p;
-}
-
-static void
-rm_db(char *p)
-{
-	char	buf[512];
-
-	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
-	assert_int_equal(system(buf), 0);
-	free(p);
-}
-
 /* Rows of the outbox whose dedup key starts with prefix, by status. */
 static size_t
 outbox_count(struct store *st, const char *prefix, int status)
@@ -387,7 +366,7 @@ test_escalation_once_per_period(void **state)
 	 * nothing; later in period 1 neither; in period 2, period 3. */
 	assert_int_equal(store_open(db, &st, &err), 0);
 	for (i = 0; i < 3; i++) {
-		static const int64_t later[] = { 0, 3600, 86400 + 7200 };
+		static const int64_t later[] = { 0, 3600, CIVIL_DAY + 7200 };
 		struct store_outbox_new	 rows[4];
 		long			 k;
 

@@ -14,21 +14,7 @@
 #include "config.h"
 #include "plan.h"
 #include "tz.h"
-
-/* Expected instants come from glibc's timegm, not from civil or tz. */
-static time_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return timegm(&tm);
-}
+#include "utc.h"
 
 /* The demo's math7, built by hand as config_load would leave it. */
 struct fixture {
@@ -65,7 +51,7 @@ fixture_init(struct fixture *f)
 	f->members[1] = &f->bob;
 	f->optional[0] = &f->erin;
 	f->notify[0] = &f->chat;
-	f->remind[0] = 86400;
+	f->remind[0] = CIVIL_DAY;
 	f->remind[1] = 3600;
 	f->move.from = (struct civil_date){ 2026, 11, 24 };
 	f->move.to = (struct civil_date){ 2026, 11, 25 };
@@ -169,7 +155,7 @@ test_per_lead_and_channel(void **state)
 	assert_string_equal(r->channel, "email");
 	assert_string_equal(r->recipient, "alice");
 	assert_string_equal(r->kind, PLAN_KIND_REMINDER);
-	assert_int_equal(r->due, start - 86400);
+	assert_int_equal(r->due, start - CIVIL_DAY);
 	assert_int_equal(r->expires, start);
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:demo-chat");
 	assert_string_equal(r->channel, "demo-chat");
@@ -181,7 +167,7 @@ test_per_lead_and_channel(void **state)
 	/* Sorted by due: the day-before reminders first. */
 	for (i = 1; i < n; i++)
 		assert_true(m[i - 1].due <= m[i].due);
-	assert_int_equal(m[0].due, start - 86400);
+	assert_int_equal(m[0].due, start - CIVIL_DAY);
 	assert_int_equal(m[n - 1].due, start - 3600);
 	plan_free(m, n);
 }
@@ -266,7 +252,7 @@ test_moved_keeps_key(void **state)
 	assert_int_equal(n, 10);
 	assert_int_equal(count_prefix(m, n, "meet:math7:2026-11-24:"), 10);
 	r = must_find(m, n, "meet:math7:2026-11-24:1d:member:bob:email");
-	assert_int_equal(r->due, moved - 86400);
+	assert_int_equal(r->due, moved - CIVIL_DAY);
 	assert_int_equal(r->expires, moved);
 	assert_string_equal(r->subject, "Moved: Grade 7 Math PLC — now "
 	    "Wed 25 Nov 15:00");
@@ -280,7 +266,7 @@ test_moved_keeps_key(void **state)
 	    utc(2026, 11, 20, 0, 0), &u);
 	assert_int_equal(nu, n);
 	o = must_find(u, nu, "meet:math7:2026-11-24:1d:member:bob:email");
-	assert_int_equal(o->due, utc(2026, 11, 24, 20, 30) - 86400);
+	assert_int_equal(o->due, utc(2026, 11, 24, 20, 30) - CIVIL_DAY);
 	assert_true(o->due != r->due);
 	assert_string_not_equal(o->body, r->body);
 	plan_free(m, n);
@@ -341,7 +327,7 @@ test_expiry(void **state)
 	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
 	    start - 1800, &m);
 	assert_int_equal(n, 10);
-	assert_int_equal(m[0].due, start - 86400);
+	assert_int_equal(m[0].due, start - CIVIL_DAY);
 	assert_int_equal(m[0].expires, start);
 	plan_free(m, n);
 	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),

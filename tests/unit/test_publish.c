@@ -19,10 +19,11 @@
 #include "publish.h"
 #include "store.h"
 #include "token.h"
+#include "tmpdb.h"
 
 struct fixture {
-	char		 dir[64];
-	char		 db[96];
+	char		 dir[64];	/* of db */
+	char		*db;
 	struct store	*st;
 };
 
@@ -32,9 +33,8 @@ setup(void **state)
 	struct fixture	*f = calloc(1, sizeof(*f));
 	char		*err = NULL;
 
-	strcpy(f->dir, "/tmp/plc-publish-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/state.db", f->dir);
+	f->db = tmp_db();
+	tmp_db_dir(f->db, f->dir, sizeof(f->dir));
 	assert_int_equal(store_open(f->db, &f->st, &err), 0);
 	*state = f;
 	return 0;
@@ -44,11 +44,9 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 cmd[128];
 
 	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	rm_db(f->db);
 	free(f);
 	return 0;
 }

@@ -13,29 +13,7 @@
 #include "config.h"
 #include "series.h"
 #include "store.h"
-
-static char *
-tmp_db(void)
-{
-	char	 tmpl[] = "/tmp/plc-series-XXXXXX";
-	char	*dir = mkdtemp(tmpl);
-	char	*p;
-
-	assert_non_null(dir);
-	p = malloc(strlen(dir) + 16);
-	sprintf(p, "%s/state.db", dir);
-	return p;
-}
-
-static void
-rm_db(char *p)
-{
-	char	buf[512];
-
-	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
-	assert_int_equal(system(buf), 0);
-	free(p);
-}
+#include "tmpdb.h"
 
 static struct config_community
 community(int day, bool time_auto, enum config_cadence cadence)
@@ -71,20 +49,6 @@ test_is_auto(void **state)
 	assert_true(series_is_auto(&c));
 	c = community(2, true, CONFIG_CADENCE_BIWEEKLY);
 	assert_true(series_is_auto(&c));
-}
-
-static void
-test_time(void **state)
-{
-	struct civil_time	t;
-
-	(void)state;
-	t = series_time(0);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 0);
-	t = series_time(15 * 3600 + 30 * 60 + 7);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 153007);
-	t = series_time(86399);
-	assert_int_equal(t.h * 10000 + t.min * 100 + t.s, 235959);
 }
 
 /* The configured parts stay; only the auto ones come from the store, and
@@ -136,7 +100,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_auto),
-		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_slot),
 	};
 

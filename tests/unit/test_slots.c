@@ -94,7 +94,7 @@ setup(void **state)
 	F.in.members = F.sm;
 	F.in.nmembers = 4;		/* e joins in the tests that want her */
 	F.in.from = utc(2026, 9, 7, 0, 0);
-	F.in.to = F.in.from + 10 * 7 * 86400;
+	F.in.to = F.in.from + 10 * 7 * CIVIL_DAY;
 	for (size_t i = 0; i < 5; i++)
 		F.busy[i] = avail_new();
 	return 0;
@@ -240,10 +240,10 @@ test_stability(void **state)
 	/* c and d busy every Tuesday: half can come, below 0.75. */
 	avail_add(F.busy[2], utc(2026, 9, 8, 19, 0), utc(2026, 9, 8, 21, 0));
 	for (int w = 0; w < 10; w++) {
-		avail_add(F.busy[2], F.in.from + 86400 + w * 7 * 86400,
-		    F.in.from + 2 * 86400 + w * 7 * 86400);
-		avail_add(F.busy[3], F.in.from + 86400 + w * 7 * 86400,
-		    F.in.from + 2 * 86400 + w * 7 * 86400);
+		avail_add(F.busy[2], F.in.from + CIVIL_DAY + w * 7 * CIVIL_DAY,
+		    F.in.from + 2 * CIVIL_DAY + w * 7 * CIVIL_DAY);
+		avail_add(F.busy[3], F.in.from + CIVIL_DAY + w * 7 * CIVIL_DAY,
+		    F.in.from + 2 * CIVIL_DAY + w * 7 * CIVIL_DAY);
 	}
 	r = rank();
 	assert_true(slots_current(r)->attendance < 0.75);

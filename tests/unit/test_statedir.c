@@ -18,10 +18,11 @@
 
 #include "statedir.h"
 #include "store.h"
+#include "tmpdb.h"
 
 struct fx {
-	char	dir[64];
-	char	path[128];	/* state.db in it */
+	char	 dir[64];
+	char	*path;		/* state.db in it */
 };
 
 static int
@@ -29,9 +30,8 @@ setup(void **state)
 {
 	struct fx	*f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/plc-statedir-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
+	f->path = tmp_db();
+	tmp_db_dir(f->path, f->dir, sizeof(f->dir));
 	*state = f;
 	return 0;
 }
@@ -40,10 +40,8 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	rm_db(f->path);
 	free(f);
 	return 0;
 }

@@ -13,29 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
-
-static char *
-tmp_db(void)
-{
-	char	 tmpl[] = "/tmp/plc-store-XXXXXX";
-	char	*dir = mkdtemp(tmpl);
-	char	*p;
-
-	assert_non_null(dir);
-	p = malloc(strlen(dir) + 16);
-	sprintf(p, "%s/state.db", dir);
-	return p;
-}
-
-static void
-rm_db(char *p)
-{
-	char	buf[512];
-
-	snprintf(buf, sizeof(buf), "rm -rf \"$(dirname '%s')\"", p);
-	assert_int_equal(system(buf), 0);
-	free(p);
-}
+#include "tmpdb.h"
 
 static void
 test_open_migrates(void **state)

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tmpdb.h"
 
 struct fixture {
-	char	 dir[32];
-	char	 db[64], copy[64], tmp[64];
+	char	 dir[32];	/* of db */
+	char	*db, copy[64], tmp[64];
 };
 
 static int
@@ -22,9 +23,8 @@ setup(void **state)
 {
 	struct fixture	*f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/plc-backup-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/state.db", f->dir);
+	f->db = tmp_db();
+	tmp_db_dir(f->db, f->dir, sizeof(f->dir));
 	snprintf(f->copy, sizeof(f->copy), "%s/copy.db", f->dir);
 	snprintf(f->tmp, sizeof(f->tmp), "%s/copy.db.tmp", f->dir);
 	*state = f;
@@ -35,10 +35,8 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 cmd[64];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	rm_db(f->db);
 	free(f);
 	return 0;
 }

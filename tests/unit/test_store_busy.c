@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tmpdb.h"
 
 struct fx {
-	char		 dir[64];
-	char		 path[96];
+	char		*path;
 	struct store	*st;
 };
 
@@ -24,9 +24,7 @@ setup(void **state)
 	struct fx	*f = calloc(1, sizeof(*f));
 	char		*err = NULL;
 
-	strcpy(f->dir, "/tmp/plc-store-busy-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/state.db", f->dir);
+	f->path = tmp_db();
 	assert_int_equal(store_open(f->path, &f->st, &err), 0);
 	*state = f;
 	return 0;
@@ -36,16 +34,9 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[128];
 
 	store_close(f->st);
-	unlink(f->path);
-	/* WAL side files. */
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
+	rm_db(f->path);
 	free(f);
 	return 0;
 }

@@ -10,22 +10,7 @@
 
 #include "civil.h"
 #include "tz.h"
-
-/* The expected instants come from glibc's timegm, not from civil. */
-static time_t
-utc(int y, int mo, int d, int h, int mi, int s)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm);
-}
+#include "utc.h"
 
 static time_t
 wall(const struct tz *tz, int y, int mo, int d, int h, int mi)
@@ -64,11 +49,11 @@ test_find_names(void **state)
 	utcz = zone("UTC");
 	assert_string_equal(tz_name(utcz), "UTC");
 	assert_ptr_equal(zone("Etc/UTC"), utcz);
-	assert_int_equal(tz_offset_at(utcz, utc(2026, 7, 1, 12, 0, 0)), 0);
+	assert_int_equal(tz_offset_at(utcz, utc(2026, 7, 1, 12, 0)), 0);
 	/* NULL reads as UTC rather than crashing. */
 	assert_string_equal(tz_name(NULL), "UTC");
 	assert_int_equal(wall(NULL, 2026, 7, 1, 12, 0),
-	    utc(2026, 7, 1, 12, 0, 0));
+	    utc(2026, 7, 1, 12, 0));
 }
 
 static void
@@ -100,32 +85,34 @@ test_new_york_2026(void **state)
 
 	(void)state;
 	/* 15:30 the days either side of each change. */
-	assert_int_equal(wall(ny, 2026, 3, 7, 15, 30), utc(2026, 3, 7, 20, 30, 0));
-	assert_int_equal(wall(ny, 2026, 3, 8, 15, 30), utc(2026, 3, 8, 19, 30, 0));
-	assert_int_equal(wall(ny, 2026, 3, 9, 15, 30), utc(2026, 3, 9, 19, 30, 0));
+	assert_int_equal(wall(ny, 2026, 3, 7, 15, 30), utc(2026, 3, 7, 20, 30));
+	assert_int_equal(wall(ny, 2026, 3, 8, 15, 30), utc(2026, 3, 8, 19, 30));
+	assert_int_equal(wall(ny, 2026, 3, 9, 15, 30), utc(2026, 3, 9, 19, 30));
 	assert_int_equal(wall(ny, 2026, 10, 31, 15, 30),
-	    utc(2026, 10, 31, 19, 30, 0));
+	    utc(2026, 10, 31, 19, 30));
 	assert_int_equal(wall(ny, 2026, 11, 1, 15, 30),
-	    utc(2026, 11, 1, 20, 30, 0));
+	    utc(2026, 11, 1, 20, 30));
 	assert_int_equal(wall(ny, 2026, 11, 2, 15, 30),
-	    utc(2026, 11, 2, 20, 30, 0));
+	    utc(2026, 11, 2, 20, 30));
 	/* Around the gap: 02:30 does not exist and reads as 03:30 EDT. */
-	assert_int_equal(wall(ny, 2026, 3, 8, 1, 59), utc(2026, 3, 8, 6, 59, 0));
-	assert_int_equal(wall(ny, 2026, 3, 8, 2, 0), utc(2026, 3, 8, 7, 0, 0));
-	assert_int_equal(wall(ny, 2026, 3, 8, 2, 30), utc(2026, 3, 8, 7, 30, 0));
-	assert_int_equal(wall(ny, 2026, 3, 8, 3, 0), utc(2026, 3, 8, 7, 0, 0));
-	assert_int_equal(wall(ny, 2026, 3, 8, 3, 30), utc(2026, 3, 8, 7, 30, 0));
+	assert_int_equal(wall(ny, 2026, 3, 8, 1, 59), utc(2026, 3, 8, 6, 59));
+	assert_int_equal(wall(ny, 2026, 3, 8, 2, 0), utc(2026, 3, 8, 7, 0));
+	assert_int_equal(wall(ny, 2026, 3, 8, 2, 30), utc(2026, 3, 8, 7, 30));
+	assert_int_equal(wall(ny, 2026, 3, 8, 3, 0), utc(2026, 3, 8, 7, 0));
+	assert_int_equal(wall(ny, 2026, 3, 8, 3, 30), utc(2026, 3, 8, 7, 30));
 	/* Around the overlap: 01:30 happens twice; the first (EDT) wins. */
-	assert_int_equal(wall(ny, 2026, 11, 1, 0, 59), utc(2026, 11, 1, 4, 59, 0));
-	assert_int_equal(wall(ny, 2026, 11, 1, 1, 0), utc(2026, 11, 1, 5, 0, 0));
-	assert_int_equal(wall(ny, 2026, 11, 1, 1, 30), utc(2026, 11, 1, 5, 30, 0));
-	assert_int_equal(wall(ny, 2026, 11, 1, 1, 59), utc(2026, 11, 1, 5, 59, 0));
-	assert_int_equal(wall(ny, 2026, 11, 1, 2, 0), utc(2026, 11, 1, 7, 0, 0));
+	assert_int_equal(wall(ny, 2026, 11, 1, 0, 59), utc(2026, 11, 1, 4, 59));
+	assert_int_equal(wall(ny, 2026, 11, 1, 1, 0), utc(2026, 11, 1, 5, 0));
+	assert_int_equal(wall(ny, 2026, 11, 1, 1, 30), utc(2026, 11, 1, 5, 30));
+	assert_int_equal(wall(ny, 2026, 11, 1, 1, 59), utc(2026, 11, 1, 5, 59));
+	assert_int_equal(wall(ny, 2026, 11, 1, 2, 0), utc(2026, 11, 1, 7, 0));
 	/* The offsets either side of each instant of change. */
-	assert_int_equal(tz_offset_at(ny, utc(2026, 3, 8, 6, 59, 59)), -18000);
-	assert_int_equal(tz_offset_at(ny, utc(2026, 3, 8, 7, 0, 0)), -14400);
-	assert_int_equal(tz_offset_at(ny, utc(2026, 11, 1, 5, 59, 59)), -14400);
-	assert_int_equal(tz_offset_at(ny, utc(2026, 11, 1, 6, 0, 0)), -18000);
+	assert_int_equal(tz_offset_at(ny, utc_s(2026, 3, 8, 6, 59, 59)),
+	    -18000);
+	assert_int_equal(tz_offset_at(ny, utc(2026, 3, 8, 7, 0)), -14400);
+	assert_int_equal(tz_offset_at(ny, utc_s(2026, 11, 1, 5, 59, 59)),
+	    -14400);
+	assert_int_equal(tz_offset_at(ny, utc(2026, 11, 1, 6, 0)), -18000);
 }
 
 /* Europe/London 2026: BST from 03-29 01:00 GMT, GMT from 10-25 02:00 BST. */
@@ -136,29 +123,30 @@ test_london_2026(void **state)
 
 	(void)state;
 	assert_int_equal(wall(lon, 2026, 3, 28, 15, 30),
-	    utc(2026, 3, 28, 15, 30, 0));
+	    utc(2026, 3, 28, 15, 30));
 	assert_int_equal(wall(lon, 2026, 3, 30, 15, 30),
-	    utc(2026, 3, 30, 14, 30, 0));
+	    utc(2026, 3, 30, 14, 30));
 	assert_int_equal(wall(lon, 2026, 10, 24, 15, 30),
-	    utc(2026, 10, 24, 14, 30, 0));
+	    utc(2026, 10, 24, 14, 30));
 	assert_int_equal(wall(lon, 2026, 10, 26, 15, 30),
-	    utc(2026, 10, 26, 15, 30, 0));
+	    utc(2026, 10, 26, 15, 30));
 	/* 01:30 on 03-29 does not exist: 02:30 BST. */
 	assert_int_equal(wall(lon, 2026, 3, 29, 1, 30),
-	    utc(2026, 3, 29, 1, 30, 0));
+	    utc(2026, 3, 29, 1, 30));
 	assert_int_equal(wall(lon, 2026, 3, 29, 0, 59),
-	    utc(2026, 3, 29, 0, 59, 0));
+	    utc(2026, 3, 29, 0, 59));
 	assert_int_equal(wall(lon, 2026, 3, 29, 2, 0),
-	    utc(2026, 3, 29, 1, 0, 0));
+	    utc(2026, 3, 29, 1, 0));
 	/* 01:30 on 10-25 happens twice: the first, BST. */
 	assert_int_equal(wall(lon, 2026, 10, 25, 1, 30),
-	    utc(2026, 10, 25, 0, 30, 0));
+	    utc(2026, 10, 25, 0, 30));
 	assert_int_equal(wall(lon, 2026, 10, 25, 2, 0),
-	    utc(2026, 10, 25, 2, 0, 0));
-	assert_int_equal(tz_offset_at(lon, utc(2026, 3, 29, 0, 59, 59)), 0);
-	assert_int_equal(tz_offset_at(lon, utc(2026, 3, 29, 1, 0, 0)), 3600);
-	assert_int_equal(tz_offset_at(lon, utc(2026, 10, 25, 0, 59, 59)), 3600);
-	assert_int_equal(tz_offset_at(lon, utc(2026, 10, 25, 1, 0, 0)), 0);
+	    utc(2026, 10, 25, 2, 0));
+	assert_int_equal(tz_offset_at(lon, utc_s(2026, 3, 29, 0, 59, 59)), 0);
+	assert_int_equal(tz_offset_at(lon, utc(2026, 3, 29, 1, 0)), 3600);
+	assert_int_equal(tz_offset_at(lon, utc_s(2026, 10, 25, 0, 59, 59)),
+	    3600);
+	assert_int_equal(tz_offset_at(lon, utc(2026, 10, 25, 1, 0)), 0);
 }
 
 static void
@@ -183,15 +171,15 @@ test_from_utc(void **state)
 	const struct tz	*lon = zone("Europe/London");
 
 	(void)state;
-	assert_local(ny, utc(2026, 3, 8, 7, 30, 0), 2026, 3, 8, 3, 30, 0);
-	assert_local(ny, utc(2026, 3, 8, 6, 59, 59), 2026, 3, 8, 1, 59, 59);
+	assert_local(ny, utc(2026, 3, 8, 7, 30), 2026, 3, 8, 3, 30, 0);
+	assert_local(ny, utc_s(2026, 3, 8, 6, 59, 59), 2026, 3, 8, 1, 59, 59);
 	/* Both instants of the repeated hour read 01:30. */
-	assert_local(ny, utc(2026, 11, 1, 5, 30, 0), 2026, 11, 1, 1, 30, 0);
-	assert_local(ny, utc(2026, 11, 1, 6, 30, 0), 2026, 11, 1, 1, 30, 0);
+	assert_local(ny, utc(2026, 11, 1, 5, 30), 2026, 11, 1, 1, 30, 0);
+	assert_local(ny, utc(2026, 11, 1, 6, 30), 2026, 11, 1, 1, 30, 0);
 	/* Across midnight, both ways. */
-	assert_local(ny, utc(2027, 1, 1, 3, 0, 0), 2026, 12, 31, 22, 0, 0);
-	assert_local(lon, utc(2026, 6, 30, 23, 30, 0), 2026, 7, 1, 0, 30, 0);
-	assert_local(zone("Asia/Kolkata"), utc(2026, 12, 31, 20, 0, 0),
+	assert_local(ny, utc(2027, 1, 1, 3, 0), 2026, 12, 31, 22, 0, 0);
+	assert_local(lon, utc(2026, 6, 30, 23, 30), 2026, 7, 1, 0, 30, 0);
+	assert_local(zone("Asia/Kolkata"), utc(2026, 12, 31, 20, 0),
 	    2027, 1, 1, 1, 30, 0);
 	assert_local(zone("UTC"), 0, 1970, 1, 1, 0, 0, 0);
 	assert_local(ny, -1, 1969, 12, 31, 18, 59, 59);
@@ -215,14 +203,14 @@ test_round_trips(void **state)
 	const struct tz		*tz;
 	struct civil_date	 d, d2;
 	struct civil_time	 tm, tm2;
-	time_t			 t, u, t0 = utc(2026, 1, 1, 0, 0, 0);
+	time_t			 t, u, t0 = utc(2026, 1, 1, 0, 0);
 	long			 shift;
 	size_t			 i;
 
 	(void)state;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		tz = zone(names[i]);
-		for (t = t0; t < t0 + 366 * 86400; t += 600) {
+		for (t = t0; t < t0 + 366 * CIVIL_DAY; t += 600) {
 			tz_from_utc(tz, t, &d, &tm);
 			u = tz_to_utc(tz, d, tm);
 			if (u == t)
@@ -234,18 +222,18 @@ test_round_trips(void **state)
 				    (long long)t, (long long)u);
 		}
 		/* Wall times: from the instant's date/time minus the wall. */
-		for (t = t0; t < t0 + 366 * 86400; t += 600) {
+		for (t = t0; t < t0 + 366 * CIVIL_DAY; t += 600) {
 			tz_from_utc(NULL, t, &d, &tm);	/* a wall time to try */
 			u = tz_to_utc(tz, d, tm);
 			tz_from_utc(tz, u, &d2, &tm2);
 			shift = (long)((civil_date_to_days(d2) -
-			    civil_date_to_days(d)) * 86400 +
+			    civil_date_to_days(d)) * CIVIL_DAY +
 			    civil_time_to_secs(tm2) - civil_time_to_secs(tm));
 			if (shift == 0)
 				continue;
 			/* A gap: the wall time moved on by the change. */
 			if (shift != tz_offset_at(tz, u) -
-			    tz_offset_at(tz, u - 86400))
+			    tz_offset_at(tz, u - CIVIL_DAY))
 				fail_msg("%s: wall %lld shifted by %ld", names[i],
 				    (long long)t, shift);
 		}

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+/* To the second. */
 static inline int64_t
-utc(int y, int mo, int d, int h, int mi)
+utc_s(int y, int mo, int d, int h, int mi, int s)
 {
 	struct tm	tm;
 
@@ -18,7 +19,14 @@ utc(int y, int mo, int d, int h, int mi)
 	tm.tm_mday = d;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
+	tm.tm_sec = s;
 	return (int64_t)timegm(&tm);
+}
+
+static inline int64_t
+utc(int y, int mo, int d, int h, int mi)
+{
+	return utc_s(y, mo, d, h, mi, 0);
 }
 
 #endif
