@@ -206,15 +206,6 @@ main(int argc, char *argv[])
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
-	/* move and cancel against the series, holidays known, from the
-	 * command's --now on (a bad one is the command's to report). */
-	if (cadence_lint(cfg, main_now(cfg, argc - optind, argv + optind),
-	    &errors) == -1) {
-		log_lines(LOG_ERR, NULL, errors);
-		log_err("%s: the config has errors", path);
-		rc = EX_CONFIG;
-		goto out;
-	}
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 
@@ -229,6 +220,16 @@ main(int argc, char *argv[])
 	 * an existing state only (a first run keeps them from its reload
 	 * or next run on), so no command creates a state for them. */
 	main_holidays(cfg, cmd->fn == cmd_run);
+	/* move and cancel against the series, every holiday known, from
+	 * the command's --now on (a bad one is the command's to report). */
+	if (cadence_lint(cfg, main_now(cfg, argc - optind, argv + optind),
+	    &errors) == -1) {
+		log_lines(LOG_ERR, NULL, errors);
+		log_err("%s: the config has errors", path);
+		webhook_global_cleanup();
+		rc = EX_CONFIG;
+		goto out;
+	}
 	ctx.cfg = cfg;
 	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;
