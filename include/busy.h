@@ -76,4 +76,21 @@ int	busy_member(const struct config_member *m, struct store *st,
 	    struct busy_cache *cache, struct avail **out, size_t *failed,
 	    char **err);
 
+/*
+ * The holiday calendars given as URLs ([calendar] source): each fetched as a
+ * busy source is (conditional request, fetch.c's limits, parsed in the
+ * jail by ical_allday_text), its good copy kept in st under its URL and
+ * its failures recorded there (for check and /healthz), and its all-day
+ * events added to the calendar's skip spans; a source that fails gives the
+ * kept copy's.  Call after config_load and ical_read_holidays, once per
+ * load.  fetch false reads the kept copies only (the commands that only
+ * look: no network, nothing recorded).  st NULL: nothing kept, nothing
+ * recorded.  A failure is a warning:
+ * a "FILE:LINE: warning: …" line appended to *warnings (allocated, '\n'
+ * between lines; the caller prints and frees it, and sets it NULL first or
+ * passes ical_read_holidays' lines).
+ */
+void	busy_holidays(struct config *cfg, struct store *st, time_t now,
+	    bool fetch, char **warnings);
+
 #endif

@@ -92,9 +92,9 @@ struct config_calendar {
 	struct config_span	*skip;
 	size_t			 nskip;
 	char			*source;	/* path or URL; NULL if none */
-	/* The line of source when it is a file whose all-day events are
-	 * skipped too (ical_read_holidays adds them to skip); 0 for none or
-	 * a URL, which is not fetched. */
+	/* The line of source, whose all-day events are skipped too
+	 * (ical_read_holidays adds a file's to skip, busy_holidays a URL's);
+	 * 0 for none. */
 	int			 source_line;
 	int			 line;
 };

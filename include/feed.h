@@ -55,7 +55,8 @@ struct feed_input {
 	enum feed_kind			 kind;
 	const struct config_member	*member;	/* FEED_MEMBER */
 	const struct config_community	*community;	/* FEED_COMMUNITY */
-	const char			*url;	/* this feed's https URL */
+	const char			*url;	/* this feed's URL, or NULL;
+						 * never written in an event */
 	/* Series of the communities this feed shows, any order. */
 	const struct feed_series	*series;
 	size_t				 nseries;

@@ -17,7 +17,9 @@
  * Render a feed as an RFC 5545 VCALENDAR: METHOD:PUBLISH, one VEVENT per
  * series (DTSTART;TZID, RRULE, EXDATE, RECURRENCE-ID overrides for moved and
  * cancelled meetings), one all-day VEVENT per item, and a VTIMEZONE (plain
- * IANA TZID, truncated to the years in use) for every zone referenced.
+ * IANA TZID, truncated to the years in use, the rules in force as yearly
+ * RRULEs: see ical_render_vtimezone) for every zone referenced, and for
+ * the feed's own zone even with no event: never an empty VCALENDAR.
  * The same input gives the same bytes.  *out is allocated (caller frees),
  * *len its length.  Returns 0, or -1 with *err allocated.
  */
@@ -38,6 +40,16 @@ void			 ical_cache_free(struct ical_cache *cache);
 /* ical_render_feed with a cache (NULL: none); the same bytes either way. */
 int	ical_render_feed_cached(const struct feed_input *in,
 	    struct ical_cache *cache, char **out, size_t *len, char **err);
+
+/*
+ * The VTIMEZONE of tz over the years ylo..yhi (yhi 0: from ylo on), as the
+ * feeds write it: the observances of the rules in force carry their yearly
+ * RRULE, older changes in those years are one-off onsets.  *out is
+ * allocated (caller frees).  Returns 0, or -1 with *err allocated (UTC and
+ * zones without data have none).
+ */
+int	ical_render_vtimezone(const struct tz *tz, int ylo, int yhi, char **out,
+	    char **err);
 
 /*
  * One meeting of a series as its own small calendar, for the text/calendar
@@ -65,9 +77,14 @@ int	ical_render_meeting(const struct config *cfg,
 int	ical_read_allday(const char *path, struct config_span **out, size_t *n,
 	    char **err);
 
+/* ical_read_allday on text (len bytes, untrusted, e.g. fetched): the same
+ * jail, the same answers; *err does not name a source. */
+int	ical_allday_text(const char *text, size_t len, struct config_span **out,
+	    size_t *n, char **err);
+
 /*
  * Read the holiday calendar file of every [calendar] of cfg that names one
- * (source_line != 0) with ical_read_allday and add its all-day events to
+ * (source_line != 0; URLs are busy_holidays' (busy.h)) with ical_read_allday and add its all-day events to
  * that calendar's skip spans.  config_load parses no calendar: the commands
  * call this once, right after it, before anything reads the skips.  A
  * calendar that cannot be read leaves the rest of the config usable: it is

@@ -90,7 +90,8 @@ int	publish_remove_stale(const char *dir, char *const *keep, size_t n,
 	    size_t *removed, char **err);
 
 /* The feed URLs of a token: public_url/feeds/TOKEN.ics, and the same with
- * the scheme replaced by webcal://.  Allocated. */
+ * the scheme replaced by webcal://.  Allocated; NULL when there is no
+ * public_url (nor listen) to build it on, and for a NULL url. */
 char	*publish_feed_url(const struct config *cfg, const char *token);
 char	*publish_webcal_url(const char *url);
 

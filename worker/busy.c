@@ -474,3 +474,103 @@ busy_cache_alive(const struct busy_cache *bc)
 	if (bc != NULL)
 		stop_alive(&bc->watch);
 }
+
+/* One line more for *warnings ('\n' between lines). */
+static void
+busy_warn(char **warnings, const struct config *cfg,
+    const struct config_calendar *cal, const char *shown, const char *why,
+    bool kept)
+{
+	char	*line;
+
+	line = xasprintf("%s%s%s:%d: warning: [calendar %s] source %s: %s; %s",
+	    *warnings != NULL ? *warnings : "", *warnings != NULL ? "\n" : "",
+	    cfg->path, cal->source_line, cal->id, shown, why, kept ?
+	    "using the last good copy" : "its all-day events are not skipped");
+	free(*warnings);
+	*warnings = line;
+}
+
+/* The all-day spans of body, added to cal's skip spans. */
+static int
+busy_add_days(struct config_calendar *cal, const char *body, size_t len,
+    char **why)
+{
+	struct config_span	*days = NULL;
+	size_t			 n = 0, j;
+
+	if (ical_allday_text(body, len, &days, &n, why) == -1)
+		return -1;
+	cal->skip = xreallocarray(cal->skip, cal->nskip + n + 1,
+	    sizeof(*cal->skip));
+	for (j = 0; j < n; j++)
+		cal->skip[cal->nskip++] = days[j];
+	free(days);
+	return 0;
+}
+
+void
+busy_holidays(struct config *cfg, struct store *st, time_t now, bool fetch,
+    char **warnings)
+{
+	struct config_calendar	*cal;
+	struct store_busy	 kept;
+	char			*body, *etag, *lm, *why, *serr, *shown;
+	size_t			 i, len;
+	bool			 found;
+	int			 fresh;
+
+	for (i = 0; i < cfg->ncalendars; i++) {
+		cal = &cfg->calendars[i];
+		if (cal->source == NULL || cal->source_line == 0 ||
+		    !busy_is_url(cal->source))
+			continue;
+		body = etag = lm = why = serr = NULL;
+		len = 0;
+		memset(&kept, 0, sizeof(kept));
+		if (st != NULL && store_busy_get(st, cal->source, &found,
+		    &kept, &serr) == -1) {
+			/* No copy to fall back on, but the fetch may work. */
+			log_warn("calendar %s: %s", cal->id, serr);
+			free(serr);
+			serr = NULL;
+			memset(&kept, 0, sizeof(kept));
+		}
+		fresh = busy_fresh(NULL, cal->source, &kept, fetch, &body,
+		    &len, &etag, &lm, &why);
+		if (fresh == 1 && busy_add_days(cal, body, len, &why) == -1)
+			fresh = -1;
+		if (fresh == 1 && st != NULL && !(kept.has_copy &&
+		    kept.len == len && kept.error == NULL &&
+		    memcmp(kept.body, body, len) == 0) &&
+		    store_busy_good(st, cal->source, body, len, etag, lm, now,
+		    &serr) == -1)
+			log_warn("calendar %s: %s", cal->id, serr);
+		if (fresh == 0 && fetch && st != NULL && store_busy_checked(st,
+		    cal->source, now, NULL, &serr) == -1)
+			log_warn("calendar %s: %s", cal->id, serr);
+		if (fresh == -1) {
+			shown = busy_display(cal->source);
+			busy_warn(warnings, cfg, cal, shown, why,
+			    kept.has_copy);
+			free(shown);
+			if (st != NULL && store_busy_checked(st, cal->source,
+			    now, why, &serr) == -1)
+				log_warn("calendar %s: %s", cal->id, serr);
+		}
+		/* The kept copy was good when kept. */
+		if (fresh != 1 && kept.has_copy) {
+			free(why);
+			why = NULL;
+			if (busy_add_days(cal, kept.body, kept.len, &why) == -1)
+				log_warn("calendar %s: the kept copy: %s",
+				    cal->id, why);
+		}
+		store_busy_clear(&kept);
+		free(serr);
+		free(body);
+		free(etag);
+		free(lm);
+		free(why);
+	}
+}

@@ -141,44 +141,59 @@ check_print_epochs(const struct config *cfg,
 	return 0;
 }
 
-/* How each member's busy calendars were last read, from the store. */
+/* How one fetched or read calendar was last read, from the store. */
+static void
+check_print_source(const struct config *cfg, struct store *st,
+    const char *who, const char *source)
+{
+	struct store_busy	 b;
+	char			*shown, *err = NULL, ib[CMD_INSTANT_LEN];
+	bool			 found = false;
+
+	shown = busy_display(source);
+	if (st != NULL && store_busy_get(st, source, &found, &b, &err) == -1) {
+		printf("  %s %s: %s\n", who, shown, err);
+		free(err);
+	} else if (!found)
+		printf("  %s %s: not read yet\n", who, shown);
+	else {
+		if (b.error != NULL)
+			printf("  %s %s: FAILING: %s\n", who, shown, b.error);
+		else
+			printf("  %s %s: ok\n", who, shown);
+		if (b.has_copy)
+			printf("    last good copy from %s\n",
+			    cmd_format_instant(b.fetched, cfg->worker.tz, ib));
+		store_busy_clear(&b);
+	}
+	free(shown);
+}
+
+/* How each member's busy calendars and each holiday calendar URL were
+ * last read, from the store. */
 static void
 check_print_busy(const struct config *cfg, struct store *st)
 {
 	const struct config_member	*m;
-	struct store_busy		 b;
-	char				*shown, *err = NULL, ib[CMD_INSTANT_LEN];
+	const struct config_calendar	*cal;
 	size_t				 i, j, header = 0;
-	bool				 found;
 
 	for (i = 0; i < cfg->nmembers; i++) {
 		m = &cfg->members[i];
 		for (j = 0; j < m->nbusy; j++) {
 			if (header++ == 0)
 				printf("\nbusy calendars\n");
-			shown = busy_display(m->busy[j]);
-			found = false;
-			if (st != NULL && store_busy_get(st, m->busy[j], &found,
-			    &b, &err) == -1) {
-				printf("  %s %s: %s\n", m->id, shown, err);
-				free(err);
-				err = NULL;
-			} else if (!found)
-				printf("  %s %s: not read yet\n", m->id, shown);
-			else {
-				if (b.error != NULL)
-					printf("  %s %s: FAILING: %s\n", m->id,
-					    shown, b.error);
-				else
-					printf("  %s %s: ok\n", m->id, shown);
-				if (b.has_copy)
-					printf("    last good copy from %s\n",
-					    cmd_format_instant(b.fetched,
-					    cfg->worker.tz, ib));
-				store_busy_clear(&b);
-			}
-			free(shown);
+			check_print_source(cfg, st, m->id, m->busy[j]);
 		}
+	}
+	header = 0;
+	for (i = 0; i < cfg->ncalendars; i++) {
+		cal = &cfg->calendars[i];
+		if (cal->source == NULL || !busy_is_url(cal->source))
+			continue;
+		if (header++ == 0)
+			printf("\nholiday calendars\n");
+		check_print_source(cfg, st, cal->id, cal->source);
 	}
 }
 

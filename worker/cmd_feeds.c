@@ -161,6 +161,11 @@ cmd_urls(struct cmd_ctx *ctx)
 		fprintf(stderr, "plc-cadence: urls takes no arguments\n");
 		return EX_USAGE;
 	}
+	if (cfg->worker.public_url == NULL) {
+		fprintf(stderr, "plc-cadence: %s: the feeds have no URL: set "
+		    "public_url (or listen) in [worker]\n", cfg->path);
+		return EX_CONFIG;
+	}
 	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
 	if (json)
@@ -274,7 +279,12 @@ cmd_token(struct cmd_ctx *ctx)
 	}
 	url = publish_feed_url(cfg, token);
 	webcal = publish_webcal_url(url);
-	printf("%s\n%s\n", url, webcal);
+	if (url != NULL)
+		printf("%s\n%s\n", url, webcal);
+	else
+		fprintf(stderr, "plc-cadence: no public_url (nor listen) in "
+		    "[worker]: the feed is published as %s/feeds/%s.ics\n",
+		    cfg->worker.state_dir, token);
 	fflush(stdout);
 	fprintf(stderr, "plc-cadence: %s %s has a new feed URL; the old one "
 	    "no longer works\n", store_token_kind_name(o.kind), o.id);

@@ -435,10 +435,9 @@ cal_source(struct loader *L, void *obj, const struct item *it)
 	cal->source = parse_path_or_url(L, it, it->value);
 	if (cal->source == NULL)
 		return;
+	/* Fetched as busy calendars are, by busy_holidays (busy.h). */
 	if (is_web_url(cal->source)) {
-		warn_at(L, it->line, "%s %s: calendar URLs are not fetched; "
-		    "save the calendar as a file and give its path", it->label,
-		    it->key);
+		cal->source_line = it->line;
 		return;
 	}
 	/* A FIFO or a device would hold every reader (check, a reload):

@@ -312,39 +312,57 @@ int
 ical_read_allday(const char *path, struct config_span **out, size_t *n,
     char **err)
 {
-	struct ical_allday_job	 aj;
-	struct jail_job		 job;
-	struct config_span	*v = NULL;
-	char			*text, *ans = NULL, *why = NULL;
-	size_t			 len = 0, alen = 0, k, i;
-	int			 rc = -1;
+	char	*text, *why = NULL;
+	size_t	 len = 0;
+	int	 rc;
 
 	*out = NULL;
 	*n = 0;
 	*err = NULL;
 	if ((text = ical_slurp(path, &len, err)) == NULL)
 		return -1;
+	if ((rc = ical_allday_text(text, len, out, n, &why)) == -1)
+		*err = xasprintf("%s: %s", path, why);
+	free(why);
+	free(text);
+	return rc;
+}
+
+int
+ical_allday_text(const char *text, size_t len, struct config_span **out,
+    size_t *n, char **err)
+{
+	struct ical_allday_job	 aj;
+	struct jail_job		 job;
+	struct config_span	*v = NULL;
+	char			*ans = NULL, *why = NULL;
+	size_t			 alen = 0, k, i;
+	int			 rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	*err = NULL;
 	aj.text = text;
 	aj.len = len;
 	memset(&job, 0, sizeof(job));
 	job.work = ical_allday_work;
 	job.arg = &aj;
 	if (jail_run(&job, NULL, &ans, &alen, &why) != JAIL_OK) {
-		*err = xasprintf("%s: %s", path, why);
+		*err = why;
+		why = NULL;
 		goto out;
 	}
 	/* The child's answer is checked like any input from outside. */
 	k = alen / sizeof(*v);
 	if (alen % sizeof(*v) != 0) {
-		*err = xasprintf("%s: garbled answer from the parser", path);
+		*err = xstrdup("garbled answer from the parser");
 		goto out;
 	}
 	v = xreallocarray(NULL, k + 1, sizeof(*v));
 	memcpy(v, ans, alen);
 	for (i = 0; i < k; i++)
 		if (!civil_date_valid(v[i].from) || !civil_date_valid(v[i].to)) {
-			*err = xasprintf("%s: garbled answer from the parser",
-			    path);
+			*err = xstrdup("garbled answer from the parser");
 			goto out;
 		}
 	*out = v;
@@ -355,7 +373,6 @@ out:
 	free(v);
 	free(ans);
 	free(why);
-	free(text);
 	return rc;
 }
 
@@ -370,7 +387,9 @@ ical_read_holidays(struct config *cfg, char **warnings)
 	*warnings = NULL;
 	for (i = 0; i < cfg->ncalendars; i++) {
 		cal = &cfg->calendars[i];
-		if (cal->source == NULL || cal->source_line == 0)
+		if (cal->source == NULL || cal->source_line == 0 ||
+		    strncmp(cal->source, "http://", 7) == 0 ||
+		    strncmp(cal->source, "https://", 8) == 0)
 			continue;
 		err = NULL;
 		if (ical_read_allday(cal->source, &days, &n, &err) == -1) {

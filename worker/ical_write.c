@@ -185,20 +185,16 @@ ical_add_identity(icalcomponent *ev, const char *uid, time_t created,
 	icalcomponent_add_property(ev, icalproperty_new_sequence(sequence));
 }
 
+/* No feed URL: an event is forwarded, and the URL is the subscription. */
 static char *
-ical_series_description(const struct config_community *c, const char *url)
+ical_series_description(const struct config_community *c)
 {
 	const char	*desc = c->description != NULL ? c->description : "";
-	char		*join, *cal, *s;
 
-	join = c->url != NULL ? xasprintf("Join: %s", c->url) : xstrdup("");
-	cal = url != NULL ? xasprintf("Calendar: %s", url) : xstrdup("");
-	s = xasprintf("%s%s%s%s%s", desc, *desc != '\0' &&
-	    (*join != '\0' || *cal != '\0') ? "\n\n" : "", join,
-	    *join != '\0' && *cal != '\0' ? "\n" : "", cal);
-	free(join);
-	free(cal);
-	return s;
+	if (c->url == NULL)
+		return xstrdup(desc);
+	return xasprintf("%s%sJoin: %s", desc, *desc != '\0' ? "\n\n" : "",
+	    c->url);
 }
 
 /* What every event of a series carries, the master and its overrides. */
@@ -213,7 +209,7 @@ ical_series_event(const struct feed_input *in, const struct feed_series *s)
 	ical_add_identity(ev, s->uid, s->created, s->changed, s->sequence);
 	icalcomponent_add_property(ev, icalproperty_new_summary(
 	    c->name != NULL ? c->name : c->id));
-	desc = ical_series_description(c, in->url);
+	desc = ical_series_description(c);
 	/* An empty DESCRIPTION is noise in every client. */
 	if (*desc != '\0')
 		icalcomponent_add_property(ev,
@@ -525,11 +521,134 @@ ical_split_rdates(icalcomponent *vtz)
 	free(todo);
 }
 
+/* Whether the local onset t is one that rule r (a yearly zone rule as
+ * libical writes them: BYMONTH with BYDAY=nSU, or BYDAY=SU with BYMONTHDAY)
+ * gives at the wall time at.  Any other shape never matches. */
+static bool
+ical_rule_gives(const struct icalrecurrencetype *r, struct icaltimetype at,
+    struct icaltimetype t)
+{
+	int	dow, pos, i, dim;
+	bool	mday;
+
+	if (r->freq != ICAL_YEARLY_RECURRENCE || r->interval > 1 ||
+	    r->by_month[0] != t.month ||
+	    r->by_month[1] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_day[0] == ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_day[1] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    t.hour != at.hour || t.minute != at.minute ||
+	    t.second != at.second)
+		return false;
+	dow = icalrecurrencetype_day_day_of_week(r->by_day[0]);
+	pos = icalrecurrencetype_day_position(r->by_day[0]);
+	if (icaltime_day_of_week(t) != dow)
+		return false;
+	dim = icaltime_days_in_month(t.month, t.year);
+	if (pos > 0)
+		return r->by_month_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+		    (t.day - 1) / 7 + 1 == pos;
+	if (pos < 0)
+		return r->by_month_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+		    pos == -1 && t.day + 7 > dim;
+	mday = false;
+	for (i = 0; i < ICAL_BY_MONTHDAY_SIZE &&
+	    r->by_month_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+		if (r->by_month_day[i] == t.day)
+			mday = true;
+	return mday;
+}
+
+static int
+ical_onset_cmp(const void *a, const void *b)
+{
+	icalcomponent * const	*x = a, * const *y = b;
+
+	/* Latest first. */
+	return icaltime_compare(icalcomponent_get_dtstart(*y),
+	    icalcomponent_get_dtstart(*x));
+}
+
+/*
+ * Outlook (MS-OXCICAL) keeps only the STANDARD and DAYLIGHT with the latest
+ * DTSTART and makes a yearly rule of a bare onset by its weekday of the
+ * month: the last Sunday of March 2027 is its 4th, and Outlook would put
+ * London's 2026 change a week early.  So the run of latest onsets that the
+ * rule still in force (rule: the source's RRULE without UNTIL) gives becomes
+ * one observance with that RRULE, from the first of them, as Google and
+ * Outlook write zones; onsets of older rules stay as they are.
+ */
+static void
+ical_rule_onsets(icalcomponent *vtz, icalcomponent *rule)
+{
+	icalcomponent_kind	 kind = icalcomponent_isa(rule);
+	icalcomponent		*obs, **on = NULL, *copy;
+	icalproperty		*rp, *p;
+	struct icalrecurrencetype r;
+	struct icaltimetype	 at, first = icaltime_null_time();
+	int			 from, to;
+	size_t			 n = 0, i, k;
+
+	rp = icalcomponent_get_first_property(rule, ICAL_RRULE_PROPERTY);
+	if (rp == NULL || (p = icalcomponent_get_first_property(rule,
+	    ICAL_TZOFFSETFROM_PROPERTY)) == NULL)
+		return;
+	from = icalproperty_get_tzoffsetfrom(p);
+	if ((p = icalcomponent_get_first_property(rule,
+	    ICAL_TZOFFSETTO_PROPERTY)) == NULL)
+		return;
+	to = icalproperty_get_tzoffsetto(p);
+	r = icalproperty_get_rrule(rp);
+	if (!icaltime_is_null_time(r.until) || r.count != 0)
+		return;
+	at = icalcomponent_get_dtstart(rule);
+	for (obs = icalcomponent_get_first_component(vtz, kind); obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, kind)) {
+		if (icalcomponent_get_first_property(obs,
+		    ICAL_RRULE_PROPERTY) != NULL ||
+		    icalcomponent_get_first_property(obs,
+		    ICAL_RDATE_PROPERTY) != NULL)
+			continue;
+		on = xreallocarray(on, n + 1, sizeof(*on));
+		on[n++] = obs;
+	}
+	if (n > 0)
+		qsort(on, n, sizeof(*on), ical_onset_cmp);
+	for (k = 0; k < n; k++) {
+		p = icalcomponent_get_first_property(on[k],
+		    ICAL_TZOFFSETFROM_PROPERTY);
+		if (p == NULL || icalproperty_get_tzoffsetfrom(p) != from)
+			break;
+		p = icalcomponent_get_first_property(on[k],
+		    ICAL_TZOFFSETTO_PROPERTY);
+		if (p == NULL || icalproperty_get_tzoffsetto(p) != to)
+			break;
+		if (!ical_rule_gives(&r, at,
+		    icalcomponent_get_dtstart(on[k])))
+			break;
+		first = icalcomponent_get_dtstart(on[k]);
+	}
+	if (k == 0)
+		goto out;
+	for (i = 0; i < k; i++) {
+		icalcomponent_remove_component(vtz, on[i]);
+		icalcomponent_free(on[i]);
+	}
+	copy = icalcomponent_new_clone(rule);
+	first.zone = NULL;
+	icalcomponent_set_dtstart(copy, first);
+	icalcomponent_add_component(vtz, copy);
+out:
+	free(on);
+}
+
 /* A zone's VTIMEZONE: plain IANA TZID, only the years the feed uses. */
 static icalcomponent *
 ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
 {
-	icalcomponent		*src, *vtz;
+	icalcomponent		*src, *vtz, *obs;
 	icalproperty		*p;
 	struct icaltimetype	 lo, hi = icaltime_null_time();
 
@@ -547,6 +666,10 @@ ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
 	}
 	icaltimezone_truncate_vtimezone(vtz, lo, hi, 0);
 	ical_split_rdates(vtz);
+	for (obs = icalcomponent_get_first_component(src, ICAL_ANY_COMPONENT);
+	    obs != NULL;
+	    obs = icalcomponent_get_next_component(src, ICAL_ANY_COMPONENT))
+		ical_rule_onsets(vtz, obs);
 	/* TZUNTIL is RFC 7808's; clients need nothing past the feed anyway. */
 	while ((p = icalcomponent_get_first_property(vtz,
 	    ICAL_TZUNTIL_PROPERTY)) != NULL) {
@@ -557,6 +680,33 @@ ical_vtimezone(const struct tz *tz, const struct ical_zones *z)
 	if (p != NULL)
 		icalproperty_set_tzid(p, tz_name(tz));
 	return vtz;
+}
+
+int
+ical_render_vtimezone(const struct tz *tz, int ylo, int yhi, char **out,
+    char **err)
+{
+	struct ical_zones	 z;
+	icalcomponent		*vtz;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&z, 0, sizeof(z));
+	z.ylo = ylo;
+	z.yhi = yhi;
+	z.open = yhi == 0;
+	if (ical_is_utc(tz) || (vtz = ical_vtimezone(tz, &z)) == NULL) {
+		*err = xasprintf("no time zone data for %s",
+		    tz != NULL ? tz_name(tz) : "UTC");
+		return -1;
+	}
+	*out = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	if (*out == NULL) {
+		*err = xstrdup("libical could not write the zone");
+		return -1;
+	}
+	return 0;
 }
 
 /* The zone's VTIMEZONE for the feed's years, truncated once per cache;
@@ -645,25 +795,30 @@ ical_item_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The feed's zone: the member's or the community's, else the worker's. */
+static const struct tz *
+ical_feed_zone(const struct feed_input *in)
+{
+	const struct tz	*tz;
+
+	tz = in->kind == FEED_MEMBER ? in->member->tz : in->community->tz;
+	return tz != NULL ? tz : in->cfg->worker.tz;
+}
+
 static void
 ical_add_calprops(icalcomponent *cal, const struct feed_input *in)
 {
-	const struct tz	*tz;
+	const struct tz	*tz = ical_feed_zone(in);
 	icalproperty	*p;
 	char		*name;
 	struct icaldurationtype	 hour = icaldurationtype_from_int(3600);
 
-	if (in->kind == FEED_MEMBER) {
+	if (in->kind == FEED_MEMBER)
 		name = xasprintf("PLC \xe2\x80\x94 %s", in->member->name != NULL ?
 		    in->member->name : in->member->id);
-		tz = in->member->tz;
-	} else {
+	else
 		name = xstrdup(in->community->name != NULL ?
 		    in->community->name : in->community->id);
-		tz = in->community->tz;
-	}
-	if (tz == NULL)
-		tz = in->cfg->worker.tz;
 	icalcomponent_add_property(cal, icalproperty_new_prodid(ICAL_PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
@@ -770,6 +925,18 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 			goto out;
 	}
 
+	/* RFC 5545 wants a component, and Outlook asks whether to add an
+	 * empty calendar: the feed's own zone is always there, from the
+	 * first start of its communities on when there are no events. */
+	ical_zone_use(&z, ical_feed_zone(in));
+	if (z.ylo == 0) {
+		for (i = 0; i < in->cfg->ncommunities; i++)
+			if (in->kind == FEED_MEMBER ||
+			    &in->cfg->communities[i] == in->community)
+				ical_year_use(&z,
+				    in->cfg->communities[i].start.y);
+		z.open = true;
+	}
 	for (i = 0; i < z.n; i++) {
 		vtz = ical_vtimezone_cached(cache, z.tz[i], &z);
 		if (vtz == NULL) {
@@ -779,6 +946,14 @@ ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
 		}
 		icalcomponent_add_component(cal, vtz);
 	}
+	/* A feed in UTC writes its times in UTC, with no zone: an empty one
+	 * still needs a component. */
+	if (z.n == 0 && events.len == 0)
+		icalcomponent_add_component(cal, icalparser_parse_string(
+		    "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\n"
+		    "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\n"
+		    "TZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n"
+		    "END:VTIMEZONE\r\n"));
 	/* The calendar without its events, then the events before its end. */
 	s = icalcomponent_as_ical_string_r(cal);
 	n = s != NULL ? strlen(s) : 0;

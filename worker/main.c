@@ -4,18 +4,23 @@
  * maps the outcome to a sysexits.h exit status.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
+#include "busy.h"
 #include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ical.h"
 #include "log.h"
+#include "store.h"
 #include "tz.h"
 #include "webhook.h"
+#include "xmalloc.h"
 
 static const struct command {
 	const char	*name;
@@ -76,6 +81,35 @@ usage(FILE *f)
 	fprintf(f, "\nTIME is 2026-11-23T14:00:00Z, or a wall time in the "
 	    "worker's zone: 2026-11-23T09:00.\nSee plc-cadence(8) and "
 	    "plc-cadence.ini(5).\n");
+}
+
+/* busy_holidays with the state's store when there is one; only the
+ * worker's cycle (run) fetches, as with busy calendars. */
+static void
+main_holidays(struct config *cfg, bool fetch)
+{
+	struct store	*st = NULL;
+	char		*path, *err = NULL, *warnings = NULL;
+	size_t		 i;
+	bool		 any = false;
+
+	for (i = 0; i < cfg->ncalendars; i++)
+		any |= cfg->calendars[i].source != NULL &&
+		    cfg->calendars[i].source_line != 0 &&
+		    busy_is_url(cfg->calendars[i].source);
+	if (!any)
+		return;
+	path = xasprintf("%s/state.db", cfg->worker.state_dir);
+	if (store_open_existing(path, &st, &err) == -1) {
+		log_warn("%s", err);
+		st = NULL;
+	}
+	busy_holidays(cfg, st, time(NULL), fetch, &warnings);
+	log_lines(LOG_WARNING, NULL, warnings);
+	store_close(st);
+	free(warnings);
+	free(err);
+	free(path);
 }
 
 /* The command's --now, or the clock: the moment cadence_lint checks from. */
@@ -172,15 +206,6 @@ main(int argc, char *argv[])
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
-	/* move and cancel against the series, holidays known, from the
-	 * command's --now on (a bad one is the command's to report). */
-	if (cadence_lint(cfg, main_now(cfg, argc - optind, argv + optind),
-	    &errors) == -1) {
-		log_lines(LOG_ERR, NULL, errors);
-		log_err("%s: the config has errors", path);
-		rc = EX_CONFIG;
-		goto out;
-	}
 	if (level == -1)
 		log_set_level(cfg->worker.log_level);
 
@@ -189,6 +214,20 @@ main(int argc, char *argv[])
 	if (webhook_global_init() == -1) {
 		fprintf(stderr, "plc-cadence: libcurl could not start\n");
 		rc = EX_SOFTWARE;
+		goto out;
+	}
+	/* Holiday calendar URLs, with libcurl ready: kept copies live in
+	 * an existing state only (a first run keeps them from its reload
+	 * or next run on), so no command creates a state for them. */
+	main_holidays(cfg, cmd->fn == cmd_run);
+	/* move and cancel against the series, every holiday known, from
+	 * the command's --now on (a bad one is the command's to report). */
+	if (cadence_lint(cfg, main_now(cfg, argc - optind, argv + optind),
+	    &errors) == -1) {
+		log_lines(LOG_ERR, NULL, errors);
+		log_err("%s: the config has errors", path);
+		webhook_global_cleanup();
+		rc = EX_CONFIG;
 		goto out;
 	}
 	ctx.cfg = cfg;

@@ -70,13 +70,19 @@ out:
 char *
 publish_feed_url(const struct config *cfg, const char *token)
 {
+	if (cfg->worker.public_url == NULL)
+		return NULL;
 	return xasprintf("%s/feeds/%s.ics", cfg->worker.public_url, token);
 }
 
 char *
 publish_webcal_url(const char *url)
 {
-	const char	*rest = strstr(url, "://");
+	const char	*rest;
+
+	if (url == NULL)
+		return NULL;
+	rest = strstr(url, "://");
 
 	return xasprintf("webcal://%s", rest != NULL ? rest + 3 : url);
 }

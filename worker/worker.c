@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "cadence.h"
 #include "deliver.h"
 #include "http.h"
@@ -415,6 +416,7 @@ worker_reload(struct worker *w)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
+	busy_holidays(cfg, w->st, worker_now(w), true, &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (cadence_lint(cfg, worker_now(w), &errors) == -1) {

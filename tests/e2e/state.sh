@@ -128,7 +128,7 @@ expect_same "... as before" "$T/out" "$T/urls.before"
 mkdir -p "$T/s2/feeds"
 cp "$S/feeds/"*.ics "$T/s2/feeds/"
 : >"$T/s2/state.db"
-conf "$T/s2.ini" "$T/s2"
+conf "$T/s2.ini" "$T/s2" "127.0.0.1:$port"	# urls needs a base
 expect_status "an empty state.db beside feeds: urls refuses with 69" 69 "$PLC" -c "$T/s2.ini" urls
 contains "... saying it is empty" "$T/err" "state.db is empty in $T/s2, which holds feeds/"
 expect "... and leaves it empty" test ! -s "$T/s2/state.db"
@@ -138,7 +138,7 @@ conf "$T/fresh.ini" "$T/fresh"
 expect_status "a state directory that does not exist: run --once works" 0 "$PLC" -c "$T/fresh.ini" run --once
 expect "... and makes its database" test -s "$T/fresh/state.db"
 mkdir "$T/empty"
-conf "$T/empty.ini" "$T/empty"
+conf "$T/empty.ini" "$T/empty" "127.0.0.1:$port"
 expect_status "an empty one: urls works" 0 "$PLC" -c "$T/empty.ini" urls
 expect "... and makes its database" test -s "$T/empty/state.db"
 sed 's/^/# run: /' "$T/run.log"

@@ -424,6 +424,10 @@ test_urls(void **state)
 	webcal = publish_webcal_url("http://127.0.0.1:8080/feeds/x.ics");
 	assert_string_equal(webcal, "webcal://127.0.0.1:8080/feeds/x.ics");
 	free(webcal);
+	/* No public_url (nor listen): no URL, not "(null)/feeds/…". */
+	cfg.worker.public_url = NULL;
+	assert_null(publish_feed_url(&cfg, "0123456789abcdef0123456789abcdef"));
+	assert_null(publish_webcal_url(NULL));
 }
 
 static bool
