@@ -78,25 +78,58 @@ expect "every math7 event has the new DTSTAMP" test \
 expect "SEQUENCE rose to 1 on every event" test \
     "$(grep -c '^SEQUENCE:1' "$m7")" = "$(grep -c '^BEGIN:VEVENT' "$m7")"
 
-# An upgrade: a state that published "math7.series@host" before epochs
-# keeps that UID (no event twice); a state made now gets install-id UIDs.
-OLD=${PLC_OLD:-/work/main/build/check/plc-cadence}
-if [ -x "$OLD" ] && [ "$(sqlite3 "$T/var/state.db" 'PRAGMA user_version')" -ge 4 ]; then
-	mkdir -p "$T/up/conf" "$T/up/var"
-	cp "$TOP/conf/"demo-*.ics "$T/up/conf/"
-	sed -e "s|^listen .*|listen      = 127.0.0.1:$port|" \
-	    -e "s|^public_url .*|public_url  = https://plc.example.edu|" \
-	    "$TOP/conf/demo.ini" >"$T/up/conf/demo.ini"
-	if "$OLD" -c "$T/up/conf/demo.ini" feeds --now 2026-10-20T12:00 >/dev/null 2>&1 &&
-	    [ "$(sqlite3 "$T/up/var/state.db" 'PRAGMA user_version')" -lt 4 ]; then
-		expect_status "the upgraded worker's cycle" 0 "$PLC" -c "$T/up/conf/demo.ini" run --once --now 2026-10-21T12:00
-		f=$("$PLC" -c "$T/up/conf/demo.ini" urls --json | python3 -c 'import json,sys; print([x for x in json.load(sys.stdin) if x["id"] == "math7"][0]["file"])')
-		expect "the upgrade keeps the published UID" grep -q '^UID:math7.series@plc.example.edu' "$f"
-		expect "and shows the series once" test "$(grep -c '^UID:math7' "$f")" = "$(grep -c '^UID:math7.series@plc.example.edu' "$f")"
-		sed -i "/^\[community math7\]/,/^\[/ s/^time .*/time = 16:15/" "$T/up/conf/demo.ini"
-		expect_status "a time change after the upgrade" 0 "$PLC" -c "$T/up/conf/demo.ini" run --once --now 2027-01-15T12:00
-		expect "its new epoch gets an install-id UID" grep -q '^UID:math7.series.[0-9a-f]\{8\}.1@plc.example.edu' "$f"
-	fi
-else
-	echo "ok - # SKIP no older binary to make a state before epochs"
-fi
+# An upgrade, simulated without an older binary: a state made now is
+# turned back into schema 3 as it was written before epochs (no
+# series_epochs, no install id, every series row with the UID of
+# feed_series_uid, "math7.series@host"). The current binary keeps that
+# UID (a subscriber never sees the series twice), and a later time
+# change gives only the new epoch an install-id UID.
+mkdir -p "$T/up/conf" "$T/up/var"
+cp "$TOP/conf/"demo-*.ics "$T/up/conf/"
+sed -e "s|^listen .*|listen      = 127.0.0.1:$port|" \
+    -e "s|^public_url .*|public_url  = https://plc.example.edu|" \
+    "$TOP/conf/demo.ini" >"$T/up/conf/demo.ini"
+U() { "$PLC" -c "$T/up/conf/demo.ini" "$@"; }
+UDB="$T/up/var/state.db"
+expect_status "a state made by this binary" 0 U run --once --now 2026-10-20T12:00
+f=$(U urls --json | python3 -c 'import json,sys; print([x for x in json.load(sys.stdin) if x["id"] == "math7"][0]["file"])')
+$CHECK "$f" 2026-09-01T00:00:00Z 2027-07-01T00:00:00Z | cut -d'|' -f2 >"$T/u0"
+expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
+    BEGIN;
+    INSERT OR REPLACE INTO series (community, uid, fingerprint, sequence,
+        slot_day, slot_time, created, changed)
+      SELECT e.community, e.community || '.series@plc.example.edu',
+        e.fingerprint, e.sequence, s.slot_day, s.slot_time, e.created,
+        e.changed
+      FROM series_epochs e LEFT JOIN series s USING (community)
+      WHERE e.n = 0;
+    DROP TABLE series_epochs;
+    DELETE FROM meta WHERE key = 'install_id';
+    COMMIT;
+    PRAGMA user_version = 3;"
+expect "the simulated state is schema 3 with math7.series@plc.example.edu" test \
+    "$(sqlite3 "$UDB" "PRAGMA user_version; SELECT uid FROM series WHERE community = 'math7'; SELECT count(*) FROM sqlite_master WHERE name = 'series_epochs'")" = \
+    "$(printf '3\nmath7.series@plc.example.edu\n0')"
+expect_status "the upgraded worker's cycle" 0 U run --once --now 2026-10-21T12:00
+expect "the state is migrated" test "$(sqlite3 "$UDB" 'PRAGMA user_version')" -ge 4
+expect "the upgrade keeps the published UID" grep -q '^UID:math7.series@plc.example.edu' "$f"
+expect "and shows the series once" test "$(grep -c '^UID:math7' "$f")" = "$(grep -c '^UID:math7.series@plc.example.edu' "$f")"
+$CHECK "$f" 2026-09-01T00:00:00Z 2027-07-01T00:00:00Z >"$T/u1"
+expect "ical.js: one UID, the old one, with the same meetings" sh -c "
+    test \"\$(cut -d'|' -f1 '$T/u1' | sort -u)\" = math7.series@plc.example.edu &&
+    cut -d'|' -f2 '$T/u1' | cmp -s - '$T/u0'"
+uinst=$(sqlite3 "$UDB" "SELECT value FROM meta WHERE key = 'install_id'")
+expect "a new install id is made once" sh -c "echo '$uinst' | grep -qx '[0-9a-f]\{8\}'"
+sed -i "/^\[community math7\]/,/^\[/ s/^time .*/time = 16:15/" "$T/up/conf/demo.ini"
+expect_status "a time change after the upgrade" 0 U run --once --now 2027-01-15T12:00
+$CHECK "$f" 2026-09-01T00:00:00Z 2027-07-01T00:00:00Z >"$T/u2"
+expect "the old epoch keeps the old UID up to the cut" sh -c "
+    awk -F'|' '\$2 < \"2027-01-13\"' '$T/u2' | cut -d'|' -f1 | sort -u |
+    grep -qx math7.series@plc.example.edu &&
+    test \"\$(awk -F'|' '\$2 < \"2027-01-13\"' '$T/u2' | cut -d'|' -f1 | sort -u | wc -l)\" = 1"
+expect "only the new epoch gets an install-id UID" sh -c "
+    awk -F'|' '\$2 >= \"2027-01-13\"' '$T/u2' >'$T/u3'
+    test -s '$T/u3' &&
+    test \"\$(cut -d'|' -f1 '$T/u3' | sort -u)\" = math7.series.$uinst.1@plc.example.edu &&
+    ! cut -d'|' -f2 '$T/u3' | grep -v ' 16:15\$'"
+expect "no UID with the install id for the old epoch" sh -c "! grep -q '^UID:math7.series.$uinst@' '$f'"
