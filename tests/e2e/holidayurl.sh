@@ -3,6 +3,9 @@
 # good copy is kept in the state; when the server goes away, the last good
 # copy still skips them, and check and /healthz show the failure.  The
 # server is Python's http.server on 127.0.0.1.
+# run-alone: beside another script its reload once missed the new day off
+# (seen twice in parallel runs, never alone); until that is understood it
+# runs by itself, and a failure shows the worker's log (tests/run.sh)
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
 SRV=""; pid=""
@@ -122,7 +125,12 @@ SRV=$!
 wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$wp/holidays.ics"
 kill -HUP "$pid"
 skips_pd() { test "$(dates)" = "$(echo "$meetings" | sed 's/2027-01-12 //')"; }
-expect "after a reload, the new day off is skipped in the feed" wait_for 30 skips_pd
+if wait_for 30 skips_pd; then
+	ok "after a reload, the new day off is skipped in the feed"
+else
+	not_ok "after a reload, the new day off is skipped in the feed (got: $(dates))"
+	sed 's/^/#   run: /' "$T/run.log"
+fi
 ok_again() { curl -sf "http://127.0.0.1:$hp/healthz" | grep -q '"busy_sources_failing":\[\]'; }
 expect "... and /healthz no longer lists the calendar" wait_for 30 ok_again
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
