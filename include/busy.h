@@ -85,12 +85,14 @@ int	busy_member(const struct config_member *m, struct store *st,
  * kept copy's.  Call after config_load and ical_read_holidays, once per
  * load.  fetch false reads the kept copies only (the commands that only
  * look: no network, nothing recorded).  st NULL: nothing kept, nothing
- * recorded.  A failure is a warning:
+ * recorded.  bc: the worker's cache, whose stop watch (busy_cache_watch)
+ * cuts a fetch short on SIGTERM, which then records nothing; NULL where
+ * there is no worker loop.  A failure is a warning:
  * a "FILE:LINE: warning: …" line appended to *warnings (allocated, '\n'
  * between lines; the caller prints and frees it, and sets it NULL first or
  * passes ical_read_holidays' lines).
  */
-void	busy_holidays(struct config *cfg, struct store *st, time_t now,
-	    bool fetch, char **warnings);
+void	busy_holidays(struct busy_cache *bc, struct config *cfg,
+	    struct store *st, time_t now, bool fetch, char **warnings);
 
 #endif

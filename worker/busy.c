@@ -510,8 +510,8 @@ busy_add_days(struct config_calendar *cal, const char *body, size_t len,
 }
 
 void
-busy_holidays(struct config *cfg, struct store *st, time_t now, bool fetch,
-    char **warnings)
+busy_holidays(struct busy_cache *bc, struct config *cfg, struct store *st,
+    time_t now, bool fetch, char **warnings)
 {
 	struct config_calendar	*cal;
 	struct store_busy	 kept;
@@ -536,8 +536,14 @@ busy_holidays(struct config *cfg, struct store *st, time_t now, bool fetch,
 			serr = NULL;
 			memset(&kept, 0, sizeof(kept));
 		}
-		fresh = busy_fresh(NULL, cal->source, &kept, fetch, &body,
+		fresh = busy_fresh(bc, cal->source, &kept, fetch, &body,
 		    &len, &etag, &lm, &why);
+		if (bc != NULL && bc->stopped) {
+			/* Cut short by a stop: no failure to record. */
+			store_busy_clear(&kept);
+			free(why);
+			break;
+		}
 		if (fresh == 1 && busy_add_days(cal, body, len, &why) == -1)
 			fresh = -1;
 		if (fresh == 1 && st != NULL && !(kept.has_copy &&

@@ -104,7 +104,7 @@ main_holidays(struct config *cfg, bool fetch)
 		log_warn("%s", err);
 		st = NULL;
 	}
-	busy_holidays(cfg, st, time(NULL), fetch, &warnings);
+	busy_holidays(NULL, cfg, st, time(NULL), fetch, &warnings);
 	log_lines(LOG_WARNING, NULL, warnings);
 	store_close(st);
 	free(warnings);

@@ -416,7 +416,8 @@ worker_reload(struct worker *w)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	free(warnings);
 	ical_read_holidays(cfg, &warnings);
-	busy_holidays(cfg, w->st, worker_now(w), true, &warnings);
+	busy_holidays(w->busy_cache, cfg, w->st, worker_now(w), true,
+	    &warnings);
 	if (warnings != NULL)
 		log_lines(LOG_WARNING, "reload: ", warnings);
 	if (cadence_lint(cfg, worker_now(w), &errors) == -1) {
