@@ -56,6 +56,7 @@ struct config_worker {
 	const struct tz		*tz;		/* default UTC */
 	char			*listen;	/* "127.0.0.1:8080"; NULL = off */
 	char			*public_url;	/* no trailing slash */
+	bool			 public_url_set; /* in the file, not from listen */
 	int64_t			 horizon;	/* seconds; default 180d */
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to; /* secs since midnight */

@@ -87,6 +87,7 @@ w_public_url(struct loader *L, void *obj, const struct item *it)
 	while (it->value[len - 1] == '/')
 		len--;
 	w->public_url = xstrndup(it->value, len);
+	w->public_url_set = true;
 }
 
 static void

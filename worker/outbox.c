@@ -215,6 +215,8 @@ outbox_plan(const struct config *cfg, struct store *st,
 		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
 			goto fail;
 	}
+	if (outbox_plan_welcome(cfg, st, now, &total, err) == -1)
+		return -1;
 	if (planned != NULL)
 		*planned = total;
 	return 0;
