@@ -45,8 +45,8 @@ int	outbox_store_plan(struct store *st, const struct plan_msg *m, long n,
 
 /*
  * outbox_welcome.c: each member's welcome message (welcome.h), planned once
- * per member and feed token; a pending one for an older token or a member
- * gone is withdrawn.  Called by outbox_plan; adds to *total (may be NULL).
+ * per member and feed URL; a pending one for an older URL or a member gone
+ * is withdrawn.  Called by outbox_plan; adds to *total (may be NULL).
  * Returns 0, or -1 with *err allocated.
  */
 int	outbox_plan_welcome(const struct config *cfg, struct store *st,

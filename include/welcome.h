@@ -9,9 +9,10 @@
  * chat channel, and only when the operator set `public_url` (a URL derived
  * from `listen` is a loopback address nobody else can open).
  *
- * Its dedup key names the member and a short hash of the feed token
- * ("welcome:bob:3fa2c91b0d4e"): planned once per member per token, so a
- * `token rotate` plans a new one, and the key shows nothing of the token.
+ * Its dedup key names the member and a short hash of their feed URL
+ * ("welcome:bob:3fa2c91b0d4e"): planned once per member per link, so a
+ * `token rotate` (or a new public_url) plans a new one, and the key shows
+ * nothing of the token.
  * Installs that had tokens before this message existed send one to every
  * member on their first cycle: none of them was ever sent their links.
  */
@@ -26,8 +27,8 @@
 #define WELCOME_KIND	"welcome"
 #define WELCOME_PREFIX	"welcome:"
 
-/* Hex digits of SHA-256(token) in the dedup key: 48 bits, enough to tell
- * a member's tokens apart, too few to say anything of the token. */
+/* Hex digits of SHA-256(feed URL) in the dedup key: 48 bits, enough to
+ * tell a member's links apart, too few to say anything of the token. */
 #define WELCOME_HASH_LEN	12
 
 /*
@@ -62,12 +63,11 @@ char	*welcome_calendar_name(const struct config_member *m);
 /*
  * Append m's welcome to pv: due at now, or when the worker's quiet hours
  * end in m's zone, by e-mail to m.  Nothing when m has no e-mail address,
- * the config no public_url (cfg->worker.public_url_set), or url or token
- * is NULL.  url is m's feed URL (publish_feed_url), token its feed token
- * (only hashed).  The message's strings are pv's (plan_free).
+ * the config no public_url (cfg->worker.public_url_set), or url is NULL.
+ * url is m's feed URL (publish_feed_url).  The message's strings are pv's
+ * (plan_free).
  */
 void	welcome_plan(const struct config *cfg, const struct config_member *m,
-	    const char *url, const char *token, time_t now,
-	    struct plan_vec *pv);
+	    const char *url, time_t now, struct plan_vec *pv);
 
 #endif

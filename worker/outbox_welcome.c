@@ -37,11 +37,11 @@ outbox_plan_welcome(const struct config *cfg, struct store *st, time_t now,
 		    now, token, err) == -1)
 			goto out;
 		url = publish_feed_url(cfg, token);
-		welcome_plan(cfg, m, url, token, now, &pv);
+		welcome_plan(cfg, m, url, now, &pv);
 		free(url);
 	}
 	/* Every pending welcome this pass does not name goes: one for an old
-	 * token (rotated: its link is dead) or a member gone. */
+	 * link (a rotated token: it is dead) or a member gone. */
 	scope.prefixes = &prefix;
 	scope.nprefixes = 1;
 	scope.from = now;

@@ -81,15 +81,15 @@ welcome_calendar_name(const struct config_member *m)
 	    m->id);
 }
 
-/* The first WELCOME_HASH_LEN hex digits of SHA-256(token). */
+/* The first WELCOME_HASH_LEN hex digits of SHA-256(s). */
 static void
-welcome_hash(const char *token, char out[WELCOME_HASH_LEN + 1])
+welcome_hash(const char *s, char out[WELCOME_HASH_LEN + 1])
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
 	unsigned int	mdlen = 0;
 	char		hex[2 * EVP_MAX_MD_SIZE + 1];
 
-	if (EVP_Digest(token, strlen(token), md, &mdlen, EVP_sha256(), NULL) !=
+	if (EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL) !=
 	    1 || mdlen != 32)
 		abort();	/* a broken libcrypto: no sane way on */
 	hex_encode(md, mdlen, hex);
@@ -126,22 +126,21 @@ welcome_communities(const struct config *cfg, const struct config_member *m)
 
 void
 welcome_plan(const struct config *cfg, const struct config_member *m,
-    const char *url, const char *token, time_t now, struct plan_vec *pv)
+    const char *url, time_t now, struct plan_vec *pv)
 {
 	struct welcome_links	 l;
 	struct plan_msg		*msg;
 	char			 hash[WELCOME_HASH_LEN + 1];
 	char			*name, *who, *comms;
 
-	if (m->email == NULL || !cfg->worker.public_url_set || url == NULL ||
-	    token == NULL)
+	if (m->email == NULL || !cfg->worker.public_url_set || url == NULL)
 		return;
 	memset(&l, 0, sizeof(l));
 	name = welcome_calendar_name(m);
 	welcome_links(url, name, &l);
 	who = plan_clean(m->name != NULL ? m->name : m->id);
 	comms = welcome_communities(cfg, m);
-	welcome_hash(token, hash);
+	welcome_hash(url, hash);
 
 	msg = plan_vec_push(pv);
 	msg->dedup = xasprintf("%s%s:%s", WELCOME_PREFIX, m->id, hash);

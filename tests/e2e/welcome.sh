@@ -174,6 +174,7 @@ unserve
 
 # --- token rotate: a new welcome with the new link, to bob only
 expect_status "token rotate bob" 0 P token rotate bob
+contains "it says the new links will be mailed" "$T/err" "the worker's next cycle mails bob the new links"
 expect_status "run --once after the rotation" 0 P run --once --now 2026-11-02T12:00
 expect "one more e-mail" test "$(nmail)" = 3
 bobmail2=$(mail_to bob@example.edu)

@@ -1,5 +1,5 @@
 /* Unit tests of welcome: percent-encoding, the subscription links, and the
- * message planned once per member and token, by e-mail only. */
+ * message planned once per member and link, by e-mail only. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #define TOKEN_A	"0123456789abcdef0123456789abcdef"
 #define TOKEN_B	"fedcba9876543210fedcba9876543210"
 #define URL_A	"https://plc.example.edu/feeds/" TOKEN_A ".ics"
+#define URL_B	"https://plc.example.edu/feeds/" TOKEN_B ".ics"
 
 static void
 test_pct(void **state)
@@ -111,7 +112,7 @@ test_plan(void **state)
 
 	(void)state;
 	fixture(&f);
-	welcome_plan(&f.cfg, &f.m[0], URL_A, TOKEN_A, now, &pv);
+	welcome_plan(&f.cfg, &f.m[0], URL_A, now, &pv);
 	assert_int_equal(pv.n, 1);
 	assert_string_equal(pv.v[0].kind, "welcome");
 	assert_string_equal(pv.v[0].channel, "email");
@@ -122,7 +123,7 @@ test_plan(void **state)
 	assert_null(pv.v[0].meeting);
 	assert_int_equal(pv.v[0].due, now);
 	assert_true(pv.v[0].expires > now);
-	/* The key names the member and a hash of the token, not the token. */
+	/* The key names the member and a hash of the URL, not the token. */
 	assert_int_equal(strncmp(pv.v[0].dedup, "welcome:bob:", 12), 0);
 	assert_int_equal(strlen(pv.v[0].dedup), 12 + WELCOME_HASH_LEN);
 	assert_null(strstr(pv.v[0].dedup, TOKEN_A));
@@ -140,14 +141,19 @@ test_plan(void **state)
 	    ".ics\n"));
 	assert_non_null(strstr(b, "\n" URL_A "\n"));
 
-	/* The same member and token: the same key; a new token: a new one. */
-	welcome_plan(&f.cfg, &f.m[0], URL_A, TOKEN_A, now + 600, &pv);
-	welcome_plan(&f.cfg, &f.m[0], URL_A, TOKEN_B, now, &pv);
+	/* The same member and link: the same key; a new token: a new one. */
+	welcome_plan(&f.cfg, &f.m[0], URL_A, now + 600, &pv);
+	welcome_plan(&f.cfg, &f.m[0], URL_B, now, &pv);
 	assert_int_equal(pv.n, 3);
 	assert_string_equal(pv.v[0].dedup, pv.v[1].dedup);
 	assert_string_equal(pv.v[0].body, pv.v[1].body);
 	assert_int_equal(pv.v[0].expires, pv.v[1].expires);
 	assert_string_not_equal(pv.v[0].dedup, pv.v[2].dedup);
+	/* A new public_url, the same token: a new link, a new welcome. */
+	welcome_plan(&f.cfg, &f.m[0], "https://calendar.example.edu/feeds/"
+	    TOKEN_A ".ics", now, &pv);
+	assert_int_equal(pv.n, 4);
+	assert_string_not_equal(pv.v[0].dedup, pv.v[3].dedup);
 	plan_free(pv.v, pv.n);
 }
 
@@ -161,15 +167,14 @@ test_none(void **state)
 	(void)state;
 	fixture(&f);
 	/* No e-mail address: no welcome (never to a chat channel). */
-	welcome_plan(&f.cfg, &f.m[1], URL_A, TOKEN_A, now, &pv);
+	welcome_plan(&f.cfg, &f.m[1], URL_A, now, &pv);
 	assert_int_equal(pv.n, 0);
-	/* No URL, no token. */
-	welcome_plan(&f.cfg, &f.m[0], NULL, TOKEN_A, now, &pv);
-	welcome_plan(&f.cfg, &f.m[0], URL_A, NULL, now, &pv);
+	/* No URL. */
+	welcome_plan(&f.cfg, &f.m[0], NULL, now, &pv);
 	assert_int_equal(pv.n, 0);
 	/* A public_url derived from listen is not set by the operator. */
 	f.cfg.worker.public_url_set = false;
-	welcome_plan(&f.cfg, &f.m[0], URL_A, TOKEN_A, now, &pv);
+	welcome_plan(&f.cfg, &f.m[0], URL_A, now, &pv);
 	assert_int_equal(pv.n, 0);
 	free(pv.v);
 }
@@ -187,8 +192,8 @@ test_quiet(void **state)
 	f.cfg.worker.quiet_from = 20 * 3600;
 	f.cfg.worker.quiet_to = 7 * 3600;
 	/* 03:00 UTC is 21:00 in Chicago: due 07:00 Chicago (13:00 UTC). */
-	welcome_plan(&f.cfg, &f.m[0], URL_A, TOKEN_A,
-	    (time_t)utc(2026, 11, 3, 3, 0), &pv);
+	welcome_plan(&f.cfg, &f.m[0], URL_A, (time_t)utc(2026, 11, 3, 3, 0),
+	    &pv);
 	assert_int_equal(pv.n, 1);
 	assert_int_equal(pv.v[0].due, (time_t)utc(2026, 11, 3, 13, 0));
 	plan_free(pv.v, pv.n);
