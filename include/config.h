@@ -61,6 +61,9 @@ struct config_worker {
 	int			 quiet_from, quiet_to; /* secs since midnight */
 	struct config_secret	 secret;	/* link HMAC key; optional */
 	int			 log_level;	/* LOG_ERR..LOG_DEBUG; default info */
+	int			 clock;		/* 12 or 24 ("clock = 12h"):
+						 * how messages write times;
+						 * default 24 */
 	int			 line;
 };
 
@@ -128,6 +131,8 @@ struct config_member {
 	size_t			 nchat;
 	struct config_notify	*notify;	/* default: email */
 	size_t			 nnotify;
+	int			 clock;		/* 12 or 24; default the
+						 * worker's */
 	int			 line;
 };
 
@@ -184,6 +189,8 @@ struct config_community {
 	struct config_channel	**notify;
 	size_t			 nnotify;
 	const struct tz		*tz;		/* "timezone" key, default worker's */
+	int			 clock;		/* 12 or 24: the worker's, for
+						 * the community's posts */
 	int			 line;
 };
 

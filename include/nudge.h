@@ -22,8 +22,10 @@
  *                who owns open items of the community, listing them with
  *                the overdue ones first, then soonest due first; and one
  *                post per digest on each of the community's `notify`
- *                channels that sums them up (counts, what is overdue, by
- *                whom).  Nobody with nothing open gets one; neither does
+ *                channels that sums them up: the counts, then the work
+ *                section of the meeting reminders (worksum_render, as of
+ *                the digest's time, between the last and the next meeting),
+ *                then who owns how many.  Nobody with nothing open gets one; neither does
  *                a community with nothing open.
  *
  * Every personal message (nudge, escalation, member digest) that would fall
@@ -67,6 +69,7 @@
 #include "civil.h"
 #include "config.h"
 #include "plan.h"
+#include "worksum.h"
 
 #define NUDGE_PREFIX_NUDGE	"nudge:"
 #define NUDGE_PREFIX_ESCALATE	"escalate:"
@@ -87,6 +90,10 @@ struct nudge_item {
 	int64_t				 id;
 	const struct config_member	*owner;	/* NULL: not in the config */
 	const char			*title;	/* untrusted */
+	const char			*notes;	/* untrusted; NULL: none.
+						 * Only in the owner's own
+						 * messages (e-mail, own
+						 * channel) */
 	struct civil_date		 due;	/* in the community's zone */
 	time_t				 created;
 	time_t				 opened;	/* created, or last
@@ -103,6 +110,14 @@ struct nudge_opts {
 	int64_t			 horizon;	/* seconds */
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to;	/* secs since midnight */
+	/* For the community post's work section (worksum.h): the
+	 * community's items, open and recently done, and the starts of its
+	 * meetings (ascending, cancelled left out) around the digests.
+	 * NULL/0: none known. */
+	const struct worksum_item *work;
+	size_t			 nwork;
+	const time_t		*meetings;
+	size_t			 nmeetings;
 };
 
 /*
