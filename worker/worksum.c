@@ -149,6 +149,7 @@ worksum_render(const struct worksum_item *items, size_t n,
 	size_t			 max = v->max_lines > 0 ? v->max_lines :
 				    WORKSUM_LINES, shown = 0, i;
 	char			 db[32], *s;
+	bool			 go;
 
 	over = xcalloc(n + 1, sizeof(*over));
 	soon = xcalloc(n + 1, sizeof(*soon));
@@ -193,8 +194,9 @@ worksum_render(const struct worksum_item *items, size_t n,
 		free(s);
 		shown++;
 	}
-	for (i = 0; i < nsoon && shown < max && shown == (nover < max ?
-	    nover : max); i++) {
+	/* A part is shown only when every entry before it was. */
+	go = shown == nover;
+	for (i = 0; go && i < nsoon && shown < max; i++) {
 		s = worksum_line(v, &soon[i]);
 		if (!worksum_fits(v, b.len, strlen(s) + 48)) {
 			free(s);
@@ -215,7 +217,8 @@ worksum_render(const struct worksum_item *items, size_t n,
 	}
 	/* A cut in the open items leaves the done ones out too: the list
 	 * says how many more there are, and where to see them. */
-	for (i = 0; i < ndone && shown < max && shown == nover + nsoon; i++) {
+	go = shown == nover + nsoon;
+	for (i = 0; go && i < ndone && shown < max; i++) {
 		s = worksum_done_entry(&done[i]);
 		if (!worksum_fits(v, b.len, strlen(s) + 40)) {
 			free(s);

@@ -95,7 +95,8 @@ plan(const struct fixture *f, time_t from, time_t to, time_t now,
 	char	*err = NULL;
 	long	 n;
 
-	n = plan_meetings(&f->c, f->c.day, f->c.time, from, to, now, out, &err);
+	n = plan_meetings(&f->c, f->c.day, f->c.time, from, to, now, NULL, out,
+	    &err);
 	if (n < 0)
 		fail_msg("plan_meetings: %s", err ? err : "(no message)");
 	assert_null(err);
@@ -187,23 +188,24 @@ test_member_zone_in_body(void **state)
 	    utc(2026, 11, 1, 0, 0), &m);
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
 	assert_non_null(strstr(r->body, "Grade 7 Math PLC — Tue 3 Nov "
-	    "15:30–16:15 (America/New_York), Room 204, "
+	    "15:30–16:15 New York time, Room 204, "
 	    "https://meet.example.edu/math7"));
+	assert_null(strstr(r->body, "America/"));
 	assert_null(strstr(r->body, "Chicago"));
 	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
 	    "Tue 3 Nov 15:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	/* The second zone only because it is not the reader's. */
 	assert_non_null(strstr(r->body, "Tue 3 Nov 14:30–15:15 "
-	    "(America/Chicago), Tue 3 Nov 15:30–16:15 (America/New_York), "
-	    "Room 204"));
+	    "Chicago time (15:30–16:15 New York time), Room 204"));
 	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
 	    "Tue 3 Nov 14:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:erin:email");
 	assert_non_null(strstr(r->body, "Tue 3 Nov 13:30–14:15 "
-	    "(America/Denver)"));
+	    "Denver time (15:30–16:15 New York time)"));
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:community:math7:"
 	    "demo-chat");
-	assert_non_null(strstr(r->body, "15:30–16:15 (America/New_York), "
+	assert_non_null(strstr(r->body, "15:30–16:15 New York time, "
 	    "Room 204"));
 	plan_free(m, n);
 }
@@ -257,8 +259,8 @@ test_moved_keeps_key(void **state)
 	assert_string_equal(r->subject, "Moved: Grade 7 Math PLC — now "
 	    "Wed 25 Nov 15:00");
 	assert_non_null(strstr(r->body, "Moved from Tue 24 Nov."));
-	assert_non_null(strstr(r->body, "Wed 25 Nov 16:00–16:45 "
-	    "(America/New_York)"));
+	assert_non_null(strstr(r->body, "Wed 25 Nov 15:00–15:45 "
+	    "Chicago time (16:00–16:45 New York time)"));
 
 	/* Without the move: the same key, the old time. */
 	f.c.nmoves = 0;
