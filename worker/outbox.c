@@ -154,13 +154,7 @@ outbox_plan_items(const struct config *cfg, const struct config_community *c,
 	return rc;
 }
 
-/*
- * Community c's items as the work section sees them (worksum.h): the open
- * ones, and those done in the last PLAN_WORK_LOOKBACK (older ones cannot be
- * "done since the last meeting" of any message planned now).  Borrowed from
- * acts; *n is the count.
- */
-static struct worksum_item *
+struct worksum_item *
 outbox_work_items(const struct config *cfg, const struct store_action *acts,
     size_t na, time_t now, size_t *n)
 {
