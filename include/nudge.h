@@ -28,6 +28,12 @@
  *                then who owns how many.  Nobody with nothing open gets one; neither does
  *                a community with nothing open.
  *
+ * An item's notes appear only where its owner alone reads them: the nudge
+ * and the member's digest by e-mail and on the owner's own channel, never a
+ * shared copy or a community post.  Times are on the reader's `clock`, zones
+ * named as people say them (plan_zone_label), the community's zone only when
+ * it is not the reader's.
+ *
  * Every personal message (nudge, escalation, member digest) that would fall
  * inside the worker's quiet_hours in its RECIPIENT's zone is moved to the
  * end of those quiet hours.  Community posts are not moved.

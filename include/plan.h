@@ -8,6 +8,13 @@
  * community's `notify` channels, and for a cancelled meeting one notice per
  * recipient and channel instead of its reminders.
  *
+ * Wording: times in the reader's zone on the reader's `clock` (a member's;
+ * the worker's for a community post), zones named as people say them
+ * (plan_zone_label: "Chicago time"), the community's time given second only
+ * when its zone is not the reader's.  Every reminder ends with the work
+ * section (worksum.h) of the community's action items, rendered for its
+ * reader as of its due time (struct plan_work).
+ *
  * Dedup keys are built from the series date (cadence_occ.orig), so a moved
  * meeting keeps its keys and only its due time and text change:
  *	meet:math7:2026-11-03:1d:member:bob:email

@@ -703,6 +703,47 @@ test_done_withdraws(void **state)
 	rm_db(db);
 }
 
+/* Item notes go only where the owner alone reads them (e-mail), in the
+ * nudge and the digest; a 12-hour owner reads the day's end as such. */
+static void
+test_notes_and_clock(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 now = utc(2026, 11, 25, 12, 0);
+	long			 n;
+
+	(void)state;
+	fixture_init(f);
+	f->o.cfg = &f->cfg;
+	f->c.has_escalate = false;
+	CAROL->clock = 12;
+	it = item(7, CAROL, "Book room 204", 2026, 12, 1,
+	    utc(2026, 11, 20, 0, 0));
+	it.notes = "Ask the office\nfor the key";
+	n = nudge_plan(&f->c, &it, 1, &f->o, now, &m);
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:email");
+	assert_non_null(strstr(r->body, "due Tue 1 Dec New York time (by "
+	    "11:00 PM Chicago time):\n  Book room 204\n(item 7)\nNotes: Ask "
+	    "the office for the key\n"));
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:team");
+	assert_null(strstr(r->body, "Notes"));
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:email");
+	assert_non_null(strstr(r->body, "- Book room 204 — due Tue 1 Dec "
+	    "(item 7)\n  Notes: Ask the office for the key\n"));
+	assert_non_null(strstr(r->body, "as of Fri 27 Nov 1:00 PM Chicago "
+	    "time (due dates are days in New York time):"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:team");
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:community:math7:team");
+	assert_null(strstr(r->body, "office"));
+	assert_non_null(strstr(r->body, "1 open action item, 0 overdue."));
+	plan_free(m, n);
+}
+
 int
 main(void)
 {
@@ -714,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_text_and_stability),
 		cmocka_unit_test(test_shared_channel),
 		cmocka_unit_test(test_done_withdraws),
+		cmocka_unit_test(test_notes_and_clock),
 	};
 	int	rc;
 
