@@ -467,6 +467,9 @@ struct store_action {
 	time_t				 created, changed;
 	time_t				 opened;	/* created, or last
 							 * reopened */
+	time_t				 done_at;	/* done: when it was
+							 * last marked done
+							 * (history); else 0 */
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);

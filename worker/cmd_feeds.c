@@ -97,9 +97,9 @@ cmd_feeds(struct cmd_ctx *ctx)
 		goto out;
 	if ((rc = feeds_publish(ctx->cfg, st, cmd_now(now), &res)) != EX_OK)
 		goto out;
-	printf("%zu feeds in %s/feeds: %zu written, %zu unchanged",
-	    res.nfeeds, ctx->cfg->worker.state_dir, res.written,
-	    res.unchanged);
+	printf("%zu feed%s in %s/feeds: %zu written, %zu unchanged",
+	    res.nfeeds, res.nfeeds == 1 ? "" : "s", ctx->cfg->worker.state_dir,
+	    res.written, res.unchanged);
 	if (res.removed > 0)
 		printf(", %zu stale removed", res.removed);
 	printf("\n");

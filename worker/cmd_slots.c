@@ -147,9 +147,10 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 
 	for (j = 0; j < pi->in.nmembers; j++)
 		nreq += pi->members[j].required;
-	printf("community %s: %s (%s), %lld minutes, %d weeks from %s\n",
+	printf("community %s: %s (%s), %lld minute%s, %d week%s from %s\n",
 	    c->id, c->name != NULL ? c->name : c->id, tz_name(c->tz),
-	    (long long)c->duration / 60, weeks,
+	    (long long)c->duration / 60, c->duration / 60 == 1 ? "" : "s",
+	    weeks, weeks == 1 ? "" : "s",
 	    cmd_format_instant(from, c->tz, ib));
 	printf("free members per quarter hour, of %zu (%zu required), "
 	    "averaged over the weeks; . = outside the window\n\n",

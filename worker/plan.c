@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "cadence.h"
+#include "chat.h"
 #include "civil.h"
 #include "plan.h"
 #include "tz.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 /* One meeting as the messages about it see it. */
@@ -16,16 +18,17 @@ struct plan_meeting {
 	const struct cadence_occ	*occ;
 	const char			*name, *location, *url, *descr;
 	char				 orig[CIVIL_DATE_LEN];
+	/* The work section's items (NULL: none) and the starts of the
+	 * meetings held, ascending, for "last" and "next" meeting. */
+	const struct plan_work		*work;
+	const time_t			*starts;
+	size_t				 nstarts;
 };
 
 #define PLAN_WHEN_LEN	128
 
-static const char *const plan_wday[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
-	"Sat", "Sun" };
 static const char *const plan_wdays[] = { "Mondays", "Tuesdays",
 	"Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays" };
-static const char *const plan_month[] = { "Jan", "Feb", "Mar", "Apr", "May",
-	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* Config text goes into subjects: no control character may survive. */
 char *
@@ -52,80 +55,163 @@ plan_zone(const struct tz *tz)
 void
 plan_day(struct civil_date d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %d %s", plan_wday[civil_weekday(d)], d.d,
-	    plan_month[d.m - 1]);
+	worksum_day(d, buf, len);
 }
 
 void
-plan_instant(const struct tz *tz, time_t t, char *buf, size_t len)
+plan_time(struct civil_time t, int clock, char *buf, size_t len)
+{
+	if (clock == 12)
+		snprintf(buf, len, "%d:%02d %s", t.h % 12 == 0 ? 12 : t.h % 12,
+		    t.min, t.h < 12 ? "AM" : "PM");
+	else
+		snprintf(buf, len, "%02d:%02d", t.h, t.min);
+}
+
+void
+plan_instant(const struct tz *tz, int clock, time_t t, char *buf, size_t len)
 {
 	struct civil_date	d;
 	struct civil_time	tm;
-	char			db[PLAN_DAY_LEN], tb[CIVIL_TIME_LEN];
+	char			db[PLAN_DAY_LEN], tb[PLAN_TIME_LEN];
 
 	tz_from_utc(plan_zone(tz), t, &d, &tm);
 	plan_day(d, db, sizeof(db));
-	snprintf(buf, len, "%s %s", db, civil_time_format(tm, tb));
+	plan_time(tm, clock, tb, sizeof(tb));
+	snprintf(buf, len, "%s %s", db, tb);
 }
 
-/* "Tue 3 Nov 15:30–16:15 (America/New_York)"; the end's date is given
- * only when it is another day. */
+void
+plan_zone_label(const struct tz *tz, char *buf, size_t len)
+{
+	const char	*name = tz_name(plan_zone(tz)), *city;
+	char		*p;
+
+	city = strrchr(name, '/');
+	city = city != NULL ? city + 1 : name;
+	/* UTC, GMT, Etc/GMT+5: no city to name. */
+	if (strcmp(city, "UTC") == 0 || strcmp(city, "UCT") == 0 ||
+	    strcmp(city, "Zulu") == 0 || strcmp(city, "Universal") == 0) {
+		snprintf(buf, len, "UTC");
+		return;
+	}
+	if (strncmp(name, "Etc/", 4) == 0 || strncmp(city, "GMT", 3) == 0 ||
+	    city == name) {
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	snprintf(buf, len, "%s time", city);
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+bool
+plan_zone_same(const struct tz *a, const struct tz *b)
+{
+	char	*x = xstrdup(tz_name(plan_zone(a)));
+	bool	 same;
+
+	/* Copied: libical may free a zone's name when it next converts. */
+	same = strcmp(x, tz_name(plan_zone(b))) == 0;
+	free(x);
+	return same;
+}
+
+void
+plan_span(int64_t secs, char *buf, size_t len)
+{
+	int64_t	d = secs / CIVIL_DAY, h = secs % CIVIL_DAY / 3600;
+	int64_t	m = secs % 3600 / 60;
+	size_t	o = 0;
+
+	buf[0] = '\0';
+	if (d > 0)
+		o += (size_t)snprintf(buf, len, "%lld day%s", (long long)d,
+		    d == 1 ? "" : "s");
+	if (h > 0 && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%s%lld hour%s",
+		    o > 0 ? " " : "", (long long)h, h == 1 ? "" : "s");
+	if ((m > 0 || o == 0) && d == 0 && o < len)
+		snprintf(buf + o, len - o, "%s%lld minute%s", o > 0 ? " " : "",
+		    (long long)m, m == 1 ? "" : "s");
+}
+
+/* "Tue 3 Nov 15:30–16:15" in zone tz on the reader's clock; the end's
+ * date is given only when it is another day. */
 static void
-plan_when(const struct tz *tz, time_t start, time_t end, char *buf,
-    size_t len)
+plan_when(const struct tz *tz, int clock, time_t start, time_t end,
+    char *buf, size_t len)
 {
 	struct civil_date	sd, ed;
 	struct civil_time	st, et;
-	char			sb[48], eb[48], tb[CIVIL_TIME_LEN];
+	char			sb[PLAN_INSTANT_LEN], eb[PLAN_INSTANT_LEN];
 
 	tz_from_utc(tz, start, &sd, &st);
 	tz_from_utc(tz, end, &ed, &et);
-	plan_instant(tz, start, sb, sizeof(sb));
+	plan_instant(tz, clock, start, sb, sizeof(sb));
 	if (civil_date_cmp(sd, ed) == 0)
-		snprintf(eb, sizeof(eb), "%s", civil_time_format(et, tb));
+		plan_time(et, clock, eb, sizeof(eb));
 	else
-		plan_instant(tz, end, eb, sizeof(eb));
-	snprintf(buf, len, "%s–%s (%s)", sb, eb, tz_name(tz));
+		plan_instant(tz, clock, end, eb, sizeof(eb));
+	snprintf(buf, len, "%s–%s", sb, eb);
 }
 
-/* The meeting's line in zone tz, with the community's zone too when it
- * is another one: "Grade 7 Math PLC — Tue 3 Nov 15:30–16:15 (…), Room 204,
+/* The meeting's line in the reader's zone tz, named as people say it, with
+ * the community's zone too when it is another one: "Grade 7 Math PLC — Tue
+ * 3 Nov 14:30–15:15 Chicago time (15:30–16:15 New York time), Room 204,
  * https://…".  Allocated. */
 static char *
-plan_line(const struct plan_meeting *m, const struct tz *tz)
+plan_line(const struct plan_meeting *m, const struct tz *tz, int clock)
 {
-	const struct tz	*ctz = plan_zone(m->c->tz);
-	char		 w1[PLAN_WHEN_LEN], w2[PLAN_WHEN_LEN + 2] = "";
+	const struct tz		*ctz = plan_zone(m->c->tz);
+	struct civil_date	 d1, d2, e2;
+	struct civil_time	 t1, t2, et;
+	char			 w1[PLAN_WHEN_LEN], w2[PLAN_WHEN_LEN] = "";
+	char			 z1[PLAN_ZONE_LEN], z2[PLAN_ZONE_LEN] = "";
+	char			 tb[PLAN_TIME_LEN], eb[PLAN_TIME_LEN];
 
-	plan_when(tz, m->occ->start, m->occ->end, w1, sizeof(w1));
-	if (strcmp(tz_name(tz), tz_name(ctz)) != 0) {
-		w2[0] = ',';
-		w2[1] = ' ';
-		plan_when(ctz, m->occ->start, m->occ->end, w2 + 2,
-		    sizeof(w2) - 2);
+	plan_when(tz, clock, m->occ->start, m->occ->end, w1, sizeof(w1));
+	plan_zone_label(tz, z1, sizeof(z1));
+	if (!plan_zone_same(tz, ctz)) {
+		plan_zone_label(ctz, z2, sizeof(z2));
+		tz_from_utc(tz, m->occ->start, &d1, &t1);
+		tz_from_utc(ctz, m->occ->start, &d2, &t2);
+		tz_from_utc(ctz, m->occ->end, &e2, &et);
+		/* The same day in both zones: the times say it all. */
+		if (civil_date_cmp(d1, d2) == 0 && civil_date_cmp(d2, e2) == 0) {
+			plan_time(t2, clock, tb, sizeof(tb));
+			plan_time(et, clock, eb, sizeof(eb));
+			snprintf(w2, sizeof(w2), "%s–%s", tb, eb);
+		} else
+			plan_when(ctz, clock, m->occ->start, m->occ->end, w2,
+			    sizeof(w2));
 	}
-	return xasprintf("%s — %s%s%s%s%s%s", m->name, w1, w2,
+	return xasprintf("%s — %s %s%s%s%s%s%s%s%s%s%s", m->name, w1, z1,
+	    z2[0] ? " (" : "", w2, z2[0] ? " " : "", z2, z2[0] ? ")" : "",
 	    m->location ? ", " : "", m->location ? m->location : "",
 	    m->url ? ", " : "", m->url ? m->url : "");
 }
 
+/* section (may be NULL): the work section, after the meeting's text. */
 static void
-plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
-    char **subject, char **body)
+plan_texts(const struct plan_meeting *m, const struct tz *tz, int clock,
+    const char *kind, const char *section, char **subject, char **body)
 {
 	struct civil_date	 od = m->occ->orig;
 	struct civil_date	 d;
 	struct civil_time	 t;
-	char			*line, ib[48], ob[32], tb[CIVIL_TIME_LEN];
+	char			*line, *text, ib[PLAN_INSTANT_LEN], ob[32];
+	char			 tb[PLAN_TIME_LEN];
 
-	line = plan_line(m, tz);
-	plan_instant(tz, m->occ->start, ib, sizeof(ib));
+	line = plan_line(m, tz, clock);
+	plan_instant(tz, clock, m->occ->start, ib, sizeof(ib));
 	if (strcmp(kind, PLAN_KIND_SLOT) == 0) {
 		/* The new weekly time as the reader's clock shows it. */
 		tz_from_utc(tz, m->occ->start, &d, &t);
+		plan_time(t, clock, tb, sizeof(tb));
 		*subject = xasprintf("New time: %s — %s at %s, from %s",
-		    m->name, plan_wdays[civil_weekday(d)],
-		    civil_time_format(t, tb), ib);
+		    m->name, plan_wdays[civil_weekday(d)], tb, ib);
 		*body = xasprintf("The meeting has a new time, chosen from "
 		    "everyone's availability.\nNext: %s\n%s%s", line,
 		    m->descr ? m->descr : "", m->descr ? "\n" : "");
@@ -142,17 +228,69 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
 		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
 		    m->descr ? "\n" : "");
 	}
+	if (section != NULL && strcmp(kind, PLAN_KIND_REMINDER) == 0) {
+		text = xasprintf("%s\n%s", *body, section);
+		free(*body);
+		*body = text;
+	}
 	free(line);
 }
 
+/* The chat service behind channel ID chan, if it is one. */
+static const struct config_channel *
+plan_chat(const struct plan_meeting *m, const char *chan)
+{
+	const struct config	*cfg = m->work != NULL ? m->work->cfg : NULL;
+	size_t			 i;
+
+	for (i = 0; i < m->c->nnotify; i++)
+		if (strcmp(m->c->notify[i]->id, chan) == 0)
+			return m->c->notify[i];
+	for (i = 0; cfg != NULL && i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].id, chan) == 0)
+			return &cfg->channels[i];
+	return NULL;
+}
+
+/*
+ * The work section of a reminder due at due, for mb (NULL: the community's
+ * post) on channel chan; NULL without work.  Notes only where mb alone
+ * reads; on a chat service, at most half its length limit, so that the
+ * meeting's own lines and the mentions keep their room.
+ */
+static char *
+plan_section(const struct plan_meeting *m, const struct config_member *mb,
+    const char *chan, time_t due)
+{
+	const struct config_channel	*ch;
+	struct worksum_view		 v;
+
+	if (m->work == NULL)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	v.ctz = plan_zone(m->c->tz);
+	v.rtz = plan_zone(mb != NULL ? mb->tz : m->c->tz);
+	v.at = due;
+	worksum_around(m->starts, m->nstarts, due, &v.last, &v.next);
+	v.reader = mb != NULL ? mb->id : NULL;
+	v.notes = mb != NULL && plan_channel_private(m->work->cfg, mb, chan);
+	v.community = m->c->id;
+	if (strcmp(chan, PLAN_CHANNEL_EMAIL) != 0 &&
+	    (ch = plan_chat(m, chan)) != NULL)
+		v.max_bytes = chat_limit(ch->type) / 2;
+	return worksum_render(m->work->items, m->work->n, &v);
+}
+
 /* Adds one message; dedup is taken over, the rest copied.  audience is
- * PLAN_AUDIENCE_…; a member's recipient is the member. */
+ * PLAN_AUDIENCE_…; a member's recipient is the member (mb), a community
+ * post's the community (mb NULL). */
 static void
 plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
     const char *kind, const char *audience, const char *channel,
-    const char *recipient, const struct tz *tz, time_t due)
+    const char *recipient, const struct config_member *mb, time_t due)
 {
 	struct plan_msg	*msg;
+	char		*section = NULL;
 
 	msg = plan_vec_push(pv);
 	msg->dedup = dedup;
@@ -166,7 +304,12 @@ plan_add(struct plan_vec *pv, const struct plan_meeting *m, char *dedup,
 	/* A slot notice names no one meeting: it carries no calendar. */
 	msg->meeting = strcmp(kind, PLAN_KIND_SLOT) != 0 ? xstrdup(m->orig) :
 	    NULL;
-	plan_texts(m, plan_zone(tz), kind, &msg->subject, &msg->body);
+	if (strcmp(kind, PLAN_KIND_REMINDER) == 0)
+		section = plan_section(m, mb, channel, due);
+	plan_texts(m, plan_zone(mb != NULL ? mb->tz : m->c->tz),
+	    mb != NULL ? mb->clock : m->c->clock, kind, section,
+	    &msg->subject, &msg->body);
+	free(section);
 	msg->due = due;
 	msg->expires = m->occ->start;
 }
@@ -196,13 +339,13 @@ plan_everyone(struct plan_vec *pv, const struct plan_meeting *m, char *stem,
 			ch = plan_member_channel(mb, j);
 			plan_add(pv, m, xasprintf("%s:member:%s:%s", stem,
 			    mb->id, ch), kind, PLAN_AUDIENCE_MEMBER, ch,
-			    mb->id, mb->tz, due);
+			    mb->id, mb, due);
 		}
 	}
 	for (j = 0; j < c->nnotify; j++)
 		plan_add(pv, m, xasprintf("%s:community:%s:%s", stem, c->id,
 		    c->notify[j]->id), kind, PLAN_AUDIENCE_COMMUNITY,
-		    c->notify[j]->id, c->id, c->tz, due);
+		    c->notify[j]->id, c->id, NULL, due);
 	free(stem);
 }
 
@@ -312,9 +455,11 @@ plan_channel_private(const struct config *cfg, const struct config_member *mb,
 long
 plan_meetings(const struct config_community *c, int day,
     struct civil_time at, time_t from, time_t to, time_t now,
-    struct plan_msg **out, char **err)
+    const struct plan_work *work, struct plan_msg **out, char **err)
 {
 	struct cadence_occ	*occ = NULL;
+	time_t			*starts = NULL;
+	size_t			 nstarts = 0;
 	struct plan_vec		 pv = { NULL, 0 };
 	struct plan_meeting	 m;
 	char			*name, *loc, *url, *descr, lb[CIVIL_DUR_LEN];
@@ -328,8 +473,14 @@ plan_meetings(const struct config_community *c, int day,
 	loc = plan_clean(c->location);
 	url = plan_clean(c->url);
 	descr = plan_clean(c->description);
-	if ((n = cadence_expand(c, day, at, from, to, &occ, err)) < 0)
+	/* The work section names the last meeting before each reminder. */
+	if ((n = cadence_expand(c, day, at, work != NULL ? from -
+	    PLAN_WORK_LOOKBACK : from, to, &occ, err)) < 0)
 		goto out;
+	starts = xcalloc((size_t)n + 1, sizeof(*starts));
+	for (i = 0; i < n; i++)
+		if (!occ[i].cancelled)
+			starts[nstarts++] = occ[i].start;
 	for (r = 0; r < c->nremind; r++)
 		if (c->remind[r] > maxlead)
 			maxlead = c->remind[r];
@@ -339,9 +490,12 @@ plan_meetings(const struct config_community *c, int day,
 	m.location = loc;
 	m.url = url;
 	m.descr = descr;
+	m.work = work;
+	m.starts = starts;
+	m.nstarts = nstarts;
 	for (i = 0; i < n; i++) {
 		/* Useless once the meeting has started. */
-		if (occ[i].start < now)
+		if (occ[i].start < now || occ[i].start < from)
 			continue;
 		m.occ = &occ[i];
 		civil_date_format(occ[i].orig, m.orig);
@@ -368,6 +522,7 @@ plan_meetings(const struct config_community *c, int day,
 	pv.v = NULL;
 out:
 	free(occ);
+	free(starts);
 	free(name);
 	free(loc);
 	free(url);

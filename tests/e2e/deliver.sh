@@ -113,7 +113,7 @@ for part in m.walk():
         print("CALENDAR:", part.get_param("method"))
 EOF
 contains "bob's subject gives his own time" "$T/bob" "Subject: Reminder: Grade 7 Math PLC — Tue 3 Nov 14:30"
-contains "bob's text gives both zones" "$T/bob" "(America/Chicago)"
+contains "bob's text gives both zones, as people say them" "$T/bob" "14:30–15:15 Chicago time (15:30–16:15 New York time)"
 contains "bob's e-mail is one text/plain part" "$T/bob" "TYPE: text/plain"
 expect "with no calendar attachment" sh -c "! grep -q '^CALENDAR:' '$T/bob' && ! grep -qi 'text/calendar' '$bobmail'"
 

@@ -518,7 +518,7 @@ plan_community(struct store *st, const struct config_community *c,
 	char				*err = NULL;
 	long				 n;
 
-	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
+	n = plan_meetings(c, c->day, c->time, from, to, now, NULL, &m, &err);
 	if (n < 0 || n > 1000)
 		fail_msg("plan_meetings: %s", err ? err : "too many");
 	scope.from = from;
