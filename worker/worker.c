@@ -24,6 +24,7 @@
 #include "publish.h"
 #include "statedir.h"
 #include "stop.h"
+#include "schedule.h"
 #include "store.h"
 #include "webhook.h"
 #include "worker.h"
@@ -97,6 +98,7 @@ struct worker {
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
+	char			*schedule_warned; /* last told, or NULL */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -267,6 +269,34 @@ worker_next_due_ms(struct worker *w)
 }
 
 /*
+ * The one-off meeting changes of the state over the config in force, read
+ * again each cycle: a `meeting move` from a shell or a move-here link
+ * wakes the loop (data_version), and every step of the cycle then sees
+ * it.  A warning (a config move of the same date wins) is logged when it
+ * is new, not every cycle.  This thread is the config's only user (the
+ * HTTP server keeps copies), so its move and cancel lists may change here.
+ */
+static bool	worker_str_differs(const char *, const char *);
+
+static void
+worker_schedule(struct worker *w)
+{
+	char	*warnings = NULL, *err = NULL;
+
+	if (schedule_apply((struct config *)w->cfg, w->st, &warnings,
+	    &err) == -1) {
+		log_warn("one-off meeting changes: %s", err);
+		free(err);
+		return;
+	}
+	if (warnings != NULL && worker_str_differs(warnings,
+	    w->schedule_warned))
+		log_lines(LOG_WARNING, NULL, warnings);
+	free(w->schedule_warned);
+	w->schedule_warned = warnings;
+}
+
+/*
  * One cycle: place `auto` communities from availability (busy calendars
  * fetched), publish every feed (and hand them to the HTTP server), plan
  * reminders into the outbox, deliver what is due.  Every step sees the
@@ -291,6 +321,7 @@ worker_cycle(struct worker *w, char **err)
 	 * shows as a difference at the next check and is not lost. */
 	if (store_data_version(w->st, &w->data_version, err) == -1)
 		goto out;
+	worker_schedule(w);
 	logged = store_cycle_begin(w->st, now, &id, &cerr) == 0;
 	if (!logged) {
 		log_warn("cycle log: %s", cerr);
@@ -768,6 +799,7 @@ out:
 	free(w.key);
 	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
+	free(w.schedule_warned);
 	free(w.lost);
 	free(w.db_path);
 	free(w.listen);
