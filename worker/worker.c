@@ -22,9 +22,10 @@
 #include "outbox.h"
 #include "place.h"
 #include "publish.h"
+#include "schedule.h"
+#include "series.h"
 #include "statedir.h"
 #include "stop.h"
-#include "schedule.h"
 #include "store.h"
 #include "webhook.h"
 #include "worker.h"
@@ -297,6 +298,53 @@ worker_schedule(struct worker *w)
 }
 
 /*
+ * The meetings the signed pages may name (RSVP, move here): every
+ * community's, from a little before now (a meeting under way) to the
+ * horizon, as this cycle's schedule has them.
+ */
+static void
+worker_meetings(struct worker *w, time_t now)
+{
+	const struct config_community	*c;
+	struct http_meeting		*v = NULL;
+	struct cadence_occ		*occ = NULL;
+	struct civil_time		 at;
+	char				*err = NULL;
+	size_t				 n = 0, i;
+	long				 k, j;
+	bool				 placed;
+	int				 day;
+
+	if (w->http == NULL)
+		return;
+	for (i = 0; i < w->cfg->ncommunities; i++) {
+		c = &w->cfg->communities[i];
+		if (series_slot(w->st, c, &placed, &day, &at, &err) == -1 ||
+		    !placed || (k = cadence_expand(c, day, at, now - CIVIL_DAY,
+		    now + (time_t)w->cfg->worker.horizon, &occ, &err)) < 0) {
+			if (err != NULL)
+				log_warn("community %s: %s", c->id, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		v = xreallocarray(v, n + (size_t)k + 1, sizeof(*v));
+		for (j = 0; j < k; j++) {
+			v[n].community = c->id;
+			v[n].date = occ[j].orig;
+			v[n].start = occ[j].start;
+			v[n].end = occ[j].end;
+			v[n].cancelled = occ[j].cancelled;
+			n++;
+		}
+		free(occ);
+		occ = NULL;
+	}
+	http_set_meetings(w->http, v, n);
+	free(v);
+}
+
+/*
  * One cycle: place `auto` communities from availability (busy calendars
  * fetched), publish every feed (and hand them to the HTTP server), plan
  * reminders into the outbox, deliver what is due.  Every step sees the
@@ -346,6 +394,7 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
+	worker_meetings(w, now);
 	if (outbox_plan(w->cfg, w->st, w->key, w->keylen, now, &planned,
 	    err) == -1)
 		goto end;
