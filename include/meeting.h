@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "civil.h"
 #include "config.h"
@@ -29,6 +30,36 @@ double	meeting_quorum_share(const struct config_community *c);
 size_t	meeting_quorum_needed(size_t required, double share);
 /* Whether required members of whom unavailable cannot come make quorum. */
 bool	meeting_quorum_ok(size_t required, size_t unavailable, double share);
+
+/* The alternatives the quorum watch offers: at most this many. */
+#define MEETING_NALT	3
+
+/* One alternative slot, in the community's zone. */
+struct meeting_alt {
+	struct civil_date	 date;
+	struct civil_time	 at;
+	time_t			 start;
+	long			 required_free, optional_free;
+};
+
+/*
+ * Up to MEETING_NALT other slots in the same week (Monday to Sunday in c's
+ * zone) for c's meeting [start, end), ranked as slots_rank ranks (every
+ * window slot, as if day and time were auto), with the RSVPs counted in:
+ * members (their free time over that week, e.g. place_input's; each free
+ * set is normalized in place) named in cant (ncant IDs, "I can't come")
+ * are taken as busy during [start, end) itself.  Only slots that start
+ * after now, are not the meeting's own start, and where more required
+ * members are free than can come to the meeting (base) are offered, best
+ * first.  Returns the count with out filled, or -1 with *err allocated
+ * when the week cannot be expanded.
+ */
+struct slots_member;
+long	meeting_alternatives(const struct config_community *c,
+	    const struct slots_member *members, size_t nmembers,
+	    time_t start, time_t end, const char *const *cant, size_t ncant,
+	    long base, time_t now, struct meeting_alt out[MEETING_NALT],
+	    char **err);
 
 /* One one-off change in force (the database's), borrowed strings. */
 struct meeting_change {

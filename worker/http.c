@@ -32,6 +32,7 @@
 #include "meeting.h"
 #include "metrics.h"
 #include "page.h"
+#include "plan.h"
 #include "store.h"
 #include "token.h"
 #include "tz.h"
@@ -997,13 +998,13 @@ http_when(const char *zone, time_t start, time_t end)
 	const struct tz		*tz = tz_find(zone);
 	struct civil_date	 d, d2;
 	struct civil_time	 t, t2;
+	char			 day[PLAN_DAY_LEN];
 
 	tz_from_utc(tz, start, &d, &t);
 	tz_from_utc(tz, end, &d2, &t2);
-	return xasprintf("%s %d %s %d %02d:%02d–%02d:%02d (%s)",
-	    civil_weekday_abbr(civil_weekday(d)), d.d, (const char *[]){ "Jan",
-	    "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-	    "Nov", "Dec" }[d.m - 1], d.y, t.h, t.min, t2.h, t2.min, zone);
+	plan_day(d, day, sizeof(day));
+	return xasprintf("%s %d %02d:%02d–%02d:%02d (%s)", day, d.y, t.h,
+	    t.min, t2.h, t2.min, zone);
 }
 
 static bool

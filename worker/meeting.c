@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avail.h"
 #include "meeting.h"
+#include "slots.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 double
@@ -208,4 +211,92 @@ out:
 		*community = NULL;
 	}
 	return rc;
+}
+
+long
+meeting_alternatives(const struct config_community *c,
+    const struct slots_member *members, size_t nmembers, time_t start,
+    time_t end, const char *const *cant, size_t ncant, long base, time_t now,
+    struct meeting_alt out[MEETING_NALT], char **err)
+{
+	struct config_community		 week = *c;
+	struct slots_input		 in;
+	struct slots_member		*mv;
+	struct slots_ranking		*r = NULL;
+	const struct slots_candidate	*s;
+	struct avail			*busy = NULL, **made;
+	struct civil_date		 d, monday, date;
+	struct civil_time		 t, midnight = { 0, 0, 0 };
+	time_t				 at;
+	size_t				 i, k;
+	long				 n = 0;
+
+	tz_from_utc(c->tz, start, &d, &t);
+	monday = civil_date_add(d, -civil_weekday(d));
+	/*
+	 * The week alone, as a plain weekly series of auto day and time:
+	 * every window slot then holds one meeting there (none on a skipped
+	 * day), scored by who is free for it.  The series' own moves and
+	 * cancels say nothing about other slots.
+	 */
+	week.cadence = CONFIG_CADENCE_WEEKLY;
+	week.rrule = NULL;
+	week.day = -1;
+	week.time_auto = true;
+	week.start = monday;
+	week.has_until = true;
+	week.until = civil_date_add(monday, 6);
+	week.moves = NULL;
+	week.nmoves = 0;
+	week.cancels = NULL;
+	week.ncancels = 0;
+	mv = xcalloc(nmembers + 1, sizeof(*mv));
+	made = xcalloc(nmembers + 1, sizeof(*made));
+	busy = avail_new();
+	avail_add(busy, (int64_t)start, (int64_t)end);
+	for (i = 0; i < nmembers; i++) {
+		mv[i] = members[i];
+		for (k = 0; k < ncant; k++)
+			if (strcmp(cant[k], members[i].member->id) == 0)
+				break;
+		if (k < ncant)
+			mv[i].free = made[i] = avail_subtract(members[i].free,
+			    busy);
+	}
+	memset(&in, 0, sizeof(in));
+	in.community = &week;
+	in.members = mv;
+	in.nmembers = nmembers;
+	in.from = (int64_t)tz_to_utc(c->tz, monday, midnight);
+	in.to = (int64_t)tz_to_utc(c->tz, civil_date_add(monday, 7),
+	    midnight);
+	in.explore = true;
+	if (slots_rank(&in, &r, err) == -1) {
+		n = -1;
+		goto out;
+	}
+	for (i = 0; i < slots_count(r) && n < MEETING_NALT; i++) {
+		s = slots_get(r, i);
+		if (s->meetings < 1 || s->day < 0)
+			continue;
+		date = civil_date_add(monday, s->day);
+		at = tz_to_utc(c->tz, date, s->at);
+		if (at <= now || at == start ||
+		    s->required_free / s->meetings <= base)
+			continue;
+		out[n].date = date;
+		out[n].at = s->at;
+		out[n].start = at;
+		out[n].required_free = s->required_free / s->meetings;
+		out[n].optional_free = s->optional_free / s->meetings;
+		n++;
+	}
+out:
+	slots_ranking_free(r);
+	avail_free(busy);
+	for (i = 0; i < nmembers; i++)
+		avail_free(made[i]);
+	free(made);
+	free(mv);
+	return n;
 }

@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "place.h"
 #include "publish.h"
+#include "quorum.h"
 #include "schedule.h"
 #include "series.h"
 #include "statedir.h"
@@ -401,6 +402,14 @@ worker_cycle(struct worker *w, char **err)
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
+	/* After the reminders: a failed watch is retried next cycle, and
+	 * does not hold up what is due. */
+	if (quorum_run(w->cfg, w->st, w->key, w->keylen, now, NULL,
+	    &cerr) == -1) {
+		log_warn("%s", cerr);
+		free(cerr);
+		cerr = NULL;
+	}
 	worker_alive(w);
 	if (worker_deliver(w, now, err) == -1)
 		goto end;
@@ -809,6 +818,7 @@ worker_run(const struct worker_opts *opts, char **err)
 			goto out;
 		http_set_config(w.http, w.cfg);
 		worker_serve(&w);
+		worker_meetings(&w, worker_now(&w));
 		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
 	}
