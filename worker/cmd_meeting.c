@@ -11,6 +11,8 @@
 #include "civil.h"
 #include "cmd.h"
 #include "meeting.h"
+#include "publish.h"
+#include "schedule.h"
 #include "series.h"
 #include "store.h"
 #include "tz.h"
@@ -436,12 +438,20 @@ meeting_lint_move(const struct config *cfg, const struct config_community *c,
 	return rc;
 }
 
-/* Record change ch, and say so. */
+/*
+ * Record change ch and say so; then, as `action` does, write every feed
+ * with the schedule it makes (the overlay read again), so the calendars
+ * show it now rather than at the worker's next cycle, which notices the
+ * change too.  The change is made once recorded: a failure to publish is
+ * a warning.  cfg is the command's own, loaded by main for it alone.
+ */
 static int
-meeting_record(struct store *st, struct store_meeting_change *ch,
-    const char *said)
+meeting_record(const struct config *cfg, struct store *st,
+    struct store_meeting_change *ch, const char *said, time_t now)
 {
-	char	*err = NULL;
+	struct publish_result	 res;
+	char			*err = NULL, *warnings = NULL;
+	bool			 store_failed;
 
 	if (store_meeting_change_add(st, ch, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
@@ -451,6 +461,17 @@ meeting_record(struct store *st, struct store_meeting_change *ch,
 	printf("%s (by ", said);
 	cmd_print_clean(stdout, ch->by);
 	printf(")\n");
+	fflush(stdout);
+	if (schedule_apply((struct config *)cfg, st, &warnings, &err) == -1 ||
+	    publish_run(cfg, cfg->worker.state_dir, st, now, false, &res,
+	    &store_failed, &err) == -1) {
+		fprintf(stderr, "plc-cadence: warning: the feeds were not "
+		    "written (%s); the worker writes them on its next cycle\n",
+		    err);
+		free(err);
+	} else
+		publish_result_free(&res);
+	free(warnings);
 	return EX_OK;
 }
 
@@ -519,7 +540,7 @@ meeting_move(struct cmd_ctx *ctx)
 	ch.at = a.now;
 	said = xasprintf("%s %s moved to %s %s", c->id, d, t,
 	    civil_time_format(mv.at, hm));
-	rc = meeting_record(st, &ch, said);
+	rc = meeting_record(ctx->cfg, st, &ch, said, a.now);
 out:
 	free(said);
 	free(copy);
@@ -562,7 +583,7 @@ meeting_cancel(struct cmd_ctx *ctx)
 	ch.by = (char *)meeting_who();
 	ch.at = a.now;
 	said = xasprintf("%s %s cancelled", c->id, d);
-	rc = meeting_record(st, &ch, said);
+	rc = meeting_record(ctx->cfg, st, &ch, said, a.now);
 out:
 	free(said);
 	store_close(st);
@@ -611,7 +632,7 @@ meeting_restore(struct cmd_ctx *ctx)
 	ch.by = (char *)meeting_who();
 	ch.at = a.now;
 	said = xasprintf("%s %s restored to the series", c->id, d);
-	rc = meeting_record(st, &ch, said);
+	rc = meeting_record(ctx->cfg, st, &ch, said, a.now);
 out:
 	free(err);
 	free(said);
