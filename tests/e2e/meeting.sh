@@ -342,3 +342,32 @@ expect_status "check with a config move of the same date exits 0" 0 \
 contains "the config's move wins" "$T/out" "2026-12-23 15:30 America/New_York  (moved from 2026-12-22)"
 contains "with a warning" "$T/err" \
     "[community math7] meeting 2026-12-22: the config's move or cancel of that date wins over the cancel recorded with \`meeting\`"
+sed -i '/^move          = 2026-12-22 -> 2026-12-23 15:30$/d' "$T/plc.ini"
+
+# --- told again only when the outcome changes ----------------------------------
+# Bob and carol change their minds: 3 of 4 can come, quorum is back.
+before=$(nmail)
+start_worker 2026-12-14T14:00Z
+expect "bob changes to yes: 200" test "$(code -X POST "$link?answer=yes")" = 200
+expect "carol changes to yes: 200" test "$(code -X POST "$carol?answer=yes")" = 200
+back() { test "$(($(nmail) - before))" -ge 1; }
+expect "the facilitator is told that quorum is back" wait_for 20 back
+stop_worker
+text_of alice@example.edu "Quorum back for Grade 7 Math PLC on Tue 15 Dec" >"$T/qb"
+contains "the message says enough members can come again" "$T/qb" \
+    "Enough members can come to the Grade 7 Math PLC meeting of Tue 15 Dec 15:30 (America/New_York) again: 3 of 4 required members, 3 needed."
+expect "one message only" test "$(($(nmail) - before))" = 1
+expect_status "run --once later exits 0" 0 P run --once --now 2026-12-14T15:00Z
+expect "no further message while the outcome holds" test "$(($(nmail) - before))" = 1
+expect "the watch kept two outcomes for the meeting" \
+    test "$(q "SELECT outcome || ' ' || serial FROM quorum_watch WHERE meeting = '2026-12-15'")" = "ok 2"
+
+# --- answers close when the meeting starts --------------------------------------
+start_worker 2026-12-15T20:40Z
+curl -s -D "$T/h" -o "$T/late" -X POST "$link?answer=no"
+contains "POST after the start: 409" "$T/h" "HTTP/1.1 409"
+contains "the page says answers are closed" "$T/late" "your answer can no longer change"
+expect "GET after the start has no buttons" sh -c "curl -s '$link' | grep -q 'The meeting has started' && ! curl -s '$link' | grep -q '<form'"
+expect "nothing was recorded after the start" \
+    test "$(q "SELECT answer FROM rsvps WHERE member = 'bob' ORDER BY id DESC LIMIT 1")" = yes
+stop_worker
