@@ -258,7 +258,7 @@ quorum_run(const struct config *cfg, struct store *st,
 	struct cadence_occ		*occ = NULL;
 	struct civil_time		 at;
 	char				*cerr = NULL;
-	long				 n = 0, k, j, mine = 0;
+	long				 k, j, mine = 0;
 	size_t				 i;
 	bool				 placed;
 	int				 day;
@@ -282,7 +282,6 @@ quorum_run(const struct config *cfg, struct store *st,
 			}
 		free(occ);
 		occ = NULL;
-		n += k;
 	}
 	if (told != NULL)
 		*told = mine;
