@@ -7,6 +7,7 @@
 #include "link.h"
 #include "log.h"
 #include "meeting.h"
+#include "nudge.h"
 #include "outbox.h"
 #include "place.h"
 #include "plan.h"
@@ -141,7 +142,9 @@ quorum_tell(const struct config *cfg, struct store *st,
 		    xasprintf("Quorum short for %s on %s",
 		    c->name != NULL ? c->name : c->id, day);
 		m->body = quorum_body(cfg, q, chan, key, keylen, &linked);
-		m->due = now;
+		/* Out of the facilitator's quiet hours, like a nudge. */
+		m->due = cfg->worker.has_quiet ? nudge_after_quiet(f->tz,
+		    cfg->worker.quiet_from, cfg->worker.quiet_to, now) : now;
 		m->expires = q->occ->start;
 		m->audience = PLAN_AUDIENCE_MEMBER;
 		m->member = xstrdup(f->id);
