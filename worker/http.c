@@ -978,7 +978,7 @@ http_verdict_word(enum link_verdict v)
 }
 
 /* The meeting of community on date (series date); names_lock held. */
-static const struct http_meet *
+static struct http_meet *
 http_meet_find(const struct http_server *srv, const char *community,
     struct civil_date date)
 {
@@ -1166,6 +1166,7 @@ http_move(struct http_server *srv, struct MHD_Connection *conn,
 {
 	const struct http_name	*c;
 	const struct http_meet	*mt;
+	struct http_meet	*mw;
 	struct store_meeting_change ch;
 	struct page_move	 pm;
 	enum link_verdict	 v = LINK_MALFORMED;
@@ -1237,6 +1238,14 @@ http_move(struct http_server *srv, struct MHD_Connection *conn,
 				goto out;
 			}
 			pthread_mutex_unlock(&srv->db_lock);
+			/* Until the next cycle hands over the new schedule,
+			 * this page and a second POST see the move too. */
+			pthread_mutex_lock(&srv->names_lock);
+			if ((mw = http_meet_find(srv, cid, date)) != NULL) {
+				mw->end = tstart + (mw->end - mw->start);
+				mw->start = tstart;
+			}
+			pthread_mutex_unlock(&srv->names_lock);
 			log_notice("http: %s %s moved to %s %02d:%02d by link",
 			    cid, d, t, at.h, at.min);
 			status = "Moved. The feeds and a notice to everyone "

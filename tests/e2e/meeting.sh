@@ -4,8 +4,9 @@
 # answer that can change until the meeting starts; forged, expired,
 # cross-kind and cross-origin requests get 403; Chromium presses "I'll be
 # there"; `meeting show` lists answers and away days; the quorum watch
-# tells the facilitator once, with move-here links whose POST moves the
-# meeting in the feed (read with ical.js) and in `check`; and `meeting
+# tells the facilitator once, with move-here links whose POST (Chromium
+# pressing "Move it here") moves the meeting in the feed (read with
+# ical.js) and in `check`; and `meeting
 # move/cancel/restore` from the shell do the same, recorded with who.
 . "$TOP/tests/e2e/lib.sh"
 PY=/usr/bin/python3
@@ -273,7 +274,22 @@ expect "GET moved nothing" test "$(q "SELECT count(*) FROM meeting_changes")" = 
 expect "the move link under /v/: 403" test "$(code -X POST "$base/v/${mv##*/m/}?answer=yes")" = 403
 expect "POST from another site: 403" \
     test "$(code -X POST -H 'Origin: http://localhost:1' "$mv")" = 403
-expect "POST move it here: 200" test "$(code -X POST -H "Origin: $base" "$mv")" = 200
+if node "$TOP/tests/movepage.mjs" "$mv" "$T/chromium-m" >"$T/mbrowser" \
+    2>"$T/mbrowser.err"; then
+	ok "Chromium opened the move link and pressed Move it here"
+else
+	not_ok "Chromium opened the move link and pressed Move it here"
+	sed 's/^/#   /' "$T/mbrowser.err" | tail -n 20
+fi
+expect "Chromium saw the offer, posted from this origin, and the confirmation" $PY -c '
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["get_status"] == 200 and b["title"] == "Move the meeting — PLC Cadence", b
+assert b["to"] == "Mon 14 Dec 2026 07:30–08:15 (America/New_York)" and b["buttons"] == 1, b
+assert b["post_status"] == 200 and b["post_origin"] == sys.argv[2], b
+assert b["after_status_text"].startswith("Moved."), b
+assert b["buttons_after"] == 0, b' "$T/mbrowser" "$base"
+expect "POST again: 200, nothing more recorded" test "$(code -X POST "$mv")" = 200
 expect "the move is recorded, by link:alice" \
     test "$(q "SELECT meeting || ' ' || action || ' ' || to_date || ' ' || to_time || ' ' || by FROM meeting_changes")" = "2026-12-15 move 2026-12-14 450 link:alice"
 moved() { test "$(dec15)" = "2026-12-14 07:30|CONFIRMED|1"; }
