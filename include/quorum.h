@@ -29,7 +29,8 @@
 /*
  * Watch every community's meetings starting in (now, now + quorum_check]
  * and put the messages due into the outbox (due now, or when the
- * facilitator's quiet hours end, expiring when the meeting starts); move links signed with key (keylen bytes; NULL: none).
+ * facilitator's quiet hours end, expiring when the meeting starts); move
+ * links signed with key (keylen bytes; NULL: none).
  * *told (may be NULL) gets the number of messages planned.  Returns 0, or
  * -1 with *err allocated (a store failure; what was planned stays).
  */

@@ -230,8 +230,8 @@ meeting_show(struct cmd_ctx *ctx)
 	struct cadence_occ		 occ;
 	struct civil_time		 at;
 	json_t				*j = NULL, *list = NULL, *o;
-	char				 d[CIVIL_DATE_LEN], buf[CMD_INSTANT_LEN];
-	char				*err = NULL;
+	char				 d[CIVIL_DATE_LEN];
+	char				 buf[CMD_INSTANT_LEN], *err = NULL;
 	size_t				 nrs = 0, nch = 0, i, unavailable = 0;
 	size_t				 nreq;
 	int				 rc, day;
@@ -330,7 +330,8 @@ meeting_show(struct cmd_ctx *ctx)
 			    "cancel"));
 			json_object_set_new(o, "by", cmd_json_str(mine->by));
 			json_object_set_new(o, "at", cmd_json_time(mine->at));
-			json_object_set_new(o, "note", cmd_json_str(mine->note));
+			json_object_set_new(o, "note",
+			    cmd_json_str(mine->note));
 			json_object_set_new(j, "change", o);
 		} else
 			json_object_set_new(j, "change", json_null());

@@ -1098,9 +1098,9 @@ http_rsvp(struct http_server *srv, struct MHD_Connection *conn,
 		}
 		if (cancelled || now >= start) {
 			code = MHD_HTTP_CONFLICT;
-			status = cancelled ? "The meeting is cancelled: nothing "
-			    "was recorded." : "The meeting has started: your "
-			    "answer can no longer change.";
+			status = cancelled ? "The meeting is cancelled: "
+			    "nothing was recorded." : "The meeting has started: "
+			    "your answer can no longer change.";
 			ans = STORE_RSVP_NONE;
 		}
 	}

@@ -293,7 +293,7 @@ expect "POST again: 200, nothing more recorded" test "$(code -X POST "$mv")" = 2
 expect "the move is recorded, by link:alice" \
     test "$(q "SELECT meeting || ' ' || action || ' ' || to_date || ' ' || to_time || ' ' || by FROM meeting_changes")" = "2026-12-15 move 2026-12-14 450 link:alice"
 moved() { test "$(dec15)" = "2026-12-14 07:30|CONFIRMED|1"; }
-expect "the feed moves the meeting, SEQUENCE raised (ical.js)" wait_for 20 moved
+expect "the feed moves the meeting, SEQUENCE raised (ical.js)" wait_for 30 moved
 [ "$(dec15)" = "2026-12-14 07:30|CONFIRMED|1" ] || echo "# feed: $(dec15)"
 stop_worker
 expect_status "check exits 0" 0 P check --now 2026-12-13T20:45Z
@@ -367,7 +367,7 @@ start_worker 2026-12-14T14:00Z
 expect "bob changes to yes: 200" test "$(code -X POST "$link?answer=yes")" = 200
 expect "carol changes to yes: 200" test "$(code -X POST "$carol?answer=yes")" = 200
 back() { test "$(($(nmail) - before))" -ge 1; }
-expect "the facilitator is told that quorum is back" wait_for 20 back
+expect "the facilitator is told that quorum is back" wait_for 30 back
 stop_worker
 text_of alice@example.edu "Quorum back for Grade 7 Math PLC on Tue 15 Dec" >"$T/qb"
 contains "the message says enough members can come again" "$T/qb" \

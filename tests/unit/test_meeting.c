@@ -141,8 +141,8 @@ test_subjects(void **state)
 	assert_int_equal(meeting_rsvp_parse("math7.2026-13-08.bob", &c, &e,
 	    &m), -1);
 	assert_null(c);
-	s = meeting_move_subject("math7", d, (struct civil_date){ 2026, 12, 10 },
-	    at);
+	to = (struct civil_date){ 2026, 12, 10 };
+	s = meeting_move_subject("math7", d, to, at);
 	assert_string_equal(s, "math7.2026-12-08.2026-12-10.0705");
 	assert_int_equal(meeting_move_parse(s, &c, &e, &to, &t), 0);
 	assert_string_equal(c, "math7");
