@@ -82,6 +82,10 @@ int	cmd_open_store(const struct config *cfg, struct store **st);
  */
 int	cmd_secrets_available(const struct config *cfg);
 
+/* cmd_meeting.c: meeting show, move, cancel, restore (one table of
+ * subcommands, each parsing its own options). */
+int	cmd_meeting(struct cmd_ctx *ctx);
+
 /* cmd_action.c: action add, list, done, reopen, edit, show. */
 int	cmd_action(struct cmd_ctx *ctx);
 

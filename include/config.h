@@ -163,6 +163,13 @@ struct config_community {
 	struct config_weekly	*window;	/* default MO-FR 07:00-18:00 */
 	size_t			 nwindow;
 	double			 min_attendance; /* default 0.75 */
+	bool			 has_min_attendance; /* written in the file */
+	/* The quorum watch (issue 16): share of the required members that
+	 * must be able to come (meeting_quorum_share gives the default),
+	 * checked quorum_check seconds before each meeting. */
+	bool			 has_quorum;
+	double			 quorum;
+	int64_t			 quorum_check;	/* default 48h */
 	struct civil_date	 start;
 	bool			 has_until;
 	struct civil_date	 until;		/* inclusive */
@@ -177,6 +184,11 @@ struct config_community {
 	/* The lines of the move and cancel keys (0: none), for the checks
 	 * against the series that config_load cannot make (cadence_lint). */
 	int			 move_line, cancel_line;
+	/* The config's own moves and cancels are the first nmoves_config
+	 * and ncancels_config; the database's one-off changes follow them
+	 * once schedule_apply has run (overlaid true). */
+	bool			 overlaid;
+	size_t			 nmoves_config, ncancels_config;
 	char			*location, *url, *description;
 	int64_t			*remind;	/* lead times, seconds */
 	size_t			 nremind;

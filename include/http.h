@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "civil.h"
 #include "config.h"
 
 struct http_server;
@@ -75,6 +76,22 @@ int	http_start(const char *addr, const char *db_path,
  * srv is fine.
  */
 void	http_set_config(struct http_server *srv, const struct config *cfg);
+
+/* One meeting as the planning thread computed it (moves and cancels,
+ * one-off ones included), for the RSVP and move-here pages. */
+struct http_meeting {
+	const char		*community;	/* ID; copied */
+	struct civil_date	 date;		/* series date */
+	time_t			 start, end;
+	bool			 cancelled;
+};
+/*
+ * Replace the meetings the /v/ (RSVP) and /m/ (move here) pages know (n of
+ * them, copied).  A link to a meeting not among them is refused.  Call
+ * after each cycle's publish.
+ */
+void	http_set_meetings(struct http_server *srv, const struct http_meeting *v,
+	    size_t n);
 
 /*
  * Replace the set of feeds served (n of them; tokens not in it answer 404

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -516,5 +516,69 @@ struct store_action_change {
 int	store_action_history(struct store *st, int64_t id,
 	    struct store_action_change **out, size_t *n, char **err);
 void	store_action_history_free(struct store_action_change *v, size_t n);
+
+/* store_meeting.c: RSVPs, one-off meeting changes, the quorum watch.
+ * Community and member IDs and dates are stored as given (the callers
+ * check them against the config); meeting is the series date (ISO). */
+
+enum store_rsvp_answer { STORE_RSVP_NONE, STORE_RSVP_YES, STORE_RSVP_NO };
+
+/* Record member's answer (YES or NO) for a meeting at now. */
+int	store_rsvp_add(struct store *st, const char *community,
+	    const char *meeting, const char *member,
+	    enum store_rsvp_answer answer, time_t now, char **err);
+
+/* One member's latest answer to a meeting, and how many they gave. */
+struct store_rsvp {
+	char			*member;
+	enum store_rsvp_answer	 answer;
+	time_t			 at;
+	long			 count;
+};
+/*
+ * The latest answer of every member who answered a meeting, by member ID.
+ * *out allocated (free with store_rsvp_list_free), *n its length.
+ */
+int	store_rsvp_list(struct store *st, const char *community,
+	    const char *meeting, struct store_rsvp **out, size_t *n,
+	    char **err);
+void	store_rsvp_list_free(struct store_rsvp *v, size_t n);
+
+enum store_meeting_action { STORE_MEETING_MOVE, STORE_MEETING_CANCEL,
+	STORE_MEETING_RESTORE };
+
+/* One one-off change of a meeting.  Strings owned by the struct. */
+struct store_meeting_change {
+	char				*community;
+	char				*meeting;	/* series date */
+	enum store_meeting_action	 action;
+	char				*to_date;	/* MOVE: ISO date */
+	int				 to_time;	/* MOVE: minutes past
+							   midnight, -1: none */
+	char				*note;		/* may be NULL */
+	char				*by;		/* "alice", "link:bob" */
+	time_t				 at;
+};
+/* Record a change (c's strings are the caller's). */
+int	store_meeting_change_add(struct store *st,
+	    const struct store_meeting_change *c, char **err);
+/*
+ * The changes in force: per meeting of every community, its latest change
+ * when that is a move or a cancel (a restore leaves none), oldest meeting
+ * first.  community NULL: every community.  Free with
+ * store_meeting_changes_free.
+ */
+int	store_meeting_changes(struct store *st, const char *community,
+	    struct store_meeting_change **out, size_t *n, char **err);
+void	store_meeting_changes_free(struct store_meeting_change *v, size_t n);
+
+/* The quorum watch's last outcome for a meeting: *found false when none
+ * was told yet; *serial counts the messages told. */
+int	store_quorum_get(struct store *st, const char *community,
+	    const char *meeting, bool *found, char **outcome, long *serial,
+	    char **err);
+int	store_quorum_set(struct store *st, const char *community,
+	    const char *meeting, const char *outcome, long serial, time_t now,
+	    char **err);
 
 #endif

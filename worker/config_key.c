@@ -782,6 +782,10 @@ c_window(struct loader *L, void *obj, const struct item *it)
 		    "07:30-16:30");
 }
 
+/* The default of min_attendance, told apart from a written value by its
+ * address: the quorum's default is min_attendance only where written. */
+static const char c_min_attendance_default[] = "0.75";
+
 static void
 c_min_attendance(struct loader *L, void *obj, const struct item *it)
 {
@@ -799,6 +803,43 @@ c_min_attendance(struct loader *L, void *obj, const struct item *it)
 		return;
 	}
 	x->c->min_attendance = v;
+	x->c->has_min_attendance = it->value != c_min_attendance_default;
+}
+
+static void
+c_quorum(struct loader *L, void *obj, const struct item *it)
+{
+	struct comm_ctx	*x = obj;
+	char		*end;
+	double		 v;
+
+	errno = 0;
+	v = strtod(it->value, &end);
+	if (*it->value == '\0' || *end != '\0' || errno != 0 ||
+	    !(v > 0.0 && v <= 1.0)) {
+		ifail(L, it, "'%s' is not a share above 0 and at most 1 "
+		    "(e.g. 0.6)", it->value);
+		return;
+	}
+	x->c->quorum = v;
+	x->c->has_quorum = true;
+}
+
+static void
+c_quorum_check(struct loader *L, void *obj, const struct item *it)
+{
+	struct comm_ctx	*x = obj;
+	int64_t		 v;
+
+	if (parse_duration(L, it, it->value, &v) == -1)
+		return;
+	/* Alternatives are offered in the meeting's own week: a check more
+	 * than a week ahead could offer none. */
+	if (v <= 0 || v > 7 * CIVIL_DAY)
+		ifail(L, it, "the quorum check is more than 0m and at most 7d "
+		    "before the meeting");
+	else
+		x->c->quorum_check = v;
 }
 
 static void
@@ -1054,7 +1095,9 @@ static const struct key_def community_keys[] = {
 	{ "time", c_time, true, NULL },
 	{ "duration", c_duration, false, "45m" },
 	{ "window", c_window, false, NULL },
-	{ "min_attendance", c_min_attendance, false, "0.75" },
+	{ "min_attendance", c_min_attendance, false, c_min_attendance_default },
+	{ "quorum", c_quorum, false, NULL },
+	{ "quorum_check", c_quorum_check, false, "48h" },
 	{ "start", c_start, true, NULL },
 	{ "until", c_until, false, NULL },
 	{ "skip", c_skip, false, NULL },

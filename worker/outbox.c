@@ -8,7 +8,9 @@
 #include "cadence.h"
 #include "civil.h"
 #include "config.h"
+#include "link.h"
 #include "log.h"
+#include "meeting.h"
 #include "nudge.h"
 #include "outbox.h"
 #include "plan.h"
@@ -76,9 +78,52 @@ outbox_plan_scoped(struct store *st, const struct plan_msg *m, long n,
 	return 0;
 }
 
+/*
+ * The RSVP links of issue 16, added to the personal reminders planned for
+ * c (a post-pass, so the planner's wording stays its own): a member's
+ * reminder by e-mail, or on a chat channel that is theirs alone
+ * (plan_channel_private), gets one signed /v/ link, valid until the meeting
+ * ends, whose page offers both answers.  Community posts get none, nor does
+ * anything without public_url or a key.
+ */
+static void
+outbox_rsvp_links(const struct config *cfg, const struct config_community *c,
+    const unsigned char *key, size_t keylen, struct plan_msg *m, long n)
+{
+	const struct config_member	*mb;
+	struct civil_date		 d;
+	char				*subject, *tok, *body;
+	long				 i;
+
+	if (cfg == NULL || cfg->worker.public_url == NULL || key == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (strcmp(m[i].kind, PLAN_KIND_REMINDER) != 0 ||
+		    strcmp(m[i].audience, PLAN_AUDIENCE_MEMBER) != 0 ||
+		    m[i].member == NULL || m[i].meeting == NULL ||
+		    civil_date_parse(m[i].meeting, &d) == -1 ||
+		    (mb = config_member_find(cfg, m[i].member)) == NULL ||
+		    !plan_channel_private(cfg, mb, m[i].channel))
+			continue;
+		subject = meeting_rsvp_subject(c->id, d, mb->id);
+		/* expires is the meeting's start: the link lasts until its
+		 * end, the answer may change until its start. */
+		tok = link_make_kind(key, keylen, LINK_RSVP, subject,
+		    m[i].expires + (time_t)c->duration);
+		body = xasprintf("%s\n\nWill you be there? Answer \"I'll be "
+		    "there\" or \"I can't come\" here:\n%s/v/%s\n",
+		    m[i].body, cfg->worker.public_url, tok);
+		free(m[i].body);
+		m[i].body = body;
+		free(tok);
+		free(subject);
+	}
+}
+
 static int
-outbox_plan_one(const struct config_community *c, int day,
-    struct civil_time at, struct store *st, time_t now, time_t to,
+outbox_plan_one(const struct config *cfg, const struct config_community *c,
+    int day, struct civil_time at, struct store *st,
+    const unsigned char *key, size_t keylen, time_t now, time_t to,
     const struct plan_work *work, struct store_outbox_counts *total,
     char **err)
 {
@@ -89,6 +134,7 @@ outbox_plan_one(const struct config_community *c, int day,
 	int				 rc = -1;
 
 	n = plan_meetings(c, day, at, now, to, now, work, &m, err);
+	outbox_rsvp_links(cfg, c, key, keylen, m, n);
 	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
 	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
 	if (n < 0)
@@ -285,8 +331,8 @@ outbox_plan(const struct config *cfg, struct store *st,
 		work.cfg = cfg;
 		work.items = wi;
 		work.n = nw;
-		if (placed && outbox_plan_one(c, day, at, st, now,
-		    now + (time_t)cfg->worker.horizon, &work, &total,
+		if (placed && outbox_plan_one(cfg, c, day, at, st, key,
+		    keylen, now, now + (time_t)cfg->worker.horizon, &work, &total,
 		    &cerr) == -1)
 			goto next;
 		r = 0;

@@ -170,6 +170,43 @@ static const char *const migrations[] = {
 	"  created, changed FROM series;"
 	"INSERT OR IGNORE INTO meta (key, value)"
 	"  VALUES ('install_id', lower(hex(randomblob(4))));",
+	/* 4 -> 5 (branch meeting): the meeting cycle.  Every RSVP answer
+	 * kept with its time (the latest one per member counts); one-off
+	 * moves and cancels by the facilitator or a move-here link, each
+	 * row a change (the latest per meeting is in force, a restore
+	 * undoes it); and the quorum watch's last word per meeting, so that
+	 * the facilitator is told again only when it changes. */
+	"CREATE TABLE rsvps ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  member    TEXT NOT NULL,"
+	"  answer    TEXT NOT NULL CHECK (answer IN ('yes', 'no')),"
+	"  at        INTEGER NOT NULL"
+	");"
+	"CREATE INDEX rsvps_meeting ON rsvps (community, meeting, member);"
+	"CREATE TABLE meeting_changes ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  action    TEXT NOT NULL"
+	"            CHECK (action IN ('move', 'cancel', 'restore')),"
+	"  to_date   TEXT,"
+	"  to_time   INTEGER,"
+	"  note      TEXT,"
+	"  by        TEXT NOT NULL,"
+	"  at        INTEGER NOT NULL"
+	");"
+	"CREATE INDEX meeting_changes_meeting ON meeting_changes"
+	"  (community, meeting);"
+	"CREATE TABLE quorum_watch ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  outcome   TEXT NOT NULL,"
+	"  told      INTEGER NOT NULL,"
+	"  serial    INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, meeting)"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

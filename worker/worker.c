@@ -22,6 +22,9 @@
 #include "outbox.h"
 #include "place.h"
 #include "publish.h"
+#include "quorum.h"
+#include "schedule.h"
+#include "series.h"
 #include "statedir.h"
 #include "stop.h"
 #include "store.h"
@@ -97,6 +100,7 @@ struct worker {
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
+	char			*schedule_warned; /* last told, or NULL */
 };
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
@@ -267,6 +271,81 @@ worker_next_due_ms(struct worker *w)
 }
 
 /*
+ * The one-off meeting changes of the state over the config in force, read
+ * again each cycle: a `meeting move` from a shell or a move-here link
+ * wakes the loop (data_version), and every step of the cycle then sees
+ * it.  A warning (a config move of the same date wins) is logged when it
+ * is new, not every cycle.  This thread is the config's only user (the
+ * HTTP server keeps copies), so its move and cancel lists may change here.
+ */
+static bool	worker_str_differs(const char *, const char *);
+
+static void
+worker_schedule(struct worker *w)
+{
+	char	*warnings = NULL, *err = NULL;
+
+	if (schedule_apply((struct config *)w->cfg, w->st, &warnings,
+	    &err) == -1) {
+		log_warn("one-off meeting changes: %s", err);
+		free(err);
+		return;
+	}
+	if (warnings != NULL && worker_str_differs(warnings,
+	    w->schedule_warned))
+		log_lines(LOG_WARNING, NULL, warnings);
+	free(w->schedule_warned);
+	w->schedule_warned = warnings;
+}
+
+/*
+ * The meetings the signed pages may name (RSVP, move here): every
+ * community's, from a little before now (a meeting under way) to the
+ * horizon, as this cycle's schedule has them.
+ */
+static void
+worker_meetings(struct worker *w, time_t now)
+{
+	const struct config_community	*c;
+	struct http_meeting		*v = NULL;
+	struct cadence_occ		*occ = NULL;
+	struct civil_time		 at;
+	char				*err = NULL;
+	size_t				 n = 0, i;
+	long				 k, j;
+	bool				 placed;
+	int				 day;
+
+	if (w->http == NULL)
+		return;
+	for (i = 0; i < w->cfg->ncommunities; i++) {
+		c = &w->cfg->communities[i];
+		if (series_slot(w->st, c, &placed, &day, &at, &err) == -1 ||
+		    !placed || (k = cadence_expand(c, day, at, now - CIVIL_DAY,
+		    now + (time_t)w->cfg->worker.horizon, &occ, &err)) < 0) {
+			if (err != NULL)
+				log_warn("community %s: %s", c->id, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		v = xreallocarray(v, n + (size_t)k + 1, sizeof(*v));
+		for (j = 0; j < k; j++) {
+			v[n].community = c->id;
+			v[n].date = occ[j].orig;
+			v[n].start = occ[j].start;
+			v[n].end = occ[j].end;
+			v[n].cancelled = occ[j].cancelled;
+			n++;
+		}
+		free(occ);
+		occ = NULL;
+	}
+	http_set_meetings(w->http, v, n);
+	free(v);
+}
+
+/*
  * One cycle: place `auto` communities from availability (busy calendars
  * fetched), publish every feed (and hand them to the HTTP server), plan
  * reminders into the outbox, deliver what is due.  Every step sees the
@@ -291,6 +370,7 @@ worker_cycle(struct worker *w, char **err)
 	 * shows as a difference at the next check and is not lost. */
 	if (store_data_version(w->st, &w->data_version, err) == -1)
 		goto out;
+	worker_schedule(w);
 	logged = store_cycle_begin(w->st, now, &id, &cerr) == 0;
 	if (!logged) {
 		log_warn("cycle log: %s", cerr);
@@ -315,12 +395,21 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
+	worker_meetings(w, now);
 	if (outbox_plan(w->cfg, w->st, w->key, w->keylen, now, &planned,
 	    err) == -1)
 		goto end;
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
+	/* After the reminders: a failed watch is retried next cycle, and
+	 * does not hold up what is due. */
+	if (quorum_run(w->cfg, w->st, w->key, w->keylen, now, NULL,
+	    &cerr) == -1) {
+		log_warn("%s", cerr);
+		free(cerr);
+		cerr = NULL;
+	}
 	worker_alive(w);
 	if (worker_deliver(w, now, err) == -1)
 		goto end;
@@ -734,6 +823,7 @@ worker_run(const struct worker_opts *opts, char **err)
 			goto out;
 		http_set_config(w.http, w.cfg);
 		worker_serve(&w);
+		worker_meetings(&w, worker_now(&w));
 		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
 	}
@@ -773,6 +863,7 @@ out:
 	free(w.key);
 	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
+	free(w.schedule_warned);
 	free(w.lost);
 	free(w.db_path);
 	free(w.listen);

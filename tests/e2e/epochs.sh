@@ -104,6 +104,7 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
       FROM series_epochs e LEFT JOIN series s USING (community)
       WHERE e.n = 0;
     DROP TABLE series_epochs;
+    DROP TABLE rsvps; DROP TABLE meeting_changes; DROP TABLE quorum_watch;
     DELETE FROM meta WHERE key = 'install_id';
     COMMIT;
     PRAGMA user_version = 3;"

@@ -331,6 +331,9 @@ test_full(void **state)
 	assert_int_equal(m7->window[0].to, 16 * 3600 + 1800);
 	assert_int_equal(m7->window[1].days, 1 << CIVIL_SA);
 	assert_true(m7->min_attendance > 0.49 && m7->min_attendance < 0.51);
+	/* Written: the quorum's default follows it; quorum_check 48h. */
+	assert_true(m7->has_min_attendance && !m7->has_quorum);
+	assert_int_equal(m7->quorum_check, 48 * 3600);
 	assert_true(date_is(m7->start, 2026, 9, 1));
 	assert_true(m7->has_until);
 	assert_true(date_is(m7->until, 2027, 6, 15));
@@ -379,6 +382,7 @@ test_full(void **state)
 	assert_int_equal(e8->window[0].from, 7 * 3600);
 	assert_int_equal(e8->window[0].to, 18 * 3600);
 	assert_true(e8->min_attendance > 0.74 && e8->min_attendance < 0.76);
+	assert_false(e8->has_min_attendance);	/* the default */
 	assert_false(e8->has_until);
 	assert_false(e8->has_escalate);
 	assert_false(e8->has_digest);
@@ -795,6 +799,14 @@ test_error_values(void **state)
 	    "reserved");
 	expect_error(fx, BASE "min_attendance = 1.5\n", 14,
 	    "is not a share between 0 and 1");
+	expect_error(fx, BASE "quorum = 0\n", 14,
+	    "'0' is not a share above 0 and at most 1 (e.g. 0.6)");
+	expect_error(fx, BASE "quorum = 60%\n", 14,
+	    "'60%' is not a share above 0 and at most 1");
+	expect_error(fx, BASE "quorum_check = 8d\n", 14,
+	    "the quorum check is more than 0m and at most 7d before the "
+	    "meeting");
+	expect_error(fx, BASE "quorum_check = soon\n", 14, "soon");
 	expect_error(fx, BASE "remind = 1d,,1h\n", 14, "empty item in list");
 	expect_error(fx, BASE "move = 2026-11-24 => 2026-11-25\n", 14,
 	    "is not DATE -> DATE [HH:MM]");
