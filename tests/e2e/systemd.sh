@@ -210,7 +210,7 @@ expect "the worker runs as plc-cadence, not root" test "$(ct ps -o user= -p "$ma
 mails() { [ "$(ct sh -c 'ls /var/lib/plc-cadence/mail/new 2>/dev/null' | wc -l)" -ge "$1" ]; }
 expect "the worker delivers e-mail into the Maildir in its StateDirectory (within 20 s)" wait_for 20 mails 2
 ct sh -c 'cat /var/lib/plc-cadence/mail/new/*' >"$T/mail" 2>&1
-contains "... the notice of the cancelled meeting of $cancel" "$T/mail" "This meeting is cancelled:"
+contains "... the notice of the cancelled meeting of $cancel" "$T/mail" "has a change:"
 expect "... one to each member" test "$(grep -c '^To: \(alice\|bob\) ' "$T/mail")" = 2
 expect "... in files of the worker's user" test "$(ct stat -c %U /var/lib/plc-cadence/mail/new | tr -d ' ')" = plc-cadence
 posted() { ct grep -qi 'cancelled' /var/lib/plc-cadence/team.jsonl 2>/dev/null; }
