@@ -16,6 +16,7 @@ struct plan_meeting {
 	const struct cadence_occ	*occ;
 	const char			*name, *location, *url, *descr;
 	char				 orig[CIVIL_DATE_LEN];
+	time_t				 now;
 };
 
 #define PLAN_WHEN_LEN	128
@@ -107,22 +108,42 @@ plan_line(const struct plan_meeting *m, const struct tz *tz)
 	    m->url ? ", " : "", m->url ? m->url : "");
 }
 
+/* "Today: " or "Tomorrow: " when the meeting is that on the day a
+ * message due at `due` goes (now, when that is later), in zone tz. */
+static const char *
+plan_relative(const struct tz *tz, time_t due, time_t now, time_t start)
+{
+	struct civil_date	d, sent;
+	struct civil_time	tm;
+
+	tz_from_utc(tz, due > now ? due : now, &sent, &tm);
+	tz_from_utc(tz, start, &d, &tm);
+	if (civil_date_cmp(d, sent) == 0)
+		return "Today: ";
+	if (civil_date_cmp(d, civil_date_add(sent, 1)) == 0)
+		return "Tomorrow: ";
+	return "";
+}
+
 static void
-plan_texts(const struct plan_meeting *m, const struct tz *tz,
+plan_texts(const struct plan_meeting *m, const struct tz *tz, time_t due,
     char **subject, char **body)
 {
 	struct civil_date	 od = m->occ->orig;
+	const char		*rel;
 	char			*line, ib[48], ob[32];
 
 	line = plan_line(m, tz);
 	plan_instant(tz, m->occ->start, ib, sizeof(ib));
+	/* True the day it goes: a reminder sent late is replanned first. */
+	rel = plan_relative(tz, due, m->now, m->occ->start);
 	if (m->occ->moved) {
 		plan_day(od, ob, sizeof(ob));
-		*subject = xasprintf("Moved: %s — now %s", m->name, ib);
+		*subject = xasprintf("%sMoved: %s — now %s", rel, m->name, ib);
 		*body = xasprintf("%s\nMoved from %s.\n%s%s", line, ob,
 		    m->descr ? m->descr : "", m->descr ? "\n" : "");
 	} else {
-		*subject = xasprintf("Reminder: %s — %s", m->name, ib);
+		*subject = xasprintf("%sReminder: %s — %s", rel, m->name, ib);
 		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
 		    m->descr ? "\n" : "");
 	}
@@ -291,7 +312,7 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 
 	n = plan_rcpts(c, m->occ->start, &r);
 	for (i = 0; i < n; i++) {
-		plan_texts(m, plan_zone(r[i].tz), &subject, &body);
+		plan_texts(m, plan_zone(r[i].tz), due, &subject, &body);
 		msg = plan_add(pv, c, &r[i], m->orig, xasprintf("%s%s:%s:%s:"
 		    "%s:%s:%s", PLAN_PREFIX_MEET, c->id, m->orig, lead,
 		    r[i].audience, r[i].recipient, r[i].channel),
@@ -413,6 +434,7 @@ plan_meetings(const struct config_community *c, int day,
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.c = c;
+	m.now = now;
 	m.name = name;
 	m.location = loc;
 	m.url = url;

@@ -113,7 +113,7 @@ for part in m.walk():
         open(sys.argv[1] + ".ics", "w").write(part.get_content())
         print("CALENDAR:", part.get_param("method"))
 EOF
-contains "bob's subject gives his own time" "$T/bob" "Subject: Reminder: Grade 7 Math PLC — Tue 3 Nov 14:30"
+contains "bob's subject gives his own time" "$T/bob" "Subject: Tomorrow: Reminder: Grade 7 Math PLC — Tue 3 Nov 14:30"
 contains "bob's text gives both zones" "$T/bob" "(America/Chicago)"
 contains "bob's e-mail carries the meeting as text/calendar" "$T/bob" "CALENDAR: PUBLISH"
 node --input-type=module -e '

@@ -195,13 +195,16 @@ test_member_zone_in_body(void **state)
 	    "15:30–16:15 (America/New_York), Room 204, "
 	    "https://meet.example.edu/math7"));
 	assert_null(strstr(r->body, "Chicago"));
-	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
-	    "Tue 3 Nov 15:30");
+	assert_string_equal(r->subject, "Tomorrow: Reminder: Grade 7 Math PLC "
+	    "— Tue 3 Nov 15:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	assert_non_null(strstr(r->body, "Tue 3 Nov 14:30–15:15 "
 	    "(America/Chicago), Tue 3 Nov 15:30–16:15 (America/New_York), "
 	    "Room 204"));
-	assert_string_equal(r->subject, "Reminder: Grade 7 Math PLC — "
+	assert_string_equal(r->subject, "Tomorrow: Reminder: Grade 7 Math PLC "
+	    "— Tue 3 Nov 14:30");
+	r = must_find(m, n, "meet:math7:2026-11-03:1h:member:bob:email");
+	assert_string_equal(r->subject, "Today: Reminder: Grade 7 Math PLC — "
 	    "Tue 3 Nov 14:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:erin:email");
 	assert_non_null(strstr(r->body, "Tue 3 Nov 13:30–14:15 "
@@ -259,8 +262,8 @@ test_moved_keeps_key(void **state)
 	r = must_find(m, n, "meet:math7:2026-11-24:1d:member:bob:email");
 	assert_int_equal(r->due, moved - CIVIL_DAY);
 	assert_int_equal(r->expires, moved);
-	assert_string_equal(r->subject, "Moved: Grade 7 Math PLC — now "
-	    "Wed 25 Nov 15:00");
+	assert_string_equal(r->subject, "Tomorrow: Moved: Grade 7 Math PLC — "
+	    "now Wed 25 Nov 15:00");
 	assert_non_null(strstr(r->body, "Moved from Tue 24 Nov."));
 	assert_non_null(strstr(r->body, "Wed 25 Nov 16:00–16:45 "
 	    "(America/New_York)"));
@@ -518,6 +521,9 @@ test_expiry(void **state)
 	assert_int_equal(n, 8);
 	assert_int_equal(m[0].due, start - CIVIL_DAY);
 	assert_int_equal(m[0].expires, start);
+	/* Late, on the meeting's day: the day-before one says so. */
+	assert_non_null(strstr(m[0].dedup, ":1d:"));
+	assert_true(strncmp(m[0].subject, "Today: ", 7) == 0);
 	plan_free(m, n);
 	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
 	    start + 1, &m);
