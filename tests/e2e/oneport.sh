@@ -76,7 +76,7 @@ assert all(r["recipient"] == "math7" and r["members"] == ids for r in team), tea
 
 # A digest: its summary is one post; each owner's own digest stays theirs.
 for i in 01 02 03; do
-	P action add math7 --owner m$i --due 2026-12-22 --title "Item of m$i" >/dev/null 2>&1 ||
+	P action add math7 --owner m$i --due 2026-12-22 --title "Item of m$i" --now 2026-12-16T12:00 >/dev/null 2>&1 ||
 	    not_ok "action add m$i"
 done
 expect_status "run --once at the digest" 0 P run --once --now 2026-12-18T14:00
