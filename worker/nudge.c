@@ -68,7 +68,8 @@ nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
 
 /*
  * When a nudge or digest to mb due at t may go: t, or when mb is away
- * that day, NUDGE_MORNING_H on their first day back; out of quiet hours.
+ * that day (or now, when t is past), NUDGE_MORNING_H on their first day
+ * back; out of quiet hours.
  */
 static time_t
 nudge_back(const struct nudge_ctx *x, const struct config_member *mb,
@@ -79,8 +80,9 @@ nudge_back(const struct nudge_ctx *x, const struct config_member *mb,
 	struct civil_date	 d;
 	size_t			 i, guard;
 
-	if (plan_member_away(mb, t)) {
-		tz_from_utc(tz, t, &d, &tm);
+	/* Late (downtime) goes now: away then counts too. */
+	if (plan_member_away(mb, t > x->now ? t : x->now)) {
+		tz_from_utc(tz, t > x->now ? t : x->now, &d, &tm);
 		/* Each span moves d past its end at most once per pass:
 		 * bounded by the spans' count. */
 		for (guard = 0; guard <= mb->naway; guard++)
