@@ -79,10 +79,13 @@ nudge_back(const struct nudge_ctx *x, const struct config_member *mb,
 	struct civil_time	 morning = { NUDGE_MORNING_H, 0, 0 }, tm;
 	struct civil_date	 d;
 	size_t			 i, guard;
+	time_t			 from = t;
 
-	/* Late (downtime) goes now: away then counts too. */
-	if (plan_member_away(mb, t > x->now ? t : x->now)) {
-		tz_from_utc(tz, t > x->now ? t : x->now, &d, &tm);
+	/* One due while away, or going late (downtime) while away. */
+	if (!plan_member_away(mb, from) && from < x->now)
+		from = x->now;
+	if (plan_member_away(mb, from)) {
+		tz_from_utc(tz, from, &d, &tm);
 		/* Each span moves d past its end at most once per pass:
 		 * bounded by the spans' count. */
 		for (guard = 0; guard <= mb->naway; guard++)
