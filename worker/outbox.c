@@ -109,6 +109,32 @@ out:
  * is still a change. */
 #define OUTBOX_SEEN_PAST	(30 * CIVIL_DAY)
 
+/* Whether the entries to record are those recorded: every one of snap
+ * is in seen as it is, and seen has no other but past ones. */
+static bool
+outbox_seen_same(const struct plan_seen *seen, size_t nseen,
+    const struct plan_seen *snap, size_t nsnap, time_t now)
+{
+	size_t	i, j, past = 0;
+
+	for (j = 0; j < nseen; j++)
+		if (seen[j].start < now)
+			past++;
+	if (nseen - past != nsnap)
+		return false;
+	for (i = 0; i < nsnap; i++) {
+		for (j = 0; j < nseen; j++)
+			if (strcmp(seen[j].meeting, snap[i].meeting) == 0)
+				break;
+		if (j == nseen || seen[j].start != snap[i].start ||
+		    seen[j].end != snap[i].end ||
+		    seen[j].cancelled != snap[i].cancelled ||
+		    seen[j].version != snap[i].version)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Tell every change of c's meetings in [now, to) once: compare them with
  * what was announced, plan one notice of what differs, then record what
@@ -189,6 +215,11 @@ outbox_plan_changes(const struct config_community *c, int day,
 		total->inserted += cn.inserted;
 		total->updated += cn.updated;
 		total->unchanged += cn.unchanged;
+	}
+	/* Nothing new to record: no write (the common case, every cycle). */
+	if (nm == 0 && outbox_seen_same(seen, n, snap, nsnap, now)) {
+		rc = 0;
+		goto out;
 	}
 	na = xcalloc(nsnap + 1, sizeof(*na));
 	for (i = 0; i < nsnap; i++) {

@@ -80,7 +80,7 @@ expect "one post on demo-chat" test "$(printf '%s\n' "$p" | grep -c 'Moved: Grad
 expect "the day-before reminder goes too, after the notice" $PY -c '
 import sys
 p = open(sys.argv[1]).read().splitlines()
-i = [k for k, l in enumerate(p) if "Tomorrow: Moved" in l]
+i = [k for k, l in enumerate(p) if "Tomorrow: Moved: Grade 7 Math PLC — Tue 15 Dec 15:30 →" in l]
 j = [k for k, l in enumerate(p) if "now Tue 15 Dec 16:00" in l]
 assert len(i) == 1 and len(j) == 1 and i[0] < j[0], (i, j)' "$CHAT"
 seen
