@@ -501,6 +501,22 @@ test_change_edit(void **state)
 	plan_free(m, n);
 	n = changes(&f, now, to, &seen, &nseen, false, &m);
 	assert_int_equal(n, 0);
+	/* The series ends sooner: its last meetings are called off. */
+	f.c.has_until = true;
+	f.c.until = (struct civil_date){ 2026, 10, 20 };
+	n = changes(&f, now, to, &seen, &nseen, false, &m);
+	assert_int_equal(n, 4);
+	r = must_find(m, n, "change:math7:2026-10-21.4:member:bob:email");
+	assert_string_equal(r->subject, "Schedule change: Grade 7 Math PLC — "
+	    "2 meetings, from Wed 21 Oct 15:00");
+	assert_non_null(strstr(r->body, "Cancelled: Wed 21 Oct 15:00–15:45 "
+	    "(America/Chicago)"));
+	assert_non_null(strstr(r->body, "Cancelled: Wed 28 Oct 15:00–15:45 "
+	    "(America/Chicago)"));
+	assert_int_equal(r->due, now);
+	plan_free(m, n);
+	n = changes(&f, now, to, &seen, &nseen, false, &m);
+	assert_int_equal(n, 0);
 	free(seen);
 }
 
