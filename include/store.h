@@ -406,7 +406,7 @@ int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
 /*
  * Withdraw every pending row whose community (outbox.community) is not
  * one of keep[0..n-1] (rows with none are kept): a community taken out of the
- * config sends nothing more.  *withdrawn (may be NULL) gets the count.
+ * config sends nothing more; what was announced of it is forgotten too.  *withdrawn (may be NULL) gets the count.
  */
 int	store_outbox_withdraw_others(struct store *st, const char *const *keep,
 	    size_t n, time_t now, long *withdrawn, char **err);

@@ -416,6 +416,12 @@ store_outbox_withdraw_others(struct store *st, const char *const *keep,
 		*withdrawn = sqlite3_changes(st->db);
 	sqlite3_finalize(s);
 	s = NULL;
+	/* Nor is anything announced of it: back in the config, it starts
+	 * afresh instead of telling what changed while it was out. */
+	if (store_exec(st, "DELETE FROM announced WHERE community NOT IN "
+	    "(SELECT id FROM temp.outbox_keep)", "withdrawing rows of removed "
+	    "communities", err) == -1)
+		goto rollback;
 	if (store_exec(st, "COMMIT", "withdrawing rows of removed communities",
 	    err) == -1)
 		goto rollback;

@@ -505,6 +505,7 @@ test_superseded_skipped(void **state)
 static void
 test_announced(void **state)
 {
+	static const char *const keep[] = { "math7" };
 	struct store		*st = NULL;
 	struct store_announced	 v[2], *a = NULL;
 	char			*p = tmp_db(), *err = NULL;
@@ -532,6 +533,14 @@ test_announced(void **state)
 	assert_string_equal(a[0].meeting, "2026-11-03");
 	store_announced_free(a, n);
 	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_announced_free(a, n);
+	/* ela8 leaves the config: forgotten. */
+	assert_int_equal(store_outbox_withdraw_others(st, keep, 1, T0, NULL,
+	    &err), 0);
+	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
 	assert_int_equal(n, 1);
 	store_announced_free(a, n);
 	store_close(st);
