@@ -584,10 +584,10 @@ plan_change_texts(const struct plan_meeting *m, const struct plan_change *v,
 		free(*body);
 		*body = t;
 	}
-	t = xasprintf("%s%s%s%s%s%s%s%s", *body, m->location ? m->location :
+	t = xasprintf("%s%s%s%s%s%s%s", *body, m->location ? m->location :
 	    "", m->location && m->url ? ", " : "", m->url ? m->url : "",
 	    m->location || m->url ? "\n" : "", m->descr ? m->descr : "",
-	    m->descr ? "\n" : "", "");
+	    m->descr ? "\n" : "");
 	free(*body);
 	*body = t;
 	soon = plan_soon(tz, first, now);
