@@ -56,11 +56,15 @@ struct config_worker {
 	const struct tz		*tz;		/* default UTC */
 	char			*listen;	/* "127.0.0.1:8080"; NULL = off */
 	char			*public_url;	/* no trailing slash */
+	bool			 public_url_set; /* in the file, not from listen */
 	int64_t			 horizon;	/* seconds; default 180d */
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to; /* secs since midnight */
 	struct config_secret	 secret;	/* link HMAC key; optional */
 	int			 log_level;	/* LOG_ERR..LOG_DEBUG; default info */
+	int			 clock;		/* 12 or 24 ("clock = 12h"):
+						 * how messages write times;
+						 * default 24 */
 	int			 line;
 };
 
@@ -128,6 +132,8 @@ struct config_member {
 	size_t			 nchat;
 	struct config_notify	*notify;	/* default: email */
 	size_t			 nnotify;
+	int			 clock;		/* 12 or 24; default the
+						 * worker's */
 	int			 line;
 };
 
@@ -184,6 +190,8 @@ struct config_community {
 	struct config_channel	**notify;
 	size_t			 nnotify;
 	const struct tz		*tz;		/* "timezone" key, default worker's */
+	int			 clock;		/* 12 or 24: the worker's, for
+						 * the community's posts */
 	int			 line;
 };
 

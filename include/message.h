@@ -14,8 +14,6 @@
 #include <stddef.h>
 #include <time.h>
 
-enum message_method { MESSAGE_PUBLISH, MESSAGE_REQUEST };
-
 /*
  * What a message says.  All strings are borrowed from the caller and
  * untrusted (config values, item text); names and subject are UTF-8.
@@ -29,9 +27,6 @@ struct message {
 	time_t			 date;
 	const char		*dedup_key;	/* same key, same Message-ID */
 	const char		*text;		/* the text/plain body */
-	const char		*calendar;	/* iCalendar bytes, or NULL */
-	size_t			 calendar_len;
-	enum message_method	 method;	/* of the calendar part */
 };
 
 /*

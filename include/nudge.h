@@ -22,9 +22,17 @@
  *                who owns open items of the community, listing them with
  *                the overdue ones first, then soonest due first; and one
  *                post per digest on each of the community's `notify`
- *                channels that sums them up (counts, what is overdue, by
- *                whom).  Nobody with nothing open gets one; neither does
+ *                channels that sums them up: the counts, then the work
+ *                section of the meeting reminders (worksum_render, as of
+ *                the digest's time, between the last and the next meeting),
+ *                then who owns how many.  Nobody with nothing open gets one; neither does
  *                a community with nothing open.
+ *
+ * An item's notes appear only where its owner alone reads them: the nudge
+ * and the member's digest by e-mail and on the owner's own channel, never a
+ * shared copy or a community post.  Times are on the reader's `clock`, zones
+ * named as people say them (plan_zone_label), the community's zone only when
+ * it is not the reader's.
  *
  * Every personal message (nudge, escalation, member digest) that would fall
  * inside the worker's quiet_hours in its RECIPIENT's zone is moved to the
@@ -80,6 +88,7 @@
 #include "civil.h"
 #include "config.h"
 #include "plan.h"
+#include "worksum.h"
 
 #define NUDGE_PREFIX_NUDGE	"nudge:"
 #define NUDGE_PREFIX_ESCALATE	"escalate:"
@@ -100,6 +109,10 @@ struct nudge_item {
 	int64_t				 id;
 	const struct config_member	*owner;	/* NULL: not in the config */
 	const char			*title;	/* untrusted */
+	const char			*notes;	/* untrusted; NULL: none.
+						 * Only in the owner's own
+						 * messages (e-mail, own
+						 * channel) */
 	struct civil_date		 due;	/* in the community's zone */
 	time_t				 created;
 	time_t				 opened;	/* created, or last
@@ -116,6 +129,14 @@ struct nudge_opts {
 	int64_t			 horizon;	/* seconds */
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to;	/* secs since midnight */
+	/* For the community post's work section (worksum.h): the
+	 * community's items, open and recently done, and the starts of its
+	 * meetings (ascending, cancelled left out) around the digests.
+	 * NULL/0: none known. */
+	const struct worksum_item *work;
+	size_t			 nwork;
+	const time_t		*meetings;
+	size_t			 nmeetings;
 };
 
 /*

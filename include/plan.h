@@ -14,6 +14,13 @@
  * planning pass that finds any, with every changed meeting old → new, to
  * the same recipients as a reminder (away or not).
  *
+ * Wording: times in the reader's zone on the reader's `clock` (a member's;
+ * the worker's for a community post), zones named as people say them
+ * (plan_zone_label: "Chicago time"), the community's time given second only
+ * when its zone is not the reader's.  Every reminder ends with the work
+ * section (worksum.h) of the community's action items, rendered for its
+ * reader as of its due time (struct plan_work).
+ *
  * Dedup keys are built from the series date (cadence_occ.orig), so a moved
  * meeting keeps its keys and only its due time and text change:
  *	meet:math7:2026-11-03:1d:member:bob:email
@@ -30,10 +37,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "civil.h"
 #include "config.h"
+#include "worksum.h"
 
 #define PLAN_PREFIX_MEET	"meet:"
 #define PLAN_PREFIX_CANCEL	"cancel:"
@@ -94,15 +103,41 @@ struct plan_msg {
  * and drops messages that expired before it; a message whose due time is
  * after its expiry is not planned either.
  *
+ * With work (may be NULL), every reminder carries the
+ * work section (below), personal for a member's reminder.
+ *
  * Returns the count with *out allocated and sorted by due time, then dedup
  * key (free with plan_free; NULL when the count is 0), or -1 with *err
  * allocated when the meetings cannot be expanded.  The config is trusted
  * (validated by config_load); its text is copied into subjects and bodies
  * with control characters replaced, so no line break reaches a subject.
  */
+struct plan_work;
 long	plan_meetings(const struct config_community *c, int day,
 	    struct civil_time at, time_t from, time_t to, time_t now,
-	    struct plan_msg **out, char **err);
+	    const struct plan_work *work, struct plan_msg **out, char **err);
+
+/*
+ * The community's action items, for the work section (worksum.h) that every
+ * meeting reminder carries, as of the reminder's due time: NULL to
+ * plan_meetings leaves the section out.  Done items count as done since the
+ * last meeting by their done_at.  Everything is borrowed.
+ *
+ * The section is rendered when the reminder is planned, and planned again on
+ * every pass while the row is pending: store_outbox_plan replaces a pending
+ * row's body when it changed, so an item done (or added) after one pass is
+ * right in the reminder once the next pass has run.  The worker runs a pass
+ * before it sends whenever the store changed since the last one (worker.c),
+ * so what goes out reflects every change committed before it was sent.
+ */
+struct plan_work {
+	const struct config		*cfg;	/* own channels from shared
+						 * (notes); NULL: all shared */
+	const struct worksum_item	*items;
+	size_t				 n;
+};
+/* Meetings this far back are expanded for "done since the last meeting". */
+#define PLAN_WORK_LOOKBACK	(92 * CIVIL_DAY)
 
 /* What was last announced of one meeting (by its series date). */
 struct plan_seen {
@@ -166,9 +201,31 @@ char	*plan_clean(const char *s);
 /* "Tue 3 Nov". */
 #define PLAN_DAY_LEN	32
 void	plan_day(struct civil_date d, char *buf, size_t len);
-/* "Tue 3 Nov 15:30", instant t's wall time in tz (NULL: UTC). */
+/*
+ * A time of day as the reader's clock (config `clock`: 12 or 24; anything
+ * else counts as 24) writes it: "15:30", or "3:30 PM", "12:00 PM" for noon
+ * and "12:00 AM" for midnight.
+ */
+#define PLAN_TIME_LEN	16
+void	plan_time(struct civil_time t, int clock, char *buf, size_t len);
+/* "Tue 3 Nov 15:30" (or "Tue 3 Nov 3:30 PM"), instant t's wall time in tz
+ * (NULL: UTC) on the reader's clock. */
 #define PLAN_INSTANT_LEN	48
-void	plan_instant(const struct tz *tz, time_t t, char *buf, size_t len);
+void	plan_instant(const struct tz *tz, int clock, time_t t, char *buf,
+	    size_t len);
+/*
+ * A zone as people say it: "Chicago time" for America/Chicago, "Buenos
+ * Aires time" for America/Argentina/Buenos_Aires (the IANA name's last
+ * part, '_' as ' '), "UTC" for UTC; a name with no city (Etc/GMT+5) as it
+ * is.  tz NULL is UTC.
+ */
+#define PLAN_ZONE_LEN	80
+void	plan_zone_label(const struct tz *tz, char *buf, size_t len);
+/* Whether a and b (NULL: UTC) are the same zone. */
+bool	plan_zone_same(const struct tz *a, const struct tz *b);
+/* A length of time in words: "3 days", "1 day 12 hours", "45 minutes". */
+#define PLAN_SPAN_LEN	48
+void	plan_span(int64_t secs, char *buf, size_t len);
 /* tz, or UTC for NULL. */
 const struct tz	*plan_zone(const struct tz *tz);
 

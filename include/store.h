@@ -421,6 +421,25 @@ enum store_outbox_filter { STORE_OUTBOX_LIST_PENDING,
 int	store_outbox_list(struct store *st, enum store_outbox_filter filter,
 	    struct store_outbox_row **out, size_t *n, char **err);
 /*
+ * store_outbox_list narrowed: rows whose kind is one of kinds[0..nkinds)
+ * (none: any), that are for `to` (their recipient, member or channel is
+ * it; NULL: anyone), about `community` (NULL: any), and due in
+ * [since, until) (each only when its has_ flag is set).  Every value is
+ * bound, never spliced into the SQL, so any text is safe; the strings stay
+ * the caller's.  The order and *out are as for store_outbox_list.
+ */
+#define STORE_OUTBOX_QUERY_KINDS	4
+struct store_outbox_query {
+	enum store_outbox_filter	 filter;
+	const char			*kinds[STORE_OUTBOX_QUERY_KINDS];
+	size_t				 nkinds;
+	const char			*to, *community;
+	bool				 has_since, has_until;
+	time_t				 since, until;
+};
+int	store_outbox_query(struct store *st, const struct store_outbox_query *q,
+	    struct store_outbox_row **out, size_t *n, char **err);
+/*
  * A failed row back to pending, to be tried at now with its attempts reset.
  * *found is false (and nothing changes) when row id does not exist or has
  * not failed.
@@ -492,6 +511,9 @@ struct store_action {
 	time_t				 created, changed;
 	time_t				 opened;	/* created, or last
 							 * reopened */
+	time_t				 done_at;	/* done: when it was
+							 * last marked done
+							 * (history); else 0 */
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);

@@ -7,8 +7,10 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "civil.h"
 #include "statedir.h"
 #include "store.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 static int
@@ -123,26 +125,104 @@ outbox_retry(struct store *st, const char *arg, time_t now)
 	return EX_OK;
 }
 
+/* The kinds --kind takes, and the stored kinds each stands for. */
+static const struct outbox_kind {
+	const char	*name;
+	const char	*kinds[STORE_OUTBOX_QUERY_KINDS];
+} outbox_kinds[] = {
+	{ "reminder", { "reminder" } },
+	/* Every schedule change told: a notice, a cancellation, a new slot. */
+	{ "change", { "change", "cancellation", "slot" } },
+	{ "nudge", { "nudge" } },
+	{ "escalation", { "escalation" } },
+	{ "digest", { "digest" } },
+	{ "welcome", { "welcome" } },
+	{ "alert", { "alert" } },
+};
+#define OUTBOX_KINDS_LIST \
+	"reminder, change, nudge, escalation, digest, welcome or alert"
+
+static int
+outbox_opt_kind(const char *arg, struct store_outbox_query *q)
+{
+	size_t	i, k;
+
+	for (i = 0; i < sizeof(outbox_kinds) / sizeof(outbox_kinds[0]); i++)
+		if (strcmp(arg, outbox_kinds[i].name) == 0) {
+			for (k = 0; k < STORE_OUTBOX_QUERY_KINDS &&
+			    outbox_kinds[i].kinds[k] != NULL; k++)
+				q->kinds[k] = outbox_kinds[i].kinds[k];
+			q->nkinds = k;
+			return 0;
+		}
+	fprintf(stderr, "plc-cadence: outbox: --kind '");
+	cmd_print_clean(stderr, arg);
+	fprintf(stderr, "' is not a kind of message: say " OUTBOX_KINDS_LIST
+	    "\n");
+	return -1;
+}
+
+/* --since and --until: a date (a whole day in the worker's zone: --until
+ * includes it) or an instant as --now takes it. */
+static int
+outbox_opt_day(const char *opt, const char *arg, const struct config *cfg,
+    bool until, time_t *out)
+{
+	struct civil_date	 d;
+	char			*err = NULL;
+
+	if (civil_date_parse(arg, &d) == 0 && civil_date_usable(d)) {
+		*out = tz_to_utc(cfg->worker.tz, until ? civil_date_add(d, 1) :
+		    d, civil_time_from_secs(0));
+		return 0;
+	}
+	if (cmd_parse_now(arg, cfg->worker.tz, out, &err) == 0)
+		return 0;
+	fprintf(stderr, "plc-cadence: outbox: %s '", opt);
+	cmd_print_clean(stderr, arg);
+	fprintf(stderr, "' is not a date (2026-11-23) or a time "
+	    "(2026-11-23T14:00)\n");
+	free(err);
+	return -1;
+}
+
+/* --to: a member, a channel, or "email", as the config names them. */
+static bool
+outbox_known_to(const struct config *cfg, const char *to)
+{
+	return strcmp(to, "email") == 0 ||
+	    config_member_find(cfg, to) != NULL ||
+	    config_channel_find(cfg, to) != NULL;
+}
+
 int
 cmd_outbox(struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "pending", no_argument, NULL, 'p' },
 		{ "failed", no_argument, NULL, 'f' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "to", required_argument, NULL, 't' },
+		{ "community", required_argument, NULL, 'c' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct config		*cfg = ctx->cfg;
-	enum store_outbox_filter	 filter = STORE_OUTBOX_LIST_ALL;
+	struct store_outbox_query	 q;
 	struct store_outbox_row		*rows = NULL;
 	struct store			*st = NULL;
 	char				*err = NULL;
 	time_t				 given;
 	size_t				 n = 0;
 	int				 ch, json = 0, have_now = 0, nfilter = 0;
-	int				 rc = EX_USAGE;
+	int				 narrow = 0, rc = EX_USAGE;
+
+	memset(&q, 0, sizeof(q));
+	q.filter = STORE_OUTBOX_LIST_ALL;
 
 	/* 0, not 1: glibc then starts afresh and permutes, so options may
 	 * follow "retry N" (main scanned in order, with '+'). */
@@ -151,9 +231,46 @@ cmd_outbox(struct cmd_ctx *ctx)
 		switch (ch) {
 		case 'p':
 		case 'f':
-			filter = ch == 'p' ? STORE_OUTBOX_LIST_PENDING :
+			q.filter = ch == 'p' ? STORE_OUTBOX_LIST_PENDING :
 			    STORE_OUTBOX_LIST_FAILED;
 			nfilter++;
+			break;
+		case 'k':
+			if (outbox_opt_kind(optarg, &q) == -1)
+				goto out;
+			narrow++;
+			break;
+		case 't':
+			if (!outbox_known_to(cfg, optarg)) {
+				fprintf(stderr, "plc-cadence: outbox: --to '");
+				cmd_print_clean(stderr, optarg);
+				fprintf(stderr, "' is no member or channel in "
+				    "%s (or email)\n", cfg->path);
+				goto out;
+			}
+			q.to = optarg;
+			narrow++;
+			break;
+		case 'c':
+			if (config_community_find(cfg, optarg) == NULL) {
+				fprintf(stderr, "plc-cadence: outbox: "
+				    "--community '");
+				cmd_print_clean(stderr, optarg);
+				fprintf(stderr, "' is no community in %s\n",
+				    cfg->path);
+				goto out;
+			}
+			q.community = optarg;
+			narrow++;
+			break;
+		case 's':
+		case 'u':
+			if (outbox_opt_day(ch == 's' ? "--since" : "--until",
+			    optarg, cfg, ch == 'u', ch == 's' ? &q.since :
+			    &q.until) == -1)
+				goto out;
+			*(ch == 's' ? &q.has_since : &q.has_until) = true;
+			narrow++;
 			break;
 		case 'j':
 			json = 1;
@@ -165,7 +282,10 @@ cmd_outbox(struct cmd_ctx *ctx)
 			break;
 		case 'h':
 			printf("usage: plc-cadence [-c FILE] outbox "
-			    "[--pending | --failed] [--json]\n"
+			    "[--pending | --failed] [--kind KIND]\n"
+			    "           [--to MEMBER|CHANNEL] [--community ID] "
+			    "[--since DATE] [--until DATE] [--json]\n"
+			    "       KIND: " OUTBOX_KINDS_LIST "\n"
 			    "       plc-cadence [-c FILE] outbox retry N "
 			    "[--now TIME]\n");
 			rc = EX_OK;
@@ -179,8 +299,13 @@ cmd_outbox(struct cmd_ctx *ctx)
 		    "exclude each other\n");
 		goto out;
 	}
+	if (q.has_since && q.has_until && q.since >= q.until) {
+		fprintf(stderr, "plc-cadence: outbox: --since must come before "
+		    "--until\n");
+		goto out;
+	}
 	if (optind < ctx->argc && strcmp(ctx->argv[optind], "retry") == 0) {
-		if (ctx->argc - optind != 2 || nfilter || json) {
+		if (ctx->argc - optind != 2 || nfilter || narrow || json) {
 			fprintf(stderr, "usage: plc-cadence outbox retry N\n");
 			goto out;
 		}
@@ -200,7 +325,7 @@ cmd_outbox(struct cmd_ctx *ctx)
 		    cmd_now(have_now ? &given : NULL));
 		goto out;
 	}
-	if (store_outbox_list(st, filter, &rows, &n, &err) == -1) {
+	if (store_outbox_query(st, &q, &rows, &n, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		rc = EX_IOERR;
 		goto out;

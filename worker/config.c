@@ -299,6 +299,8 @@ member_post(struct loader *L, const struct scan_sec *sec,
 		m->name = xstrdup(m->id);
 	if (m->tz == NULL)
 		m->tz = L->cfg->worker.tz;
+	if (m->clock == 0)
+		m->clock = L->cfg->worker.clock;
 	if ((line = scan_key_line(sec, "notify")) != 0) {
 		for (i = 0; i < m->nnotify; i++)
 			if (m->notify[i].email && m->email == NULL &&
@@ -382,6 +384,7 @@ community_post(struct loader *L, const struct scan_sec *sec,
 		c->name = xstrdup(c->id);
 	if (c->tz == NULL)
 		c->tz = L->cfg->worker.tz;
+	c->clock = L->cfg->worker.clock;
 	if (c->window == NULL && scan_key_line(sec, "window") == 0) {
 		c->window = xcalloc(1, sizeof *c->window);
 		c->window[0].days = 0x1f;	/* MO-FR */

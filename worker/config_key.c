@@ -87,6 +87,7 @@ w_public_url(struct loader *L, void *obj, const struct item *it)
 	while (it->value[len - 1] == '/')
 		len--;
 	w->public_url = xstrndup(it->value, len);
+	w->public_url_set = true;
 }
 
 static void
@@ -112,6 +113,27 @@ w_quiet_hours(struct loader *L, void *obj, const struct item *it)
 	if (parse_time_range(L, it, it->value, true, &w->quiet_from,
 	    &w->quiet_to) == 0)
 		w->has_quiet = true;
+}
+
+/* "12h" or "24h": how a reader's messages write times of day. */
+static int
+parse_clock(struct loader *L, const struct item *it, int *out)
+{
+	if (strcasecmp(it->value, "12h") == 0)
+		*out = 12;
+	else if (strcasecmp(it->value, "24h") == 0)
+		*out = 24;
+	else {
+		ifail(L, it, "'%s' is not 12h or 24h", it->value);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+w_clock(struct loader *L, void *obj, const struct item *it)
+{
+	parse_clock(L, it, &((struct config_worker *)obj)->clock);
 }
 
 static void
@@ -480,6 +502,12 @@ m_timezone(struct loader *L, void *obj, const struct item *it)
 	struct config_member	*m = obj;
 
 	m->tz = parse_zone(L, it, it->value);
+}
+
+static void
+m_clock(struct loader *L, void *obj, const struct item *it)
+{
+	parse_clock(L, it, &((struct config_member *)obj)->clock);
 }
 
 static void
@@ -975,6 +1003,7 @@ static const struct key_def worker_keys[] = {
 	{ "quiet_hours", w_quiet_hours, false, NULL },
 	{ "secret", w_secret, false, NULL },
 	{ "log_level", w_log_level, false, "info" },
+	{ "clock", w_clock, false, "24h" },
 	{ NULL, NULL, false, NULL }
 };
 
@@ -1010,6 +1039,7 @@ static const struct key_def member_keys[] = {
 	{ "away", m_away, false, NULL },
 	{ "chat", m_chat, false, NULL },
 	{ "notify", m_notify, false, NULL },
+	{ "clock", m_clock, false, NULL },
 	{ NULL, NULL, false, NULL }
 };
 

@@ -7,18 +7,13 @@
 #include <time.h>
 
 #include "chat.h"
-#include "cadence.h"
-#include "civil.h"
 #include "config.h"
 #include "deliver.h"
-#include "feed.h"
-#include "ical.h"
 #include "log.h"
 #include "mail.h"
 #include "message.h"
 #include "nudge.h"
 #include "plan.h"
-#include "series.h"
 #include "store.h"
 #include "webhook.h"
 #include "xmalloc.h"
@@ -142,104 +137,6 @@ deliver_group_add(struct deliver_group *g, struct deliver_job *j)
 	return deliver_group_wait(g);
 }
 
-/*
- * The meeting a reminder or notice is about, as a calendar for its
- * text/calendar part: the row names its community and the meeting's series
- * date (outbox.community, outbox.meeting).  NULL for other messages, or
- * when the meeting is gone from the config.
- */
-static char *
-deliver_calendar(const struct config *cfg, struct store *st,
-    const struct store_outbox_row *r, time_t now, size_t *len)
-{
-	const struct config_community	*c;
-	struct series_history		 h;
-	const struct feed_series	*s;
-	struct cadence_occ		 occ;
-	struct civil_date		 orig;
-	char				*out = NULL, *err = NULL;
-	size_t				 i;
-
-	memset(&h, 0, sizeof(h));
-	if (r->community == NULL || r->meeting == NULL)
-		return NULL;
-	/* The same UID and SEQUENCE as the feed's epoch of that meeting, so
-	 * calendars match it; the cycle's publish has recorded them. */
-	if ((c = config_community_find(cfg, r->community)) == NULL ||
-	    civil_date_parse(r->meeting, &orig) == -1 ||
-	    series_history(cfg, st, c, now, SERIES_LOOK, &h, &err) == -1 || h.n == 0)
-		goto out;
-	s = &h.series[h.n - 1];
-	for (i = 0; i + 1 < h.n; i++)
-		if (h.views[i].has_until &&
-		    civil_date_cmp(orig, h.views[i].until) <= 0) {
-			s = &h.series[i];
-			break;
-		}
-	occ = cadence_meeting(s->community, orig, s->at);
-	if (ical_render_meeting(cfg, s, &occ, ICAL_PUBLISH, &out, len,
-	    &err) == -1) {
-		log_warn("%s: %s", r->dedup, err);
-		out = NULL;
-	}
-out:
-	series_history_free(&h);
-	free(err);
-	return out;
-}
-
-/*
- * The calendars of one batch by meeting (community and series date):
- * every reminder of a meeting carries the same event, rendered and synced
- * once.
- */
-struct deliver_cals {
-	struct deliver_cal {
-		char	*community, *meeting;
-		char	*cal;		/* NULL: none for this meeting */
-		size_t	 len;
-	}	*v;
-	size_t	 n;
-};
-
-static const char *
-deliver_calendar_cached(struct deliver_cals *cache, const struct config *cfg,
-    struct store *st, const struct store_outbox_row *r, time_t now,
-    size_t *len)
-{
-	size_t	i;
-
-	*len = 0;
-	if (r->community == NULL || r->meeting == NULL)
-		return NULL;
-	for (i = 0; i < cache->n; i++)
-		if (strcmp(cache->v[i].community, r->community) == 0 &&
-		    strcmp(cache->v[i].meeting, r->meeting) == 0)
-			goto out;
-	cache->v = xreallocarray(cache->v, cache->n + 1, sizeof(*cache->v));
-	cache->v[i].community = xstrdup(r->community);
-	cache->v[i].meeting = xstrdup(r->meeting);
-	cache->v[i].len = 0;
-	cache->v[i].cal = deliver_calendar(cfg, st, r, now, &cache->v[i].len);
-	cache->n++;
-out:
-	*len = cache->v[i].len;
-	return cache->v[i].cal;
-}
-
-static void
-deliver_cals_free(struct deliver_cals *cache)
-{
-	size_t	i;
-
-	for (i = 0; i < cache->n; i++) {
-		free(cache->v[i].community);
-		free(cache->v[i].meeting);
-		free(cache->v[i].cal);
-	}
-	free(cache->v);
-}
-
 /* What a mail or webhook callback needs to turn item i into its job. */
 struct deliver_sending {
 	struct deliver_group	*g;
@@ -285,10 +182,8 @@ deliver_mail(const struct config *cfg, struct store *st,
 	const struct config_member *m;
 	struct message		 msg;
 	struct mail		*mail = NULL;
-	struct deliver_cals	 cals = { NULL, 0 };
-	const char		*cal;
 	char			**data = NULL, *err = NULL;
-	size_t			 i, k = 0, clen = 0;
+	size_t			 i, k = 0;
 
 	items = xcalloc(n + 1, sizeof(*items));
 	mine = xcalloc(n + 1, sizeof(*mine));
@@ -314,10 +209,6 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
-		cal = deliver_calendar_cached(&cals, cfg, st, r, now, &clen);
-		msg.calendar = cal;
-		msg.calendar_len = cal != NULL ? clen : 0;
-		msg.method = MESSAGE_PUBLISH;
 		if (message_build(&msg, &data[k], &items[k].len, &err) == -1) {
 			deliver_fail(&jobs[i], err);
 			err = NULL;
@@ -356,7 +247,6 @@ deliver_mail(const struct config *cfg, struct store *st,
 	deliver_group_flush(g);
 out:
 	mail_free(mail);
-	deliver_cals_free(&cals);
 	for (i = 0; i < n; i++) {
 		free(data[i]);
 		free(items[i].answer);

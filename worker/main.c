@@ -58,7 +58,9 @@ static const struct command {
 	    "  action edit N [--due DATE] [--owner M] [--title T]\n"
 	    "  action show N [--json]  change an item; one item and its history" },
 	{ "outbox", cmd_outbox,
-	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
+	    "outbox [--pending | --failed] [--kind K] [--to M|CHANNEL]\n"
+	    "         [--community ID] [--since D] [--until D] [--json]\n"
+	    "       | outbox retry N\n"
 	    "                          planned, sent and failed messages; "
 	    "send a failed one again" },
 };

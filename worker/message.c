@@ -365,19 +365,6 @@ msg_check(const struct message *m, char **err)
 		*err = xstrdup("the dedup key is empty");
 		return -1;
 	}
-	if (m->calendar != NULL && memchr(m->calendar, '\0',
-	    m->calendar_len) != NULL) {
-		*err = xstrdup("the calendar part holds a NUL byte");
-		return -1;
-	}
-	/* RFC 6047: the part's method must be the calendar's own. */
-	if (m->calendar != NULL && memmem(m->calendar, m->calendar_len,
-	    m->method == MESSAGE_REQUEST ? "METHOD:REQUEST" : "METHOD:PUBLISH",
-	    14) == NULL) {
-		*err = xasprintf("the calendar part has no METHOD:%s",
-		    m->method == MESSAGE_REQUEST ? "REQUEST" : "PUBLISH");
-		return -1;
-	}
 	return 0;
 }
 
@@ -385,12 +372,10 @@ int
 message_build(const struct message *m, char **out, size_t *outlen,
     char **err)
 {
-	static const char *const methods[] = { "PUBLISH", "REQUEST" };
 	struct xbuf	 b = { 0 };
 	struct msg_hdr	 h;
-	const char	*method = methods[m->method == MESSAGE_REQUEST];
 	const char	*text = m->text ? m->text : "";
-	char		*mid = NULL, hex[65], bound[32];
+	char		*mid = NULL;
 
 	*out = NULL;
 	if (msg_check(m, err) == -1)
@@ -409,33 +394,11 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	buf_str(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: vacation responders must not answer a reminder. */
 	buf_str(&b, "Auto-Submitted: auto-generated\r\n");
-	if (m->calendar == NULL) {
-		buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
-		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-		qp_body(&b, text, strlen(text));
-		goto done;
-	}
-
-	/* "=_" never occurs in quoted-printable, so no body holds this. */
-	msg_sha256_hex(mid, hex);
-	snprintf(bound, sizeof(bound), "=_plc_%.24s", hex);
-	/* An iMIP invitation is the calendar alternative to the text;
-	 * a published event is an attachment beside it. */
-	buf_fmt(&b, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n",
-	    m->method == MESSAGE_REQUEST ? "alternative" : "mixed", bound);
-	buf_fmt(&b, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bound);
+	/* One text/plain part: reminders carry no calendar (an imported
+	 * copy would never follow a change); welcome.h gives the feed. */
+	buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	qp_body(&b, text, strlen(text));
-	buf_fmt(&b, "--%s\r\nContent-Type: text/calendar; method=%s; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-	    bound, method);
-	if (m->method == MESSAGE_PUBLISH)
-		buf_str(&b, "Content-Disposition: attachment; "
-		    "filename=\"meeting.ics\"\r\n");
-	buf_str(&b, "\r\n");
-	qp_body(&b, m->calendar, m->calendar_len);
-	buf_fmt(&b, "--%s--\r\n", bound);
-done:
 	free(mid);
 	*out = b.s;
 	*outlen = b.len;

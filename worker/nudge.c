@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "civil.h"
 #include "link.h"
 #include "nudge.h"
 #include "plan.h"
 #include "tz.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 
@@ -120,18 +122,18 @@ nudge_link(const struct nudge_ctx *x, const char *lead,
 }
 
 /*
- * The community's zone name when it is not tz's, else NULL; allocated,
- * since libical may free a zone's name when it next converts a time.
+ * The community's zone as people say it ("New York time") when it is not
+ * tz's, else NULL; allocated.
  */
 static char *
 nudge_other_zone(const struct nudge_ctx *x, const struct tz *tz)
 {
-	char	*mine = xstrdup(tz_name(plan_zone(tz))), *r = NULL;
+	char	lb[PLAN_ZONE_LEN];
 
-	if (strcmp(mine, tz_name(x->ctz)) != 0)
-		r = xstrdup(tz_name(x->ctz));
-	free(mine);
-	return r;
+	if (plan_zone_same(tz, x->ctz))
+		return NULL;
+	plan_zone_label(x->ctz, lb, sizeof(lb));
+	return xstrdup(lb);
 }
 
 /* Adds one message; dedup, subject and body are taken over.  audience is
@@ -261,6 +263,7 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	char				 lb[CIVIL_DUR_LEN], db[PLAN_DAY_LEN];
 	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
 	char				*body, *link, *when, *shared, *ask;
+	char				*notes = plan_clean(it->notes);
 	char				*topic;
 	time_t				 end, t, missed = 0, *at, exp;
 	size_t				 r, r2;
@@ -276,11 +279,23 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	}
 	end = nudge_day_end(x->ctz, it->due);
 	plan_day(it->due, db, sizeof(db));
-	plan_instant(otz, end, eb, sizeof(eb));
-	/* The due day is the community's; its end in the owner's zone
-	 * too when that is another one. */
-	when = oz != NULL ? xasprintf("%s (%s), which ends %s in %s", db, oz,
-	    eb, tz_name(otz)) : xasprintf("%s (%s)", db, tz_name(otz));
+	/* The due day is the community's; when the owner lives in another
+	 * zone, when that day ends on the owner's clock. */
+	if (oz != NULL) {
+		struct civil_date	ed;
+		struct civil_time	et;
+		char			zb[PLAN_ZONE_LEN], tb[PLAN_TIME_LEN];
+
+		tz_from_utc(otz, end, &ed, &et);
+		plan_zone_label(otz, zb, sizeof(zb));
+		if (civil_date_cmp(ed, it->due) == 0) {
+			plan_time(et, mb->clock, tb, sizeof(tb));
+			snprintf(eb, sizeof(eb), "%s", tb);
+		} else
+			plan_instant(otz, mb->clock, end, eb, sizeof(eb));
+		when = xasprintf("%s %s (by %s %s)", db, oz, eb, zb);
+	} else
+		when = xstrdup(db);
 	/* When each lead's nudge goes (0: not at all): out of quiet hours,
 	 * and after the owner's away days. */
 	at = xcalloc(x->c->naction_remind + 1, sizeof(*at));
@@ -330,8 +345,9 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		    xasprintf("Was due %s: %s", db, title) :
 		    xasprintf("Due %s: %s", db, title);
 		body = xasprintf("Your action item for %s is due %s:\n  %s\n"
-		    "(item %lld)%s\n", x->name, when, title, (long long)it->id,
-		    link);
+		    "(item %lld)%s%s%s\n", x->name, when, title,
+		    (long long)it->id, notes != NULL ? "\nNotes: " : "",
+		    notes != NULL ? notes : "", link);
 		ask = nudge_ask(x, mb, it->id);
 		shared = xasprintf("Your action item for %s is due %s:\n  %s\n"
 		    "(item %lld)\n%s", x->name, when, title, (long long)it->id,
@@ -349,6 +365,7 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	free(at);
 	free(when);
 	free(oz);
+	free(notes);
 }
 
 /* The escalations of one item: the current period's and the next. */
@@ -359,7 +376,8 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	const struct config_member	*f = x->c->facilitator;
 	const struct config_member	*mb = it->owner;
 	int64_t				 period, k, last;
-	char				 db[PLAN_DAY_LEN], ob[CIVIL_DUR_LEN];
+	char				 db[PLAN_DAY_LEN], ob[PLAN_SPAN_LEN];
+	char				*fz;
 	char				*stem, *subject, *body, *link;
 	char				*text, *ask, *shared;
 	time_t				 end, at, t;
@@ -372,6 +390,9 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	if (k < 1)
 		k = 1;
 	plan_day(it->due, db, sizeof(db));
+	/* The due day is the community's: said so when the facilitator
+	 * lives in another zone. */
+	fz = nudge_other_zone(x, f->tz);
 	for (last = k + 1; k <= last; k++) {
 		at = end + (time_t)(k * period);
 		t = nudge_when(x, f, at);
@@ -380,11 +401,12 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 		    x->c->id, (long long)it->id, due, (long long)k);
 		subject = xasprintf("Overdue: %s — %s", title,
 		    nudge_member_name(mb));
+		plan_span(k * period, ob, sizeof(ob));
 		text = xasprintf("An action item of %s is overdue:\n  %s\n"
-		    "Owner: %s (%s)\nWas due: %s (%s); overdue by %s.\n"
+		    "Owner: %s (%s)\nWas due: %s%s%s; overdue by %s.\n"
 		    "(item %lld)", x->name, title, nudge_member_name(mb),
-		    mb->id, db, tz_name(x->ctz),
-		    civil_duration_format(k * period, ob), (long long)it->id);
+		    mb->id, db, fz != NULL ? ", " : "", fz != NULL ? fz : "",
+		    ob, (long long)it->id);
 		body = xasprintf("%s%s\n", text, link);
 		ask = nudge_ask(x, f, it->id);
 		shared = xasprintf("%s\n%s", text, ask);
@@ -399,6 +421,7 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 		free(shared);
 		free(link);
 	}
+	free(fz);
 }
 
 /* Items by due date, then number: overdue ones come first by themselves. */
@@ -421,7 +444,7 @@ nudge_lines(const struct nudge_ctx *x, char **s,
     const struct nudge_item *const *v, size_t n, bool owners, bool links,
     time_t due)
 {
-	char	db[PLAN_DAY_LEN], *title, *link, *line;
+	char	db[PLAN_DAY_LEN], *title, *link, *line, *notes;
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
@@ -429,13 +452,17 @@ nudge_lines(const struct nudge_ctx *x, char **s,
 		plan_day(v[i]->due, db, sizeof(db));
 		link = links ? nudge_link(x, "\n  Mark done: ", v[i], due) :
 		    xstrdup("");
-		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s\n", *s,
+		/* Notes go where the links go: only the owner reads them. */
+		notes = links ? plan_clean(v[i]->notes) : NULL;
+		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s%s%s\n", *s,
 		    title != NULL ? title : "", owners ? " — " : "",
 		    owners ? nudge_member_name(v[i]->owner) : "", db,
-		    (long long)v[i]->id, link);
+		    (long long)v[i]->id, notes != NULL ? "\n  Notes: " : "",
+		    notes != NULL ? notes : "", link);
 		free(*s);
 		*s = line;
 		free(title);
+		free(notes);
 		free(link);
 	}
 }
@@ -494,11 +521,16 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 
 	/* As of when it is read: what is overdue then. */
 	nover = nudge_count_overdue(x, v, n, t);
-	plan_instant(mb->tz, t, ib, sizeof(ib));
-	zones = oz != NULL ? xasprintf("; due dates are days in %s", oz) :
-	    xstrdup("");
-	head = xasprintf("Your open action items for %s, as of %s (%s)%s:\n",
-	    x->name, ib, tz_name(plan_zone(mb->tz)), zones);
+	plan_instant(mb->tz, mb->clock, t, ib, sizeof(ib));
+	if (oz != NULL) {
+		char	lb[PLAN_ZONE_LEN];
+
+		plan_zone_label(mb->tz, lb, sizeof(lb));
+		zones = xasprintf(" %s (due dates are days in %s)", lb, oz);
+	} else
+		zones = xstrdup("");
+	head = xasprintf("Your open action items for %s, as of %s%s:\n",
+	    x->name, ib, zones);
 	body = nudge_sections(x, head, v, n, nover, false, true, t);
 	list = nudge_sections(x, head, v, n, nover, false, false, t);
 	ask = nudge_ask(x, mb, n == 1 ? v[0]->id : 0);
@@ -522,7 +554,43 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	free(oz);
 }
 
-/* The community's post: the counts, what is overdue, who owns what. */
+/*
+ * The work section (worksum.h) of a community post at `at` on channel ch:
+ * the community's items as the opts give them (else the open items v),
+ * between the last meeting and the next.  Allocated.
+ */
+static char *
+nudge_work(const struct nudge_ctx *x, const struct nudge_item *const *v,
+    size_t n, time_t at, const struct config_channel *ch)
+{
+	struct worksum_item	*own = NULL;
+	struct worksum_view	 w;
+	char			*s;
+	size_t			 i;
+
+	memset(&w, 0, sizeof(w));
+	w.ctz = x->ctz;
+	w.rtz = x->ctz;
+	w.at = at;
+	worksum_around(x->o->meetings, x->o->nmeetings, at, &w.last, &w.next);
+	w.community = x->c->id;
+	w.max_bytes = chat_limit(ch->type) / 2;
+	if (x->o->work != NULL)
+		return worksum_render(x->o->work, x->o->nwork, &w);
+	own = xcalloc(n + 1, sizeof(*own));
+	for (i = 0; i < n; i++) {
+		own[i].id = v[i]->id;
+		own[i].title = v[i]->title;
+		own[i].owner = v[i]->owner->id;
+		own[i].owner_name = nudge_member_name(v[i]->owner);
+		own[i].due = v[i]->due;
+	}
+	s = worksum_render(own, n, &w);
+	free(own);
+	return s;
+}
+
+/* The community's post: the counts, the work section, who owns what. */
 static void
 nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
     const struct nudge_item *const *v, size_t n)
@@ -530,7 +598,8 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 	const struct config_member	**owners;
 	struct plan_msg			*m;
 	size_t				*count, no = 0, i, j, nover;
-	char				*head, *body, *t, *subject, *ids = NULL;
+	char				*head, *body, *t, *subject, *section;
+	char				*ids = NULL;
 
 	nover = nudge_count_overdue(x, v, n, at);
 	owners = xcalloc(n, sizeof(*owners));
@@ -544,17 +613,6 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 	}
 	head = xasprintf("%zu open action item%s, %zu overdue.\n", n,
 	    n == 1 ? "" : "s", nover);
-	/* The whole list would be spam in a channel: what is overdue, and
-	 * the next few. */
-	body = nudge_sections(x, head, v, n < nover + 3 ? n : nover + 3,
-	    nover, true, false, at);
-	for (j = 0; j < no; j++) {
-		t = xasprintf("%s%s%s %zu%s", body, j == 0 ? "\nBy owner: " :
-		    "", nudge_member_name(owners[j]), count[j],
-		    j + 1 < no ? ", " : ".\n");
-		free(body);
-		body = t;
-	}
 	subject = xasprintf("Open action items — %s", x->name);
 	/* The post stands for the owners it names. */
 	for (j = 0; j < no; j++) {
@@ -564,18 +622,27 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 		ids = t;
 	}
 	for (i = 0; i < x->c->nnotify; i++) {
+		/* The same section as the meeting reminders: one renderer. */
+		section = nudge_work(x, v, n, at, x->c->notify[i]);
+		body = xasprintf("%s\n%s", head, section);
+		for (j = 0; j < no; j++) {
+			t = xasprintf("%s%s%s %zu%s", body, j == 0 ?
+			    "\nBy owner: " : "", nudge_member_name(owners[j]),
+			    count[j], j + 1 < no ? ", " : ".\n");
+			free(body);
+			body = t;
+		}
 		m = nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
 		    NUDGE_PREFIX_DIGEST, x->c->id, date, x->c->id,
 		    x->c->notify[i]->id), NUDGE_KIND_DIGEST,
 		    PLAN_AUDIENCE_COMMUNITY, x->c->notify[i]->id, x->c->id,
-		    xstrdup(subject), xstrdup(body), at,
-		    at + NUDGE_DIGEST_LIFETIME);
+		    xstrdup(subject), body, at, at + NUDGE_DIGEST_LIFETIME);
 		if (m != NULL && ids != NULL)
 			m->members = xstrdup(ids);
+		free(section);
 	}
 	free(ids);
 	free(subject);
-	free(body);
 	free(head);
 	free(count);
 	free(owners);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cadence.h"
 #include "civil.h"
 #include "config.h"
 #include "log.h"
@@ -14,6 +15,7 @@
 #include "plan.h"
 #include "series.h"
 #include "store.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 int
@@ -80,7 +82,8 @@ outbox_plan_scoped(struct store *st, const struct plan_msg *m, long n,
 static int
 outbox_plan_one(const struct config_community *c, int day,
     struct civil_time at, struct store *st, time_t now, time_t to,
-    struct store_outbox_counts *total, char **err)
+    const struct plan_work *work, struct store_outbox_counts *total,
+    char **err)
 {
 	struct plan_msg			*m = NULL;
 	const char			*prefixes[2];
@@ -88,7 +91,7 @@ outbox_plan_one(const struct config_community *c, int day,
 	long				 n;
 	int				 rc = -1;
 
-	n = plan_meetings(c, day, at, now, to, now, &m, err);
+	n = plan_meetings(c, day, at, now, to, now, work, &m, err);
 	meet = xasprintf("%s%s:", PLAN_PREFIX_MEET, c->id);
 	cancel = xasprintf("%s%s:", PLAN_PREFIX_CANCEL, c->id);
 	if (n < 0)
@@ -243,53 +246,102 @@ out:
 }
 
 /*
- * The nudges, escalations and digests of community c's open items.  The
- * planner names every message an item should have from now on, so the
- * scope has no end: an item done, moved or handed over loses all its
- * pending messages, however far ahead.
+ * The nudges, escalations and digests of community c's open items (of
+ * acts[0..na-1], all its items).  The planner names every message an item
+ * should have from now on, so the scope has no end: an item done, moved or
+ * handed over loses all its pending messages, however far ahead.
  */
 static int
 outbox_plan_items(const struct config *cfg, const struct config_community *c,
-    struct store *st, const struct nudge_opts *o, time_t now,
+    struct store *st, const struct nudge_opts *o,
+    const struct store_action *acts, size_t na, time_t now,
     struct store_outbox_counts *total, char **err)
 {
-	struct store_action_filter	 f = { c->id, NULL, STORE_ACTION_OPEN };
-	struct store_action		*acts = NULL;
 	struct nudge_item		*items = NULL;
 	struct plan_msg			*m = NULL;
 	const char			*prefixes[3];
 	char				*p[3];
-	size_t				 na = 0, i;
+	size_t				 i, k = 0;
 	long				 n = 0;
-	int				 rc = -1;
+	int				 rc;
 
 	p[0] = xasprintf("%s%s:", NUDGE_PREFIX_NUDGE, c->id);
 	p[1] = xasprintf("%s%s:", NUDGE_PREFIX_ESCALATE, c->id);
 	p[2] = xasprintf("%s%s:", NUDGE_PREFIX_DIGEST, c->id);
-	if (store_action_list(st, &f, &acts, &na, err) == -1)
-		goto out;
 	items = xcalloc(na + 1, sizeof(*items));
 	for (i = 0; i < na; i++) {
-		items[i].id = acts[i].id;
+		if (acts[i].status != STORE_ACTION_OPEN)
+			continue;
+		items[k].id = acts[i].id;
 		/* An owner gone from the config gets nothing. */
-		items[i].owner = config_member_find(cfg, acts[i].owner);
-		items[i].title = acts[i].title;
-		items[i].due = acts[i].due;
-		items[i].created = acts[i].created;
-		items[i].opened = acts[i].opened;
+		items[k].owner = config_member_find(cfg, acts[i].owner);
+		items[k].title = acts[i].title;
+		items[k].notes = acts[i].notes;
+		items[k].due = acts[i].due;
+		items[k].created = acts[i].created;
+		items[k].opened = acts[i].opened;
+		k++;
 	}
-	n = nudge_plan(c, items, na, o, now, &m);
+	n = nudge_plan(c, items, k, o, now, &m);
 	for (i = 0; i < 3; i++)
 		prefixes[i] = p[i];
 	rc = outbox_plan_scoped(st, m, n, prefixes, 3, now,
 	    (time_t)INT64_MAX, total, err);
-out:
 	plan_free(m, n);
 	free(items);
-	store_action_list_free(acts, na);
 	for (i = 0; i < 3; i++)
 		free(p[i]);
 	return rc;
+}
+
+struct worksum_item *
+outbox_work_items(const struct config *cfg, const struct store_action *acts,
+    size_t na, time_t now, size_t *n)
+{
+	const struct config_member	*mb;
+	struct worksum_item		*w;
+	size_t				 i, k = 0;
+
+	w = xcalloc(na + 1, sizeof(*w));
+	for (i = 0; i < na; i++) {
+		if (acts[i].status == STORE_ACTION_DONE &&
+		    acts[i].done_at < now - PLAN_WORK_LOOKBACK)
+			continue;
+		mb = config_member_find(cfg, acts[i].owner);
+		w[k].id = acts[i].id;
+		w[k].title = acts[i].title;
+		w[k].notes = acts[i].notes;
+		w[k].owner = acts[i].owner;
+		w[k].owner_name = mb != NULL ? mb->name : NULL;
+		w[k].due = acts[i].due;
+		w[k].done = acts[i].status == STORE_ACTION_DONE;
+		w[k].done_at = acts[i].done_at;
+		k++;
+	}
+	*n = k;
+	return w;
+}
+
+/* The starts of c's meetings held in [from, to), ascending (*n of them,
+ * allocated), for the digest's "last" and "next" meeting. */
+static int
+outbox_meeting_starts(const struct config_community *c, int day,
+    struct civil_time at, time_t from, time_t to, time_t **out, size_t *n,
+    char **err)
+{
+	struct cadence_occ	*occ = NULL;
+	long			 k, i;
+
+	*out = NULL;
+	*n = 0;
+	if ((k = cadence_expand(c, day, at, from, to, &occ, err)) < 0)
+		return -1;
+	*out = xcalloc((size_t)k + 1, sizeof(**out));
+	for (i = 0; i < k; i++)
+		if (!occ[i].cancelled)
+			(*out)[(*n)++] = occ[i].start;
+	free(occ);
+	return 0;
 }
 
 /* A community gone from the config: its pending messages with it. */
@@ -342,22 +394,54 @@ outbox_plan(const struct config *cfg, struct store *st,
 	o.quiet_from = cfg->worker.quiet_from;
 	o.quiet_to = cfg->worker.quiet_to;
 	for (i = 0; i < cfg->ncommunities; i++) {
+		struct store_action_filter	 f = { NULL, NULL, -1 };
+		struct store_action		*acts = NULL;
+		struct worksum_item		*wi = NULL;
+		struct plan_work		 work;
+		time_t				*starts = NULL;
+		size_t				 na = 0, nw = 0, ns = 0;
+		int				 r = -1;
+
 		c = &cfg->communities[i];
-		if (outbox_plan_items(cfg, c, st, &o, now, &total,
-		    &cerr) == -1)
+		f.community = c->id;
+		/* Read once: the nudges and every reminder's work section. */
+		if (store_action_list(st, &f, &acts, &na, &cerr) == -1)
 			goto fail;
+		wi = outbox_work_items(cfg, acts, na, now, &nw);
 		/* An `auto` slot is placed by availability first. */
 		if (series_slot(st, c, &placed, &day, &at, &cerr) == -1)
-			goto fail;
-		if (!placed)
-			continue;
-		if (outbox_plan_changes(c, day, at, st, now,
+			goto next;
+		if (placed && outbox_meeting_starts(c, day, at, now -
+		    PLAN_WORK_LOOKBACK, now + (time_t)cfg->worker.horizon +
+		    PLAN_WORK_LOOKBACK, &starts, &ns, &cerr) == -1)
+			goto next;
+		o.work = wi;
+		o.nwork = nw;
+		o.meetings = starts;
+		o.nmeetings = ns;
+		if (outbox_plan_items(cfg, c, st, &o, acts, na, now, &total,
+		    &cerr) == -1)
+			goto next;
+		work.cfg = cfg;
+		work.items = wi;
+		work.n = nw;
+		if (placed && outbox_plan_changes(c, day, at, st, now,
 		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
-			goto fail;
-		if (outbox_plan_one(c, day, at, st, now,
-		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
+			goto next;
+		if (placed && outbox_plan_one(c, day, at, st, now,
+		    now + (time_t)cfg->worker.horizon, &work, &total,
+		    &cerr) == -1)
+			goto next;
+		r = 0;
+next:
+		free(starts);
+		free(wi);
+		store_action_list_free(acts, na);
+		if (r == -1)
 			goto fail;
 	}
+	if (outbox_plan_welcome(cfg, st, now, &total, err) == -1)
+		return -1;
 	if (planned != NULL)
 		*planned = total;
 	return 0;

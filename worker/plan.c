@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "cadence.h"
+#include "chat.h"
 #include "civil.h"
 #include "plan.h"
 #include "tz.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 /* One meeting as the messages about it see it. */
@@ -17,14 +19,15 @@ struct plan_meeting {
 	const char			*name, *location, *url, *descr;
 	char				 orig[CIVIL_DATE_LEN];
 	time_t				 now;
+	/* The work section's items (NULL: none) and the starts of the
+	 * meetings held, ascending, for "last" and "next" meeting. */
+	const struct plan_work		*work;
+	const time_t			*starts;
+	size_t				 nstarts;
 };
 
 #define PLAN_WHEN_LEN	128
 
-static const char *const plan_wday[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
-	"Sat", "Sun" };
-static const char *const plan_month[] = { "Jan", "Feb", "Mar", "Apr", "May",
-	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* Config text goes into subjects: no control character may survive. */
 char *
@@ -51,59 +54,140 @@ plan_zone(const struct tz *tz)
 void
 plan_day(struct civil_date d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %d %s", plan_wday[civil_weekday(d)], d.d,
-	    plan_month[d.m - 1]);
+	worksum_day(d, buf, len);
 }
 
 void
-plan_instant(const struct tz *tz, time_t t, char *buf, size_t len)
+plan_time(struct civil_time t, int clock, char *buf, size_t len)
+{
+	if (clock == 12)
+		snprintf(buf, len, "%d:%02d %s", t.h % 12 == 0 ? 12 : t.h % 12,
+		    t.min, t.h < 12 ? "AM" : "PM");
+	else
+		snprintf(buf, len, "%02d:%02d", t.h, t.min);
+}
+
+void
+plan_instant(const struct tz *tz, int clock, time_t t, char *buf, size_t len)
 {
 	struct civil_date	d;
 	struct civil_time	tm;
-	char			db[PLAN_DAY_LEN], tb[CIVIL_TIME_LEN];
+	char			db[PLAN_DAY_LEN], tb[PLAN_TIME_LEN];
 
 	tz_from_utc(plan_zone(tz), t, &d, &tm);
 	plan_day(d, db, sizeof(db));
-	snprintf(buf, len, "%s %s", db, civil_time_format(tm, tb));
+	plan_time(tm, clock, tb, sizeof(tb));
+	snprintf(buf, len, "%s %s", db, tb);
 }
 
-/* "Tue 3 Nov 15:30–16:15 (America/New_York)"; the end's date is given
- * only when it is another day. */
+void
+plan_zone_label(const struct tz *tz, char *buf, size_t len)
+{
+	const char	*name = tz_name(plan_zone(tz)), *city;
+	char		*p;
+
+	city = strrchr(name, '/');
+	city = city != NULL ? city + 1 : name;
+	/* UTC, GMT, Etc/GMT+5: no city to name. */
+	if (strcmp(city, "UTC") == 0 || strcmp(city, "UCT") == 0 ||
+	    strcmp(city, "Zulu") == 0 || strcmp(city, "Universal") == 0) {
+		snprintf(buf, len, "UTC");
+		return;
+	}
+	if (strncmp(name, "Etc/", 4) == 0 || strncmp(city, "GMT", 3) == 0 ||
+	    city == name) {
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	snprintf(buf, len, "%s time", city);
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+bool
+plan_zone_same(const struct tz *a, const struct tz *b)
+{
+	char	*x = xstrdup(tz_name(plan_zone(a)));
+	bool	 same;
+
+	/* Copied: libical may free a zone's name when it next converts. */
+	same = strcmp(x, tz_name(plan_zone(b))) == 0;
+	free(x);
+	return same;
+}
+
+void
+plan_span(int64_t secs, char *buf, size_t len)
+{
+	int64_t	d = secs / CIVIL_DAY, h = secs % CIVIL_DAY / 3600;
+	int64_t	m = secs % 3600 / 60;
+	size_t	o = 0;
+
+	buf[0] = '\0';
+	if (d > 0)
+		o += (size_t)snprintf(buf, len, "%lld day%s", (long long)d,
+		    d == 1 ? "" : "s");
+	if (h > 0 && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%s%lld hour%s",
+		    o > 0 ? " " : "", (long long)h, h == 1 ? "" : "s");
+	if ((m > 0 || o == 0) && d == 0 && o < len)
+		snprintf(buf + o, len - o, "%s%lld minute%s", o > 0 ? " " : "",
+		    (long long)m, m == 1 ? "" : "s");
+}
+
+/* "Tue 3 Nov 15:30–16:15" in zone tz on the reader's clock; the end's
+ * date is given only when it is another day. */
 static void
-plan_when(const struct tz *tz, time_t start, time_t end, char *buf,
-    size_t len)
+plan_when(const struct tz *tz, int clock, time_t start, time_t end,
+    char *buf, size_t len)
 {
 	struct civil_date	sd, ed;
 	struct civil_time	st, et;
-	char			sb[48], eb[48], tb[CIVIL_TIME_LEN];
+	char			sb[PLAN_INSTANT_LEN], eb[PLAN_INSTANT_LEN];
 
 	tz_from_utc(tz, start, &sd, &st);
 	tz_from_utc(tz, end, &ed, &et);
-	plan_instant(tz, start, sb, sizeof(sb));
+	plan_instant(tz, clock, start, sb, sizeof(sb));
 	if (civil_date_cmp(sd, ed) == 0)
-		snprintf(eb, sizeof(eb), "%s", civil_time_format(et, tb));
+		plan_time(et, clock, eb, sizeof(eb));
 	else
-		plan_instant(tz, end, eb, sizeof(eb));
-	snprintf(buf, len, "%s–%s (%s)", sb, eb, tz_name(tz));
+		plan_instant(tz, clock, end, eb, sizeof(eb));
+	snprintf(buf, len, "%s–%s", sb, eb);
 }
 
-/* The meeting's line in zone tz, with the community's zone too when it
- * is another one: "Grade 7 Math PLC — Tue 3 Nov 15:30–16:15 (…), Room 204,
+/* The meeting's line in the reader's zone tz, named as people say it, with
+ * the community's zone too when it is another one: "Grade 7 Math PLC — Tue
+ * 3 Nov 14:30–15:15 Chicago time (15:30–16:15 New York time), Room 204,
  * https://…".  Allocated. */
 static char *
-plan_line(const struct plan_meeting *m, const struct tz *tz)
+plan_line(const struct plan_meeting *m, const struct tz *tz, int clock)
 {
-	const struct tz	*ctz = plan_zone(m->c->tz);
-	char		 w1[PLAN_WHEN_LEN], w2[PLAN_WHEN_LEN + 2] = "";
+	const struct tz		*ctz = plan_zone(m->c->tz);
+	struct civil_date	 d1, d2, e2;
+	struct civil_time	 t1, t2, et;
+	char			 w1[PLAN_WHEN_LEN], w2[PLAN_WHEN_LEN] = "";
+	char			 z1[PLAN_ZONE_LEN], z2[PLAN_ZONE_LEN] = "";
+	char			 tb[PLAN_TIME_LEN], eb[PLAN_TIME_LEN];
 
-	plan_when(tz, m->occ->start, m->occ->end, w1, sizeof(w1));
-	if (strcmp(tz_name(tz), tz_name(ctz)) != 0) {
-		w2[0] = ',';
-		w2[1] = ' ';
-		plan_when(ctz, m->occ->start, m->occ->end, w2 + 2,
-		    sizeof(w2) - 2);
+	plan_when(tz, clock, m->occ->start, m->occ->end, w1, sizeof(w1));
+	plan_zone_label(tz, z1, sizeof(z1));
+	if (!plan_zone_same(tz, ctz)) {
+		plan_zone_label(ctz, z2, sizeof(z2));
+		tz_from_utc(tz, m->occ->start, &d1, &t1);
+		tz_from_utc(ctz, m->occ->start, &d2, &t2);
+		tz_from_utc(ctz, m->occ->end, &e2, &et);
+		/* The same day in both zones: the times say it all. */
+		if (civil_date_cmp(d1, d2) == 0 && civil_date_cmp(d2, e2) == 0) {
+			plan_time(t2, clock, tb, sizeof(tb));
+			plan_time(et, clock, eb, sizeof(eb));
+			snprintf(w2, sizeof(w2), "%s–%s", tb, eb);
+		} else
+			plan_when(ctz, clock, m->occ->start, m->occ->end, w2,
+			    sizeof(w2));
 	}
-	return xasprintf("%s — %s%s%s%s%s%s", m->name, w1, w2,
+	return xasprintf("%s — %s %s%s%s%s%s%s%s%s%s%s", m->name, w1, z1,
+	    z2[0] ? " (" : "", w2, z2[0] ? " " : "", z2, z2[0] ? ")" : "",
 	    m->location ? ", " : "", m->location ? m->location : "",
 	    m->url ? ", " : "", m->url ? m->url : "");
 }
@@ -125,16 +209,18 @@ plan_relative(const struct tz *tz, time_t due, time_t now, time_t start)
 	return "";
 }
 
+/* A reminder due at due; section (may be NULL): the work section, after
+ * the meeting's text. */
 static void
-plan_texts(const struct plan_meeting *m, const struct tz *tz, time_t due,
-    char **subject, char **body)
+plan_texts(const struct plan_meeting *m, const struct tz *tz, int clock,
+    time_t due, const char *section, char **subject, char **body)
 {
 	struct civil_date	 od = m->occ->orig;
 	const char		*rel;
-	char			*line, ib[48], ob[32];
+	char			*line, *text, ib[PLAN_INSTANT_LEN], ob[32];
 
-	line = plan_line(m, tz);
-	plan_instant(tz, m->occ->start, ib, sizeof(ib));
+	line = plan_line(m, tz, clock);
+	plan_instant(tz, clock, m->occ->start, ib, sizeof(ib));
 	/* True the day it goes: a reminder sent late is replanned first. */
 	rel = plan_relative(tz, due, m->now, m->occ->start);
 	if (m->occ->moved) {
@@ -146,6 +232,11 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, time_t due,
 		*subject = xasprintf("%sReminder: %s — %s", rel, m->name, ib);
 		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
 		    m->descr ? "\n" : "");
+	}
+	if (section != NULL) {
+		text = xasprintf("%s\n%s", *body, section);
+		free(*body);
+		*body = text;
 	}
 	free(line);
 }
@@ -173,6 +264,8 @@ struct plan_rcpt {
 	const char		*channel;
 	const char		*recipient;
 	const struct tz		*tz;
+	int			 clock;
+	const struct config_member *mb;		/* NULL: a post */
 	char			*members;	/* a post's; allocated */
 };
 
@@ -230,6 +323,7 @@ plan_rcpts(const struct config_community *c, time_t away,
 		v[n].channel = c->notify[j]->id;
 		v[n].recipient = c->id;
 		v[n].tz = c->tz;
+		v[n].clock = c->clock;
 		n++;
 	}
 	for (i = 0; i < nm; i++) {
@@ -254,6 +348,8 @@ plan_rcpts(const struct config_community *c, time_t away,
 			v[n].channel = ch;
 			v[n].recipient = mb->id;
 			v[n].tz = mb->tz;
+			v[n].clock = mb->clock;
+			v[n].mb = mb;
 			n++;
 		}
 	}
@@ -269,6 +365,51 @@ plan_rcpts_free(struct plan_rcpt *v, size_t n)
 	for (i = 0; v != NULL && i < n; i++)
 		free(v[i].members);
 	free(v);
+}
+
+/* The chat service behind channel ID chan, if it is one. */
+static const struct config_channel *
+plan_chat(const struct plan_meeting *m, const char *chan)
+{
+	const struct config	*cfg = m->work != NULL ? m->work->cfg : NULL;
+	size_t			 i;
+
+	for (i = 0; i < m->c->nnotify; i++)
+		if (strcmp(m->c->notify[i]->id, chan) == 0)
+			return m->c->notify[i];
+	for (i = 0; cfg != NULL && i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].id, chan) == 0)
+			return &cfg->channels[i];
+	return NULL;
+}
+
+/*
+ * The work section of a reminder due at due, for mb (NULL: the community's
+ * post) on channel chan; NULL without work.  Notes only where mb alone
+ * reads; on a chat service, at most half its length limit, so that the
+ * meeting's own lines and the mentions keep their room.
+ */
+static char *
+plan_section(const struct plan_meeting *m, const struct config_member *mb,
+    const char *chan, time_t due)
+{
+	const struct config_channel	*ch;
+	struct worksum_view		 v;
+
+	if (m->work == NULL)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	v.ctz = plan_zone(m->c->tz);
+	v.rtz = plan_zone(mb != NULL ? mb->tz : m->c->tz);
+	v.at = due;
+	worksum_around(m->starts, m->nstarts, due, &v.last, &v.next);
+	v.reader = mb != NULL ? mb->id : NULL;
+	v.notes = mb != NULL && plan_channel_private(m->work->cfg, mb, chan);
+	v.community = m->c->id;
+	if (strcmp(chan, PLAN_CHANNEL_EMAIL) != 0 &&
+	    (ch = plan_chat(m, chan)) != NULL)
+		v.max_bytes = chat_limit(ch->type) / 2;
+	return worksum_render(m->work->items, m->work->n, &v);
 }
 
 /* Adds one message for recipient r; dedup, subject and body are taken
@@ -307,12 +448,15 @@ plan_recipients(struct plan_vec *pv, const struct plan_meeting *m,
 	const struct config_community	*c = m->c;
 	struct plan_rcpt		*r;
 	struct plan_msg			*msg;
-	char				*subject, *body;
+	char				*subject, *body, *section;
 	size_t				 n, i;
 
 	n = plan_rcpts(c, m->occ->start, &r);
 	for (i = 0; i < n; i++) {
-		plan_texts(m, plan_zone(r[i].tz), due, &subject, &body);
+		section = plan_section(m, r[i].mb, r[i].channel, due);
+		plan_texts(m, plan_zone(r[i].tz), r[i].clock, due, section,
+		    &subject, &body);
+		free(section);
 		msg = plan_add(pv, c, &r[i], m->orig, xasprintf("%s%s:%s:%s:"
 		    "%s:%s:%s", PLAN_PREFIX_MEET, c->id, m->orig, lead,
 		    r[i].audience, r[i].recipient, r[i].channel),
@@ -414,9 +558,11 @@ plan_channel_private(const struct config *cfg, const struct config_member *mb,
 long
 plan_meetings(const struct config_community *c, int day,
     struct civil_time at, time_t from, time_t to, time_t now,
-    struct plan_msg **out, char **err)
+    const struct plan_work *work, struct plan_msg **out, char **err)
 {
 	struct cadence_occ	*occ = NULL;
+	time_t			*starts = NULL;
+	size_t			 nstarts = 0;
 	struct plan_vec		 pv = { NULL, 0 };
 	struct plan_meeting	 m;
 	char			*name, *loc, *url, *descr, lb[CIVIL_DUR_LEN];
@@ -430,8 +576,14 @@ plan_meetings(const struct config_community *c, int day,
 	loc = plan_clean(c->location);
 	url = plan_clean(c->url);
 	descr = plan_clean(c->description);
-	if ((n = cadence_expand(c, day, at, from, to, &occ, err)) < 0)
+	/* The work section names the last meeting before each reminder. */
+	if ((n = cadence_expand(c, day, at, work != NULL ? from -
+	    PLAN_WORK_LOOKBACK : from, to, &occ, err)) < 0)
 		goto out;
+	starts = xcalloc((size_t)n + 1, sizeof(*starts));
+	for (i = 0; i < n; i++)
+		if (!occ[i].cancelled)
+			starts[nstarts++] = occ[i].start;
 	memset(&m, 0, sizeof(m));
 	m.c = c;
 	m.now = now;
@@ -439,9 +591,12 @@ plan_meetings(const struct config_community *c, int day,
 	m.location = loc;
 	m.url = url;
 	m.descr = descr;
+	m.work = work;
+	m.starts = starts;
+	m.nstarts = nstarts;
 	for (i = 0; i < n; i++) {
 		/* Useless once the meeting has started. */
-		if (occ[i].start < now)
+		if (occ[i].start < now || occ[i].start < from)
 			continue;
 		m.occ = &occ[i];
 		civil_date_format(occ[i].orig, m.orig);
@@ -464,6 +619,7 @@ plan_meetings(const struct config_community *c, int day,
 	pv.v = NULL;
 out:
 	free(occ);
+	free(starts);
 	free(name);
 	free(loc);
 	free(url);
@@ -533,38 +689,44 @@ plan_soon(const struct tz *tz, time_t t, time_t now)
 	return "";
 }
 
-/* One change as a line of a notice in zone tz; *what is its short name. */
+/* One change as a line of a notice in zone tz on the reader's clock;
+ * *what is its short name. */
 static char *
 plan_change_line(const struct plan_change *ch, const struct tz *tz,
-    const char **what)
+    int clock, const char **what)
 {
-	char	o[PLAN_WHEN_LEN], n[PLAN_WHEN_LEN];
+	char	o[PLAN_WHEN_LEN], n[PLAN_WHEN_LEN], z[PLAN_ZONE_LEN];
 
+	plan_zone_label(tz, z, sizeof(z));
 	if (ch->now != NULL)
-		plan_when(tz, ch->now->start, ch->now->end, n, sizeof(n));
+		plan_when(tz, clock, ch->now->start, ch->now->end, n,
+		    sizeof(n));
 	if (ch->old != NULL)
-		plan_when(tz, ch->old->start, ch->old->end, o, sizeof(o));
+		plan_when(tz, clock, ch->old->start, ch->old->end, o,
+		    sizeof(o));
 	if (ch->first) {
 		*what = "First meeting";
-		return xasprintf("First meeting: %s", n);
+		return xasprintf("First meeting: %s %s", n, z);
 	}
 	if (ch->now == NULL || (ch->now->cancelled &&
 	    (ch->old == NULL || !ch->old->cancelled))) {
 		*what = "Cancelled";
-		return xasprintf("Cancelled: %s", ch->now == NULL ? o : n);
+		return xasprintf("Cancelled: %s %s", ch->now == NULL ? o : n,
+		    z);
 	}
 	if (ch->old != NULL && ch->old->cancelled) {
 		*what = "On again";
-		return xasprintf("On again: %s", n);
+		return xasprintf("On again: %s %s", n, z);
 	}
 	*what = "Moved";
-	return xasprintf("Moved: %s → %s", o, n);
+	return xasprintf("Moved: %s → %s %s", o, n, z);
 }
 
 /* A notice's subject and body in zone tz. */
 static void
 plan_change_texts(const struct plan_meeting *m, const struct plan_change *v,
-    size_t n, const struct tz *tz, time_t now, char **subject, char **body)
+    size_t n, const struct tz *tz, int clock, time_t now, char **subject,
+    char **body)
 {
 	const char		*what = "", *what0 = "", *soon;
 	char			*line, *t, ib[PLAN_INSTANT_LEN];
@@ -578,7 +740,8 @@ plan_change_texts(const struct plan_meeting *m, const struct plan_change *v,
 		at = plan_change_at(&v[i], now);
 		if (i == 0 || at < first)
 			first = at;
-		line = plan_change_line(&v[i], tz, i == 0 ? &what0 : &what);
+		line = plan_change_line(&v[i], tz, clock, i == 0 ? &what0 :
+		    &what);
 		t = xasprintf("%s%s\n", *body, line);
 		free(line);
 		free(*body);
@@ -593,16 +756,16 @@ plan_change_texts(const struct plan_meeting *m, const struct plan_change *v,
 	soon = plan_soon(tz, first, now);
 	what = what0;
 	if (n > 1) {
-		plan_instant(tz, first, ib, sizeof(ib));
+		plan_instant(tz, clock, first, ib, sizeof(ib));
 		*subject = xasprintf("%sSchedule change: %s — %zu meetings, "
 		    "from %s", soon, m->name, n, ib);
 	} else if (strcmp(what, "Moved") == 0) {
-		plan_instant(tz, v[0].old->start, ob, sizeof(ob));
-		plan_instant(tz, v[0].now->start, ib, sizeof(ib));
+		plan_instant(tz, clock, v[0].old->start, ob, sizeof(ob));
+		plan_instant(tz, clock, v[0].now->start, ib, sizeof(ib));
 		*subject = xasprintf("%sMoved: %s — %s → %s", soon, m->name, ob,
 		    ib);
 	} else {
-		plan_instant(tz, v[0].now != NULL ? v[0].now->start :
+		plan_instant(tz, clock, v[0].now != NULL ? v[0].now->start :
 		    v[0].old->start, ib, sizeof(ib));
 		*subject = xasprintf("%s%s: %s — %s", soon, what, m->name, ib);
 	}
@@ -732,8 +895,8 @@ plan_changes(const struct config_community *c, int day, struct civil_time at,
 		m.occ = c0->now != NULL ? c0->now : &occ[0];
 		nr = plan_rcpts(c, 0, &r);
 		for (k = 0; k < nr; k++) {
-			plan_change_texts(&m, ch, nch, plan_zone(r[k].tz), now,
-			    &subject, &body);
+			plan_change_texts(&m, ch, nch, plan_zone(r[k].tz),
+			    r[k].clock, now, &subject, &body);
 			plan_add(&pv, c, &r[k], nch == 1 ? key : NULL,
 			    xasprintf("%s%s:%s.%lld:%s:%s:%s",
 			    PLAN_PREFIX_CHANGE, c->id, key, (long long)ver,

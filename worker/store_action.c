@@ -5,14 +5,20 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-/* The last column is when the item was last opened: its last reopening
- * (a status change from done), else its creation. */
+/* The last two columns: when the item was last opened (its last reopening,
+ * a status change from done, else its creation) and when it was last
+ * marked done (NULL: never). */
 #define STORE_ACTION_COLS	"id, community, owner, title, notes, due, " \
 				"status, sequence, created, changed, " \
 				"max(created, coalesce((SELECT max(h.at) " \
 				"FROM action_history h WHERE h.item = " \
 				"action_items.id AND h.field = 'status' AND " \
-				"h.old = 'done'), created))"
+				"h.old = 'done'), created)), " \
+				"coalesce((SELECT max(h.at) FROM " \
+				"action_history h WHERE h.item = " \
+				"action_items.id AND h.field = 'status' AND " \
+				"(h.new = 'done' OR h.new LIKE 'done:%')), " \
+				"changed)"
 
 static void
 store_action_row(sqlite3_stmt *s, struct store_action *a)
@@ -33,6 +39,8 @@ store_action_row(sqlite3_stmt *s, struct store_action *a)
 	a->created = (time_t)sqlite3_column_int64(s, 8);
 	a->changed = (time_t)sqlite3_column_int64(s, 9);
 	a->opened = (time_t)sqlite3_column_int64(s, 10);
+	a->done_at = a->status == STORE_ACTION_DONE ?
+	    (time_t)sqlite3_column_int64(s, 11) : 0;
 }
 
 void

@@ -560,31 +560,81 @@ int
 store_outbox_list(struct store *st, enum store_outbox_filter filter,
     struct store_outbox_row **out, size_t *n, char **err)
 {
+	struct store_outbox_query	q;
+
+	memset(&q, 0, sizeof(q));
+	q.filter = filter;
+	return store_outbox_query(st, &q, out, n, err);
+}
+
+int
+store_outbox_query(struct store *st, const struct store_outbox_query *q,
+    struct store_outbox_row **out, size_t *n, char **err)
+{
 	sqlite3_stmt	*s = NULL;
-	const char	*where;
-	char		*sql;
-	int		 rc = -1;
+	struct xbuf	 sql = { 0 };
+	const char	*sep = " WHERE ";
+	size_t		 i;
+	int		 rc = -1, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	where = filter == STORE_OUTBOX_LIST_PENDING ?
-	    "WHERE status IN ('pending', 'sending') ORDER BY next_try, id" :
-	    filter == STORE_OUTBOX_LIST_FAILED ?
-	    "WHERE status = 'failed' ORDER BY id" : "ORDER BY id";
-	sql = xasprintf("SELECT %s FROM outbox %s", STORE_OUTBOX_COLUMNS,
-	    where);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    store_outbox_fetch(s, out, n) == -1) {
-		store_seterr(err, st->db, "listing the outbox");
-		store_outbox_rows_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		goto out;
+	/* Only fixed text goes into the statement; every value is a
+	 * parameter, numbered in the order the clauses are added. */
+	xbuf_printf(&sql, "SELECT %s FROM outbox", STORE_OUTBOX_COLUMNS);
+#define STORE_OUTBOX_AND(clause) do {				\
+		xbuf_printf(&sql, "%s%s", sep, clause);		\
+		sep = " AND ";					\
+	} while (0)
+	if (q->filter == STORE_OUTBOX_LIST_PENDING)
+		STORE_OUTBOX_AND("status IN ('pending', 'sending')");
+	else if (q->filter == STORE_OUTBOX_LIST_FAILED)
+		STORE_OUTBOX_AND("status = 'failed'");
+	if (q->nkinds > 0) {
+		STORE_OUTBOX_AND("kind IN (?");
+		for (i = 1; i < q->nkinds && i < STORE_OUTBOX_QUERY_KINDS; i++)
+			xbuf_printf(&sql, ", ?");
+		xbuf_printf(&sql, ")");
 	}
+	if (q->to != NULL)
+		STORE_OUTBOX_AND("(recipient = ? OR member = ? OR "
+		    "channel = ?)");
+	if (q->community != NULL)
+		STORE_OUTBOX_AND("community = ?");
+	if (q->has_since)
+		STORE_OUTBOX_AND("due >= ?");
+	if (q->has_until)
+		STORE_OUTBOX_AND("due < ?");
+#undef STORE_OUTBOX_AND
+	xbuf_printf(&sql, q->filter == STORE_OUTBOX_LIST_PENDING ?
+	    " ORDER BY next_try, id" : " ORDER BY id");
+	if (sqlite3_prepare_v2(st->db, sql.s, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < q->nkinds && i < STORE_OUTBOX_QUERY_KINDS; i++)
+		sqlite3_bind_text(s, ++k, q->kinds[i], -1, SQLITE_STATIC);
+	if (q->to != NULL) {
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+	}
+	if (q->community != NULL)
+		sqlite3_bind_text(s, ++k, q->community, -1, SQLITE_STATIC);
+	if (q->has_since)
+		sqlite3_bind_int64(s, ++k, (sqlite3_int64)q->since);
+	if (q->has_until)
+		sqlite3_bind_int64(s, ++k, (sqlite3_int64)q->until);
+	if (store_outbox_fetch(s, out, n) == -1)
+		goto fail;
 	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "listing the outbox");
+	store_outbox_rows_free(*out, *n);
+	*out = NULL;
+	*n = 0;
 out:
 	sqlite3_finalize(s);
-	free(sql);
+	free(sql.s);
 	return rc;
 }
 

@@ -639,6 +639,11 @@ worker_loop(struct worker *w)
 			check = true;
 			next_check = now + poll_ms;
 		}
+		/* A message about to go is planned again first when the
+		 * store changed since the last pass (an item done from the
+		 * command line or a link): what it says is then current. */
+		if (due >= 0 && worker_mono_ms() >= due)
+			check = true;
 		if ((hup && worker_reload(w)) || (check && worker_changed(w)) ||
 		    (!w->cycle_ok && now >= next_retry) ||
 		    now - w->last_cycle_ms >= WORKER_IDLE_MS) {

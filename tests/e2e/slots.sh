@@ -306,3 +306,15 @@ expect_status "demo: ical.js reads sci6's feed" 0 $CHECK "$sci6" 2026-11-02T00:0
 expect "demo: the feed has Wednesday 15:30 New York" test "$(cut -d'|' -f2-4 "$T/out")" = "2026-11-04 15:30|America/New_York|2026-11-04 20:30"
 expect_status "demo: slots on a fixed community" 0 D slots math7 --weeks 6 --now $NOW
 contains "demo: it is ranked as advice, the config's slot said" "$T/out" "fixed at Tue 15:30 by the config"
+
+# The same day, the same answer: asked on a meeting day just after the
+# meeting's time, the range used to end inside the last meeting, which
+# then counted as missed by everyone ("cannot come 1").
+for t in 07:00 15:30 15:31 23:59; do
+	D slots math7 --weeks 8 --json --now 2026-11-17T$t >"$T/day-$t.json" 2>&1
+	D slots math7 --weeks 8 --now 2026-11-17T$t 2>&1 | grep '^fixed at' >"$T/day-$t.txt"
+done
+expect "demo: slots --json on Tue 17 Nov at 07:00, 15:30, 15:31 and 23:59 agree" \
+    sh -c "cmp '$T/day-07:00.json' '$T/day-15:30.json' && cmp '$T/day-15:30.json' '$T/day-15:31.json' && cmp '$T/day-15:31.json' '$T/day-23:59.json'"
+expect "demo: so does what the text says of the config's slot" \
+    sh -c "cmp '$T/day-15:30.txt' '$T/day-15:31.txt' && cmp '$T/day-15:31.txt' '$T/day-23:59.txt' && test -s '$T/day-15:31.txt'"

@@ -453,6 +453,17 @@ test_defaults(void **state)
 	assert_int_equal(c->communities[0].week, 0);
 	assert_int_equal(c->communities[0].nremind, 0);
 	assert_ptr_equal(c->communities[0].tz, c->worker.tz);
+	/* clock: 24h unless said; a member inherits the worker's. */
+	assert_int_equal(c->worker.clock, 24);
+	assert_int_equal(config_member_find(c, "bob")->clock, 24);
+	assert_int_equal(c->communities[0].clock, 24);
+	if (load(fx, "[worker]\nclock = 12H\n[member alice]\nemail = "
+	    "a@example.edu\n[member bob]\nemail = b@example.edu\nclock = "
+	    "24h\n") != 0)
+		fail_msg("load failed:\n%s", fx->errors);
+	assert_int_equal(fx->cfg->worker.clock, 12);
+	assert_int_equal(config_member_find(fx->cfg, "alice")->clock, 12);
+	assert_int_equal(config_member_find(fx->cfg, "bob")->clock, 24);
 
 	/* No [worker] at all: UTC; listen alone gives public_url. */
 	if (load(fx, "[worker]\nlisten = [::1]:8080\n") != 0)
@@ -773,6 +784,9 @@ test_error_values(void **state)
 	    "not required, optional or off");
 	expect_error(fx, "[worker]\nlog_level = loud\n", 2,
 	    "is not a log level");
+	expect_error(fx, "[worker]\nclock = 12\n", 2, "'12' is not 12h or 24h");
+	expect_error(fx, "[member bob]\nclock = am/pm\n", 2,
+	    "[member bob] clock: 'am/pm' is not 12h or 24h");
 	expect_error(fx, "[channel x]\ntype = irc\nurl = file:/tmp/x\n", 2,
 	    "'irc' is not slack");
 	expect_error(fx, "[channel x]\ntype = slack\nurl = hooks.example\n", 3,

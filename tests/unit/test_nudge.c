@@ -291,8 +291,11 @@ test_owner_zone(void **state)
 	assert_string_equal(r->channel, "email");
 	assert_string_equal(r->subject, "Due Tue 1 Dec: Draft the common "
 	    "assessment");
-	assert_non_null(strstr(r->body, "Tue 1 Dec (America/New_York), "
-	    "which ends Wed 2 Dec 14:00 in Asia/Tokyo"));
+	/* The zones as people say them; the day's end on the owner's
+	 * clock. */
+	assert_non_null(strstr(r->body, "due Tue 1 Dec New York time (by "
+	    "Wed 2 Dec 14:00 Tokyo time):"));
+	assert_null(strstr(r->body, "America/"));
 	assert_int_equal(link_item(r->body, now), 42);
 	r = must_find(m, n, "nudge:math7:42:2026-12-01:0d:member:bob:email");
 	assert_int_equal(r->due, utc(2026, 11, 30, 23, 0));
@@ -310,7 +313,8 @@ test_owner_zone(void **state)
 	n = nudge_plan(&f->c, &it, 1, &f->o, now, &m);
 	r = must_find(m, n, "nudge:math7:42:2026-12-01:0d:member:bob:email");
 	assert_int_equal(r->due, utc(2026, 12, 1, 13, 0));
-	assert_null(strstr(r->body, "which ends"));
+	assert_null(strstr(r->body, " time"));
+	assert_non_null(strstr(r->body, "is due Tue 1 Dec:\n"));
 	plan_free(m, n);
 }
 
@@ -429,7 +433,7 @@ test_escalation_once_per_period(void **state)
 	assert_string_equal(r->kind, NUDGE_KIND_ESCALATION);
 	assert_string_equal(r->subject, "Overdue: Send the rubric — Carol Ng");
 	assert_non_null(strstr(r->body, "Owner: Carol Ng (carol)"));
-	assert_non_null(strstr(r->body, "overdue by 1d"));
+	assert_non_null(strstr(r->body, "overdue by 1 day."));
 	assert_int_equal(link_item(r->body, t1), 9);
 
 	/* Into a real outbox, as outbox_plan does: again at t1 adds
@@ -508,8 +512,8 @@ test_digest(void **state)
 	assert_int_equal(r->due, utc(2026, 12, 4, 22, 0));
 	assert_string_equal(r->subject, "Your open action items — Grade 7 "
 	    "Math PLC (3, 2 overdue)");
-	assert_non_null(strstr(r->body, "as of Sat 5 Dec 07:00 (Asia/Tokyo); "
-	    "due dates are days in America/New_York"));
+	assert_non_null(strstr(r->body, "as of Sat 5 Dec 07:00 Tokyo time "
+	    "(due dates are days in New York time):"));
 	o = strstr(r->body, "Overdue:\n");
 	p = strstr(r->body, "Open:\n");
 	a = strstr(r->body, "- Grade the quiz — due Mon 30 Nov (item 2)");
@@ -536,8 +540,9 @@ test_digest(void **state)
 	assert_int_equal(r->due, utc(2026, 12, 4, 19, 0));
 	assert_int_equal(r->expires, r->due + NUDGE_DIGEST_LIFETIME);
 	assert_non_null(strstr(r->body, "4 open action items, 2 overdue."));
-	assert_non_null(strstr(r->body, "- Grade the quiz — Bob Jones — due "
-	    "Mon 30 Nov (item 2)"));
+	/* The work section of the meeting reminders (worksum.h). */
+	assert_non_null(strstr(r->body, "- #2 Grade the quiz — Bob Jones — "
+	    "due Mon 30 Nov, 4 days late\n"));
 	assert_non_null(strstr(r->body, "By owner: Bob Jones 3, Carol Ng 1."));
 	assert_null(strstr(r->body, "/a/"));
 	plan_free(m, n);
@@ -768,6 +773,47 @@ test_done_withdraws(void **state)
 	rm_db(db);
 }
 
+/* Item notes go only where the owner alone reads them (e-mail), in the
+ * nudge and the digest; a 12-hour owner reads the day's end as such. */
+static void
+test_notes_and_clock(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 now = utc(2026, 11, 25, 12, 0);
+	long			 n;
+
+	(void)state;
+	fixture_init(f);
+	f->o.cfg = &f->cfg;
+	f->c.has_escalate = false;
+	CAROL->clock = 12;
+	it = item(7, CAROL, "Book room 204", 2026, 12, 1,
+	    utc(2026, 11, 20, 0, 0));
+	it.notes = "Ask the office\nfor the key";
+	n = nudge_plan(&f->c, &it, 1, &f->o, now, &m);
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:email");
+	assert_non_null(strstr(r->body, "due Tue 1 Dec New York time (by "
+	    "11:00 PM Chicago time):\n  Book room 204\n(item 7)\nNotes: Ask "
+	    "the office for the key\n"));
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:team");
+	assert_null(strstr(r->body, "Notes"));
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:email");
+	assert_non_null(strstr(r->body, "- Book room 204 — due Tue 1 Dec "
+	    "(item 7)\n  Notes: Ask the office for the key\n"));
+	assert_non_null(strstr(r->body, "as of Fri 27 Nov 1:00 PM Chicago "
+	    "time (due dates are days in New York time):"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:team");
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:community:math7:team");
+	assert_null(strstr(r->body, "office"));
+	assert_non_null(strstr(r->body, "1 open action item, 0 overdue."));
+	plan_free(m, n);
+}
+
 int
 main(void)
 {
@@ -781,6 +827,7 @@ main(void)
 		cmocka_unit_test(test_text_and_stability),
 		cmocka_unit_test(test_shared_channel),
 		cmocka_unit_test(test_done_withdraws),
+		cmocka_unit_test(test_notes_and_clock),
 	};
 	int	rc;
 

@@ -609,7 +609,7 @@ plan_community(struct store *st, const struct config_community *c,
 	char				*err = NULL;
 	long				 n;
 
-	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
+	n = plan_meetings(c, c->day, c->time, from, to, now, NULL, &m, &err);
 	if (n < 0 || n > 1000)
 		fail_msg("plan_meetings: %s", err ? err : "too many");
 	scope.from = from;
@@ -808,6 +808,85 @@ teardown(void **state)
 	return 0;
 }
 
+/* The filters of store_outbox_query: each narrows, they combine, and a
+ * value is a value however it reads as SQL. */
+static size_t
+query_n(struct store *st, const struct store_outbox_query *q)
+{
+	struct store_outbox_row	*l = NULL;
+	char			*err = NULL;
+	size_t			 n = 0;
+
+	if (store_outbox_query(st, q, &l, &n, &err) == -1)
+		fail_msg("store_outbox_query: %s", err);
+	store_outbox_rows_free(l, n);
+	return n;
+}
+
+static void
+test_query_filters(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[4];
+	struct store_outbox_query	 q;
+	char				*p = tmp_db(), *err = NULL;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k1", "a", T0, T0 + 1000);
+	r[0].community = "math7";
+	r[0].member = "bob";
+	r[1] = row("k2", "b", T0 + 100, T0 + 1000);
+	r[1].kind = "nudge";
+	r[1].community = "ela8";
+	r[1].member = "bob";
+	r[2] = row("k3", "c", T0 + 200, T0 + 1000);
+	r[2].channel = "team";
+	r[2].recipient = "math7";
+	r[2].community = "math7";
+	r[3] = row("k4", "d", T0 + 300, T0 + 1000);
+	r[3].kind = "slot";
+	r[3].recipient = "carol";
+	r[3].member = "carol";
+	r[3].community = "math7";
+	plan(st, r, 4, NULL, T0, NULL);
+	memset(&q, 0, sizeof(q));
+	q.filter = STORE_OUTBOX_LIST_ALL;
+	assert_int_equal(query_n(st, &q), 4);
+	q.kinds[0] = "reminder";
+	q.nkinds = 1;
+	assert_int_equal(query_n(st, &q), 2);
+	q.kinds[1] = "slot";
+	q.nkinds = 2;
+	assert_int_equal(query_n(st, &q), 3);
+	q.to = "bob";
+	assert_int_equal(query_n(st, &q), 1);
+	q.nkinds = 0;
+	assert_int_equal(query_n(st, &q), 2);
+	q.to = "team";
+	assert_int_equal(query_n(st, &q), 1);
+	q.to = NULL;
+	q.community = "math7";
+	assert_int_equal(query_n(st, &q), 3);
+	q.has_since = true;
+	q.since = T0 + 100;
+	q.has_until = true;
+	q.until = T0 + 300;
+	assert_int_equal(query_n(st, &q), 1);	/* k3 */
+	q.community = NULL;
+	assert_int_equal(query_n(st, &q), 2);	/* k2, k3 */
+	q.filter = STORE_OUTBOX_LIST_FAILED;
+	assert_int_equal(query_n(st, &q), 0);
+	memset(&q, 0, sizeof(q));
+	q.to = "bob' OR '1'='1";
+	assert_int_equal(query_n(st, &q), 0);
+	q.to = NULL;
+	q.community = "x') OR 1=1 --";
+	assert_int_equal(query_n(st, &q), 0);
+	store_close(st);
+	rm_db(p);
+}
+
 int
 main(void)
 {
@@ -824,6 +903,7 @@ main(void)
 		cmocka_unit_test(test_list_and_retry),
 		cmocka_unit_test(test_planner_into_outbox),
 		cmocka_unit_test(test_facts_backfilled),
+		cmocka_unit_test(test_query_filters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

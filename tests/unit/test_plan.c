@@ -95,7 +95,8 @@ plan(const struct fixture *f, time_t from, time_t to, time_t now,
 	char	*err = NULL;
 	long	 n;
 
-	n = plan_meetings(&f->c, f->c.day, f->c.time, from, to, now, out, &err);
+	n = plan_meetings(&f->c, f->c.day, f->c.time, from, to, now, NULL, out,
+	    &err);
 	if (n < 0)
 		fail_msg("plan_meetings: %s", err ? err : "(no message)");
 	assert_null(err);
@@ -192,15 +193,16 @@ test_member_zone_in_body(void **state)
 	    utc(2026, 11, 1, 0, 0), &m);
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
 	assert_non_null(strstr(r->body, "Grade 7 Math PLC — Tue 3 Nov "
-	    "15:30–16:15 (America/New_York), Room 204, "
+	    "15:30–16:15 New York time, Room 204, "
 	    "https://meet.example.edu/math7"));
+	assert_null(strstr(r->body, "America/"));
 	assert_null(strstr(r->body, "Chicago"));
 	assert_string_equal(r->subject, "Tomorrow: Reminder: Grade 7 Math PLC "
 	    "— Tue 3 Nov 15:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	/* The second zone only because it is not the reader's. */
 	assert_non_null(strstr(r->body, "Tue 3 Nov 14:30–15:15 "
-	    "(America/Chicago), Tue 3 Nov 15:30–16:15 (America/New_York), "
-	    "Room 204"));
+	    "Chicago time (15:30–16:15 New York time), Room 204"));
 	assert_string_equal(r->subject, "Tomorrow: Reminder: Grade 7 Math PLC "
 	    "— Tue 3 Nov 14:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1h:member:bob:email");
@@ -208,10 +210,10 @@ test_member_zone_in_body(void **state)
 	    "Tue 3 Nov 14:30");
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:erin:email");
 	assert_non_null(strstr(r->body, "Tue 3 Nov 13:30–14:15 "
-	    "(America/Denver)"));
+	    "Denver time (15:30–16:15 New York time)"));
 	r = must_find(m, n, "meet:math7:2026-11-03:1d:community:math7:"
 	    "demo-chat");
-	assert_non_null(strstr(r->body, "15:30–16:15 (America/New_York), "
+	assert_non_null(strstr(r->body, "15:30–16:15 New York time, "
 	    "Room 204"));
 	plan_free(m, n);
 }
@@ -265,8 +267,8 @@ test_moved_keeps_key(void **state)
 	assert_string_equal(r->subject, "Tomorrow: Moved: Grade 7 Math PLC — "
 	    "now Wed 25 Nov 15:00");
 	assert_non_null(strstr(r->body, "Moved from Tue 24 Nov."));
-	assert_non_null(strstr(r->body, "Wed 25 Nov 16:00–16:45 "
-	    "(America/New_York)"));
+	assert_non_null(strstr(r->body, "Wed 25 Nov 15:00–15:45 "
+	    "Chicago time (16:00–16:45 New York time)"));
 
 	/* Without the move: the same key, the old time. */
 	f.c.nmoves = 0;
@@ -385,7 +387,7 @@ test_change_move(void **state)
 	assert_string_equal(r->subject, "Moved: Grade 7 Math PLC — Tue 17 Nov "
 	    "14:30 → Wed 18 Nov 15:00");
 	assert_non_null(strstr(r->body, "Moved: Tue 17 Nov 14:30–15:15 "
-	    "(America/Chicago) → Wed 18 Nov 15:00–15:45 (America/Chicago)"));
+	    "→ Wed 18 Nov 15:00–15:45 Chicago time"));
 	assert_string_equal(r->meeting, "2026-11-17");
 	r = must_find(m, n, "change:math7:2026-11-17.2:community:math7:"
 	    "demo-chat");
@@ -489,14 +491,14 @@ test_change_edit(void **state)
 	assert_string_equal(r->subject, "Schedule change: Grade 7 Math PLC — "
 	    "4 meetings, from Tue 6 Oct 15:30");
 	assert_non_null(strstr(r->body, "Moved: Tue 27 Oct 15:30–16:15 "
-	    "(America/New_York) → Tue 27 Oct 16:00–16:45"));
+	    "→ Tue 27 Oct 16:00–16:45 New York time"));
 	plan_free(m, n);
 	f.c.day = CIVIL_WE;
 	n = changes(&f, now, to, &seen, &nseen, false, &m);
 	assert_int_equal(n, 4);
 	r = must_find(m, n, "change:math7:2026-10-07.3:member:alice:email");
 	assert_non_null(strstr(r->body, "Moved: Tue 6 Oct 16:00–16:45 "
-	    "(America/New_York) → Wed 7 Oct 16:00–16:45"));
+	    "→ Wed 7 Oct 16:00–16:45 New York time"));
 	assert_null(strstr(r->body, "Cancelled"));
 	plan_free(m, n);
 	n = changes(&f, now, to, &seen, &nseen, false, &m);
@@ -510,9 +512,9 @@ test_change_edit(void **state)
 	assert_string_equal(r->subject, "Schedule change: Grade 7 Math PLC — "
 	    "2 meetings, from Wed 21 Oct 15:00");
 	assert_non_null(strstr(r->body, "Cancelled: Wed 21 Oct 15:00–15:45 "
-	    "(America/Chicago)"));
+	    "Chicago time"));
 	assert_non_null(strstr(r->body, "Cancelled: Wed 28 Oct 15:00–15:45 "
-	    "(America/Chicago)"));
+	    "Chicago time"));
 	assert_int_equal(r->due, now);
 	plan_free(m, n);
 	n = changes(&f, now, to, &seen, &nseen, false, &m);
@@ -576,6 +578,131 @@ teardown(void **state)
 	return 0;
 }
 
+/* How times and zones are written for people: 12h or 24h per reader,
+ * zones by their city. */
+static void
+test_clock_and_zone_words(void **state)
+{
+	struct fixture		 f;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	char			 b[PLAN_INSTANT_LEN];
+	long			 n;
+
+	(void)state;
+	plan_time((struct civil_time){ 15, 30, 0 }, 12, b, sizeof(b));
+	assert_string_equal(b, "3:30 PM");
+	plan_time((struct civil_time){ 0, 5, 0 }, 12, b, sizeof(b));
+	assert_string_equal(b, "12:05 AM");
+	plan_time((struct civil_time){ 12, 0, 0 }, 12, b, sizeof(b));
+	assert_string_equal(b, "12:00 PM");
+	plan_time((struct civil_time){ 9, 0, 0 }, 24, b, sizeof(b));
+	assert_string_equal(b, "09:00");
+	plan_time((struct civil_time){ 9, 0, 0 }, 0, b, sizeof(b));
+	assert_string_equal(b, "09:00");
+	plan_instant(tz_find("America/Chicago"), 12, utc(2026, 11, 3, 20, 30),
+	    b, sizeof(b));
+	assert_string_equal(b, "Tue 3 Nov 2:30 PM");
+	plan_zone_label(tz_find("America/Chicago"), b, sizeof(b));
+	assert_string_equal(b, "Chicago time");
+	plan_zone_label(tz_find("America/Argentina/Buenos_Aires"), b,
+	    sizeof(b));
+	assert_string_equal(b, "Buenos Aires time");
+	plan_zone_label(tz_find("UTC"), b, sizeof(b));
+	assert_string_equal(b, "UTC");
+	plan_zone_label(NULL, b, sizeof(b));
+	assert_string_equal(b, "UTC");
+	plan_zone_label(tz_find("Etc/GMT+5"), b, sizeof(b));
+	assert_string_equal(b, "Etc/GMT+5");
+	plan_span(CIVIL_DAY, b, sizeof(b));
+	assert_string_equal(b, "1 day");
+	plan_span(2 * CIVIL_DAY + 3600, b, sizeof(b));
+	assert_string_equal(b, "2 days 1 hour");
+	plan_span(45 * 60, b, sizeof(b));
+	assert_string_equal(b, "45 minutes");
+
+	fixture_init(&f);
+	f.bob.clock = 12;
+	n = plan(&f, utc(2026, 11, 2, 0, 0), utc(2026, 11, 4, 0, 0),
+	    utc(2026, 11, 1, 0, 0), &m);
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	assert_string_equal(r->subject, "Tomorrow: Reminder: Grade 7 Math PLC "
+	    "— Tue 3 Nov 2:30 PM");
+	assert_non_null(strstr(r->body, "Tue 3 Nov 2:30 PM–3:15 PM Chicago "
+	    "time (3:30 PM–4:15 PM New York time)"));
+	/* Everyone else keeps the 24-hour clock. */
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
+	assert_non_null(strstr(r->body, "Tue 3 Nov 15:30–16:15 New York "
+	    "time"));
+	plan_free(m, n);
+}
+
+/* Every reminder carries the work section (worksum.h): the member's own
+ * items first and marked, their notes only by e-mail; the community's post
+ * with neither. */
+static void
+test_work_section(void **state)
+{
+	struct fixture		 f;
+	struct worksum_item	 it[3];
+	struct plan_work	 w;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	char			*err = NULL;
+	long			 n;
+
+	(void)state;
+	fixture_init(&f);
+	memset(it, 0, sizeof(it));
+	it[0].id = 7;
+	it[0].title = "Post exit-ticket data";
+	it[0].owner = "alice";
+	it[0].owner_name = "Alice Martin";
+	it[0].notes = "the shared sheet";
+	it[0].due = (struct civil_date){ 2026, 10, 30 };
+	it[1].id = 8;
+	it[1].title = "Book room 204";
+	it[1].owner = "bob";
+	it[1].owner_name = "Bob Jones";
+	it[1].due = (struct civil_date){ 2026, 11, 3 };
+	it[2].id = 6;
+	it[2].title = "Share exit tickets";
+	it[2].owner = "bob";
+	it[2].owner_name = "Bob Jones";
+	it[2].done = true;
+	it[2].done_at = utc(2026, 10, 28, 12, 0);
+	w.cfg = NULL;
+	w.items = it;
+	w.n = 3;
+	n = plan_meetings(&f.c, f.c.day, f.c.time, utc(2026, 11, 2, 0, 0),
+	    utc(2026, 11, 4, 0, 0), utc(2026, 11, 1, 0, 0), &w, &m, &err);
+	assert_null(err);
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:alice:email");
+	assert_non_null(strstr(r->body, "\nOverdue:\n- #7 Post exit-ticket "
+	    "data — Alice Martin (yours) — due Fri 30 Oct, 3 days late\n"
+	    "    Notes: the shared sheet\n"));
+	assert_non_null(strstr(r->body, "Due before the next meeting (Tue 3 "
+	    "Nov):\n- #8 Book room 204 — Bob Jones — due Tue 3 Nov\n"));
+	assert_non_null(strstr(r->body, "Done since Tue 27 Oct: Bob Jones — "
+	    "Share exit tickets (#6)\n"));
+	/* No copy of alice's on the shared channel: the post stands for
+	 * her. */
+	assert_null(find(m, n, "meet:math7:2026-11-03:1d:member:alice:"
+	    "demo-chat"));
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:member:bob:email");
+	assert_non_null(strstr(r->body, "- #8 Book room 204 — Bob Jones "
+	    "(yours)"));
+	assert_null(strstr(r->body, "Notes"));
+	r = must_find(m, n, "meet:math7:2026-11-03:1d:community:math7:"
+	    "demo-chat");
+	assert_non_null(strstr(r->body, "- #7 Post exit-ticket data — Alice "
+	    "Martin — due Fri 30 Oct, 3 days late\n"));
+	assert_null(strstr(r->body, "(yours)"));
+	assert_null(strstr(r->body, "Notes"));
+	/* A cancellation carries no section. */
+	plan_free(m, n);
+}
+
 int
 main(void)
 {
@@ -591,6 +718,8 @@ main(void)
 		cmocka_unit_test(test_change_edit),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_subject_clean),
+		cmocka_unit_test(test_clock_and_zone_words),
+		cmocka_unit_test(test_work_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
