@@ -36,7 +36,13 @@
  *
  * Every personal message (nudge, escalation, member digest) that would fall
  * inside the worker's quiet_hours in its RECIPIENT's zone is moved to the
- * end of those quiet hours.  Community posts are not moved.
+ * end of those quiet hours.  Community posts are not moved.  A nudge or
+ * digest due on one of the recipient's `away` days is moved to
+ * NUDGE_MORNING_H on their first day back (then out of quiet hours); of
+ * those that land on the same instant only the nearest lead time (the
+ * latest week's digest) is planned, and a nudge moved past its item's due
+ * day lives a day longer ("Was due …").  Escalations are not moved: the
+ * facilitator hears of an away owner's item as of anyone's.
  *
  * Nudges and escalations carry the item's one-click link,
  * PUBLIC_URL/a/LINK (link_make, expiring LINK_LIFETIME after the message is
@@ -47,7 +53,9 @@
  * ("Bob Jones: mark it done with `plc-cadence action done 12` or the link
  * in your e-mail").  Bodies
  * depend only on their inputs, never on now, so planning again with the
- * same items changes nothing.
+ * same items changes nothing; only a nudge's subject ("Due today",
+ * "Due tomorrow") is worded as of when it goes, now when that is later
+ * than its due time, so one sent late says what is true.
  *
  * Dedup keys name the community, the item and its due date (so a new due
  * date or owner plans new messages and withdraws the old), the lead time or
@@ -56,6 +64,11 @@
  *	escalate:math7:42:2026-12-01:1:member:alice:email
  *	digest:math7:2026-12-04:member:bob:email
  *	digest:math7:2026-12-04:community:math7:team
+ * Nudges and member digests carry a topic, the key without the lead time
+ * or date ("nudge:math7:42:2026-12-01:member:bob:email",
+ * "digest:math7:member:bob:email"): of the rows of one topic due at once,
+ * the outbox sends only the nearest.  A community's digest post stands for
+ * (plan_msg.members) the owners it names.
  * Every key of community C starts with NUDGE_PREFIX_* "C:", the scope the
  * outbox withdraws within: an item marked done, or moved, or given to
  * someone else, loses its pending messages at the next planning pass.

@@ -3,7 +3,10 @@
  * outbox_plan turns every community's meetings over the horizon, and the
  * nudges, escalations and digests of its open action items, into outbox
  * rows (store_outbox_plan keeps them unique by dedup key), and withdraws
- * what earlier passes planned that this one no longer names.  Each row
+ * what earlier passes planned that this one no longer names.  Before the
+ * reminders it compares the meetings with what was announced
+ * (store_announced) and plans the change notice of any difference
+ * (plan_changes), then records them: each change is told once.  Each row
  * carries what the sender needs to know about it as columns (audience,
  * member, community, meeting: plan.h), so that nothing reads them back
  * out of its dedup key.  deliver.h sends the rows.

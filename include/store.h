@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -283,6 +283,12 @@ struct store_outbox_new {
 	const char	*body;
 	time_t		 due, expires;
 	const char	*audience, *member, *community, *meeting;
+	/* A community's post: the member IDs it stands for, comma-separated
+	 * (plan.h); NULL for a member's message. */
+	const char	*members;
+	/* What the rows of one meeting or item for one recipient share
+	 * across lead times (plan.h), or NULL. */
+	const char	*topic;
 };
 
 /*
@@ -331,13 +337,23 @@ struct store_outbox_row {
 	/* As planned (struct store_outbox_new); NULL when not known. */
 	char				*audience, *member, *community;
 	char				*meeting;
+	char				*members, *topic;
 };
 void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
 
+/* The last_answer of a row skipped because a nearer one of its topic was
+ * due with it. */
+#define STORE_OUTBOX_SUPERSEDED	"superseded: a nearer reminder of it was due too"
+
 /*
  * In one transaction: every pending row whose expiry is before now becomes
- * skipped with last_answer "expired"; then up to limit pending rows with
- * next_try <= now, earliest first, become sending with claimed = now.
+ * skipped with last_answer "expired"; every pending row with next_try <= now
+ * that shares its topic with another such row due later (nearer the meeting
+ * or item) becomes skipped with last_answer STORE_OUTBOX_SUPERSEDED, so that
+ * after downtime only the nearest lead time goes; then up to limit pending
+ * rows with next_try <= now become sending with claimed = now, change
+ * notices first (kind "change": they say what the reminders are about),
+ * then earliest first.
  * *out (free with store_outbox_rows_free) holds the skipped rows first, then
  * the claimed ones, each with its new status, so that the caller can log the
  * skipped and send the claimed; *n is its length.
@@ -390,7 +406,7 @@ int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
 /*
  * Withdraw every pending row whose community (outbox.community) is not
  * one of keep[0..n-1] (rows with none are kept): a community taken out of the
- * config sends nothing more.  *withdrawn (may be NULL) gets the count.
+ * config sends nothing more; what was announced of it is forgotten too.  *withdrawn (may be NULL) gets the count.
  */
 int	store_outbox_withdraw_others(struct store *st, const char *const *keep,
 	    size_t n, time_t now, long *withdrawn, char **err);
@@ -445,6 +461,34 @@ void	store_outbox_tally_free(struct store_outbox_tally *v, size_t n);
 
 /* When the next pending row is to be tried; *found false when none is. */
 int	store_outbox_next(struct store *st, bool *found, time_t *when,
+	    char **err);
+
+/*
+ * ---- announced ---------------------------------------------------------
+ *
+ * What the members were last told of each meeting of a community, by its
+ * series date ("2026-12-08"): its start and end, whether it is cancelled,
+ * and how many times it was announced (version, from 1), so that each
+ * change is told once (plan.h, plan_changes).
+ */
+struct store_announced {
+	char	*meeting;
+	time_t	 start, end;
+	bool	 cancelled;
+	int64_t	 version;
+};
+/* The community's rows, by start.  *out allocated
+ * (store_announced_free), *n its length. */
+int	store_announced_get(struct store *st, const char *community,
+	    struct store_announced **out, size_t *n, char **err);
+/* In one transaction: the community's rows become v[0..n-1], except that
+ * rows not in v whose start lies in [keep_from, keep_to) are kept. */
+int	store_announced_set(struct store *st, const char *community,
+	    const struct store_announced *v, size_t n, time_t keep_from,
+	    time_t keep_to, char **err);
+void	store_announced_free(struct store_announced *v, size_t n);
+/* Whether any outbox row's dedup key starts with prefix. */
+int	store_outbox_any(struct store *st, const char *prefix, bool *found,
 	    char **err);
 
 /*

@@ -34,6 +34,9 @@ outbox_print_json(const struct store_outbox_row *rows, size_t n)
 		json_object_set_new(o, "subject",
 		    cmd_json_str(rows[i].subject));
 		json_object_set_new(o, "body", cmd_json_str(rows[i].body));
+		/* A community's post: the members it stands for. */
+		json_object_set_new(o, "members",
+		    cmd_json_str(rows[i].members));
 		json_object_set_new(o, "due", cmd_json_time(rows[i].due));
 		json_object_set_new(o, "expires",
 		    cmd_json_time(rows[i].expires));
@@ -73,7 +76,13 @@ outbox_print_text(const struct config *cfg,
 		printf("  ");
 		cmd_print_clean(stdout, rows[i].subject != NULL ?
 		    rows[i].subject : rows[i].kind);
-		printf("\n    attempts %d", rows[i].attempts);
+		printf("\n    ");
+		if (rows[i].members != NULL) {
+			printf("for ");
+			cmd_print_clean(stdout, rows[i].members);
+			printf("; ");
+		}
+		printf("attempts %d", rows[i].attempts);
 		if (rows[i].status == STORE_OUTBOX_SENT)
 			printf(", sent %s", cmd_format_instant(rows[i].sent_at,
 			    cfg->worker.tz, ib));

@@ -278,7 +278,8 @@ deliver_handle(const struct config_member *mb, const struct config_channel *ch)
 }
 
 /*
- * The handles to mention in row r on ch: its member's own, or for a
+ * The handles to mention in row r on ch: its member's own, for a
+ * community's post the members it stands for (outbox.members), and for a
  * community's digest the owners of the community's open items (as they are
  * now), each once.  *out is allocated (the handles are the config's);
  * returns its length.
@@ -301,6 +302,25 @@ deliver_mentions(const struct config *cfg, struct store *st,
 		*out = xcalloc(1, sizeof(**out));
 		(*out)[n++] = h;
 		return n;
+	}
+	if (r->members != NULL && !deliver_personal(r)) {
+		char	*ids = xstrdup(r->members), *id, *save = NULL;
+
+		*out = xcalloc(strlen(ids) + 1, sizeof(**out));
+		for (id = strtok_r(ids, ",", &save); id != NULL;
+		    id = strtok_r(NULL, ",", &save)) {
+			h = deliver_handle(config_member_find(cfg, id), ch);
+			for (j = 0; h != NULL && j < n &&
+			    strcmp((*out)[j], h) != 0; j++)
+				;
+			if (h != NULL && j == n)
+				(*out)[n++] = h;
+		}
+		free(ids);
+		if (strcmp(r->kind, NUDGE_KIND_DIGEST) != 0 || n > 0)
+			return n;
+		free(*out);
+		*out = NULL;
 	}
 	if (strcmp(r->kind, NUDGE_KIND_DIGEST) != 0 ||
 	    config_community_find(cfg, r->recipient) == NULL)
@@ -514,10 +534,13 @@ deliver_due(const struct config *cfg, struct store *st,
 	for (i = 0; i < n; i++) {
 		if (rows[i].status == STORE_OUTBOX_SKIPPED) {
 			counts->skipped++;
-			log_notice("outbox %lld: %s to %s on %s skipped: due "
-			    "while nothing could send it, and now too late",
+			log_notice("outbox %lld: %s to %s on %s skipped: %s",
 			    (long long)rows[i].id, rows[i].kind,
-			    rows[i].recipient, rows[i].channel);
+			    rows[i].recipient, rows[i].channel,
+			    rows[i].last_answer != NULL && strcmp(
+			    rows[i].last_answer, "expired") != 0 ?
+			    rows[i].last_answer : "due while nothing could "
+			    "send it, and now too late");
 			continue;
 		}
 		jobs[k].row = &rows[i];

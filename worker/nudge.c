@@ -69,6 +69,38 @@ nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
 }
 
 /*
+ * When a nudge or digest to mb due at t may go: t, or when mb is away
+ * that day (or now, when t is past), NUDGE_MORNING_H on their first day
+ * back; out of quiet hours.
+ */
+static time_t
+nudge_back(const struct nudge_ctx *x, const struct config_member *mb,
+    time_t t)
+{
+	const struct tz		*tz = plan_zone(mb->tz);
+	struct civil_time	 morning = { NUDGE_MORNING_H, 0, 0 }, tm;
+	struct civil_date	 d;
+	size_t			 i, guard;
+	time_t			 from = t;
+
+	/* One due while away, or going late (downtime) while away. */
+	if (!plan_member_away(mb, from) && from < x->now)
+		from = x->now;
+	if (plan_member_away(mb, from)) {
+		tz_from_utc(tz, from, &d, &tm);
+		/* Each span moves d past its end at most once per pass:
+		 * bounded by the spans' count. */
+		for (guard = 0; guard <= mb->naway; guard++)
+			for (i = 0; i < mb->naway; i++)
+				if (civil_date_cmp(mb->away[i].from, d) <= 0 &&
+				    civil_date_cmp(d, mb->away[i].to) <= 0)
+					d = civil_date_add(mb->away[i].to, 1);
+		t = tz_to_utc(tz, d, morning);
+	}
+	return nudge_when(x, mb, t);
+}
+
+/*
  * lead + the link for item it in a message due at due, or "".  The link
  * names when the item was last opened, so that reopening it retires the
  * links sent before.
@@ -106,7 +138,7 @@ nudge_other_zone(const struct nudge_ctx *x, const struct tz *tz)
 
 /* Adds one message; dedup, subject and body are taken over.  audience is
  * PLAN_AUDIENCE_…; a member's recipient is the member. */
-static void
+static struct plan_msg *
 nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
     const char *audience, const char *channel, const char *recipient,
     char *subject, char *body, time_t due, time_t expires)
@@ -118,7 +150,7 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 		free(dedup);
 		free(subject);
 		free(body);
-		return;
+		return NULL;
 	}
 	m = plan_vec_push(&x->pv);
 	m->dedup = dedup;
@@ -133,26 +165,32 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 	m->member = strcmp(audience, PLAN_AUDIENCE_MEMBER) == 0 ?
 	    xstrdup(recipient) : NULL;
 	m->community = xstrdup(x->c->id);
+	return m;
 }
 
 /*
  * One personal message on each of mb's notify channels: body (with links)
- * by e-mail and on mb's own channel, shared (without) on any other.
+ * by e-mail and on mb's own channel, shared (without) on any other.  topic
+ * (may be NULL) is what the lead times of the same thing share.
  */
 static void
-nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
-    const struct config_member *mb, const char *subject, const char *body,
-    const char *shared, time_t due, time_t expires)
+nudge_personal(struct nudge_ctx *x, const char *stem, const char *topic,
+    const char *kind, const struct config_member *mb, const char *subject,
+    const char *body, const char *shared, time_t due, time_t expires)
 {
+	struct plan_msg	*m;
 	const char	*ch;
 	size_t		 j;
 
 	for (j = 0; j < plan_member_nchannels(mb); j++) {
 		ch = plan_member_channel(mb, j);
-		nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
+		m = nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
 		    kind, PLAN_AUDIENCE_MEMBER, ch, mb->id, xstrdup(subject),
 		    xstrdup(plan_channel_private(x->o->cfg, mb, ch) ? body :
 		    shared), due, expires);
+		if (m != NULL && topic != NULL)
+			m->topic = xasprintf("%s:member:%s:%s", topic, mb->id,
+			    ch);
 	}
 }
 
@@ -226,9 +264,10 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
 	char				*body, *link, *when, *shared, *ask;
 	char				*notes = plan_clean(it->notes);
-	time_t				 end, t, missed = 0;
-	size_t				 r;
-	bool				 any = false;
+	char				*topic;
+	time_t				 end, t, missed = 0, *at, exp;
+	size_t				 r, r2;
+	bool				 any = false, held = false;
 
 	for (r = 0; r < x->c->naction_remind; r++) {
 		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
@@ -257,20 +296,43 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		when = xasprintf("%s %s (by %s %s)", db, oz, eb, zb);
 	} else
 		when = xstrdup(db);
+	/* When each lead's nudge goes (0: not at all): out of quiet hours,
+	 * and after the owner's away days. */
+	at = xcalloc(x->c->naction_remind + 1, sizeof(*at));
 	for (r = 0; r < x->c->naction_remind; r++) {
-		int64_t lead = x->c->action_remind[r];
-
-		if (lead < 0)
+		if (x->c->action_remind[r] < 0)
 			continue;
-		t = nudge_lead_instant(it, otz, lead);
+		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
 		if (t < it->created && !(any && t == missed))
 			continue;
 		/* The missed one goes when the item is added: out of quiet
 		 * hours like any other. */
 		if (t < it->created)
 			t = it->created;
-		t = nudge_when(x, mb, t);
-		tz_from_utc(otz, t, &sent, &tm);
+		at[r] = nudge_back(x, mb, t);
+		if (plan_member_away(mb, t))
+			held = true;
+	}
+	topic = xasprintf("%s%s:%lld:%s", NUDGE_PREFIX_NUDGE, x->c->id,
+	    (long long)it->id, due);
+	for (r = 0; r < x->c->naction_remind; r++) {
+		int64_t lead = x->c->action_remind[r];
+
+		if ((t = at[r]) == 0)
+			continue;
+		/* Held over away days onto a nearer one's time: that one
+		 * goes alone. */
+		for (r2 = 0; r2 < x->c->naction_remind; r2++)
+			if (r2 != r && at[r2] == t && x->c->action_remind[r2] <
+			    lead)
+				break;
+		if (r2 < x->c->naction_remind)
+			continue;
+		/* Away past the due day: told once on the way back. */
+		exp = held && t >= end ? t + NUDGE_DIGEST_LIFETIME : end;
+		/* The day it says is the day it goes: late (downtime, a
+		 * retry) is now. */
+		tz_from_utc(otz, t > x->now ? t : x->now, &sent, &tm);
 		link = nudge_link(x, "\nDone? Mark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%s", NUDGE_PREFIX_NUDGE,
 		    x->c->id, (long long)it->id, due,
@@ -279,6 +341,8 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		    xasprintf("Due today: %s", title) :
 		    civil_date_cmp(civil_date_add(sent, 1), it->due) == 0 ?
 		    xasprintf("Due tomorrow: %s", title) :
+		    civil_date_cmp(sent, it->due) > 0 ?
+		    xasprintf("Was due %s: %s", db, title) :
 		    xasprintf("Due %s: %s", db, title);
 		body = xasprintf("Your action item for %s is due %s:\n  %s\n"
 		    "(item %lld)%s%s%s\n", x->name, when, title,
@@ -288,8 +352,8 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		shared = xasprintf("Your action item for %s is due %s:\n  %s\n"
 		    "(item %lld)\n%s", x->name, when, title, (long long)it->id,
 		    ask);
-		nudge_personal(x, stem, NUDGE_KIND_NUDGE, mb, subject, body,
-		    shared, t, end);
+		nudge_personal(x, stem, topic, NUDGE_KIND_NUDGE, mb, subject,
+		    body, shared, t, exp);
 		free(stem);
 		free(subject);
 		free(body);
@@ -297,6 +361,8 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		free(ask);
 		free(link);
 	}
+	free(topic);
+	free(at);
 	free(when);
 	free(oz);
 	free(notes);
@@ -345,8 +411,8 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 		ask = nudge_ask(x, f, it->id);
 		shared = xasprintf("%s\n%s", text, ask);
 		/* Superseded by the next period's. */
-		nudge_personal(x, stem, NUDGE_KIND_ESCALATION, f, subject, body,
-		    shared, t, at + (time_t)period);
+		nudge_personal(x, stem, NULL, NUDGE_KIND_ESCALATION, f,
+		    subject, body, shared, t, at + (time_t)period);
 		free(stem);
 		free(subject);
 		free(body);
@@ -439,15 +505,19 @@ nudge_count_overdue(const struct nudge_ctx *x,
 /* One member's digest of the week whose digest is at `at`. */
 static void
 nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
-    const struct nudge_item *const *v, size_t n)
+    time_t next, const struct nudge_item *const *v, size_t n)
 {
 	const struct config_member	*mb = v[0]->owner;
-	char				*oz = nudge_other_zone(x, mb->tz);
-	char				 ib[PLAN_INSTANT_LEN], *stem, *head;
+	char				*oz, ib[PLAN_INSTANT_LEN], *stem, *head;
 	char				*subject, *body, *zones, *list, *ask;
-	char				*shared;
+	char				*shared, *topic;
 	size_t				 nover;
-	time_t				 t = nudge_when(x, mb, at);
+	time_t				 t = nudge_back(x, mb, at);
+
+	/* Held over away days onto next week's: that one goes alone. */
+	if (next != 0 && nudge_back(x, mb, next) == t)
+		return;
+	oz = nudge_other_zone(x, mb->tz);
 
 	/* As of when it is read: what is overdue then. */
 	nover = nudge_count_overdue(x, v, n, t);
@@ -469,8 +539,10 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	    "%zu overdue)", x->name, n, nover) :
 	    xasprintf("Your open action items — %s (%zu)", x->name, n);
 	stem = xasprintf("%s%s:%s", NUDGE_PREFIX_DIGEST, x->c->id, date);
-	nudge_personal(x, stem, NUDGE_KIND_DIGEST, mb, subject, body, shared,
-	    t, t + NUDGE_DIGEST_LIFETIME);
+	topic = xasprintf("%s%s", NUDGE_PREFIX_DIGEST, x->c->id);
+	nudge_personal(x, stem, topic, NUDGE_KIND_DIGEST, mb, subject, body,
+	    shared, t, t + NUDGE_DIGEST_LIFETIME);
+	free(topic);
 	free(stem);
 	free(subject);
 	free(body);
@@ -524,8 +596,10 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
     const struct nudge_item *const *v, size_t n)
 {
 	const struct config_member	**owners;
+	struct plan_msg			*m;
 	size_t				*count, no = 0, i, j, nover;
 	char				*head, *body, *t, *subject, *section;
+	char				*ids = NULL;
 
 	nover = nudge_count_overdue(x, v, n, at);
 	owners = xcalloc(n, sizeof(*owners));
@@ -540,6 +614,13 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 	head = xasprintf("%zu open action item%s, %zu overdue.\n", n,
 	    n == 1 ? "" : "s", nover);
 	subject = xasprintf("Open action items — %s", x->name);
+	/* The post stands for the owners it names. */
+	for (j = 0; j < no; j++) {
+		t = ids == NULL ? xstrdup(owners[j]->id) :
+		    xasprintf("%s,%s", ids, owners[j]->id);
+		free(ids);
+		ids = t;
+	}
 	for (i = 0; i < x->c->nnotify; i++) {
 		/* The same section as the meeting reminders: one renderer. */
 		section = nudge_work(x, v, n, at, x->c->notify[i]);
@@ -551,13 +632,16 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 			free(body);
 			body = t;
 		}
-		nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
+		m = nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
 		    NUDGE_PREFIX_DIGEST, x->c->id, date, x->c->id,
 		    x->c->notify[i]->id), NUDGE_KIND_DIGEST,
 		    PLAN_AUDIENCE_COMMUNITY, x->c->notify[i]->id, x->c->id,
 		    xstrdup(subject), body, at, at + NUDGE_DIGEST_LIFETIME);
+		if (m != NULL && ids != NULL)
+			m->members = xstrdup(ids);
 		free(section);
 	}
+	free(ids);
 	free(subject);
 	free(head);
 	free(count);
@@ -599,7 +683,9 @@ nudge_digests(struct nudge_ctx *x, const struct nudge_item *const *v,
 			for (j = i; j < n; j++)
 				if (v[j]->owner == v[i]->owner)
 					mine[k++] = v[j];
-			nudge_digest_member(x, date, at, mine, k);
+			nudge_digest_member(x, date, at, w == 0 ?
+			    tz_to_utc(x->ctz, civil_date_add(d, 7),
+			    x->c->digest_time) : 0, mine, k);
 			free(mine);
 		}
 	}

@@ -1,6 +1,7 @@
 /* outbox: fill the outbox from the plan. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +43,8 @@ outbox_store_plan(struct store *st, const struct plan_msg *m, long n,
 		rows[i].member = m[i].member;
 		rows[i].community = m[i].community;
 		rows[i].meeting = m[i].meeting;
+		rows[i].members = m[i].members;
+		rows[i].topic = m[i].topic;
 	}
 	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
 	    counts, err);
@@ -148,6 +151,143 @@ out:
 	plan_free(m, n);
 	free(meet);
 	free(cancel);
+	return rc;
+}
+
+/* What is kept of past meetings' announcements: a move out of the past
+ * is still a change. */
+#define OUTBOX_SEEN_PAST	(30 * CIVIL_DAY)
+
+/* Whether the entries to record are those recorded: every one of snap
+ * is in seen as it is, and seen has no other but past ones. */
+static bool
+outbox_seen_same(const struct plan_seen *seen, size_t nseen,
+    const struct plan_seen *snap, size_t nsnap, time_t now)
+{
+	size_t	i, j, past = 0;
+
+	for (j = 0; j < nseen; j++)
+		if (seen[j].start < now)
+			past++;
+	if (nseen - past != nsnap)
+		return false;
+	for (i = 0; i < nsnap; i++) {
+		for (j = 0; j < nseen; j++)
+			if (strcmp(seen[j].meeting, snap[i].meeting) == 0)
+				break;
+		if (j == nseen || seen[j].start != snap[i].start ||
+		    seen[j].end != snap[i].end ||
+		    seen[j].cancelled != snap[i].cancelled ||
+		    seen[j].version != snap[i].version)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Tell every change of c's meetings in [now, to) once: compare them with
+ * what was announced, plan one notice of what differs, then record what
+ * is in force.  The notice is stored first, so a crash between the two
+ * plans the same notice (same key) again, not a second one.
+ */
+static int
+outbox_plan_changes(const struct config_community *c, int day,
+    struct civil_time at, struct store *st, time_t now, time_t to,
+    struct store_outbox_counts *total, char **err)
+{
+	struct store_announced	*a = NULL, *na = NULL;
+	struct plan_seen	*seen = NULL, *snap = NULL;
+	struct plan_msg		*m = NULL;
+	size_t			 n = 0, nsnap = 0, i;
+	long			 nm = 0;
+	bool			 first = false, found = false;
+	char			*p;
+	int			 rc = -1;
+
+	if (store_announced_get(st, c->id, &a, &n, err) == -1)
+		return -1;
+	seen = xcalloc(n + 1, sizeof(*seen));
+	for (i = 0; i < n; i++) {
+		snprintf(seen[i].meeting, sizeof(seen[i].meeting), "%s",
+		    a[i].meeting);
+		seen[i].start = a[i].start;
+		seen[i].end = a[i].end;
+		seen[i].cancelled = a[i].cancelled;
+		seen[i].version = a[i].version;
+	}
+	/* Nothing recorded yet: an `auto` community's first placement,
+	 * unless an earlier version told of a slot already. */
+	if (n == 0 && series_is_auto(c)) {
+		first = true;
+		p = xasprintf("%s%s:", PLAN_PREFIX_SLOT, c->id);
+		rc = store_outbox_any(st, p, &found, err);
+		free(p);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+		first = !found;
+		p = xasprintf("%s%s:", PLAN_PREFIX_CHANGE, c->id);
+		if (first && store_outbox_any(st, p, &found, err) == -1) {
+			free(p);
+			goto out;
+		}
+		free(p);
+		first = first && !found;
+	}
+	if ((nm = plan_changes(c, day, at, now, to, seen, n, first, &m, &snap,
+	    &nsnap, err)) < 0)
+		goto out;
+	/* A cancellation an earlier version announced already. */
+	if (n == 0 && nm > 0 && m[0].meeting != NULL) {
+		p = xasprintf("%s%s:%s:", PLAN_PREFIX_CANCEL, c->id,
+		    m[0].meeting);
+		rc = store_outbox_any(st, p, &found, err);
+		free(p);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+		if (found) {
+			plan_free(m, nm);
+			m = NULL;
+			nm = 0;
+		}
+	}
+	if (nm > 0) {
+		struct store_outbox_counts cn = { 0, 0, 0, 0 };
+
+		if (outbox_store_plan(st, m, nm, NULL, now, &cn, err) == -1)
+			goto out;
+		if (cn.inserted > 0)
+			log_notice("community %s: a change of its meetings, told "
+			    "in %ld messages: %s", c->id, cn.inserted,
+			    m[0].subject);
+		total->inserted += cn.inserted;
+		total->updated += cn.updated;
+		total->unchanged += cn.unchanged;
+	}
+	/* Nothing new to record: no write (the common case, every cycle). */
+	if (nm == 0 && outbox_seen_same(seen, n, snap, nsnap, now)) {
+		rc = 0;
+		goto out;
+	}
+	na = xcalloc(nsnap + 1, sizeof(*na));
+	for (i = 0; i < nsnap; i++) {
+		na[i].meeting = snap[i].meeting;
+		na[i].start = snap[i].start;
+		na[i].end = snap[i].end;
+		na[i].cancelled = snap[i].cancelled;
+		na[i].version = snap[i].version;
+	}
+	if (store_announced_set(st, c->id, na, nsnap, now -
+	    (time_t)OUTBOX_SEEN_PAST, now, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(na);
+	plan_free(m, nm);
+	free(snap);
+	free(seen);
+	store_announced_free(a, n);
 	return rc;
 }
 
@@ -331,6 +471,9 @@ outbox_plan(const struct config *cfg, struct store *st,
 		work.cfg = cfg;
 		work.items = wi;
 		work.n = nw;
+		if (placed && outbox_plan_changes(c, day, at, st, now,
+		    now + (time_t)cfg->worker.horizon, &total, &cerr) == -1)
+			goto next;
 		if (placed && outbox_plan_one(cfg, c, day, at, st, key,
 		    keylen, now, now + (time_t)cfg->worker.horizon, &work, &total,
 		    &cerr) == -1)

@@ -207,6 +207,23 @@ static const char *const migrations[] = {
 	"  serial    INTEGER NOT NULL,"
 	"  PRIMARY KEY (community, meeting)"
 	");",
+	/* 5 -> 6 (branch msgplan): which members a community's post stands
+	 * for (member IDs, comma-separated), and the topic that rows of one
+	 * meeting or item for one recipient share across lead times, so that
+	 * after downtime only the nearest goes.  And what was last announced
+	 * of each meeting (by series date), to tell every change once. */
+	"ALTER TABLE outbox ADD COLUMN members TEXT;"
+	"ALTER TABLE outbox ADD COLUMN topic TEXT;"
+	"CREATE INDEX outbox_topic ON outbox (topic) WHERE topic IS NOT NULL;"
+	"CREATE TABLE announced ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  start     INTEGER NOT NULL,"
+	"  end       INTEGER NOT NULL,"
+	"  cancelled INTEGER NOT NULL,"
+	"  version   INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, meeting)"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -78,7 +78,8 @@ expect_same "sci6: placed on Wednesdays at 15:30 New York by auto" "$T/got" "$T/
 # The demo's action items in the reminders of math7's next meeting, which
 # demo.sh previews the day before: its chat post and each member's e-mail
 # carry the work section, with all three parts.
-post=$(grep -F '*Reminder: Grade 7 Math PLC' "$T/var/chat.jsonl" | grep -vF '<@' | head -n 1)
+# One post, standing for alice and dan too (no copies of theirs there).
+post=$(grep -F 'Reminder: Grade 7 Math PLC' "$T/var/chat.jsonl" | head -n 1)
 for want in 'Overdue:\n- #1 Post exit-ticket data — Bob Jones — due ' \
     ', 5 days late' 'Due before the next meeting (' '- #3 Share the slides — Dan Okafor — due ' \
     'Done since ' ': Carol Ng — Book room 204 (#6)\n'; do
@@ -96,7 +97,7 @@ import email, email.policy, os, sys
 d = sys.argv[1]
 for f in sorted(os.listdir(d)):
     m = email.message_from_binary_file(open(os.path.join(d, f), "rb"), policy=email.policy.default)
-    if "bob@" in m["to"] and m["subject"].startswith("Reminder: Grade 7 Math PLC"):
+    if "bob@" in m["to"] and "Reminder: Grade 7 Math PLC" in m["subject"]:
         print(m.get_body(("plain",)).get_content())
 EOF
 contains "bob's e-mailed reminder marks his own item" "$T/bobmail" \

@@ -192,6 +192,76 @@ link_item(const char *body, time_t now)
 	return id;
 }
 
+/* An owner away over the due day: no nudge while away, one ("Was due")
+ * on the first day back at 08:00; their digest moves there too; the
+ * escalation still goes to the facilitator on time. */
+static void
+test_away(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct config_span	 away = { { 2026, 12, 7 }, { 2026, 12, 11 } };
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 back = utc(2026, 12, 12, 13, 0); /* 08:00 NY */
+	long			 n, i;
+
+	(void)state;
+	fixture_init(f);
+	ALICE->away = &away;
+	ALICE->naway = 1;
+	f->c.facilitator = CAROL;
+	it = item(7, ALICE, "Post data", 2026, 12, 8, utc(2026, 12, 1, 12, 0));
+	/* Planned on the first day away: the 2d nudge, due the day before,
+	 * is not sent late into it. */
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 7, 17, 0), &m);
+	for (i = 0; i < n; i++)
+		if (strcmp(m[i].recipient, "alice") == 0)
+			assert_true(m[i].due >= back);
+	assert_null(find(m, n, "nudge:math7:7:2026-12-08:2d:member:alice:"
+	    "email"));
+	r = must_find(m, n, "nudge:math7:7:2026-12-08:0d:member:alice:email");
+	assert_int_equal(r->due, back);
+	assert_true(r->expires > back);
+	assert_string_equal(r->subject, "Was due Tue 8 Dec: Post data");
+	assert_string_equal(r->topic, "nudge:math7:7:2026-12-08:member:alice:"
+	    "email");
+	/* Friday 11 Dec's digest goes the next morning; the next week's
+	 * keeps its time. */
+	r = must_find(m, n, "digest:math7:2026-12-11:member:alice:email");
+	assert_int_equal(r->due, back);
+	assert_string_equal(r->topic, "digest:math7:member:alice:email");
+	r = must_find(m, n, "digest:math7:2026-12-11:community:math7:team");
+	assert_int_equal(r->due, utc(2026, 12, 11, 19, 0));
+	assert_string_equal(r->members, "alice");
+	/* The escalation reaches carol at the end of the first period. */
+	must_find(m, n, "escalate:math7:7:2026-12-08:1:member:carol:email");
+	plan_free(m, n);
+}
+
+/* A nudge still pending after its time says the day as of now. */
+static void
+test_late_wording(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	long			 n;
+
+	(void)state;
+	fixture_init(f);
+	it = item(8, ALICE, "Post data", 2026, 12, 10, utc(2026, 12, 1, 12, 0));
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 2, 12, 0), &m);
+	assert_string_equal(must_find(m, n, "nudge:math7:8:2026-12-10:2d:member:"
+	    "alice:email")->subject, "Due Thu 10 Dec: Post data");
+	plan_free(m, n);
+	/* Down until the due day: the 2d one, still planned, says today. */
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 10, 15, 0), &m);
+	assert_string_equal(must_find(m, n, "nudge:math7:8:2026-12-10:2d:member:"
+	    "alice:email")->subject, "Due today: Post data");
+	plan_free(m, n);
+}
+
 /* An owner in Tokyo, a community in New York: 08:00 Tokyo time on the
  * days the lead times name, the due day being New York's. */
 static void
@@ -748,6 +818,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_away),
+		cmocka_unit_test(test_late_wording),
 		cmocka_unit_test(test_owner_zone),
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_escalation_once_per_period),

@@ -456,6 +456,97 @@ test_expired_skipped(void **state)
 	rm_db(p);
 }
 
+/* After downtime, of the rows of one topic due at once only the one due
+ * last goes; the others are skipped as superseded.  A change notice is
+ * claimed before the reminders. */
+static void
+test_superseded_skipped(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[5];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("meet:x:2d", "a", T0 - 2000, T0 + 5000);
+	r[1] = row("meet:x:1d", "b", T0 - 1000, T0 + 5000);
+	r[2] = row("meet:x:1h", "c", T0 + 3000, T0 + 5000);
+	r[3] = row("meet:y:1d", "d", T0 - 3000, T0 + 5000);
+	r[4] = row("change:x", "e", T0, T0 + 5000);
+	r[0].topic = r[1].topic = r[2].topic = "meet:x";
+	r[3].topic = "meet:y";
+	r[4].kind = "change";
+	r[4].members = "bob,dan";
+	plan(st, r, 5, NULL, T0 - 5000, &c);
+	l = claim(st, T0, 10, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(l[0].dedup, "meet:x:2d");
+	assert_int_equal(l[0].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[0].last_answer, STORE_OUTBOX_SUPERSEDED);
+	assert_string_equal(l[1].dedup, "change:x");
+	assert_int_equal(l[1].status, STORE_OUTBOX_SENDING);
+	assert_string_equal(l[1].members, "bob,dan");
+	assert_string_equal(l[2].dedup, "meet:y:1d");
+	assert_string_equal(l[3].dedup, "meet:x:1d");
+	store_outbox_rows_free(l, n);
+	l = all(st, &n);
+	assert_int_equal(l[0].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[0].last_answer, STORE_OUTBOX_SUPERSEDED);
+	assert_int_equal(l[2].status, STORE_OUTBOX_PENDING);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* What was announced, kept per community; past rows kept as asked. */
+static void
+test_announced(void **state)
+{
+	static const char *const keep[] = { "math7" };
+	struct store		*st = NULL;
+	struct store_announced	 v[2], *a = NULL;
+	char			*p = tmp_db(), *err = NULL;
+	size_t			 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	v[0] = (struct store_announced){ "2026-11-03", 100, 200, false, 1 };
+	v[1] = (struct store_announced){ "2026-11-10", 300, 400, true, 2 };
+	assert_int_equal(store_announced_set(st, "math7", v, 2, 0, 0, &err),
+	    0);
+	assert_int_equal(store_announced_set(st, "ela8", v, 1, 0, 0, &err),
+	    0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(a[1].meeting, "2026-11-10");
+	assert_true(a[1].cancelled);
+	assert_int_equal(a[1].version, 2);
+	store_announced_free(a, n);
+	/* 3 Nov (start 100) kept as past, 10 Nov dropped. */
+	assert_int_equal(store_announced_set(st, "math7", NULL, 0, 50, 150,
+	    &err), 0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].meeting, "2026-11-03");
+	store_announced_free(a, n);
+	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_announced_free(a, n);
+	/* ela8 leaves the config: forgotten. */
+	assert_int_equal(store_outbox_withdraw_others(st, keep, 1, T0, NULL,
+	    &err), 0);
+	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_announced_free(a, n);
+	store_close(st);
+	rm_db(p);
+}
+
 /* A failed row listed, retried by hand, and only a failed one. */
 static void
 test_list_and_retry(void **state)
@@ -586,6 +677,10 @@ test_facts_backfilled(void **state)
 	    "DROP TABLE rsvps; DROP TABLE meeting_changes;"
 	    "DROP TABLE quorum_watch;"
 	    "DELETE FROM meta WHERE key = 'install_id';"
+	    "DROP TABLE announced;"
+	    "DROP INDEX outbox_topic;"
+	    "ALTER TABLE outbox DROP COLUMN members;"
+	    "ALTER TABLE outbox DROP COLUMN topic;"
 	    "ALTER TABLE outbox DROP COLUMN audience;"
 	    "ALTER TABLE outbox DROP COLUMN member;"
 	    "ALTER TABLE outbox DROP COLUMN community;"
@@ -635,7 +730,7 @@ test_facts_backfilled(void **state)
 }
 
 /* Planner and outbox together: a move updates the pending reminder, a
- * cancellation withdraws it and adds one notice. */
+ * cancellation withdraws it (its change notice is plan_changes'). */
 static void
 test_planner_into_outbox(void **state)
 {
@@ -686,10 +781,10 @@ test_planner_into_outbox(void **state)
 	c.ncancels = 1;
 	plan_community(st, &c, from, to, from + 120, &k);
 	assert_int_equal(k.updated, 1);
-	assert_int_equal(k.inserted, 1);
+	assert_int_equal(k.inserted, 0);
 	assert_int_equal(k.withdrawn, 1);
 	l = all(st, &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 2);
 	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
 	assert_int_equal(r->expires,
@@ -697,11 +792,9 @@ test_planner_into_outbox(void **state)
 	assert_non_null(strstr(r->subject, "Moved"));
 	r = by_key(l, n, "meet:math7:2026-11-10:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_WITHDRAWN);
-	r = by_key(l, n, "cancel:math7:2026-11-10:member:bob:email");
-	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
-	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
 	/* What the sender needs, as columns the planner filled. */
 	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-10");
+	assert_string_equal(r->topic, "meet:math7:2026-11-10:member:bob:email");
 	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-03");
 	store_outbox_rows_free(l, n);
@@ -807,6 +900,8 @@ main(void)
 		cmocka_unit_test(test_retry_backoff),
 		cmocka_unit_test(test_crash_recovery),
 		cmocka_unit_test(test_expired_skipped),
+		cmocka_unit_test(test_superseded_skipped),
+		cmocka_unit_test(test_announced),
 		cmocka_unit_test(test_list_and_retry),
 		cmocka_unit_test(test_planner_into_outbox),
 		cmocka_unit_test(test_facts_backfilled),
