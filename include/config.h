@@ -57,6 +57,9 @@ struct config_worker {
 	char			*listen;	/* "127.0.0.1:8080"; NULL = off */
 	char			*public_url;	/* no trailing slash */
 	int64_t			 horizon;	/* seconds; default 180d */
+	/* A destination failing this long (seconds; default 6h): the
+	 * facilitators it serves are told, /healthz says degraded. */
+	int64_t			 alert_after;
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to; /* secs since midnight */
 	struct config_secret	 secret;	/* link HMAC key; optional */

@@ -240,6 +240,71 @@ deliver_cals_free(struct deliver_cals *cache)
 	free(cache->v);
 }
 
+/*
+ * The owner of the item an escalation row is about, to copy in: the item's
+ * number is the second field of its dedup key ("escalate:C:N:…"), as
+ * nudge.c plans it.  NULL for any other row, or an item or owner gone.
+ */
+static const struct config_member *
+deliver_item_owner(const struct config *cfg, struct store *st,
+    const struct store_outbox_row *r)
+{
+	const struct config_member	*m = NULL;
+	struct store_action		 a;
+	const char			*p;
+	char				*end, *err = NULL;
+	long long			 id;
+	bool				 found = false;
+
+	memset(&a, 0, sizeof(a));
+	if (strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 ||
+	    strncmp(r->dedup, NUDGE_PREFIX_ESCALATE,
+	    strlen(NUDGE_PREFIX_ESCALATE)) != 0 ||
+	    (p = strchr(r->dedup + strlen(NUDGE_PREFIX_ESCALATE), ':')) ==
+	    NULL)
+		return NULL;
+	id = strtoll(p + 1, &end, 10);
+	if (end == p + 1 || *end != ':' || id <= 0)
+		return NULL;
+	if (store_action_get(st, id, &found, &a, &err) == -1) {
+		log_warn("outbox %lld: no Cc: %s", (long long)r->id, err);
+		free(err);
+		return NULL;
+	}
+	if (found && a.owner != NULL)
+		m = config_member_find(cfg, a.owner);
+	if (found)
+		store_action_free(&a);
+	return m;
+}
+
+/*
+ * Who answers for row r's mail: Reply-To its community's facilitator, and
+ * for an escalation the item's owner in Cc (the one who can say "done").
+ * Members without an address are left out.
+ */
+static void
+deliver_people(const struct config *cfg, struct store *st,
+    const struct store_outbox_row *r, const struct config_member *to,
+    struct message *msg)
+{
+	const struct config_community	*c;
+	const struct config_member	*f, *o;
+
+	c = r->community != NULL ? config_community_find(cfg, r->community) :
+	    NULL;
+	f = c != NULL ? c->facilitator : NULL;
+	if (f != NULL && f->email != NULL) {
+		msg->reply_to_name = f->name;
+		msg->reply_to_addr = f->email;
+	}
+	o = deliver_item_owner(cfg, st, r);
+	if (o != NULL && o != to && o->email != NULL) {
+		msg->cc_name = o->name;
+		msg->cc_addr = o->email;
+	}
+}
+
 /* What a mail or webhook callback needs to turn item i into its job. */
 struct deliver_sending {
 	struct deliver_group	*g;
@@ -310,6 +375,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.from_addr = cfg->smtp.from_addr;
 		msg.to_name = m->name;
 		msg.to_addr = m->email;
+		deliver_people(cfg, st, r, m, &msg);
 		msg.subject = r->subject != NULL ? r->subject : "";
 		msg.date = now;
 		msg.dedup_key = r->dedup;
@@ -325,6 +391,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		}
 		items[k].from_addr = cfg->smtp.from_addr;
 		items[k].to_addr = m->email;
+		items[k].cc_addr = msg.cc_addr;
 		items[k].data = data[k];
 		mine[k++] = &jobs[i];
 	}
