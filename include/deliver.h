@@ -9,6 +9,14 @@
  * which store_outbox_recover puts back at the next start: those in flight,
  * those not tried yet, and those decided in the last 20 ms.
  *
+ * Retry-After and backoff hold a destination (a chat channel, or "smtp"
+ * for the relay), not just the row that was refused: rows for a held
+ * destination go back to pending until the hold ends ("waiting until …").
+ * A destination failing for [worker] alert_after gets its facilitators
+ * told by e-mail once (alert.h), and once more when it works again.
+ * Destinations are kept in the store (store_dest_*) under their names,
+ * never their URLs.
+ *
  * Runs on the planning thread; the config and store are the caller's.
  */
 #ifndef PLC_DELIVER_H
@@ -24,6 +32,14 @@
 
 struct deliver_counts {
 	size_t	sent, retried, failed, skipped, paced;
+	/* The destinations' health after the call (when health_known):
+	 * those failing for [worker] alert_after, by name ("smtp" or
+	 * channel IDs, comma-separated, cut short if long), and when the
+	 * next failing one reaches it (0: none), so that the caller wakes
+	 * up to tell its facilitators. */
+	bool	health_known;
+	char	degraded[256];
+	time_t	next_alert;
 };
 
 /*

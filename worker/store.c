@@ -170,6 +170,17 @@ static const char *const migrations[] = {
 	"  created, changed FROM series;"
 	"INSERT OR IGNORE INTO meta (key, value)"
 	"  VALUES ('install_id', lower(hex(randomblob(4))));",
+	/* 4 -> 5 (branch destin): each destination's health, kept across
+	 * restarts so that a hold is honoured and a long failure is told
+	 * once. */
+	"CREATE TABLE destinations ("
+	"  name          TEXT PRIMARY KEY,"
+	"  hold_until    INTEGER NOT NULL DEFAULT 0,"
+	"  failures      INTEGER NOT NULL DEFAULT 0,"
+	"  failing_since INTEGER NOT NULL DEFAULT 0,"
+	"  alerted       INTEGER NOT NULL DEFAULT 0,"
+	"  error         TEXT"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
