@@ -37,8 +37,10 @@ struct config_secret {
 	char	*value;		/* NULL when the key is absent */
 	char	*source;
 	/* credential:NAME read without $CREDENTIALS_DIRECTORY (a shell,
-	 * cron): value is NULL, and only commands that send need it. */
+	 * cron), or env:NAME unset: value is NULL, and only commands that
+	 * send need it.  why says which (static text). */
 	bool	 unavailable;
+	const char *why;
 };
 
 enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_OPTIONAL,
@@ -226,11 +228,15 @@ void	config_free(struct config *cfg);
 
 /*
  * The source ("credential:NAME") of the first secret that could not be
- * read because $CREDENTIALS_DIRECTORY is not set, or NULL.  Commands that
+ * read because $CREDENTIALS_DIRECTORY is not set or its environment
+ * variable is not (with a warning from config_load), or NULL.  Commands that
  * send (run, send-test) refuse such a config; the others never use the
  * secrets and work from a shell.
  */
 const char	*config_secret_unavailable(const struct config *cfg);
+/* Why that secret could not be read ("$CREDENTIALS_DIRECTORY is not set",
+ * "the environment variable is not set"), or NULL. */
+const char	*config_secret_why(const struct config *cfg);
 
 /* Lookups by ID; NULL when there is none.  The result belongs to cfg. */
 struct config_member	*config_member_find(const struct config *cfg,

@@ -408,6 +408,7 @@ secret_clear(struct config_secret *s)
 	free(s->source);
 	s->value = s->source = NULL;
 	s->unavailable = false;
+	s->why = NULL;
 }
 
 /*
@@ -534,9 +535,16 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 		if (!env_name_valid(name))
 			ifail(L, it, "'%s' is not an environment variable name",
 			    name);
-		else if ((e = getenv(name)) == NULL)
-			ifail(L, it, "environment variable %s is not set", name);
-		else
+		else if ((e = getenv(name)) == NULL) {
+			/* A shell without the service's environment: commands
+			 * that only look still work; run and send-test refuse
+			 * (config_secret_unavailable). */
+			warn_at(L, it->line, "%s %s: environment variable %s "
+			    "is not set; commands that send refuse to run",
+			    it->label, it->key, name);
+			out->unavailable = true;
+			out->why = "the environment variable is not set";
+		} else
 			value = xstrdup(e);
 		out->source = xasprintf("env:%s", name);
 	} else if (has_prefix(v, "credential:")) {
@@ -545,12 +553,13 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 		if (*name == '\0' || strchr(name, '/') != NULL ||
 		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			ifail(L, it, "'%s' is not a credential name", name);
-		else if (dir == NULL || *dir == '\0')
+		else if (dir == NULL || *dir == '\0') {
 			/* Outside the service (backup from cron, action from a
 			 * shell): fine until something has to send with it;
 			 * config_secret_unavailable says so then. */
 			out->unavailable = true;
-		else {
+			out->why = "$CREDENTIALS_DIRECTORY is not set";
+		} else {
 			path = xasprintf("%s/%s", dir, name);
 			value = read_secret_file(L, it, path, false);
 		}
