@@ -820,14 +820,20 @@ deliver_dests_tally(struct deliver_dests *ds, struct deliver_job *jobs,
  */
 static int
 deliver_dests_update(const struct config *cfg, struct store *st,
-    struct deliver_dests *ds, time_t now, struct deliver_counts *counts,
-    char **err)
+    struct deliver_dests *ds, time_t now, int64_t now_ms,
+    struct deliver_counts *counts, char **err)
 {
 	struct deliver_dest	*x;
 	char			 at[32];
 	size_t			 i, len;
-	time_t			 when, hold;
+	time_t			 when, hold, answered;
+	int64_t			 took = deliver_mono_ms() - now_ms;
 	long			 n;
+
+	/* A pause counts from the answer, which came up to a batch's time
+	 * after now; now itself is a whole second that began before the
+	 * call: the hold ends no earlier than the server asked. */
+	answered = now + 1 + (time_t)(took > 0 ? (took + 999) / 1000 : 0);
 
 	for (i = 0; i < ds->n; i++) {
 		x = &ds->v[i];
@@ -836,7 +842,7 @@ deliver_dests_update(const struct config *cfg, struct store *st,
 		x->dirty = true;
 		hold = 0;
 		if (x->retry_after >= 0)
-			hold = now + (time_t)x->retry_after;
+			hold = answered + (time_t)x->retry_after;
 		if (x->sent) {
 			if (x->d.failing_since != 0)
 				log_notice("destination %s works again "
@@ -978,8 +984,8 @@ deliver_due(const struct config *cfg, struct store *st,
 			deliver_group_add(&g, &jobs[i]);
 	deliver_group_flush(&g);
 	deliver_dests_tally(&ds, jobs, k);
-	if (g.err == NULL && deliver_dests_update(cfg, st, &ds, now, counts,
-	    &g.err) == 0)
+	if (g.err == NULL && deliver_dests_update(cfg, st, &ds, now, now_ms,
+	    counts, &g.err) == 0)
 		counts->health_known = true;
 	if (g.err != NULL) {
 		if (err != NULL)
