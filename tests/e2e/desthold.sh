@@ -46,7 +46,7 @@ nposts() { ls "$T/hooks/" | grep -c '\.time$'; }
 posts_at_least() { [ "$(nposts)" -ge "$1" ]; }
 
 # Tuesday 1 December, 14:31: the three communities' 1h reminders are due.
-P run --now 2026-12-01T14:31 >"$T/run.log" 2>&1 &
+"$PLC" -c "$T/plc.ini" run --now 2026-12-01T14:31 >"$T/run.log" 2>&1 &
 pid=$!
 expect "the first post arrives (and is refused with 429)" wait_for 30 test -e "$T/hooks/1.time"
 P outbox --now 2026-12-01T14:31:01 >"$T/outbox" 2>&1
