@@ -44,7 +44,7 @@ email = bob@example.edu
 EOF
 P() { "$PLC" -c "$T/plc.ini" "$@"; }
 mails() { grep -l "^Subject: $1" "$T/state/mail/new/"* 2>/dev/null | wc -l; }
-status() { curl -s "$base/healthz" | $PY -c 'import json, sys; print(json.load(sys.stdin)["status"])'; }
+status() { curl -s "$base/healthz" | $PY -c 'import json, sys; print(json.load(sys.stdin)["status"])' 2>/dev/null; }
 status_is() { [ "$(status)" = "$1" ]; }
 metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
