@@ -798,6 +798,11 @@ deliver_dests_tally(struct deliver_dests *ds, struct deliver_job *jobs,
 			x->sent = true;
 			continue;
 		}
+		/* A relay refusing one address (5xx) works; a webhook
+		 * refusing for good (404: deleted) does not. */
+		if (jobs[i].outcome == DELIVER_FAILED &&
+		    strcmp(x->d.name, ALERT_SMTP) == 0)
+			continue;
 		x->failed = true;
 		x->answer = jobs[i].answer;
 		if (jobs[i].outcome == DELIVER_RETRY &&

@@ -70,3 +70,25 @@ print(sorted(r["status"] for r in json.load(sys.stdin) if r["channel"] == "team"
 contains "the log names the channel's hold" "$T/run.log" "destination team: nothing more goes to it until"
 expect "the webhook URL is in no log nor listing" sh -c "! grep -q SECRET-PATH '$T/run.log' '$T/outbox'"
 expect "destinations are kept by channel ID (and smtp), never by URL" test "$(sqlite3 "$T/state/state.db" 'SELECT group_concat(name) FROM (SELECT name FROM destinations ORDER BY name)')" = smtp,team
+
+# The SMTP server is a destination too: refused connections back it off
+# (60 s after the first failure), and no row goes to it meanwhile, even one
+# whose own retry (30-60 s, jittered) is due (50 s on: 10 s before the
+# hold ends, beyond run --once's 2 s of settling).
+mkdir -p "$T/smtp"
+SMTP=$(free_port)
+sed -e "s|^state_dir .*|state_dir = $T/state2|" "$T/plc.ini" >"$T/plc2.ini"
+printf '[smtp]\nurl = smtp://127.0.0.1:%s\nstarttls = off\nfrom = PLC <plc@example.edu>\n' "$SMTP" >>"$T/plc2.ini"
+P2() { "$PLC" -c "$T/plc2.ini" "$@"; }
+expect_status "run --once with the SMTP server down" 0 P2 run --once --now 2026-12-01T14:31
+expect "the e-mails wait to be retried" test "$(P2 outbox --json | $PY -c '
+import json, sys
+print(len([r for r in json.load(sys.stdin) if r["channel"] == "email" and r["status"] == "pending" and r["attempts"] == 1]))')" -ge 2
+/usr/bin/python3 "$TOP/tests/smtpd.py" "$SMTP" "$T/smtp" accept 2>"$T/smtp.log" &
+SRV="$SRV $!"
+wait_for 10 test -e "$T/smtp/ready" || not_ok "the SMTP server did not start"
+expect_status "run --once 50 s later, the server back" 0 P2 run --once --now 2026-12-01T14:31:50
+expect "nothing went to the server before its backoff ended" test ! -s "$T/smtp/sessions.log"
+contains "the rows are said to wait for it" "$T/err" "on email waits until 2026-12-01T19:32"
+expect_status "run --once 2 minutes later" 0 P2 run --once --now 2026-12-01T14:33:30
+expect "then the e-mails go" test "$(ls "$T/smtp" | grep -c '\.eml$')" -ge 2
