@@ -43,8 +43,10 @@ struct deliver_counts {
 };
 
 /*
- * Send what is due at now (now_ms: the monotonic clock, for the pacer,
- * which the caller keeps from call to call): at most limit rows.  Expired
+ * Send what is due at now (now_ms: the monotonic clock when now was read,
+ * so that a Retry-After counts from the answer; the pacer, which the
+ * caller keeps from call to call, reads the clock itself): at most limit
+ * rows.  Expired
  * rows are skipped and logged; rows a channel's pace holds back go back to
  * pending for a second or two.  Once stop (may be NULL) is asked for,
  * nothing more is claimed or started: rows not tried go back to pending as

@@ -1,6 +1,7 @@
 /* deliver: send what is due in the outbox. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -8,7 +9,6 @@
 
 #include "alert.h"
 #include "chat.h"
-#include <stdio.h>
 #include "cadence.h"
 #include "civil.h"
 #include "config.h"
@@ -276,7 +276,9 @@ deliver_item_owner(const struct config *cfg, struct store *st,
 		free(err);
 		return NULL;
 	}
-	if (found && a.owner != NULL)
+	/* The item must be the row's community's, as the key says. */
+	if (found && a.owner != NULL && a.community != NULL &&
+	    r->community != NULL && strcmp(a.community, r->community) == 0)
 		m = config_member_find(cfg, a.owner);
 	if (found)
 		store_action_free(&a);
@@ -540,8 +542,9 @@ deliver_chat_decided(void *arg, size_t i)
 static void
 deliver_chat(const struct config *cfg, struct store *st,
     struct deliver_job *jobs, size_t n, struct webhook_pacer *pacer,
-    struct stop *stop, time_t now, int64_t now_ms, struct deliver_group *g)
+    struct stop *stop, time_t now, struct deliver_group *g)
 {
+	int64_t				 now_ms = deliver_mono_ms();
 	struct deliver_sending		 sending;
 	struct webhook_notify		 notify;
 	const struct config_channel	*ch;
@@ -835,9 +838,10 @@ deliver_dests_update(const struct config *cfg, struct store *st,
 	int64_t			 took = deliver_mono_ms() - now_ms;
 	long			 n;
 
-	/* A pause counts from the answer, which came up to a batch's time
-	 * after now; now itself is a whole second that began before the
-	 * call: the hold ends no earlier than the server asked. */
+	/* A pause counts from the answer, which came some time after now
+	 * was read (now_ms: a cycle's planning, then the batch); now itself
+	 * is a whole second that had begun: the hold ends no earlier than
+	 * the server asked. */
 	answered = now + 1 + (time_t)(took > 0 ? (took + 999) / 1000 : 0);
 
 	for (i = 0; i < ds->n; i++) {
@@ -982,7 +986,7 @@ deliver_due(const struct config *cfg, struct store *st,
 		if (jobs[i].answer != NULL)
 			deliver_group_add(&g, &jobs[i]);
 	deliver_mail(cfg, st, jobs, k, now, stop, &g);
-	deliver_chat(cfg, st, jobs, k, pacer, stop, now, now_ms, &g);
+	deliver_chat(cfg, st, jobs, k, pacer, stop, now, &g);
 	/* And those refused before they could go (no address, no channel). */
 	for (i = 0; i < k; i++)
 		if (!jobs[i].queued)

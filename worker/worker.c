@@ -251,14 +251,14 @@ worker_serve(struct worker *w)
  * what happened.  Nothing once state.db is lost (a cycle may have been
  * planning when it went): the loop stops at its next turn. */
 static int
-worker_deliver(struct worker *w, time_t now, char **err)
+worker_deliver(struct worker *w, time_t now, int64_t now_ms, char **err)
 {
 	struct deliver_counts	c;
 
 	if (!worker_intact(w))
 		return 0;
-	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now,
-	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
+	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now, now_ms,
+	    WORKER_BATCH, &c, err) == -1)
 		return -1;
 	if (c.health_known) {
 		w->next_alert = c.next_alert;
@@ -312,6 +312,8 @@ worker_cycle(struct worker *w, char **err)
 	char			*cerr = NULL;
 	int64_t			 id = 0;
 	time_t			 now = worker_now(w);
+	int64_t			 now_ms = worker_mono_ms();	/* when now
+							   was read */
 	bool			 store_failed = false, logged;
 	int			 rc = -1;
 
@@ -351,7 +353,7 @@ worker_cycle(struct worker *w, char **err)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
 	worker_alive(w);
-	if (worker_deliver(w, now, err) == -1)
+	if (worker_deliver(w, now, now_ms, err) == -1)
 		goto end;
 	rc = 0;
 end:
@@ -627,7 +629,8 @@ worker_once(struct worker *w, char **err)
 		if (due > now)
 			poll(NULL, 0, (int)(due - now));
 		/* A new wake-up: its own now. */
-		if (worker_deliver(w, worker_now(w), err) == -1)
+		if (worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    err) == -1)
 			return -1;
 	}
 	log_debug("once: %d delivery rounds after the cycle", i);
@@ -711,7 +714,8 @@ worker_loop(struct worker *w)
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + w->retry_ms;
 		} else if (due >= 0 && worker_mono_ms() >= due &&
-		    worker_deliver(w, worker_now(w), &err) == -1) {
+		    worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    &err) == -1) {
 			log_err("delivery: %s", err);
 			free(err);
 			err = NULL;
