@@ -853,10 +853,12 @@ deliver_dests_update(const struct config *cfg, struct store *st,
 		if (x->retry_after >= 0)
 			hold = answered + (time_t)x->retry_after;
 		if (x->sent) {
-			if (x->d.failing_since != 0)
+			if (x->d.failing_since != 0) {
+				deliver_stamp(x->d.failing_since, at,
+				    sizeof(at));
 				log_notice("destination %s works again "
-				    "(failing since %lld)", x->d.name,
-				    (long long)x->d.failing_since);
+				    "(failing since %s)", x->d.name, at);
+			}
 			if (x->d.alerted && x->known && (n = alert_plan(cfg,
 			    st, x->d.name, x->d.failing_since, NULL, true,
 			    now, err)) == -1)
