@@ -56,3 +56,23 @@ contains "... and why" "$T/err" "the environment variable is not set"
 expect_status "send-test refuses" 78 P send-test alice@example.edu
 contains "... naming the secret" "$T/err" "cannot be read"
 expect "nothing was sent or planned" test "$(sqlite3 "$T/state/state.db" 'SELECT count(*) FROM outbox')" = 0
+
+# A secret file this user may not read (the service's own, 0600, read from
+# a person's shell): a warning for a command that only looks.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	for_others
+	mkdir -p "$T/others/state" && chmod 777 "$T/others/state"
+	printf 'pa ss\n' >"$T/others/pw" && chmod 600 "$T/others/pw"
+	sed -e "s|^state_dir .*|state_dir = $T/others/state|" \
+	    -e "s|^password .*|password = file:$T/others/pw|" -e '/^secret /d' \
+	    -e "s|^url  = env:PLC_RO_HOOK|url  = file:$T/others/team.jsonl|" "$T/plc.ini" >"$T/others/plc.ini"
+	chmod 644 "$T/others/plc.ini"
+	as_nobody() { setpriv --reuid=54321 --regid=54321 --clear-groups env "$@"; }
+	expect_status "check as another user, the secret file not theirs" 0 as_nobody "$PLC_OTHERS" -c "$T/others/plc.ini" check --now 2026-12-01T10:00
+	contains "... with a warning naming the file" "$T/err" "secret file $T/others/pw: Permission denied"
+	expect "... never its content" sh -c "! grep -q 'pa ss' '$T/out' '$T/err'"
+	expect_status "send-test as that user refuses" 78 as_nobody "$PLC_OTHERS" -c "$T/others/plc.ini" send-test alice@example.edu
+	contains "... saying why" "$T/err" "this user may not read its file"
+else
+	ok "# SKIP a secret file of another user (needs root and setpriv)"
+fi
