@@ -98,3 +98,16 @@ kill "$pid"; wait "$pid"; pid=""
 expect_status "run --once later" 0 P run --once --now 2026-12-01T15:00
 expect "still one alert and one recovery notice" test "$(mails 'Not delivered') $(mails 'Working again')" = "1 1"
 expect "the webhook URL is in no log, mail or answer" sh -c "! grep -rq SECRET-PATH '$T/run.log' '$T/err' '$T/h.json' '$T/state/mail'"
+
+# A running worker wakes up by itself when a failing destination reaches
+# alert_after (2s here): nothing else is due, yet the alert goes.
+echo 404 >"$T/hooks/down"
+sed -e "s|^state_dir .*|state_dir = $T/state3|" -e 's|^alert_after .*|alert_after = 2s|' \
+    -e "s|^listen .*|listen =|" "$T/plc.ini" >"$T/plc3.ini"
+"$PLC" -c "$T/plc3.ini" run --now 2026-12-01T14:31 >"$T/run3.log" 2>&1 &
+pid=$!
+mails3() { grep -l "^Subject: $1" "$T/state3/mail/new/"* 2>/dev/null | wc -l; }
+alerted3() { [ "$(mails3 'Not delivered')" = 1 ]; }
+expect "the post is refused" wait_for 20 grep -qs 'reminder to math7 on team failed' "$T/run3.log"
+expect "about 2 s later the facilitator is told, with nothing else due" wait_for 15 alerted3
+kill "$pid"; wait "$pid"; pid=""
