@@ -26,7 +26,9 @@ outbox_waiting(const struct store_outbox_row *r, const struct store_dest *d,
 		return 0;
 	for (i = 0; i < nd; i++)
 		if (strcmp(d[i].name, name) == 0)
-			return d[i].hold_until > now ? d[i].hold_until : 0;
+			/* A row whose own retry comes later waits for that. */
+			return d[i].hold_until > now &&
+			    d[i].hold_until >= r->next_try ? d[i].hold_until : 0;
 	return 0;
 }
 
