@@ -37,8 +37,10 @@ struct config_secret {
 	char	*value;		/* NULL when the key is absent */
 	char	*source;
 	/* credential:NAME read without $CREDENTIALS_DIRECTORY (a shell,
-	 * cron): value is NULL, and only commands that send need it. */
+	 * cron), or env:NAME unset: value is NULL, and only commands that
+	 * send need it.  why says which (static text). */
 	bool	 unavailable;
+	const char *why;
 };
 
 enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_OPTIONAL,
@@ -58,6 +60,9 @@ struct config_worker {
 	char			*public_url;	/* no trailing slash */
 	bool			 public_url_set; /* in the file, not from listen */
 	int64_t			 horizon;	/* seconds; default 180d */
+	/* A destination failing this long (seconds; default 6h): the
+	 * facilitators it serves are told, /healthz says degraded. */
+	int64_t			 alert_after;
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to; /* secs since midnight */
 	struct config_secret	 secret;	/* link HMAC key; optional */
@@ -243,11 +248,15 @@ void	config_free(struct config *cfg);
 
 /*
  * The source ("credential:NAME") of the first secret that could not be
- * read because $CREDENTIALS_DIRECTORY is not set, or NULL.  Commands that
+ * read because $CREDENTIALS_DIRECTORY is not set or its environment
+ * variable is not (with a warning from config_load), or NULL.  Commands that
  * send (run, send-test) refuse such a config; the others never use the
  * secrets and work from a shell.
  */
 const char	*config_secret_unavailable(const struct config *cfg);
+/* Why that secret could not be read ("$CREDENTIALS_DIRECTORY is not set",
+ * "the environment variable is not set"), or NULL. */
+const char	*config_secret_why(const struct config *cfg);
 
 /* Lookups by ID; NULL when there is none.  The result belongs to cfg. */
 struct config_member	*config_member_find(const struct config *cfg,

@@ -122,6 +122,11 @@ struct http_stats {
 	 * lost) and says why; /healthz answers 503 "failed" with it as
 	 * "reason". */
 	char		 failed[512];
+	/* Non-empty: destinations failing for alert_after (deliver.h's
+	 * degraded), and why the last reload was refused; /healthz says
+	 * "degraded" and names them, as /metrics does. */
+	char		 degraded[256];
+	char		 reload_error[512];
 };
 void	http_set_stats(struct http_server *srv, const struct http_stats *stats);
 

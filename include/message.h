@@ -23,6 +23,13 @@ struct message {
 	const char		*from_addr;
 	const char		*to_name;	/* NULL: address only */
 	const char		*to_addr;
+	/* Who a reply reaches (a community's facilitator) and who reads
+	 * along (an item's owner when its escalation goes to the
+	 * facilitator); NULL addresses: no such header. */
+	const char		*reply_to_name;	/* NULL: address only */
+	const char		*reply_to_addr;
+	const char		*cc_name;	/* NULL: address only */
+	const char		*cc_addr;
 	const char		*subject;
 	time_t			 date;
 	const char		*dedup_key;	/* same key, same Message-ID */

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -500,6 +500,30 @@ int	store_outbox_any(struct store *st, const char *prefix, bool *found,
  * untrusted text; the callers validate them.
  */
 enum store_action_status { STORE_ACTION_OPEN, STORE_ACTION_DONE };
+
+/*
+ * Destinations: a chat channel (by its ID) or "smtp", never by URL.  What
+ * deliver.c knows of each one's health: held until hold_until (Retry-After
+ * or backoff), failures in a row since failing_since, whether the
+ * facilitators were told.  error is the last failure's answer (untrusted
+ * server text, bounded by the sender).
+ */
+struct store_dest {
+	char	*name;
+	time_t	 hold_until;	/* 0: none */
+	int	 failures;
+	time_t	 failing_since;	/* 0: not failing */
+	bool	 alerted;
+	char	*error;		/* or NULL */
+};
+/* Every destination with a record, by name, into *out (free with
+ * store_dest_list_free). */
+int	store_dest_list(struct store *st, struct store_dest **out, size_t *n,
+	    char **err);
+void	store_dest_list_free(struct store_dest *v, size_t n);
+/* Insert or replace d's record. */
+int	store_dest_save(struct store *st, const struct store_dest *d,
+	    char **err);
 
 struct store_action {
 	int64_t				 id;

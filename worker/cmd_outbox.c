@@ -13,8 +13,30 @@
 #include "tz.h"
 #include "xmalloc.h"
 
+/* When row r's destination (its channel, or "smtp" for e-mail) lets it go
+ * again after a Retry-After or backoff (deliver.h), if r waits for it;
+ * else 0. */
+static time_t
+outbox_waiting(const struct store_outbox_row *r, const struct store_dest *d,
+    size_t nd, time_t now)
+{
+	const char	*name = strcmp(r->channel, "email") == 0 ? "smtp" :
+			    r->channel;
+	size_t		 i;
+
+	if (r->status != STORE_OUTBOX_PENDING)
+		return 0;
+	for (i = 0; i < nd; i++)
+		if (strcmp(d[i].name, name) == 0)
+			/* A row whose own retry comes later waits for that. */
+			return d[i].hold_until > now &&
+			    d[i].hold_until >= r->next_try ? d[i].hold_until : 0;
+	return 0;
+}
+
 static int
-outbox_print_json(const struct store_outbox_row *rows, size_t n)
+outbox_print_json(const struct store_outbox_row *rows, size_t n,
+    const struct store_dest *d, size_t nd, time_t now)
 {
 	json_t	*a = json_array(), *o;
 	size_t	 i;
@@ -48,6 +70,8 @@ outbox_print_json(const struct store_outbox_row *rows, size_t n)
 		    json_integer(rows[i].attempts));
 		json_object_set_new(o, "last_answer",
 		    cmd_json_str(rows[i].last_answer));
+		json_object_set_new(o, "waiting_until", cmd_json_time(
+		    outbox_waiting(&rows[i], d, nd, now)));
 		json_array_append_new(a, o);
 	}
 	if (json_dumpf(a, stdout, JSON_INDENT(2)) == -1)
@@ -59,10 +83,12 @@ outbox_print_json(const struct store_outbox_row *rows, size_t n)
 
 static void
 outbox_print_text(const struct config *cfg,
-    const struct store_outbox_row *rows, size_t n)
+    const struct store_outbox_row *rows, size_t n,
+    const struct store_dest *d, size_t nd, time_t now)
 {
 	char	ib[CMD_INSTANT_LEN];
 	size_t	i;
+	time_t	wait;
 
 	if (n == 0)
 		printf("(no messages)\n");
@@ -90,6 +116,10 @@ outbox_print_text(const struct config *cfg,
 		    rows[i].attempts > 0)
 			printf(", next try %s", cmd_format_instant(
 			    rows[i].next_try, cfg->worker.tz, ib));
+		if ((wait = outbox_waiting(&rows[i], d, nd, now)) != 0)
+			printf(", waiting until %s (its destination asked for "
+			    "a pause)", cmd_format_instant(wait,
+			    cfg->worker.tz, ib));
 		if (rows[i].last_answer != NULL) {
 			printf(", last answer: ");
 			cmd_print_clean(stdout, rows[i].last_answer);
@@ -214,10 +244,11 @@ cmd_outbox(struct cmd_ctx *ctx)
 	const struct config		*cfg = ctx->cfg;
 	struct store_outbox_query	 q;
 	struct store_outbox_row		*rows = NULL;
+	struct store_dest		*dests = NULL;
 	struct store			*st = NULL;
 	char				*err = NULL;
 	time_t				 given;
-	size_t				 n = 0;
+	size_t				 n = 0, nd = 0;
 	int				 ch, json = 0, have_now = 0, nfilter = 0;
 	int				 narrow = 0, rc = EX_USAGE;
 
@@ -330,13 +361,21 @@ cmd_outbox(struct cmd_ctx *ctx)
 		rc = EX_IOERR;
 		goto out;
 	}
+	if (store_dest_list(st, &dests, &nd, &err) == -1) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		rc = EX_IOERR;
+		goto out;
+	}
 	rc = EX_OK;
 	if (json)
-		rc = outbox_print_json(rows, n);
+		rc = outbox_print_json(rows, n, dests, nd,
+		    cmd_now(have_now ? &given : NULL));
 	else
-		outbox_print_text(cfg, rows, n);
+		outbox_print_text(cfg, rows, n, dests, nd,
+		    cmd_now(have_now ? &given : NULL));
 out:
 	store_outbox_rows_free(rows, n);
+	store_dest_list_free(dests, nd);
 	store_close(st);
 	free(err);
 	return rc;

@@ -529,19 +529,35 @@ loader_free(struct loader *L)
 	config_free(L->cfg);
 }
 
-const char *
-config_secret_unavailable(const struct config *cfg)
+static const struct config_secret *
+config_secret_missing(const struct config *cfg)
 {
 	size_t	i;
 
 	if (cfg->worker.secret.unavailable)
-		return cfg->worker.secret.source;
+		return &cfg->worker.secret;
 	if (cfg->smtp.password.unavailable)
-		return cfg->smtp.password.source;
+		return &cfg->smtp.password;
 	for (i = 0; i < cfg->nchannels; i++)
 		if (cfg->channels[i].url.unavailable)
-			return cfg->channels[i].url.source;
+			return &cfg->channels[i].url;
 	return NULL;
+}
+
+const char *
+config_secret_unavailable(const struct config *cfg)
+{
+	const struct config_secret	*s = config_secret_missing(cfg);
+
+	return s != NULL ? s->source : NULL;
+}
+
+const char *
+config_secret_why(const struct config *cfg)
+{
+	const struct config_secret	*s = config_secret_missing(cfg);
+
+	return s != NULL ? s->why : NULL;
 }
 
 int

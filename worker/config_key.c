@@ -106,6 +106,21 @@ w_horizon(struct loader *L, void *obj, const struct item *it)
 }
 
 static void
+w_alert_after(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_worker	*w = obj;
+	int64_t			 v;
+
+	if (parse_duration(L, it, it->value, &v) == -1)
+		return;
+	if (v <= 0 || v > 30 * (int64_t)CIVIL_DAY) {
+		ifail(L, it, "must be more than 0s and at most 30d");
+		return;
+	}
+	w->alert_after = v;
+}
+
+static void
 w_quiet_hours(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_worker	*w = obj;
@@ -1041,6 +1056,7 @@ static const struct key_def worker_keys[] = {
 	{ "listen", w_listen, false, NULL },
 	{ "public_url", w_public_url, false, NULL },
 	{ "horizon", w_horizon, false, "180d" },
+	{ "alert_after", w_alert_after, false, "6h" },
 	{ "quiet_hours", w_quiet_hours, false, NULL },
 	{ "secret", w_secret, false, NULL },
 	{ "log_level", w_log_level, false, "info" },

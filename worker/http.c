@@ -603,6 +603,9 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	uint64_t		 busy_failures;
 	json_t			*failing, *reason;
 	char			*shown, failed[sizeof(srv->stats.failed)];
+	char			 degraded[sizeof(srv->stats.degraded)];
+	char			 reload[sizeof(srv->stats.reload_error)];
+	const char		*p, *e;
 
 	pthread_mutex_lock(&srv->db_lock);
 	dbok = store_cycle_last(srv->st, &found, &finished, &ok, &err) == 0 &&
@@ -628,9 +631,14 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	}
 	busy_failures = srv->stats.busy_failures;
 	memcpy(failed, srv->stats.failed, sizeof(failed));
+	memcpy(degraded, srv->stats.degraded, sizeof(degraded));
+	memcpy(reload, srv->stats.reload_error, sizeof(reload));
 	pthread_mutex_unlock(&srv->stats_lock);
 	failed[sizeof(failed) - 1] = '\0';
+	degraded[sizeof(degraded) - 1] = '\0';
+	reload[sizeof(reload) - 1] = '\0';
 	hin.failed = failed[0] != '\0';
+	hin.degraded = degraded[0] != '\0' || reload[0] != '\0';
 	health = metrics_health(&hin);
 
 	o = json_object();
@@ -672,6 +680,17 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 		store_busy_clear(&busy[i]);
 	free(busy);
 	json_object_set_new(o, "busy_sources_failing", failing);
+	/* Destinations by name (channel ID or "smtp"), never by URL. */
+	failing = json_array();
+	for (p = degraded; *p != '\0'; p = *e != '\0' ? e + 2 : e) {
+		if ((e = strstr(p, ", ")) == NULL)
+			e = p + strlen(p);
+		json_array_append_new(failing, json_stringn(p,
+		    (size_t)(e - p)));
+	}
+	json_object_set_new(o, "destinations_failing", failing);
+	json_object_set_new(o, "reload_error", reload[0] != '\0' ?
+	    json_string(reload) : json_null());
 	body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (body == NULL)
@@ -684,8 +703,9 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, health == METRICS_HEALTH_OK ?
-	    MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	ret = MHD_queue_response(conn, health == METRICS_HEALTH_OK ||
+	    health == METRICS_HEALTH_DEGRADED ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -698,6 +718,7 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 	struct store_outbox_tally	*tally = NULL;
 	struct MHD_Response		*r;
 	char				*body, *err = NULL;
+	char				 degraded[sizeof(srv->stats.degraded)];
 	size_t				 n = 0, i;
 	enum MHD_Result			 ret;
 
@@ -731,7 +752,11 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		m.cycle_failures = srv->stats.cycle_failures;
 		m.busy_failures = srv->stats.busy_failures;
 	}
+	memcpy(degraded, srv->stats.degraded, sizeof(degraded));
+	degraded[sizeof(degraded) - 1] = '\0';
+	m.reload_failed = srv->stats.reload_error[0] != '\0';
 	pthread_mutex_unlock(&srv->stats_lock);
+	m.degraded = degraded;
 	body = metrics_render(&m);
 	free(mo);
 	store_outbox_tally_free(tally, n);

@@ -342,8 +342,9 @@ static int
 msg_check(const struct message *m, char **err)
 {
 	static const char *const names[] = { "from name", "to name",
-	    "subject" };
-	const char	*vals[3] = { m->from_name, m->to_name, m->subject };
+	    "subject", "reply-to name", "cc name" };
+	const char	*vals[5] = { m->from_name, m->to_name, m->subject,
+	    m->reply_to_name, m->cc_name };
 	size_t		 i;
 
 	if (!message_address_valid(m->from_addr)) {
@@ -356,7 +357,18 @@ msg_check(const struct message *m, char **err)
 		    m->to_addr ? m->to_addr : "");
 		return -1;
 	}
-	for (i = 0; i < 3; i++)
+	if (m->reply_to_addr != NULL &&
+	    !message_address_valid(m->reply_to_addr)) {
+		*err = xasprintf("reply-to address '%s' is not an e-mail "
+		    "address", m->reply_to_addr);
+		return -1;
+	}
+	if (m->cc_addr != NULL && !message_address_valid(m->cc_addr)) {
+		*err = xasprintf("cc address '%s' is not an e-mail address",
+		    m->cc_addr);
+		return -1;
+	}
+	for (i = 0; i < 5; i++)
 		if (vals[i] != NULL && strpbrk(vals[i], "\r\n") != NULL) {
 			*err = xasprintf("%s holds a line break", names[i]);
 			return -1;
@@ -385,6 +397,11 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	hdr_date(&b, m->date);
 	hdr_mailbox(&b, "From", m->from_name, m->from_addr);
 	hdr_mailbox(&b, "To", m->to_name, m->to_addr);
+	if (m->cc_addr != NULL)
+		hdr_mailbox(&b, "Cc", m->cc_name, m->cc_addr);
+	if (m->reply_to_addr != NULL)
+		hdr_mailbox(&b, "Reply-To", m->reply_to_name,
+		    m->reply_to_addr);
 	hdr_start(&h, &b, "Subject");
 	hdr_text(&h, m->subject ? m->subject : "");
 	hdr_end(&h);

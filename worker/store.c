@@ -224,6 +224,17 @@ static const char *const migrations[] = {
 	"  version   INTEGER NOT NULL,"
 	"  PRIMARY KEY (community, meeting)"
 	");",
+	/* 6 -> 7 (branch destin): each destination's health, kept across
+	 * restarts so that a hold is honoured and a long failure is told
+	 * once. */
+	"CREATE TABLE destinations ("
+	"  name          TEXT PRIMARY KEY,"
+	"  hold_until    INTEGER NOT NULL DEFAULT 0,"
+	"  failures      INTEGER NOT NULL DEFAULT 0,"
+	"  failing_since INTEGER NOT NULL DEFAULT 0,"
+	"  alerted       INTEGER NOT NULL DEFAULT 0,"
+	"  error         TEXT"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -101,7 +101,26 @@ struct worker {
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
 	char			*schedule_warned; /* last told, or NULL */
+	/* What STATUS= says of the last cycle; the degraded parts are
+	 * added to it (worker_status). */
+	char			 status[256];
+	time_t			 next_alert;	/* a destination reaches
+						   alert_after; 0: none */
 };
+
+/*
+ * STATUS= for systemd: the last cycle, then what someone must act on (a
+ * failing destination, a refused reload), the same as /healthz says.
+ */
+static void
+worker_status(struct worker *w)
+{
+	sd_notifyf(0, "STATUS=%s%s%s%s%s", w->status,
+	    w->stats.degraded[0] != '\0' ? "; degraded: failing " : "",
+	    w->stats.degraded,
+	    w->stats.reload_error[0] != '\0' ? "; reload failed: " : "",
+	    w->stats.reload_error);
+}
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
  * neither fires them early nor holds them back. */
@@ -236,15 +255,25 @@ worker_serve(struct worker *w)
  * what happened.  Nothing once state.db is lost (a cycle may have been
  * planning when it went): the loop stops at its next turn. */
 static int
-worker_deliver(struct worker *w, time_t now, char **err)
+worker_deliver(struct worker *w, time_t now, int64_t now_ms, char **err)
 {
 	struct deliver_counts	c;
 
 	if (!worker_intact(w))
 		return 0;
-	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now,
-	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
+	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now, now_ms,
+	    WORKER_BATCH, &c, err) == -1)
 		return -1;
+	if (c.health_known) {
+		w->next_alert = c.next_alert;
+		if (strcmp(c.degraded, w->stats.degraded) != 0) {
+			snprintf(w->stats.degraded, sizeof(w->stats.degraded),
+			    "%s", c.degraded);
+			http_set_stats(w->http, &w->stats);
+			if (w->status[0] != '\0')
+				worker_status(w);
+		}
+	}
 	if (c.sent + c.retried + c.failed + c.skipped > 0)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed, "
 		    "%zu skipped", c.sent, c.retried, c.failed, c.skipped);
@@ -362,6 +391,8 @@ worker_cycle(struct worker *w, char **err)
 	char			*cerr = NULL;
 	int64_t			 id = 0;
 	time_t			 now = worker_now(w);
+	int64_t			 now_ms = worker_mono_ms();	/* when now
+							   was read */
 	bool			 store_failed = false, logged;
 	int			 rc = -1;
 
@@ -411,7 +442,7 @@ worker_cycle(struct worker *w, char **err)
 		cerr = NULL;
 	}
 	worker_alive(w);
-	if (worker_deliver(w, now, err) == -1)
+	if (worker_deliver(w, now, now_ms, err) == -1)
 		goto end;
 	rc = 0;
 end:
@@ -467,9 +498,10 @@ worker_cycle_logged(struct worker *w)
 	if (found && gmtime_r(&when, &tm) != NULL)
 		strftime(next, sizeof(next), ", next due %Y-%m-%dT%H:%M:%SZ",
 		    &tm);
-	sd_notifyf(0, "STATUS=%s; %zu feeds; %lld messages waiting%s",
-	    ok ? "cycle ok" : "cycle failed, retrying", w->last.nfeeds,
-	    (long long)depth, next);
+	snprintf(w->status, sizeof(w->status), "%s; %zu feeds; %lld messages "
+	    "waiting%s", ok ? "cycle ok" : "cycle failed, retrying",
+	    w->last.nfeeds, (long long)depth, next);
+	worker_status(w);
 	log_debug("cycle %s in %.3f s; %lld messages waiting%s", ok ? "done" :
 	    "failed", w->stats.cycle_seconds, (long long)depth, next);
 }
@@ -490,6 +522,7 @@ worker_reload(struct worker *w)
 	struct config	*cfg = NULL;
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
+	const char	*why = NULL;
 
 	/* systemd (253+) matches a reload by its monotonic time. */
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
@@ -499,6 +532,7 @@ worker_reload(struct worker *w)
 		log_lines(LOG_ERR, "reload: ", errors);
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
+		why = errors;
 		goto out;
 	}
 	if (warnings != NULL)
@@ -514,13 +548,17 @@ worker_reload(struct worker *w)
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
 		config_free(cfg);
+		why = errors;
 		goto out;
 	}
 	if (config_secret_unavailable(cfg) != NULL) {
-		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
-		    "is not set; the config in force is kept", w->cfg->path,
-		    config_secret_unavailable(cfg));
+		free(errors);
+		errors = xasprintf("%s: %s cannot be read (%s)", w->cfg->path,
+		    config_secret_unavailable(cfg),
+		    config_secret_why(cfg));
+		log_err("reload: %s; the config in force is kept", errors);
 		config_free(cfg);
+		why = errors;
 		goto out;
 	}
 	/* The directory is locked and the port bound: moving them under a
@@ -545,9 +583,30 @@ worker_reload(struct worker *w)
 	http_set_config(w->http, cfg);
 	taken = true;
 out:
+	/* Shown until a good reload: the first error (a file:line), and
+	 * how many more; a restart now would not start. */
+	if (why != NULL) {
+		size_t	 len = strcspn(why, "\n"), more = 0;
+		const char *p;
+
+		for (p = why; (p = strchr(p, '\n')) != NULL; p++)
+			more++;
+		if (more > 0)
+			snprintf(w->stats.reload_error,
+			    sizeof(w->stats.reload_error), "%.*s (and %zu "
+			    "more)", (int)(len < 400 ? len : 400), why, more);
+		else
+			snprintf(w->stats.reload_error,
+			    sizeof(w->stats.reload_error), "%.*s",
+			    (int)(len < 480 ? len : 480), why);
+	} else
+		w->stats.reload_error[0] = '\0';
+	http_set_stats(w->http, &w->stats);
 	free(errors);
 	free(warnings);
 	sd_notify(0, "READY=1");
+	if (!taken)
+		worker_status(w);
 	return taken;
 }
 
@@ -659,7 +718,8 @@ worker_once(struct worker *w, char **err)
 		if (due > now)
 			poll(NULL, 0, (int)(due - now));
 		/* A new wake-up: its own now. */
-		if (worker_deliver(w, worker_now(w), err) == -1)
+		if (worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    err) == -1)
 			return -1;
 	}
 	log_debug("once: %d delivery rounds after the cycle", i);
@@ -689,8 +749,17 @@ worker_loop(struct worker *w)
 			next = next_retry;
 		if (w->watchdog_ms > 0 && w->next_dog_ms < next)
 			next = w->next_dog_ms;
-		/* The next reminder wakes the loop: idle otherwise. */
+		/* The next reminder wakes the loop: idle otherwise; so does
+		 * a failing destination reaching alert_after. */
 		due = worker_next_due_ms(w);
+		if (w->next_alert != 0) {
+			int64_t	at = worker_mono_ms() + ((int64_t)(w->next_alert -
+			    worker_now(w)) * 1000 > 0 ? (int64_t)(w->next_alert -
+			    worker_now(w)) * 1000 : 0);
+
+			if (due < 0 || at < due)
+				due = at;
+		}
 		if (due >= 0 && due < next)
 			next = due;
 		now = worker_mono_ms();
@@ -739,7 +808,8 @@ worker_loop(struct worker *w)
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + w->retry_ms;
 		} else if (due >= 0 && worker_mono_ms() >= due &&
-		    worker_deliver(w, worker_now(w), &err) == -1) {
+		    worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    &err) == -1) {
 			log_err("delivery: %s", err);
 			free(err);
 			err = NULL;

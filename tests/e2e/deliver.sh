@@ -169,8 +169,12 @@ expect_status "run --once after the meeting started" 0 P run --once --now 2026-1
 contains "the expired row is logged as skipped" "$T/err" "reminder to bob on disc skipped"
 expect "and marked skipped" test "$(status_of ':2026-11-03:1d:member:bob:disc')" = skipped
 expect "and not posted again" test "$(nhook /busy)" = "$busy_before"
+# disc and mm have refused since 20:31 the day before, past alert_after
+# (6h): their facilitator is told, once for each.
+expect "alice is told the disc and mm channels keep failing" test "$(nmail)" = 5
+expect "in alert rows" test "$(status_of 'alert:failing:disc:') $(status_of 'alert:failing:mm:')" = "sent sent"
 
 # Down over the next reminder's time, back before its meeting: sent late.
 expect_status "run --once late but before the meeting" 0 P run --once --now 2026-11-09T20:00
-expect "the late reminders go out" test "$(nmail)" = 5
+expect "the late reminders go out" test "$(nmail)" = 7
 expect "alice's 10 November reminder is sent" test "$(status_of ':2026-11-10:1d:member:alice:email')" = sent

@@ -106,7 +106,7 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
     DROP TABLE series_epochs;
     DROP TABLE rsvps; DROP TABLE meeting_changes; DROP TABLE quorum_watch;
     DELETE FROM meta WHERE key = 'install_id';
-    DROP TABLE announced;
+    DROP TABLE announced; DROP TABLE destinations;
     DROP INDEX outbox_topic;
     ALTER TABLE outbox DROP COLUMN members;
     ALTER TABLE outbox DROP COLUMN topic;

@@ -876,9 +876,22 @@ test_secret_forms(void **state)
 	assert_string_equal(fx->cfg->smtp.password.value, "from-env");
 	assert_string_equal(fx->cfg->smtp.password.source,
 	    "env:PLC_TEST_SECRET");
+	/* Unset: loads with a warning, marked unavailable, for the
+	 * commands that send to refuse (the others work from a shell). */
 	unsetenv("PLC_TEST_SECRET");
-	expect_error(fx, "[smtp]\nusername = u\npassword = env:PLC_TEST_SECRET\n",
-	    3, "environment variable PLC_TEST_SECRET is not set");
+	assert_int_equal(load(fx, "[smtp]\nusername = u\n"
+	    "password = env:PLC_TEST_SECRET\n"), 0);
+	assert_null(fx->cfg->smtp.password.value);
+	assert_true(fx->cfg->smtp.password.unavailable);
+	assert_string_equal(config_secret_unavailable(fx->cfg),
+	    "env:PLC_TEST_SECRET");
+	assert_string_equal(config_secret_why(fx->cfg),
+	    "the environment variable is not set");
+	assert_non_null(fx->warnings);
+	assert_non_null(strstr(fx->warnings, ":3: warning: [smtp] password: "
+	    "environment variable PLC_TEST_SECRET is not set"));
+	expect_error(fx, "[smtp]\nusername = u\npassword = env:1BAD\n",
+	    3, "is not an environment variable name");
 
 	/* credential: outside the service loads, marked unavailable, for the
 	 * commands that send to refuse. */

@@ -334,6 +334,57 @@ test_injection_refused(void **state)
 	free(build_err(&m));
 }
 
+/* Reply-To and Cc go through the same checked, encoded path as To. */
+static void
+test_reply_to_cc(void **state)
+{
+	struct message	 m = base_msg();
+	char		*s, *err, *v;
+
+	(void)state;
+	s = build_ok(&m);
+	assert_null(strstr(s, "\r\nReply-To:"));
+	assert_null(strstr(s, "\r\nCc:"));
+	free(s);
+	m.reply_to_name = "Alice Smith";
+	m.reply_to_addr = "alice@example.edu";
+	m.cc_name = "Zoë Ärger";
+	m.cc_addr = "zoe@example.edu";
+	s = build_ok(&m);
+	assert_lines(s);
+	assert_non_null(strstr(s, "\r\nReply-To: Alice Smith "
+	    "<alice@example.edu>\r\n"));
+	err = header(s, "Cc");
+	assert_non_null(strstr(err, "<zoe@example.edu>"));
+	v = decode_words(err);
+	assert_string_equal(v, "Zoë Ärger");
+	free(v);
+	free(err);
+	free(s);
+	m = base_msg();
+	m.reply_to_addr = "alice@x.edu\r\nBcc: evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "reply-to address"));
+	free(err);
+	m = base_msg();
+	m.reply_to_addr = "alice@x.edu";
+	m.reply_to_name = "Alice\nBcc: evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "reply-to name"));
+	free(err);
+	m = base_msg();
+	m.cc_addr = "bob@x.edu>, <evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "cc address"));
+	free(err);
+	m = base_msg();
+	m.cc_addr = "bob@x.edu";
+	m.cc_name = "Bob\rX";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "cc name"));
+	free(err);
+}
+
 static void
 test_address_valid(void **state)
 {
@@ -407,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_subject_folding_ascii),
 		cmocka_unit_test(test_display_names),
 		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_reply_to_cc),
 		cmocka_unit_test(test_address_valid),
 		cmocka_unit_test(test_body_quoted_printable),
 		cmocka_unit_test(test_text_only),

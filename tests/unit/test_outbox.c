@@ -676,6 +676,7 @@ test_facts_backfilled(void **state)
 	exec(NULL, p, "DROP TABLE series_epochs;"
 	    "DROP TABLE rsvps; DROP TABLE meeting_changes;"
 	    "DROP TABLE quorum_watch;"
+	    "DROP TABLE destinations;"
 	    "DELETE FROM meta WHERE key = 'install_id';"
 	    "DROP TABLE announced;"
 	    "DROP INDEX outbox_topic;"
