@@ -338,11 +338,14 @@ store_outbox_claim(struct store *st, time_t now, size_t limit,
 		goto fail;
 	expired = len;
 	/* After downtime, of one topic's due rows only the one due last
-	 * (the nearest lead time) still says something true. */
+	 * (the nearest lead time) still says something true.  The unary +
+	 * keeps the inner search on the topic index: by (status, next_try)
+	 * it read every due row once per due row, quadratic in a busy
+	 * morning (1,000 due rows: half a second). */
 	if (store_outbox_take(st, "SELECT " STORE_OUTBOX_COLUMNS " FROM outbox "
 	    "o WHERE status = 'pending' AND next_try <= ?1 AND topic IS NOT "
 	    "NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic "
-	    "AND p.status = 'pending' AND p.next_try <= ?1 AND p.id != o.id "
+	    "AND +p.status = 'pending' AND +p.next_try <= ?1 AND p.id != o.id "
 	    "AND (p.due > o.due OR (p.due = o.due AND p.dedup > o.dedup))) "
 	    "ORDER BY next_try, id", "UPDATE outbox SET status = 'skipped', "
 	    "last_answer = '" STORE_OUTBOX_SUPERSEDED "', changed = ?1 WHERE "
