@@ -381,6 +381,29 @@ int	store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
 	    const char *answer, char **err);
 
 /*
+ * Many outcomes at once (a batch's hot path): each as the call of its kind
+ * above or below would record it (store_outbox_release for RELEASE), in
+ * order, with each statement prepared once.  Stops at the first that
+ * fails: -1 with *err, the earlier ones written (in the caller's
+ * transaction, which it then rolls back).  answer (untrusted, may be NULL)
+ * is used by SENT, RETRY and FAILED; retry_after and jitter by RETRY;
+ * next_try by RELEASE.
+ */
+enum store_outbox_mark_kind { STORE_OUTBOX_MARK_SENT, STORE_OUTBOX_MARK_RETRY,
+	STORE_OUTBOX_MARK_FAILED, STORE_OUTBOX_MARK_RELEASE };
+struct store_outbox_mark {
+	int64_t				 id;
+	enum store_outbox_mark_kind	 kind;
+	const char			*answer;
+	long				 retry_after;
+	double				 jitter;
+	time_t				 next_try;
+};
+int	store_outbox_mark_all(struct store *st,
+	    const struct store_outbox_mark *v, size_t n, time_t now,
+	    char **err);
+
+/*
  * One transaction around many marks, so a group of outcomes costs one
  * commit instead of one each.  A crash before store_tx_commit leaves the
  * group in 'sending' (store_outbox_recover sends it again): nothing is

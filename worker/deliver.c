@@ -89,23 +89,25 @@ deliver_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int	deliver_mark(struct store *, struct deliver_job *, time_t,
-		    struct deliver_counts *, char **);
+static void	deliver_mark(struct deliver_job *, struct deliver_counts *,
+		    struct store_outbox_mark *);
 
-/* Write the group's outcomes in one transaction. */
+/* Write the group's outcomes in one transaction, each statement prepared
+ * once for the group. */
 static void
 deliver_group_flush(struct deliver_group *g)
 {
-	size_t	i;
+	struct store_outbox_mark	m[DELIVER_GROUP_MAX];
+	size_t				i;
 
 	if (g->n == 0 || g->err != NULL)
 		goto out;
+	for (i = 0; i < g->n; i++)
+		deliver_mark(g->v[i], g->counts, &m[i]);
 	if (store_tx_begin(g->st, &g->err) == -1)
 		goto out;
-	for (i = 0; i < g->n; i++)
-		if (deliver_mark(g->st, g->v[i], g->now, g->counts,
-		    &g->err) == -1)
-			goto out;
+	if (store_outbox_mark_all(g->st, m, g->n, g->now, &g->err) == -1)
+		goto out;
 	if (store_tx_commit(g->st, &g->err) == -1)
 		goto out;
 out:
@@ -550,42 +552,57 @@ deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
 	    cfg->worker.quiet_to, now);
 }
 
-/* Record a job's outcome; log what a sysadmin should see. */
-static int
-deliver_mark(struct store *st, struct deliver_job *j, time_t now,
-    struct deliver_counts *counts, char **err)
+/*
+ * A job's outcome as the store records it (*m; the answer is the job's),
+ * counted, and logged: a failure or retry for the sysadmin, one message
+ * sent only at debug level (the cycle logs how many were sent: a line per
+ * message was a write to the journal per message).
+ */
+static void
+deliver_mark(struct deliver_job *j, struct deliver_counts *counts,
+    struct store_outbox_mark *m)
 {
 	const struct store_outbox_row	*r = j->row;
 	const char			*a = j->answer != NULL ? j->answer : "";
 
+	memset(m, 0, sizeof(*m));
+	m->id = r->id;
+	m->answer = j->answer;
+	m->retry_after = -1;
 	switch (j->outcome) {
 	case DELIVER_SENT:
 		counts->sent++;
+		m->kind = STORE_OUTBOX_MARK_SENT;
 		if (j->cut)
 			log_warn("outbox %lld: %s to %s on %s sent, but the "
 			    "answer was cut short: %s", (long long)r->id,
 			    r->kind, r->recipient, r->channel, a);
 		else
-			log_info("outbox %lld: %s to %s on %s sent",
+			log_debug("outbox %lld: %s to %s on %s sent",
 			    (long long)r->id, r->kind, r->recipient,
 			    r->channel);
-		return store_outbox_mark_sent(st, r->id, now, j->answer, err);
+		return;
 	case DELIVER_RETRY:
 		counts->retried++;
 		log_warn("outbox %lld: %s to %s on %s: will retry: %s",
 		    (long long)r->id, r->kind, r->recipient, r->channel, a);
-		return store_outbox_mark_retry(st, r->id, now, j->answer,
-		    j->retry_after, deliver_jitter(), err);
+		m->kind = STORE_OUTBOX_MARK_RETRY;
+		m->retry_after = j->retry_after;
+		m->jitter = deliver_jitter();
+		return;
 	case DELIVER_FAILED:
 		counts->failed++;
 		log_err("outbox %lld: %s to %s on %s failed: %s",
 		    (long long)r->id, r->kind, r->recipient, r->channel, a);
-		return store_outbox_mark_failed(st, r->id, now, j->answer, err);
+		m->kind = STORE_OUTBOX_MARK_FAILED;
+		return;
 	case DELIVER_PACED:
 		counts->paced++;
-		return store_outbox_release(st, r->id, now, j->next_try, err);
+		m->kind = STORE_OUTBOX_MARK_RELEASE;
+		m->answer = NULL;
+		m->next_try = j->next_try;
+		return;
 	}
-	return 0;
 }
 
 /* ------------------------------------------------------- destinations */
@@ -600,6 +617,7 @@ deliver_mark(struct store *st, struct deliver_job *j, time_t now,
 struct deliver_dest {
 	struct store_dest	 d;
 	bool			 known;		/* in the config */
+	bool			 stored;	/* has a record */
 	bool			 dirty;		/* to save */
 	bool			 sent, failed;	/* this call's outcomes */
 	long			 retry_after;	/* the longest asked; -1 */
@@ -650,6 +668,7 @@ deliver_dests_load(const struct config *cfg, struct store *st,
 	for (i = 0; i < n; i++) {
 		ds->v[i].d = v[i];
 		ds->v[i].retry_after = -1;
+		ds->v[i].stored = true;
 		/* A channel taken out of the config fails nobody. */
 		ds->v[i].known = strcmp(v[i].name, ALERT_SMTP) == 0 ||
 		    config_channel_find(cfg, v[i].name) != NULL;
@@ -758,10 +777,14 @@ deliver_dests_update(const struct config *cfg, struct store *st,
 		x = &ds->v[i];
 		if (!x->sent && !x->failed)
 			continue;
-		x->dirty = true;
 		hold = 0;
 		if (x->retry_after >= 0)
 			hold = answered + (time_t)x->retry_after;
+		/* A destination that works and worked before is written
+		 * once, not again each batch: its record would not change. */
+		x->dirty = !x->stored || !x->sent || x->d.failures != 0 ||
+		    x->d.failing_since != 0 || x->d.alerted ||
+		    x->d.error != NULL || x->d.hold_until != hold;
 		if (x->sent) {
 			if (x->d.failing_since != 0) {
 				deliver_stamp(x->d.failing_since, at,
@@ -823,10 +846,24 @@ deliver_dests_update(const struct config *cfg, struct store *st,
 		x->d.alerted = true;
 		x->dirty = true;
 	}
-	for (i = 0; i < ds->n; i++)
+	/* The records changed, in one transaction: a commit each was a
+	 * write to the WAL per channel per batch. */
+	for (i = 0; i < ds->n && !ds->v[i].dirty; i++)
+		;
+	if (i == ds->n)
+		return 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	for (; i < ds->n; i++)
 		if (ds->v[i].dirty && store_dest_save(st, &ds->v[i].d,
-		    err) == -1)
+		    err) == -1) {
+			store_tx_rollback(st);
 			return -1;
+		}
+	if (store_tx_commit(st, err) == -1) {
+		store_tx_rollback(st);
+		return -1;
+	}
 	return 0;
 }
 

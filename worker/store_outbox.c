@@ -437,102 +437,173 @@ rollback:
 	return -1;
 }
 
-/* Moves a row in status `from` with sql (?1 now, ?2 id, ?3 answer,
- * ?4 next_try); an error when the row is not in that state. */
+/* The statement of each kind of mark (?1 now, ?2 id, ?3 answer,
+ * ?4 next_try), and what it does for an error; each moves a row from
+ * 'sending' only. */
+static const char *const store_outbox_mark_sql[] = {
+	[STORE_OUTBOX_MARK_SENT] = "UPDATE outbox SET status = 'sent', "
+	    "sent_at = ?1, changed = ?1, last_answer = ?3, attempts = "
+	    "attempts + 1 WHERE id = ?2 AND status = 'sending'",
+	[STORE_OUTBOX_MARK_RETRY] = "UPDATE outbox SET status = 'pending', "
+	    "changed = ?1, last_answer = ?3, attempts = attempts + 1, "
+	    "next_try = ?4, claimed = NULL WHERE id = ?2 AND "
+	    "status = 'sending'",
+	[STORE_OUTBOX_MARK_FAILED] = "UPDATE outbox SET status = 'failed', "
+	    "changed = ?1, last_answer = ?3, attempts = attempts + 1 "
+	    "WHERE id = ?2 AND status = 'sending'",
+	[STORE_OUTBOX_MARK_RELEASE] = "UPDATE outbox SET status = 'pending', "
+	    "changed = ?1, next_try = ?4, claimed = NULL "
+	    "WHERE id = ?2 AND status = 'sending'",
+};
+static const char *const store_outbox_mark_what[] = {
+	[STORE_OUTBOX_MARK_SENT] = "marking a message sent",
+	[STORE_OUTBOX_MARK_RETRY] = "scheduling a retry",
+	[STORE_OUTBOX_MARK_FAILED] = "marking a message failed",
+	[STORE_OUTBOX_MARK_RELEASE] = "putting a message back",
+};
+#define STORE_OUTBOX_NMARK	4
+
+/* A retry's pause: Retry-After, or the backoff for the row's attempts so
+ * far (read with att, prepared once by the caller; a missing row reads 0,
+ * the UPDATE then says why). */
 static int
-store_outbox_move(struct store *st, const char *sql, int64_t id, time_t now,
-    const char *answer, time_t next_try, const char *what, char **err)
+store_outbox_retry_after(sqlite3_stmt *att, int64_t id, long retry_after,
+    double jitter, long *out)
 {
-	sqlite3_stmt	*s = NULL;
+	int64_t	attempts = 0;
+	long	backoff;
+	int	rc;
+
+	if (retry_after >= 0) {
+		*out = retry_after;
+		return 0;
+	}
+	sqlite3_bind_int64(att, 1, id);
+	if ((rc = sqlite3_step(att)) == SQLITE_ROW)
+		attempts = sqlite3_column_int64(att, 0);
+	sqlite3_reset(att);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	backoff = STORE_OUTBOX_BACKOFF_BASE;
+	while (attempts-- > 0 && backoff < STORE_OUTBOX_BACKOFF_CAP)
+		backoff *= 2;
+	if (backoff > STORE_OUTBOX_BACKOFF_CAP)
+		backoff = STORE_OUTBOX_BACKOFF_CAP;
+	if (!(jitter >= 0))	/* NaN too */
+		jitter = 0;
+	if (jitter > 1)
+		jitter = 1;
+	*out = (long)((double)backoff * (0.5 + jitter / 2));
+	return 0;
+}
+
+int
+store_outbox_mark_all(struct store *st, const struct store_outbox_mark *v,
+    size_t n, time_t now, char **err)
+{
+	sqlite3_stmt	*s[STORE_OUTBOX_NMARK] = { NULL }, *att = NULL;
+	const char	*what = "recording outcomes";
+	time_t		 next_try;
+	long		 pause;
+	size_t		 i, k;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_text(s, 3, answer, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)next_try);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		if (err != NULL)
-			*err = xasprintf("%s: outbox row %lld is not being "
-			    "sent", what, (long long)id);
-		goto out;
+	for (i = 0; i < n; i++) {
+		k = (size_t)v[i].kind;
+		if (k >= STORE_OUTBOX_NMARK) {
+			if (err != NULL)
+				*err = xasprintf("%s: no such outcome %zu",
+				    what, k);
+			goto out;
+		}
+		what = store_outbox_mark_what[k];
+		next_try = v[i].next_try;
+		if (v[i].kind == STORE_OUTBOX_MARK_RETRY) {
+			if (att == NULL && sqlite3_prepare_v2(st->db,
+			    "SELECT attempts FROM outbox WHERE id = ?", -1,
+			    &att, NULL) != SQLITE_OK)
+				goto fail;
+			if (store_outbox_retry_after(att, v[i].id,
+			    v[i].retry_after, v[i].jitter, &pause) == -1)
+				goto fail;
+			next_try = now + (time_t)pause;
+		}
+		if (s[k] == NULL && sqlite3_prepare_v2(st->db,
+		    store_outbox_mark_sql[k], -1, &s[k], NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(s[k], 1, (sqlite3_int64)now);
+		sqlite3_bind_int64(s[k], 2, v[i].id);
+		sqlite3_bind_text(s[k], 3, v[i].answer, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s[k], 4, (sqlite3_int64)next_try);
+		if (sqlite3_step(s[k]) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(s[k]);
+		if (sqlite3_changes(st->db) == 0) {
+			if (err != NULL)
+				*err = xasprintf("%s: outbox row %lld is not "
+				    "being sent", what, (long long)v[i].id);
+			goto out;
+		}
 	}
 	rc = 0;
 	goto out;
 fail:
 	store_seterr(err, st->db, what);
 out:
-	sqlite3_finalize(s);
+	for (k = 0; k < STORE_OUTBOX_NMARK; k++)
+		sqlite3_finalize(s[k]);
+	sqlite3_finalize(att);
 	return rc;
+}
+
+/* One mark of kind k. */
+static int
+store_outbox_mark_one(struct store *st, enum store_outbox_mark_kind k,
+    int64_t id, time_t now, const char *answer, long retry_after,
+    double jitter, time_t next_try, char **err)
+{
+	struct store_outbox_mark	m;
+
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.kind = k;
+	m.answer = answer;
+	m.retry_after = retry_after;
+	m.jitter = jitter;
+	m.next_try = next_try;
+	return store_outbox_mark_all(st, &m, 1, now, err);
 }
 
 int
 store_outbox_mark_sent(struct store *st, int64_t id, time_t now,
     const char *answer, char **err)
 {
-	return store_outbox_move(st, "UPDATE outbox SET status = 'sent', "
-	    "sent_at = ?1, changed = ?1, last_answer = ?3, attempts = "
-	    "attempts + 1 WHERE id = ?2 AND status = 'sending'", id, now,
-	    answer, 0, "marking a message sent", err);
+	return store_outbox_mark_one(st, STORE_OUTBOX_MARK_SENT, id, now,
+	    answer, -1, 0, 0, err);
 }
 
 int
 store_outbox_mark_failed(struct store *st, int64_t id, time_t now,
     const char *answer, char **err)
 {
-	return store_outbox_move(st, "UPDATE outbox SET status = 'failed', "
-	    "changed = ?1, last_answer = ?3, attempts = attempts + 1 "
-	    "WHERE id = ?2 AND status = 'sending'", id, now, answer, 0,
-	    "marking a message failed", err);
+	return store_outbox_mark_one(st, STORE_OUTBOX_MARK_FAILED, id, now,
+	    answer, -1, 0, 0, err);
 }
 
 int
 store_outbox_release(struct store *st, int64_t id, time_t now,
     time_t next_try, char **err)
 {
-	return store_outbox_move(st, "UPDATE outbox SET status = 'pending', "
-	    "changed = ?1, next_try = ?4, claimed = NULL "
-	    "WHERE id = ?2 AND status = 'sending'", id, now, NULL,
-	    (int64_t)next_try, "putting a message back", err);
+	return store_outbox_mark_one(st, STORE_OUTBOX_MARK_RELEASE, id, now,
+	    NULL, -1, 0, next_try, err);
 }
 
 int
 store_outbox_mark_retry(struct store *st, int64_t id, time_t now,
     const char *answer, long retry_after, double jitter, char **err)
 {
-	int64_t	attempts;
-	long	backoff;
-	char	*sql;
-	int	 rc;
-
-	if (retry_after < 0) {
-		/* A missing row reads 0; store_outbox_move says why. */
-		sql = xasprintf("SELECT coalesce((SELECT attempts FROM outbox "
-		    "WHERE id = %lld), 0)", (long long)id);
-		rc = store_int64_query(st, sql, "reading a row's attempts",
-		    &attempts, err);
-		free(sql);
-		if (rc == -1)
-			return -1;
-		backoff = STORE_OUTBOX_BACKOFF_BASE;
-		while (attempts-- > 0 && backoff < STORE_OUTBOX_BACKOFF_CAP)
-			backoff *= 2;
-		if (backoff > STORE_OUTBOX_BACKOFF_CAP)
-			backoff = STORE_OUTBOX_BACKOFF_CAP;
-		if (!(jitter >= 0))	/* NaN too */
-			jitter = 0;
-		if (jitter > 1)
-			jitter = 1;
-		retry_after = (long)((double)backoff * (0.5 + jitter / 2));
-	}
-	return store_outbox_move(st, "UPDATE outbox SET status = 'pending', "
-	    "changed = ?1, last_answer = ?3, attempts = attempts + 1, "
-	    "next_try = ?4, claimed = NULL WHERE id = ?2 AND "
-	    "status = 'sending'", id, now, answer, now + (time_t)retry_after,
-	    "scheduling a retry", err);
+	return store_outbox_mark_one(st, STORE_OUTBOX_MARK_RETRY, id, now,
+	    answer, retry_after, jitter, 0, err);
 }
 
 int
