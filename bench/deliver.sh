@@ -118,19 +118,28 @@ conf email >"$T/mail.ini"
 AT=2026-11-03T01:00	# 14.5 h before the meetings: every reminder is due
 
 # One round of one tool: round NAME SETUP COUNT CMD...: SETUP (untimed),
-# then CMD timed; appends "rate arrivals" to $T/NAME.
+# then CMD timed; appends "seconds arrivals" to $T/NAME.
 round() {
 	name=$1; setup=$2; count=$3; shift 3
 	$setup
 	c0=$($count); t0=$(now)
 	"$@" >/dev/null 2>>"$T/tools.err" || echo "bench: $1 failed" >&2
 	t1=$(now)
-	echo "$(rate $N "$t0" "$t1") $(($($count) - c0))" >>"$T/$name"
+	echo "$($PY -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$t0" "$t1") $(($($count) - c0))" >>"$T/$name"
 }
-# A fresh state each round, its feeds already written, as a running worker
-# has them: the figure is planning, sending and recording.
+# Two figures for plc-cadence.  "whole cycle": a fresh state, its feeds
+# already written, as a running worker has them; timed are planning,
+# sending and recording, and the cycle's other work (feeds, quorum...).
+# "delivery": the reminders planned beforehand (a cycle at AT0, before they
+# are due, as the running worker plans them a day ahead); the cycle at AT
+# that sends them, less the same cycle run again with nothing left to send
+# (timed right after, in the same round): claiming, sending and recording
+# each message durably, what curl does plus the outbox.
+AT0=2026-11-03T00:00	# 15.5 h before: planned, none due yet
 fresh_hook() { rm -rf "$T/state-hook"; "$BIN" -q -c "$T/hook.ini" feeds --now $AT >/dev/null; }
 fresh_mail() { rm -rf "$T/state-email"; "$BIN" -q -c "$T/mail.ini" feeds --now $AT >/dev/null; }
+planned_hook() { rm -rf "$T/state-hook"; "$BIN" -q -c "$T/hook.ini" run --once --now $AT0 >/dev/null; }
+planned_mail() { rm -rf "$T/state-email"; "$BIN" -q -c "$T/mail.ini" run --once --now $AT0 >/dev/null; }
 nothing() { :; }
 
 # Apprise: one call, N targets; curl --parallel: the same posts and mails,
@@ -149,12 +158,17 @@ done >"$T/curl-posts.cfg"
 # Apprise out (it takes most of the time) when only curl's ratio matters.
 ROUNDS=${ROUNDS:-5}
 APPRISE=${APPRISE:-1}
+PLC() { "$BIN" -q -c "$T/$1.ini" run --once --now $AT; }
 for r in $(seq 1 "$ROUNDS"); do
-	round plc_posts fresh_hook posts "$BIN" -q -c "$T/hook.ini" run --once --now $AT
+	round plc_posts fresh_hook posts PLC hook
+	round plcd_posts planned_hook posts PLC hook
+	round plci_posts nothing posts PLC hook
 	round cu_posts nothing posts curl -s --parallel --parallel-max 64 \
 	    -H 'Content-Type: application/json' -d @"$T/payload.json" \
 	    -K "$T/curl-posts.cfg"
-	round plc_mails fresh_mail mails "$BIN" -q -c "$T/mail.ini" run --once --now $AT
+	round plc_mails fresh_mail mails PLC mail
+	round plcd_mails planned_mail mails PLC mail
+	round plci_mails nothing mails PLC mail
 	round cu_mails nothing mails curl -s --parallel --parallel-max 64 \
 	    -K "$T/curl-mails.cfg"
 	[ "$APPRISE" = 0 ] && continue
@@ -164,36 +178,52 @@ done
 sent=$("$BIN" -c "$T/hook.ini" outbox --json | $PY -c 'import json,sys; print(sum(r["status"]=="sent" for r in json.load(sys.stdin)))')
 sentm=$("$BIN" -c "$T/mail.ini" outbox --json | $PY -c 'import json,sys; print(sum(r["status"]=="sent" for r in json.load(sys.stdin)))')
 
-# The table: median (min-max) per tool, the fewest arrivals of any round,
-# and each ratio as the median (min-max) of the per-round ratios, plc-cadence
-# and its peer measured one after the other in the same round.
-$PY - "$T" "$ROUNDS" "$N" "$sent" "$sentm" "$APPRISE" <<'EOP'
+# The table: per tool the median rate (min-max) and the fewest arrivals of
+# any round; each ratio is the median (min-max) of the per-round ratios,
+# plc-cadence and its peer measured one after the other in the same round.
+$PY - "$T" "$ROUNDS" "$N" "$sent" "$sentm" <<'EOP'
 import statistics, sys, os
-t, rounds, n, sent, sentm, apprise = sys.argv[1:]
+t, rounds, n, sent, sentm = sys.argv[1:]
+n = int(n)
 def load(name):
     p = os.path.join(t, name)
     if not os.path.exists(p):
         return None
-    v = [tuple(map(float, l.split())) for l in open(p) if l.strip()]
-    return [a for a, _ in v], int(min(b for _, b in v))
+    return [tuple(map(float, l.split())) for l in open(p) if l.strip()]
+def rates(name):
+    v = load(name)
+    if v is None:
+        return None
+    if name.startswith("plcd_"):	# less the idle cycle of the same round
+        idle = load("plci_" + name[5:])
+        return [n / (s - i) for (s, _), (i, _) in zip(v, idle)], int(min(a for _, a in v))
+    return [n / s for s, _ in v], int(min(a for _, a in v))
 def fig(name):
-    d = load(name)
+    d = rates(name)
     if d is None:
-        return "%22s" % "-"
+        return "-"
     r, got = d
-    return "%6.0f/s (%.0f-%.0f, %d)" % (statistics.median(r), min(r), max(r), got)
+    return "%6.0f/s (%.0f-%.0f; %d arrived)" % (statistics.median(r), min(r), max(r), got)
 def ratio(a, b):
-    da, db = load(a), load(b)
+    da, db = rates(a), rates(b)
     if da is None or db is None:
         return "-"
     q = [x / y for x, y in zip(da[0], db[0])]
     return "%.2f (%.2f-%.2f)" % (statistics.median(q), min(q), max(q))
-print("delivery: %s webhook posts to nginx, %s e-mails to smtp-sink (127.0.0.1);"
-      " median of %s rounds (min-max, fewest arrived), tools interleaved" % (n, n, rounds))
-for kind, what, rec in (("posts", "posts", sent), ("mails", "mails", sentm)):
-    print("  %s  plc-cadence %s  curl --parallel %s  apprise %s" % (
-        kind, fig("plc_" + what), fig("cu_" + what), fig("ap_" + what)))
-    print("         recorded sent in the last round: %s" % rec)
-    print("         plc-cadence/curl %s   plc-cadence/apprise %s   (targets: >= 0.7, >= 3x)" % (
-        ratio("plc_" + what, "cu_" + what), ratio("plc_" + what, "ap_" + what)))
+def ms(name):
+    v = load(name)
+    return "%.0f ms" % (1000 * statistics.median(s for s, _ in v))
+print("delivery: %d webhook posts to nginx, %d e-mails to smtp-sink (127.0.0.1);"
+      " median of %s rounds (min-max), tools interleaved" % (n, n, rounds))
+for kind, rec in (("posts", sent), ("mails", sentm)):
+    print("  %s (%s recorded sent in the last round)" % (kind, rec))
+    print("    plc-cadence, delivery        %s  (the cycle sending them less the same cycle with none: %s)" % (
+        fig("plcd_" + kind), ms("plci_" + kind)))
+    print("    plc-cadence, whole cycle     %s" % fig("plc_" + kind))
+    print("    curl --parallel              %s" % fig("cu_" + kind))
+    print("    apprise                      %s" % fig("ap_" + kind))
+    print("    plc-cadence/curl: delivery %s, whole cycle %s (target >= 0.7);"
+          " whole cycle/apprise %sx (target >= 3)" % (
+        ratio("plcd_" + kind, "cu_" + kind), ratio("plc_" + kind, "cu_" + kind),
+        ratio("plc_" + kind, "ap_" + kind)))
 EOP

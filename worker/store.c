@@ -235,6 +235,10 @@ static const char *const migrations[] = {
 	"  alerted       INTEGER NOT NULL DEFAULT 0,"
 	"  error         TEXT"
 	");",
+	/* 7 -> 8 (branch delivperf): expired pending rows found without
+	 * reading every pending row, which each batch's claim did (the
+	 * whole horizon's rows, ten times for 1,000 due). */
+	"CREATE INDEX IF NOT EXISTS outbox_expires ON outbox (status, expires);",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
