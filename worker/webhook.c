@@ -189,25 +189,49 @@ struct webhook_xfer {
 	struct webhook_job	*job;
 	struct webhook_body	 body;
 	struct webhook_headers	 hdr;
-	struct curl_slist	*hl;
 	char			 cerr[CURL_ERROR_SIZE];
 	char			*where;
 	CURL			*c;
 };
 
+/*
+ * The easy handles of a batch's finished transfers, reused (reset) by the
+ * next ones instead of one made and freed per post: at most
+ * WEBHOOK_IN_FLIGHT, freed at the end of the batch.
+ */
+struct webhook_spare {
+	CURL	*v[WEBHOOK_IN_FLIGHT];
+	size_t	 n;
+};
+
+/* x's handle out of the multi: kept for the next transfer, or freed. */
+static void
+webhook_done(CURLM *multi, struct webhook_spare *sp, struct webhook_xfer *x)
+{
+	curl_multi_remove_handle(multi, x->c);
+	if (sp != NULL && sp->n < WEBHOOK_IN_FLIGHT)
+		sp->v[sp->n++] = x->c;
+	else
+		curl_easy_cleanup(x->c);
+	x->c = NULL;
+}
+
 static bool
-webhook_start(CURLM *multi, struct webhook_xfer *x)
+webhook_start(CURLM *multi, struct webhook_spare *sp,
+    const struct curl_slist *hl, struct webhook_xfer *x)
 {
 	const char	*url = x->job->ch->url.value;
 
 	x->where = webhook_where(url);
-	if ((x->c = curl_easy_init()) == NULL)
+	if (sp->n > 0) {
+		x->c = sp->v[--sp->n];
+		curl_easy_reset(x->c);
+	} else if ((x->c = curl_easy_init()) == NULL)
 		return false;
-	x->hl = curl_slist_append(NULL, "Content-Type: application/json");
 	curl_easy_setopt(x->c, CURLOPT_URL, url);
 	curl_easy_setopt(x->c, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(x->c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, x->hl);
+	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, x->job->payload);
 	curl_easy_setopt(x->c, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)strlen(x->job->payload));
@@ -314,11 +338,7 @@ webhook_cut(CURLM *multi, struct webhook_xfer *x, const char *why)
 		res->code = 0;
 		res->answer = xasprintf("%s: cut off: %s", x->where, why);
 	}
-	curl_multi_remove_handle(multi, x->c);
-	curl_easy_cleanup(x->c);
-	x->c = NULL;
-	curl_slist_free_all(x->hl);
-	x->hl = NULL;
+	webhook_done(multi, NULL, x);
 }
 
 /* jobs[i] is decided: tell the caller now, not at the end of the batch. */
@@ -369,6 +389,8 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 	struct CURLMsg		*msg;
 	struct webhook_xfer	*done;
 	struct webhook_live	*per = NULL;
+	struct webhook_spare	 spare;
+	struct curl_slist	*hl;
 	CURLM			*multi;
 	size_t			 i, next = 0, live = 0, fin = 0, nper = 0, *cn;
 	int64_t			 wait = -1, ms;
@@ -381,6 +403,9 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 		x[i].job = &jobs[i];
 	}
 	multi = webhook_multi(p);
+	spare.n = 0;
+	/* Every post's one header: a list each was an allocation each. */
+	hl = curl_slist_append(NULL, "Content-Type: application/json");
 	while (fin < n) {
 		/* Start what the limits allow, in order; nothing once a stop
 		 * is asked for. */
@@ -416,14 +441,13 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 			cn = webhook_live_of(&per, &nper, j->ch);
 			if (*cn >= WEBHOOK_PER_CHANNEL)
 				continue;
-			if (!webhook_start(multi, &x[i])) {
+			if (hl == NULL || !webhook_start(multi, &spare, hl,
+			    &x[i])) {
 				j->res.status = WEBHOOK_TEMPFAIL;
 				j->res.answer = xstrdup("libcurl could not start "
 				    "a transfer");
 				if (x[i].c != NULL)
 					curl_easy_cleanup(x[i].c);
-				curl_slist_free_all(x[i].hl);
-				x[i].hl = NULL;
 				x[i].c = NULL;
 				fin++;
 				webhook_decided(nt, i, &wait);
@@ -445,12 +469,8 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 			    (char **)&done);
 			webhook_finish(done, msg->data.result, now);
 			(*webhook_live_of(&per, &nper, done->job->ch))--;
-			curl_multi_remove_handle(multi, done->c);
-			curl_easy_cleanup(done->c);
 			/* Finished: neither live nor to start again. */
-			done->c = NULL;
-			curl_slist_free_all(done->hl);
-			done->hl = NULL;
+			webhook_done(multi, &spare, done);
 			live--;
 			fin++;
 			webhook_decided(nt, (size_t)(done - x), &wait);
@@ -477,6 +497,9 @@ webhook_post_all(struct webhook_pacer *p, struct webhook_job *jobs, size_t n,
 	}
 	for (i = 0; i < n; i++)
 		free(x[i].where);
+	while (spare.n > 0)
+		curl_easy_cleanup(spare.v[--spare.n]);
+	curl_slist_free_all(hl);
 	if (multi != NULL && p == NULL)
 		curl_multi_cleanup(multi);
 	free(per);

@@ -291,6 +291,67 @@ test_claim_and_mark(void **state)
 	rm_db(p);
 }
 
+/* A group's outcomes in one call, each kind as its own call records it;
+ * a row not being sent stops it with the row named. */
+static void
+test_mark_all(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[4];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	struct store_outbox_mark	 m[4];
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k1", "a", T0 + 10, T0 + 1000);
+	r[1] = row("k2", "b", T0 + 10, T0 + 1000);
+	r[2] = row("k3", "c", T0 + 10, T0 + 1000);
+	r[3] = row("k4", "d", T0 + 10, T0 + 1000);
+	plan(st, r, 4, NULL, T0, &c);
+	l = claim(st, T0 + 30, 10, &n);
+	assert_int_equal(n, 4);
+	memset(m, 0, sizeof(m));
+	m[0].id = l[0].id;
+	m[0].kind = STORE_OUTBOX_MARK_SENT;
+	m[0].answer = "250 ok";
+	m[1].id = l[1].id;
+	m[1].kind = STORE_OUTBOX_MARK_RETRY;
+	m[1].answer = "429";
+	m[1].retry_after = 30;
+	m[2].id = l[2].id;
+	m[2].kind = STORE_OUTBOX_MARK_FAILED;
+	m[2].answer = "550 no";
+	m[3].id = l[3].id;
+	m[3].kind = STORE_OUTBOX_MARK_RELEASE;
+	m[3].next_try = T0 + 99;
+	assert_int_equal(store_outbox_mark_all(st, m, 4, T0 + 31, &err), 0);
+	store_outbox_rows_free(l, n);
+	l = all(st, &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(l[0].status, STORE_OUTBOX_SENT);
+	assert_int_equal(l[0].sent_at, T0 + 31);
+	assert_string_equal(l[0].last_answer, "250 ok");
+	assert_int_equal(l[1].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[1].next_try, T0 + 31 + 30);
+	assert_int_equal(l[1].attempts, 1);
+	assert_int_equal(l[2].status, STORE_OUTBOX_FAILED);
+	assert_int_equal(l[3].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[3].next_try, T0 + 99);
+	assert_int_equal(l[3].attempts, 0);
+	/* The sent row again: refused, by its number. */
+	m[0].id = l[0].id;
+	assert_int_equal(store_outbox_mark_all(st, m, 1, T0 + 32, &err), -1);
+	assert_non_null(strstr(err, "marking a message sent"));
+	assert_non_null(strstr(err, "not being sent"));
+	free(err);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
 /* Backoff: 60 s doubling to an hour, scaled by 0.5 + jitter / 2;
  * Retry-After wins. */
 static void
@@ -898,6 +959,7 @@ main(void)
 		cmocka_unit_test(test_pending_updated),
 		cmocka_unit_test(test_withdrawn),
 		cmocka_unit_test(test_claim_and_mark),
+		cmocka_unit_test(test_mark_all),
 		cmocka_unit_test(test_retry_backoff),
 		cmocka_unit_test(test_crash_recovery),
 		cmocka_unit_test(test_expired_skipped),
