@@ -133,8 +133,8 @@ round() {
 # "delivery": the reminders planned beforehand (a cycle at AT0, before they
 # are due, as the running worker plans them a day ahead); the cycle at AT
 # that sends them, less the same cycle run again with nothing left to send
-# (timed right after, in the same round): claiming, sending and recording
-# each message durably, what curl does plus the outbox.
+# (timed right after, in each round; its median): claiming, sending and
+# recording each message durably, what curl does plus the outbox.
 AT0=2026-11-03T00:00	# 15.5 h before: planned, none due yet
 fresh_hook() { rm -rf "$T/state-hook"; "$BIN" -q -c "$T/hook.ini" feeds --now $AT >/dev/null; }
 fresh_mail() { rm -rf "$T/state-email"; "$BIN" -q -c "$T/mail.ini" feeds --now $AT >/dev/null; }
@@ -194,9 +194,10 @@ def rates(name):
     v = load(name)
     if v is None:
         return None
-    if name.startswith("plcd_"):	# less the idle cycle of the same round
-        idle = load("plci_" + name[5:])
-        return [n / (s - i) for (s, _), (i, _) in zip(v, idle)], int(min(a for _, a in v))
+    if name.startswith("plcd_"):	# less the idle cycle's median: a
+        # round's own idle cycle made one busy moment count twice
+        idle = statistics.median(i for i, _ in load("plci_" + name[5:]))
+        return [n / max(s - idle, 1e-3) for s, _ in v], int(min(a for _, a in v))
     return [n / s for s, _ in v], int(min(a for _, a in v))
 def fig(name):
     d = rates(name)
@@ -217,7 +218,7 @@ print("delivery: %d webhook posts to nginx, %d e-mails to smtp-sink (127.0.0.1);
       " median of %s rounds (min-max), tools interleaved" % (n, n, rounds))
 for kind, rec in (("posts", sent), ("mails", sentm)):
     print("  %s (%s recorded sent in the last round)" % (kind, rec))
-    print("    plc-cadence, delivery        %s  (the cycle sending them less the same cycle with none: %s)" % (
+    print("    plc-cadence, delivery        %s  (the cycle sending them less the same cycle with none, %s)" % (
         fig("plcd_" + kind), ms("plci_" + kind)))
     print("    plc-cadence, whole cycle     %s" % fig("plc_" + kind))
     print("    curl --parallel              %s" % fig("cu_" + kind))
