@@ -77,6 +77,22 @@ int	busy_member(const struct config_member *m, struct store *st,
 	    char **err);
 
 /*
+ * busy_member for n members at once (m[0..n)), into out[i] (a new set
+ * each, free with avail_free) and failed[i]: every source is read or
+ * fetched first, one after the other, then the calendars that must be
+ * expanded are parsed in jails on every core at once (jail_run_all, one
+ * child per calendar), then the store is told how each went.  A source's
+ * expansion is kept, in cache and in the store, with the hash and length
+ * of its bytes, for its range and a week more: the same bytes are not
+ * expanded again, nor after a restart.  Returns 0, or -1 with *err
+ * allocated (the store failed, or "stopped") and every out[i] NULL.
+ */
+int	busy_members(const struct config_member *const *m, size_t n,
+	    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+	    struct busy_cache *cache, struct avail **out, size_t *failed,
+	    char **err);
+
+/*
  * The holiday calendars given as URLs ([calendar] source): each fetched as a
  * busy source is (conditional request, fetch.c's limits, parsed in the
  * jail by ical_allday_text), its good copy kept in st under its URL and

@@ -147,133 +147,354 @@ busy_job_work(void *arg, struct xbuf *out, char **err)
 	return 0;
 }
 
+/* How far past the asked range a calendar is expanded: a cached expansion
+ * then serves every cycle, and a restart, for a week as the range moves. */
+#define BUSY_SLACK	(7 * 86400)
+/* The most children parsing at once, whatever the machine has. */
+#define BUSY_JOBS_MAX	8
+
 /*
- * ical_busy in a jail: 0 with the intervals added to set; -1 with *err
- * allocated (the reason); -2 with *err when a stop cut it short (the
- * source did not fail).  The child's answer is hostile until checked:
- * whole pairs, each inside [from, to), from < to, at most ICAL_BUSY_MAX.
+ * Children at once: one per online CPU (at most BUSY_JOBS_MAX), so that a
+ * cycle's calendars are parsed on every core.  Each child keeps its own
+ * limits (jail_run_all): the pool is processes, not threads, which keeps
+ * one hostile calendar from costing more than its own source, and needs
+ * nothing from libical's thread safety (its builtin zone cache is global
+ * and unlocked in 3.0.16).
  */
 static int
-busy_jailed(const struct busy_cache *bc, const char *text, size_t len,
-    const struct tz *zone, int64_t from, int64_t to, struct avail *set,
-    char **err)
+busy_jobs(void)
 {
-	struct busy_job		 bj = { text, len, zone, from, to };
-	struct jail_job		 job;
-	enum jail_result	 jr;
-	int64_t			 iv[2];
-	char			*ans = NULL;
-	size_t			 alen = 0, i;
-	int			 rc = -1;
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	memset(&job, 0, sizeof(job));
-	job.prepare = busy_job_prepare;
-	job.work = busy_job_work;
-	job.arg = &bj;
-	job.max_out = (size_t)ICAL_BUSY_MAX * sizeof(iv);
-	jr = jail_run(&job, bc != NULL ? &bc->watch : NULL, &ans, &alen, err);
-	if (jr == JAIL_STOPPED)
-		return -2;
-	if (jr != JAIL_OK)
-		return -1;
-	if (alen % sizeof(iv) != 0) {
-		*err = xstrdup("garbled answer from the parser");
-		goto out;
-	}
-	for (i = 0; i < alen; i += sizeof(iv)) {
-		memcpy(iv, ans + i, sizeof(iv));
-		if (iv[0] >= iv[1] || iv[0] < from || iv[1] > to) {
-			*err = xstrdup("garbled answer from the parser");
-			goto out;
-		}
-	}
-	for (i = 0; i < alen; i += sizeof(iv)) {
-		memcpy(iv, ans + i, sizeof(iv));
-		avail_add(set, iv[0], iv[1]);
-	}
-	rc = 0;
-out:
-	free(ans);
-	return rc;
+	return n < 1 ? 1 : n > BUSY_JOBS_MAX ? BUSY_JOBS_MAX : (int)n;
 }
 
 /*
- * Parse text (len bytes) for source into set, through the cache when
- * there is one.  Returns busy_jailed's result.
+ * Whole pairs, each from < to inside [from, to), at most ICAL_BUSY_MAX:
+ * what the child answers and what the store gives back are both checked
+ * so.  Returns the number of pairs, or -1.
  */
-static int
-busy_parse(struct busy_cache *bc, const char *source,
-    const struct config_member *m, const char *text, size_t len,
-    int64_t from, int64_t to, struct avail *set, char **err)
+static long
+busy_check_pairs(const char *p, size_t len, int64_t from, int64_t to)
 {
-	struct busy_entry	*e = NULL;
-	struct avail		*got;
-	char			*shown;
-	const char		*zone = tz_name(m->tz);
-	uint64_t		 h;
-	size_t			 i;
-	int			 rc;
+	int64_t	iv[2];
+	size_t	i;
 
-	if (bc == NULL)
-		return busy_jailed(bc, text, len, m->tz, from, to, set, err);
-	h = busy_hash(text, len);
-	for (i = 0; i < bc->n && e == NULL; i++)
+	if (len % sizeof(iv) != 0 || len / sizeof(iv) > ICAL_BUSY_MAX)
+		return -1;
+	for (i = 0; i < len; i += sizeof(iv)) {
+		memcpy(iv, p + i, sizeof(iv));
+		if (iv[0] >= iv[1] || iv[0] < from || iv[1] > to)
+			return -1;
+	}
+	return (long)(len / sizeof(iv));
+}
+
+/* The pairs as a set. */
+static struct avail *
+busy_pairs_set(const char *p, size_t len)
+{
+	struct avail	*set = avail_new();
+	int64_t		 iv[2];
+	size_t		 i;
+
+	for (i = 0; i + sizeof(iv) <= len; i += sizeof(iv)) {
+		memcpy(iv, p + i, sizeof(iv));
+		avail_add(set, iv[0], iv[1]);
+	}
+	return set;
+}
+
+/* src's intervals, cut to [from, to), added to set. */
+static void
+busy_add_clipped(struct avail *set, struct avail *src, int64_t from,
+    int64_t to)
+{
+	int64_t	f, t;
+	size_t	i;
+
+	for (i = 0; i < avail_count(src); i++) {
+		avail_get(src, i, &f, &t);
+		if (t > from && f < to)
+			avail_add(set, f < from ? from : f, t > to ? to : t);
+	}
+}
+
+/*
+ * One parse asked for: the bytes of a source, for a zone and a range; the
+ * answer is rc (0 with set, the intervals over at least [from, to), owned
+ * by the cache or the request; -1 with err, the reason; -2 stopped).
+ */
+struct busy_req {
+	const char		*source;
+	const struct config_member *m;
+	const char		*text;
+	size_t			 len;
+	int64_t			 from, to;
+	uint64_t		 hash;
+	int			 rc;
+	struct avail		*set;		/* borrowed from the cache */
+	struct avail		*own;		/* or owned (no cache) */
+	char			*err;
+	size_t			 job;		/* its jail job, when run */
+	bool			 run;
+};
+
+static struct busy_entry *
+busy_entry_find(struct busy_cache *bc, const char *source, const char *zone,
+    bool make)
+{
+	struct busy_entry	*e;
+	size_t			 i;
+
+	for (i = 0; i < bc->n; i++)
 		if (strcmp(bc->v[i].source, source) == 0 &&
 		    strcmp(bc->v[i].zone, zone) == 0)
-			e = &bc->v[i];
-	if (e != NULL && e->set != NULL && e->hash == h && e->len == len &&
-	    e->from == from && e->to == to) {
+			return &bc->v[i];
+	if (!make)
+		return NULL;
+	bc->v = xreallocarray(bc->v, bc->n + 1, sizeof(*bc->v));
+	e = &bc->v[bc->n++];
+	memset(e, 0, sizeof(*e));
+	e->source = xstrdup(source);
+	e->zone = xstrdup(zone);
+	return e;
+}
+
+/*
+ * The request answered from what is kept, in memory (bc) or in the store
+ * (st, then copied into bc): true when it was.
+ */
+static bool
+busy_req_kept(struct busy_cache *bc, struct store *st, struct busy_req *r)
+{
+	struct store_busy_exp	 x;
+	struct busy_entry	*e = NULL, tmp;
+	const char		*zone = tz_name(r->m->tz);
+	char			*serr = NULL;
+	bool			 found;
+
+	if (bc != NULL && (e = busy_entry_find(bc, r->source, zone,
+	    false)) != NULL) {
 		e->used = true;
-		avail_add_set(set, e->set);
-		return 0;
-	}
-	if (e != NULL && e->bad_why != NULL && e->bad_hash == h &&
-	    e->bad_len == len && e->bad_from == from && e->bad_to == to) {
-		e->used = true;
-		*err = xstrdup(e->bad_why);
-		return -1;
-	}
-	if (e == NULL) {
-		bc->v = xreallocarray(bc->v, bc->n + 1, sizeof(*bc->v));
-		e = &bc->v[bc->n++];
-		memset(e, 0, sizeof(*e));
-		e->source = xstrdup(source);
-		e->zone = xstrdup(zone);
-	}
-	e->used = true;
-	got = avail_new();
-	if ((rc = busy_jailed(bc, text, len, m->tz, from, to, got,
-	    err)) != 0) {
-		avail_free(got);
-		if (rc == -2) {
-			bc->stopped = true;
-			return rc;
+		if (e->set != NULL && e->hash == r->hash && e->len == r->len &&
+		    e->from <= r->from && e->to >= r->to) {
+			r->set = e->set;
+			r->rc = 0;
+			return true;
 		}
+		if (e->bad_why != NULL && e->bad_hash == r->hash &&
+		    e->bad_len == r->len && e->bad_from <= r->from &&
+		    e->bad_to >= r->to) {
+			r->err = xstrdup(e->bad_why);
+			r->rc = -1;
+			return true;
+		}
+	}
+	if (st == NULL)
+		return false;
+	if (store_busy_exp_get(st, r->source, zone, &found, &x, &serr) == -1) {
+		/* Only a cache: the calendar is expanded again. */
+		log_debug("busy source: %s", serr);
+		free(serr);
+		return false;
+	}
+	if (!found || x.hash != r->hash || x.len != r->len || x.from > r->from ||
+	    x.to < r->to || (x.error == NULL && busy_check_pairs((const char *)
+	    x.iv, x.niv * 2 * sizeof(int64_t), x.from, x.to) == -1)) {
+		store_busy_exp_clear(&x);
+		return false;
+	}
+	if (bc == NULL) {
+		memset(&tmp, 0, sizeof(tmp));
+		e = &tmp;
+	} else
+		e = busy_entry_find(bc, r->source, zone, true);
+	e->used = true;
+	if (x.error != NULL) {
+		free(e->bad_why);
+		e->bad_why = x.error;
+		x.error = NULL;
+		e->bad_hash = x.hash;
+		e->bad_len = x.len;
+		e->bad_from = x.from;
+		e->bad_to = x.to;
+		r->err = xstrdup(e->bad_why);
+		r->rc = -1;
+	} else {
+		avail_free(e->set);
+		e->set = busy_pairs_set((const char *)x.iv,
+		    x.niv * 2 * sizeof(int64_t));
+		e->hash = x.hash;
+		e->len = x.len;
+		e->from = x.from;
+		e->to = x.to;
+		r->set = e->set;
+		r->rc = 0;
+	}
+	if (bc == NULL) {
+		r->own = e->set;
+		free(e->bad_why);
+	}
+	store_busy_exp_clear(&x);
+	return true;
+}
+
+/* The jail's answer to r (a, already run), into the cache and the store. */
+static void
+busy_req_answer(struct busy_cache *bc, struct store *st, struct busy_req *r,
+    struct jail_answer *a, int64_t xfrom, int64_t xto)
+{
+	struct store_busy_exp	 x;
+	struct busy_entry	*e = NULL;
+	const char		*zone = tz_name(r->m->tz);
+	char			*serr = NULL, *shown;
+	struct avail		*got;
+
+	if (a->result == JAIL_STOPPED) {
+		r->rc = -2;
+		r->err = xstrdup("stopped");
+		return;
+	}
+	if (a->result == JAIL_OK && busy_check_pairs(a->out, a->len, xfrom,
+	    xto) == -1) {
+		a->result = JAIL_FAILED;
+		a->why = xstrdup("garbled answer from the parser");
+	}
+	memset(&x, 0, sizeof(x));
+	x.hash = r->hash;
+	x.len = r->len;
+	x.from = xfrom;
+	x.to = xto;
+	if (bc != NULL)
+		e = busy_entry_find(bc, r->source, zone, true);
+	if (a->result != JAIL_OK) {
+		r->rc = -1;
+		r->err = xstrdup(a->why);
 		/* A child that ran out of wall time without using its CPU
 		 * may have been held by the machine, not by the calendar:
 		 * tried again next cycle. */
-		if (strcmp(*err, "time limit") == 0)
-			return rc;
-		free(e->bad_why);
-		e->bad_why = xstrdup(*err);
-		e->bad_hash = h;
-		e->bad_len = len;
-		e->bad_from = from;
-		e->bad_to = to;
-		return rc;
+		if (strcmp(a->why, "time limit") == 0)
+			return;
+		if (e != NULL) {
+			e->used = true;
+			free(e->bad_why);
+			e->bad_why = xstrdup(a->why);
+			e->bad_hash = r->hash;
+			e->bad_len = r->len;
+			e->bad_from = xfrom;
+			e->bad_to = xto;
+		}
+		x.error = a->why;
+	} else {
+		got = busy_pairs_set(a->out, a->len);
+		shown = busy_display(r->source);
+		log_debug("member %s: busy source %s: expanded, %zu busy "
+		    "intervals", r->m->id, shown, avail_count(got));
+		free(shown);
+		x.iv = (int64_t *)(void *)a->out;
+		x.niv = a->len / (2 * sizeof(int64_t));
+		r->rc = 0;
+		if (e != NULL) {
+			e->used = true;
+			avail_free(e->set);
+			e->set = got;
+			e->hash = r->hash;
+			e->len = r->len;
+			e->from = xfrom;
+			e->to = xto;
+			r->set = got;
+		} else
+			r->set = r->own = got;
 	}
-	shown = busy_display(source);
-	log_debug("member %s: busy source %s: expanded, %zu busy intervals",
-	    m->id, shown, avail_count(got));
-	free(shown);
-	avail_add_set(set, got);
-	avail_free(e->set);
-	e->set = got;
-	e->hash = h;
-	e->len = len;
-	e->from = from;
-	e->to = to;
-	return 0;
+	/* Only a cache: a store that cannot keep it costs a parse later. */
+	if (st != NULL && store_busy_exp_put(st, r->source, zone, &x,
+	    &serr) == -1) {
+		log_debug("busy source: %s", serr);
+		free(serr);
+	}
+}
+
+/*
+ * Answer n requests: from the cache or the store where the same bytes
+ * were expanded for a range that covers theirs, the rest parsed in jails,
+ * busy_jobs() at a time, each over its range and BUSY_SLACK more.
+ */
+static void
+busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
+    size_t n)
+{
+	struct busy_job		*bj;
+	struct jail_job		*jobs;
+	struct jail_answer	*ans;
+	size_t			 i, k, nj = 0;
+
+	bj = xcalloc(n + 1, sizeof(*bj));
+	jobs = xcalloc(n + 1, sizeof(*jobs));
+	for (i = 0; i < n; i++) {
+		r[i].hash = busy_hash(r[i].text, r[i].len);
+		if (busy_req_kept(bc, st, &r[i]))
+			continue;
+		/* The same bytes for the same zone twice in one go (a shared
+		 * calendar) are parsed once. */
+		for (k = 0; k < i; k++)
+			if (r[k].run && r[k].hash == r[i].hash &&
+			    r[k].len == r[i].len && r[k].m->tz == r[i].m->tz &&
+			    r[k].from == r[i].from && r[k].to == r[i].to &&
+			    strcmp(r[k].source, r[i].source) == 0)
+				break;
+		r[i].run = true;
+		if (k < i) {
+			r[i].job = r[k].job;
+			continue;
+		}
+		r[i].job = nj;
+		bj[nj] = (struct busy_job){ r[i].text, r[i].len, r[i].m->tz,
+		    r[i].from, r[i].to + BUSY_SLACK };
+		jobs[nj].prepare = busy_job_prepare;
+		jobs[nj].work = busy_job_work;
+		jobs[nj].arg = &bj[nj];
+		jobs[nj].max_out = (size_t)ICAL_BUSY_MAX * 2 * sizeof(int64_t);
+		nj++;
+	}
+	ans = xcalloc(nj + 1, sizeof(*ans));
+	if (nj > 0)
+		jail_run_all(jobs, nj, busy_jobs(), bc != NULL ? &bc->watch :
+		    NULL, ans);
+	for (i = 0; i < n; i++) {
+		if (!r[i].run)
+			continue;
+		for (k = 0; k < i && !(r[k].run && r[k].job == r[i].job); k++)
+			;
+		if (k < i) {	/* its twin's answer */
+			r[i].rc = r[k].rc;
+			r[i].err = r[k].err != NULL ? xstrdup(r[k].err) : NULL;
+			r[i].set = r[k].set;
+			if (r[k].own != NULL) {
+				r[i].own = avail_new();
+				avail_add_set(r[i].own, r[k].own);
+				r[i].set = r[i].own;
+			}
+			continue;
+		}
+		busy_req_answer(bc, st, &r[i], &ans[r[i].job], r[i].from,
+		    r[i].to + BUSY_SLACK);
+		if (r[i].rc == -2 && bc != NULL)
+			bc->stopped = true;
+	}
+	for (i = 0; i < nj; i++)
+		jail_answer_clear(&ans[i]);
+	free(ans);
+	free(jobs);
+	free(bj);
+}
+
+static void
+busy_req_clear(struct busy_req *r)
+{
+	free(r->err);
+	avail_free(r->own);
+	memset(r, 0, sizeof(*r));
 }
 
 bool
@@ -359,83 +580,181 @@ busy_fresh(struct busy_cache *bc, const char *source,
 	return 1;
 }
 
-/*
- * One source into set; *failed set when it failed this time.  -1 with
- * *err when the store fails, or "stopped" when a stop cut it short (the
- * source is then not marked failed: it was not its fault).
- */
-static int
-busy_source(const struct config_member *m, const char *source,
-    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
-    struct busy_cache *bc, struct avail *set, bool *failed, char **err)
-{
-	struct store_busy	 kept;
-	char			*body = NULL, *etag = NULL, *lm = NULL;
-	char			*why = NULL, *perr = NULL, *shown = NULL;
-	size_t			 len = 0;
-	bool			 found, same;
-	int			 fresh, prc, rc = -1;
 
-	*failed = false;
-	if (bc != NULL)
-		stop_alive(&bc->watch);
-	if (store_busy_get(st, source, &found, &kept, err) == -1)
-		return -1;
-	fresh = busy_fresh(bc, source, &kept, fetch, &body, &len, &etag, &lm,
-	    &why);
-	if (fresh == -1 && bc != NULL && bc->stopped)
-		goto stopped;
-	if (fresh == 1 && (prc = busy_parse(bc, source, m, body, len, from,
-	    to, set, &perr)) != 0) {
-		if (prc == -2)
-			goto stopped;
-		why = perr;
-		perr = NULL;
-		fresh = -1;
-	}
-	if (fresh == 1) {
-		same = kept.has_copy && kept.len == len && kept.error == NULL &&
-		    memcmp(kept.body, body, len) == 0;
-		if (!same && store_busy_good(st, source, body, len, etag, lm,
-		    now, err) == -1)
-			goto out;
-		rc = 0;
-		goto out;
-	}
-	if (fresh == 0 || why != NULL) {
-		/* The kept copy was good when kept. */
-		if (kept.has_copy && (prc = busy_parse(bc, source, m,
-		    kept.body, kept.len, from, to, set, &perr)) != 0) {
-			if (prc == -2)
-				goto stopped;
-			free(perr);
-			perr = NULL;
+/* One source of one member, through the three steps of busy_members. */
+struct busy_src {
+	size_t			 mi;		/* the member's index */
+	const char		*source;
+	struct store_busy	 kept;
+	int			 fresh;		/* busy_fresh's answer */
+	char			*body, *etag, *lm, *why;
+	size_t			 len;
+	struct busy_req		 req;		/* the bytes in use, parsed */
+	bool			 has_req;
+};
+
+static void
+busy_src_clear(struct busy_src *s)
+{
+	store_busy_clear(&s->kept);
+	free(s->body);
+	free(s->etag);
+	free(s->lm);
+	free(s->why);
+	busy_req_clear(&s->req);
+}
+
+/* Ask for the parse of text as s's, over [from, to). */
+static void
+busy_src_ask(struct busy_src *s, const struct config_member *m,
+    const char *text, size_t len, int64_t from, int64_t to)
+{
+	busy_req_clear(&s->req);
+	s->req.source = s->source;
+	s->req.m = m;
+	s->req.text = text;
+	s->req.len = len;
+	s->req.from = from;
+	s->req.to = to;
+	s->has_req = true;
+}
+
+/* Parse what the sources ask (has_req, not answered yet), all at once. */
+static bool
+busy_src_parse(struct busy_cache *bc, struct store *st, struct busy_src *v,
+    size_t n)
+{
+	struct busy_req	*r;
+	size_t		 i, k = 0;
+	bool		 stopped = false;
+
+	r = xcalloc(n + 1, sizeof(*r));
+	for (i = 0; i < n; i++)
+		if (v[i].has_req)
+			r[k++] = v[i].req;
+	busy_parse_many(bc, st, r, k);
+	for (i = k = 0; i < n; i++)
+		if (v[i].has_req) {
+			v[i].req = r[k++];
+			v[i].has_req = false;
+			stopped |= v[i].req.rc == -2;
 		}
+	free(r);
+	return !stopped;
+}
+
+int
+busy_members(const struct config_member *const *m, size_t n,
+    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
+    struct busy_cache *bc, struct avail **out, size_t *failed, char **err)
+{
+	struct busy_src	*v = NULL;
+	size_t		 nv = 0, i, j;
+	char		*shown;
+	bool		 found, same;
+	int		 rc = -1;
+
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		failed[i] = 0;
+		nv += m[i]->nbusy;
 	}
-	if (fresh == -1) {
-		*failed = true;
-		shown = busy_display(source);
-		log_warn("member %s: busy source %s: %s; %s", m->id, shown, why,
-		    kept.has_copy ? "using the last good copy" :
-		    "no copy kept: nothing from it");
-		if (store_busy_checked(st, source, now, why, err) == -1)
+	v = xcalloc(nv + 1, sizeof(*v));
+	/* 1. Bytes: each file read, each URL fetched (or its kept copy). */
+	for (i = nv = 0; i < n; i++)
+		for (j = 0; j < m[i]->nbusy; j++, nv++) {
+			v[nv].mi = i;
+			v[nv].source = m[i]->busy[j];
+			if (busy_cache_stopped(bc))
+				goto stopped;
+			if (bc != NULL)
+				stop_alive(&bc->watch);
+			if (store_busy_get(st, v[nv].source, &found,
+			    &v[nv].kept, err) == -1) {
+				nv++;
+				goto out;
+			}
+			v[nv].fresh = busy_fresh(bc, v[nv].source, &v[nv].kept,
+			    fetch, &v[nv].body, &v[nv].len, &v[nv].etag,
+			    &v[nv].lm, &v[nv].why);
+			if (v[nv].fresh == -1 && bc != NULL && bc->stopped) {
+				nv++;
+				goto stopped;
+			}
+			/* The kept copy was good when kept. */
+			if (v[nv].fresh == 1)
+				busy_src_ask(&v[nv], m[i], v[nv].body,
+				    v[nv].len, from, to);
+			else if (v[nv].kept.has_copy)
+				busy_src_ask(&v[nv], m[i], v[nv].kept.body,
+				    v[nv].kept.len, from, to);
+		}
+	/* 2. Parsed, on every core; new bytes that fail fall back on the
+	 * kept copy, parsed in a second round. */
+	if (!busy_src_parse(bc, st, v, nv))
+		goto stopped;
+	for (i = 0; i < nv; i++) {
+		if (v[i].fresh != 1 || v[i].req.rc == 0)
+			continue;
+		v[i].why = v[i].req.err;
+		v[i].req.err = NULL;
+		v[i].fresh = -1;
+		busy_req_clear(&v[i].req);
+		if (v[i].kept.has_copy)
+			busy_src_ask(&v[i], m[v[i].mi], v[i].kept.body,
+			    v[i].kept.len, from, to);
+	}
+	if (!busy_src_parse(bc, st, v, nv))
+		goto stopped;
+	/* 3. Each member's set, and what the store keeps of each source. */
+	for (i = 0; i < nv; i++) {
+		if (out[v[i].mi] == NULL)
+			out[v[i].mi] = avail_new();
+		if (v[i].req.rc == 0 && v[i].req.set != NULL)
+			busy_add_clipped(out[v[i].mi], v[i].req.set, from, to);
+		if (v[i].fresh == 1) {
+			same = v[i].kept.has_copy && v[i].kept.len ==
+			    v[i].len && v[i].kept.error == NULL &&
+			    memcmp(v[i].kept.body, v[i].body, v[i].len) == 0;
+			if (!same && store_busy_good(st, v[i].source,
+			    v[i].body, v[i].len, v[i].etag, v[i].lm, now,
+			    err) == -1)
+				goto out;
+		} else if (v[i].fresh == -1) {
+			failed[v[i].mi]++;
+			shown = busy_display(v[i].source);
+			log_warn("member %s: busy source %s: %s; %s",
+			    m[v[i].mi]->id, shown, v[i].why,
+			    v[i].kept.has_copy ? "using the last good copy" :
+			    "no copy kept: nothing from it");
+			free(shown);
+			if (store_busy_checked(st, v[i].source, now, v[i].why,
+			    err) == -1)
+				goto out;
+		} else if (fetch && busy_is_url(v[i].source) &&
+		    (v[i].kept.error != NULL || now - v[i].kept.checked >=
+		    60) && store_busy_checked(st, v[i].source, now, NULL,
+		    err) == -1)
 			goto out;
-	} else if (fetch && busy_is_url(source) && (kept.error != NULL ||
-	    now - kept.checked >= 60) && store_busy_checked(st, source, now,
-	    NULL, err) == -1)
-		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (out[i] == NULL)
+			out[i] = avail_new();
 	rc = 0;
 	goto out;
 stopped:
 	*err = xstrdup("stopped");
+	if (bc != NULL)
+		bc->stopped = true;
 out:
-	store_busy_clear(&kept);
-	free(shown);
-	free(perr);
-	free(why);
-	free(body);
-	free(etag);
-	free(lm);
+	for (i = 0; i < nv; i++)
+		busy_src_clear(&v[i]);
+	free(v);
+	if (rc == -1)
+		for (i = 0; i < n; i++) {
+			avail_free(out[i]);
+			out[i] = NULL;
+		}
 	return rc;
 }
 
@@ -444,28 +763,14 @@ busy_member(const struct config_member *m, struct store *st, time_t now,
     int64_t from, int64_t to, bool fetch, struct busy_cache *cache,
     struct avail **out, size_t *failed, char **err)
 {
-	struct avail	*set = avail_new();
-	size_t		 i, nfail = 0;
-	bool		 f;
+	size_t	f = 0;
+	int	rc;
 
-	*out = NULL;
-	for (i = 0; i < m->nbusy; i++) {
-		if (busy_cache_stopped(cache)) {
-			*err = xstrdup("stopped");
-			avail_free(set);
-			return -1;
-		}
-		if (busy_source(m, m->busy[i], st, now, from, to, fetch, cache,
-		    set, &f, err) == -1) {
-			avail_free(set);
-			return -1;
-		}
-		nfail += f;
-	}
+	rc = busy_members(&m, 1, st, now, from, to, fetch, cache, out, &f,
+	    err);
 	if (failed != NULL)
-		*failed = nfail;
-	*out = set;
-	return 0;
+		*failed = f;
+	return rc;
 }
 
 void

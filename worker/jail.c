@@ -291,6 +291,8 @@ jail_start(const struct jail_job *job, struct jail_kid *k,
 	int	p[2];
 	pid_t	parent = getpid();
 
+	/* The slot may hold a moved child's copy: start it afresh. */
+	memset(k, 0, sizeof(*k));
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		a->result = JAIL_FAILED;
 		a->why = xasprintf("pipe: %s", strerror(errno));
