@@ -34,6 +34,11 @@ struct busy_entry {
 struct busy_cache {
 	struct busy_entry	*v;
 	size_t			 n;
+	/* An index of v by source and zone (open addressing, entries hold
+	 * i + 1, 0 is empty), so that a district's thousands of sources are
+	 * found in constant time; rebuilt as v grows or is swept. */
+	size_t			*idx;
+	size_t			 cap;		/* a power of two, or 0 */
 	struct stop_watch	 watch;		/* borrowed members */
 	bool			 stopped;	/* a parse or fetch was cut */
 };
@@ -63,6 +68,7 @@ busy_cache_free(struct busy_cache *bc)
 	for (i = 0; i < bc->n; i++)
 		busy_entry_clear(&bc->v[i]);
 	free(bc->v);
+	free(bc->idx);
 	free(bc);
 }
 
@@ -80,6 +86,9 @@ busy_cache_sweep(struct busy_cache *bc)
 		bc->v[k++] = bc->v[i];
 	}
 	bc->n = k;
+	free(bc->idx);
+	bc->idx = NULL;
+	bc->cap = 0;	/* rebuilt on the next look-up */
 }
 
 void
@@ -240,6 +249,25 @@ struct busy_req {
 	bool			 run;
 };
 
+/* Where a source and zone sit in the index. */
+static size_t
+busy_key(const char *source, const char *zone)
+{
+	return (size_t)(busy_hash(source, strlen(source)) ^
+	    (busy_hash(zone, strlen(zone)) * 31));
+}
+
+static void
+busy_idx_put(struct busy_cache *bc, size_t i)
+{
+	size_t	k;
+
+	for (k = busy_key(bc->v[i].source, bc->v[i].zone) & (bc->cap - 1);
+	    bc->idx[k] != 0; k = (k + 1) & (bc->cap - 1))
+		;
+	bc->idx[k] = i + 1;
+}
+
 static struct busy_entry *
 busy_entry_find(struct busy_cache *bc, const char *source, const char *zone,
     bool make)
@@ -247,10 +275,21 @@ busy_entry_find(struct busy_cache *bc, const char *source, const char *zone,
 	struct busy_entry	*e;
 	size_t			 i;
 
-	for (i = 0; i < bc->n; i++)
-		if (strcmp(bc->v[i].source, source) == 0 &&
-		    strcmp(bc->v[i].zone, zone) == 0)
-			return &bc->v[i];
+	if (bc->cap < 2 * (bc->n + 1)) {
+		free(bc->idx);
+		for (bc->cap = 64; bc->cap < 4 * (bc->n + 1); bc->cap *= 2)
+			;
+		bc->idx = xcalloc(bc->cap, sizeof(*bc->idx));
+		for (i = 0; i < bc->n; i++)
+			busy_idx_put(bc, i);
+	}
+	for (i = busy_key(source, zone) & (bc->cap - 1); bc->idx[i] != 0;
+	    i = (i + 1) & (bc->cap - 1)) {
+		e = &bc->v[bc->idx[i] - 1];
+		if (strcmp(e->source, source) == 0 &&
+		    strcmp(e->zone, zone) == 0)
+			return e;
+	}
 	if (!make)
 		return NULL;
 	bc->v = xreallocarray(bc->v, bc->n + 1, sizeof(*bc->v));
@@ -258,6 +297,7 @@ busy_entry_find(struct busy_cache *bc, const char *source, const char *zone,
 	memset(e, 0, sizeof(*e));
 	e->source = xstrdup(source);
 	e->zone = xstrdup(zone);
+	bc->idx[i] = bc->n;
 	return e;
 }
 
@@ -427,27 +467,39 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
 	struct busy_job		*bj;
 	struct jail_job		*jobs;
 	struct jail_answer	*ans;
-	size_t			 i, k, nj = 0;
+	size_t			*first, *twin, cap, i, k, nj = 0;
 
 	bj = xcalloc(n + 1, sizeof(*bj));
 	jobs = xcalloc(n + 1, sizeof(*jobs));
+	twin = xcalloc(n + 1, sizeof(*twin));
+	/* The first request of each job, by bytes (open addressing, i + 1). */
+	for (cap = 16; cap < 2 * (n + 1); cap *= 2)
+		;
+	first = xcalloc(cap, sizeof(*first));
 	for (i = 0; i < n; i++) {
+		twin[i] = i;
 		r[i].hash = busy_hash(r[i].text, r[i].len);
 		if (busy_req_kept(bc, st, &r[i]))
 			continue;
-		/* The same bytes for the same zone twice in one go (a shared
-		 * calendar) are parsed once. */
-		for (k = 0; k < i; k++)
-			if (r[k].run && r[k].hash == r[i].hash &&
-			    r[k].len == r[i].len && r[k].m->tz == r[i].m->tz &&
-			    r[k].from == r[i].from && r[k].to == r[i].to &&
-			    strcmp(r[k].source, r[i].source) == 0)
-				break;
 		r[i].run = true;
-		if (k < i) {
-			r[i].job = r[k].job;
+		/* The same bytes of the same source for the same zone twice
+		 * in one go (members sharing a calendar) are parsed once. */
+		for (k = (size_t)r[i].hash & (cap - 1); first[k] != 0;
+		    k = (k + 1) & (cap - 1)) {
+			const struct busy_req *o = &r[first[k] - 1];
+
+			if (o->hash == r[i].hash && o->len == r[i].len &&
+			    o->m->tz == r[i].m->tz && o->from == r[i].from &&
+			    o->to == r[i].to && strcmp(o->source,
+			    r[i].source) == 0)
+				break;
+		}
+		if (first[k] != 0) {
+			twin[i] = first[k] - 1;
+			r[i].job = r[twin[i]].job;
 			continue;
 		}
+		first[k] = i + 1;
 		r[i].job = nj;
 		bj[nj] = (struct busy_job){ r[i].text, r[i].len, r[i].m->tz,
 		    r[i].from, r[i].to + BUSY_SLACK };
@@ -464,9 +516,7 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
 	for (i = 0; i < n; i++) {
 		if (!r[i].run)
 			continue;
-		for (k = 0; k < i && !(r[k].run && r[k].job == r[i].job); k++)
-			;
-		if (k < i) {	/* its twin's answer */
+		if ((k = twin[i]) != i) {	/* its twin's answer */
 			r[i].rc = r[k].rc;
 			r[i].err = r[k].err != NULL ? xstrdup(r[k].err) : NULL;
 			r[i].set = r[k].set;
@@ -485,6 +535,8 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
 	for (i = 0; i < nj; i++)
 		jail_answer_clear(&ans[i]);
 	free(ans);
+	free(first);
+	free(twin);
 	free(jobs);
 	free(bj);
 }
