@@ -773,11 +773,13 @@ ical_fast_next(struct ical_fast *f, icaltimezone *floating)
 			f->day = day + 1;
 		} else
 			f->day = day + f->interval;
+		/* The weekday from the day number (1970-01-01 a Thursday),
+		 * so that a day not in the rule costs no date conversion. */
+		if (!(f->mask & (1u << (((day + CIVIL_TH) % 7 + 7) % 7))))
+			continue;
 		d = civil_date_from_days(day);
 		if (!civil_date_valid(d) || d.y > 9999)
 			return icaltime_null_time();
-		if (!(f->mask & (1u << civil_weekday(d))))
-			continue;
 		t = f->start;
 		t.year = d.y;
 		t.month = d.m;
