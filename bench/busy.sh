@@ -86,7 +86,10 @@ p = subprocess.Popen([sys.argv[1], "-c", sys.argv[2], "run", "--once",
                       "--now", "2026-08-20T12:00"] + sys.argv[3:],
                      stderr=subprocess.PIPE, text=True)
 at = {}
+first = []
 for line in p.stderr:
+    if len(first) < 5:
+        first.append(line)
     for key in ("slots:", "feeds:"):
         if key in line and key not in at:
             at[key] = time.monotonic() - t0
@@ -95,6 +98,8 @@ for line in p.stderr:
     if "error" in line or "warning" in line:
         sys.stderr.write(line)
 rc = p.wait()
+if rc != 0:
+    sys.stderr.write("".join(first))
 end = time.monotonic() - t0
 print("placed %.2f s, feeds %.2f s, end %.2f s%s" % (
     at.get("slots:", float("nan")), at.get("feeds:", float("nan")), end,

@@ -88,7 +88,8 @@ def main():
         for k in range(nm):
             with open(f"{d}/cal/m{k}.ics", "w", newline="") as f:
                 f.write(calendar(rng, k, 40))
-            out.append(member(f"m{k}", f"{d}/cal/m{k}.ics"))
+            # Relative (to the config): the config has a 1 MB limit.
+            out.append(member(f"m{k}", f"cal/m{k}.ics"))
         for i in range(nc):
             # As bench/feeds_conf.py's district: six members of its own,
             # six shared with the next community.

@@ -156,6 +156,206 @@ busy_job_work(void *arg, struct xbuf *out, char **err)
 	return 0;
 }
 
+/*
+ * Calendars parsed in one child, BUSY_BATCH at most: a child per calendar
+ * costs a fork of the whole worker (its page tables, its copy-on-write
+ * faults), more than a small calendar's parse, and a district has
+ * thousands.  The child answers each calendar in turn, framed:
+ * struct busy_frame, then the pairs (ok) or the reason (not ok).  A
+ * calendar that ical_busy refuses is that calendar's answer; a batch that
+ * hits a limit, crashes or answers garbage is run again one calendar per
+ * child, so that a hostile calendar costs only itself (and its batch one
+ * limit's worth of waiting).
+ */
+#define BUSY_BATCH	16
+#define BUSY_BATCH_BYTES (1024 * 1024)	/* text per batch, beyond its first */
+#define BUSY_WHY_MAX	200
+
+struct busy_batch {
+	struct busy_job	*v;
+	size_t		 n;
+};
+
+struct busy_frame {
+	uint32_t	ok;		/* 1: pairs follow; 0: a reason */
+	uint32_t	len;		/* bytes that follow */
+};
+
+static void
+busy_batch_prepare(void *arg)
+{
+	struct busy_batch	*b = arg;
+	size_t			 i;
+
+	for (i = 0; i < b->n; i++)
+		busy_job_prepare(&b->v[i]);
+}
+
+static int
+busy_batch_work(void *arg, struct xbuf *out, char **err)
+{
+	struct busy_batch	*b = arg;
+	struct busy_frame	 f;
+	struct xbuf		 one = { NULL, 0, 0 };
+	char			*why;
+	size_t			 i;
+
+	for (i = 0; i < b->n; i++) {
+		one.len = 0;
+		why = NULL;
+		f.ok = busy_job_work(&b->v[i], &one, &why) == 0;
+		if (!f.ok) {
+			one.len = 0;
+			xbuf_add(&one, why != NULL ? why : "failed",
+			    strnlen(why != NULL ? why : "failed",
+			    BUSY_WHY_MAX));
+			free(why);
+		}
+		f.len = (uint32_t)one.len;
+		xbuf_add(out, (const char *)&f, sizeof(f));
+		if (one.len > 0)
+			xbuf_add(out, one.s, one.len);
+	}
+	free(one.s);
+	return 0;
+}
+
+/* A reason from a child, made safe to log: printable ASCII, capped. */
+static char *
+busy_clean(const char *p, size_t n)
+{
+	char	*s;
+	size_t	 i;
+
+	s = xstrndup(p, n > BUSY_WHY_MAX ? BUSY_WHY_MAX : n);
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+	return s;
+}
+
+/*
+ * A batch's answer (hostile) into one answer per calendar: 0, or -1 when
+ * its framing is wrong (every a[] then cleared).
+ */
+static int
+busy_batch_split(const char *p, size_t len, size_t n, struct jail_answer *a)
+{
+	struct busy_frame	f;
+	size_t			off = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (len - off < sizeof(f))
+			goto bad;
+		memcpy(&f, p + off, sizeof(f));
+		off += sizeof(f);
+		if (f.len > len - off || f.ok > 1)
+			goto bad;
+		if (f.ok) {
+			a[i].result = JAIL_OK;
+			a[i].out = xmalloc((size_t)f.len + 1);
+			memcpy(a[i].out, p + off, f.len);
+			a[i].out[f.len] = '\0';
+			a[i].len = f.len;
+		} else {
+			a[i].result = JAIL_REFUSED;
+			a[i].why = busy_clean(p + off, f.len);
+		}
+		off += f.len;
+	}
+	if (off == len)
+		return 0;
+bad:
+	while (i-- > 0)
+		jail_answer_clear(&a[i]);
+	return -1;
+}
+
+static int	busy_jobs(void);
+
+/*
+ * Parse bj[0..nj) in batches, busy_jobs() children at a time, into ans[]
+ * (one per calendar, as jail_run would answer a child of its own).  single:
+ * one calendar per child (the second try of a failed batch).
+ */
+static void
+busy_run_jobs(struct busy_cache *bc, struct busy_job *bj, size_t nj,
+    struct jail_answer *ans, bool single)
+{
+	struct busy_batch	*b;
+	struct jail_job		*jobs;
+	struct jail_answer	*ba;
+	struct busy_job		*again;
+	struct jail_answer	*aa;
+	size_t			 per, nb = 0, i, k, bytes = 0, n2 = 0, *at;
+	int			 par = busy_jobs();
+
+	/* Enough batches to keep every child busy, none too large. */
+	per = single ? 1 : (nj + (size_t)par - 1) / (size_t)par;
+	per = per > BUSY_BATCH ? BUSY_BATCH : per < 1 ? 1 : per;
+	b = xcalloc(nj + 1, sizeof(*b));
+	for (i = 0; i < nj; i++) {
+		if (nb == 0 || b[nb - 1].n >= per || bytes + bj[i].len >
+		    BUSY_BATCH_BYTES) {
+			b[nb].v = &bj[i];
+			nb++;
+			bytes = 0;
+		}
+		b[nb - 1].n++;
+		bytes += bj[i].len;
+	}
+	jobs = xcalloc(nb + 1, sizeof(*jobs));
+	ba = xcalloc(nb + 1, sizeof(*ba));
+	for (i = 0; i < nb; i++) {
+		jobs[i].prepare = busy_batch_prepare;
+		jobs[i].work = busy_batch_work;
+		jobs[i].arg = &b[i];
+		/* Each calendar's most, within the jail's own cap. */
+		jobs[i].max_out = b[i].n > 4 ? 0 : b[i].n *
+		    ((size_t)ICAL_BUSY_MAX * 2 * sizeof(int64_t) +
+		    sizeof(struct busy_frame));
+	}
+	jail_run_all(jobs, nb, par, bc != NULL ? &bc->watch : NULL, ba);
+	again = xcalloc(nj + 1, sizeof(*again));
+	at = xcalloc(nj + 1, sizeof(*at));
+	for (i = 0; i < nb; i++) {
+		struct jail_answer *a = ans + (b[i].v - bj);
+
+		if (ba[i].result == JAIL_OK && busy_batch_split(ba[i].out,
+		    ba[i].len, b[i].n, a) == 0)
+			continue;
+		if (ba[i].result == JAIL_OK) {
+			ba[i].result = JAIL_FAILED;
+			ba[i].why = xstrdup("garbled answer from the parser");
+		}
+		if (b[i].n > 1 && ba[i].result != JAIL_STOPPED) {
+			for (k = 0; k < b[i].n; k++) {
+				again[n2] = b[i].v[k];
+				at[n2++] = (size_t)(b[i].v - bj) + k;
+			}
+			continue;
+		}
+		for (k = 0; k < b[i].n; k++) {
+			a[k].result = ba[i].result;
+			a[k].why = xstrdup(ba[i].why);
+		}
+	}
+	if (n2 > 0) {
+		aa = xcalloc(n2 + 1, sizeof(*aa));
+		busy_run_jobs(bc, again, n2, aa, true);
+		for (k = 0; k < n2; k++)
+			ans[at[k]] = aa[k];
+		free(aa);
+	}
+	for (i = 0; i < nb; i++)
+		jail_answer_clear(&ba[i]);
+	free(at);
+	free(again);
+	free(ba);
+	free(jobs);
+	free(b);
+}
+
 /* How far past the asked range a calendar is expanded: a cached expansion
  * then serves every cycle, and a restart, for a week as the range moves. */
 #define BUSY_SLACK	(7 * 86400)
@@ -465,12 +665,10 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
     size_t n)
 {
 	struct busy_job		*bj;
-	struct jail_job		*jobs;
 	struct jail_answer	*ans;
 	size_t			*first, *twin, cap, i, k, nj = 0;
 
 	bj = xcalloc(n + 1, sizeof(*bj));
-	jobs = xcalloc(n + 1, sizeof(*jobs));
 	twin = xcalloc(n + 1, sizeof(*twin));
 	/* The first request of each job, by bytes (open addressing, i + 1). */
 	for (cap = 16; cap < 2 * (n + 1); cap *= 2)
@@ -503,16 +701,11 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
 		r[i].job = nj;
 		bj[nj] = (struct busy_job){ r[i].text, r[i].len, r[i].m->tz,
 		    r[i].from, r[i].to + BUSY_SLACK };
-		jobs[nj].prepare = busy_job_prepare;
-		jobs[nj].work = busy_job_work;
-		jobs[nj].arg = &bj[nj];
-		jobs[nj].max_out = (size_t)ICAL_BUSY_MAX * 2 * sizeof(int64_t);
 		nj++;
 	}
 	ans = xcalloc(nj + 1, sizeof(*ans));
 	if (nj > 0)
-		jail_run_all(jobs, nj, busy_jobs(), bc != NULL ? &bc->watch :
-		    NULL, ans);
+		busy_run_jobs(bc, bj, nj, ans, false);
 	for (i = 0; i < n; i++) {
 		if (!r[i].run)
 			continue;
@@ -537,7 +730,6 @@ busy_parse_many(struct busy_cache *bc, struct store *st, struct busy_req *r,
 	free(ans);
 	free(first);
 	free(twin);
-	free(jobs);
 	free(bj);
 }
 
