@@ -104,6 +104,7 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
       FROM series_epochs e LEFT JOIN series s USING (community)
       WHERE e.n = 0;
     DROP TABLE series_epochs;
+    DROP TABLE busy_expanded; -- schema 5 (branch busypool)
     DELETE FROM meta WHERE key = 'install_id';
     COMMIT;
     PRAGMA user_version = 3;"
