@@ -43,7 +43,10 @@ char	*busy_display(const char *source);
 /*
  * What a source's bytes gave over a range, kept between cycles so that an
  * unchanged calendar (a 304, the same file) is not expanded again: one
- * entry per source and zone, found by the range and a hash of the bytes.
+ * entry per source and zone, found by a hash of the bytes and a range
+ * that covers the one asked (a calendar is expanded a week further than
+ * asked), and kept in the store too (busy_members), so that a restart
+ * finds it there.
  * busy_cache_sweep drops the entries not used since the last sweep (a
  * source gone from the config).  Used on one thread.
  */
