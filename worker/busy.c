@@ -366,9 +366,11 @@ busy_run_jobs(struct busy_cache *bc, struct busy_job *bj, size_t nj,
  * Children at once: one per online CPU (at most BUSY_JOBS_MAX), so that a
  * cycle's calendars are parsed on every core.  Each child keeps its own
  * limits (jail_run_all): the pool is processes, not threads, which keeps
- * one hostile calendar from costing more than its own source, and needs
- * nothing from libical's thread safety (its builtin zone cache is global
- * and unlocked in 3.0.16).
+ * one hostile calendar from costing more than its own source (RLIMIT_CPU
+ * and RLIMIT_AS count a whole process), and needs nothing from libical's
+ * thread safety: its builtin zone table is global, filled and expanded
+ * lazily, and has had races that crash (libical issues 319, 441, and 1029,
+ * still open in 2025); threads would have to serialise every conversion.
  */
 static int
 busy_jobs(void)
