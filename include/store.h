@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -220,6 +220,30 @@ int	store_busy_checked(struct store *st, const char *source, time_t now,
  * store_busy_clear and the array with free. */
 int	store_busy_list(struct store *st, struct store_busy **out, size_t *n,
 	    char **err);
+
+/*
+ * A source's busy intervals as last expanded in one zone (busy.c): the
+ * bytes' hash and length, the range [from, to) the expansion covered, and
+ * either the intervals (pairs of int64_t, from < to) or the reason the
+ * bytes were refused.  Read back, iv is as untrusted as the database file:
+ * the caller checks it.
+ */
+struct store_busy_exp {
+	uint64_t	 hash;
+	size_t		 len;
+	int64_t		 from, to;
+	int64_t		*iv;		/* 2 * niv values; NULL with error */
+	size_t		 niv;
+	char		*error;		/* NULL: iv holds the intervals */
+};
+void	store_busy_exp_clear(struct store_busy_exp *e);
+/* *found false (and *e cleared) when there is none for source and zone. */
+int	store_busy_exp_get(struct store *st, const char *source,
+	    const char *zone, bool *found, struct store_busy_exp *e,
+	    char **err);
+/* Keep e for source and zone, replacing what was kept. */
+int	store_busy_exp_put(struct store *st, const char *source,
+	    const char *zone, const struct store_busy_exp *e, char **err);
 
 /*
  * SQLite's PRAGMA data_version for this connection: it changes when another

@@ -235,6 +235,22 @@ static const char *const migrations[] = {
 	"  alerted       INTEGER NOT NULL DEFAULT 0,"
 	"  error         TEXT"
 	");",
+	/* 7 -> 8 (branch busypool): each busy source's intervals as last
+	 * expanded for one zone, with the hash and length of the bytes and
+	 * the range they cover, so that a restart does not expand again a
+	 * calendar that has not changed; or, instead of intervals, the
+	 * jail's reason for refusing those bytes. */
+	"CREATE TABLE busy_expanded ("
+	"  source     TEXT NOT NULL,"
+	"  zone       TEXT NOT NULL,"
+	"  hash       INTEGER NOT NULL,"
+	"  len        INTEGER NOT NULL,"
+	"  range_from INTEGER NOT NULL,"
+	"  range_to   INTEGER NOT NULL,"
+	"  intervals  BLOB,"
+	"  error      TEXT,"
+	"  PRIMARY KEY (source, zone)"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

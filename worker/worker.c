@@ -133,11 +133,24 @@ worker_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The wall clock in milliseconds, shifted by --now.  CLOCK_REALTIME, not
+ * time(): glibc's time() reads the coarse clock, which lags by up to a
+ * tick, so a wake-up timed to a second could still see the one before. */
+static int64_t
+worker_now_ms(const struct worker *w)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec + (w->has_now ? (int64_t)w->now_offset :
+	    0)) * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Calendar instants come from the wall clock (shifted by --now). */
 static time_t
 worker_now(const struct worker *w)
 {
-	return time(NULL) + (w->has_now ? w->now_offset : 0);
+	return (time_t)(worker_now_ms(w) / 1000);
 }
 
 /*
@@ -286,7 +299,8 @@ worker_next_due_ms(struct worker *w)
 {
 	char	*err = NULL;
 	bool	 found;
-	time_t	 when, now = worker_now(w);
+	time_t	 when;
+	int64_t	 now_ms;
 
 	if (store_outbox_next(w->st, &found, &when, &err) == -1) {
 		log_warn("%s", err);
@@ -295,8 +309,11 @@ worker_next_due_ms(struct worker *w)
 	}
 	if (!found)
 		return -1;
-	return worker_mono_ms() + (when > now ? (int64_t)(when - now) * 1000 :
-	    0);
+	/* To the millisecond: counted from a whole second, the wait ended
+	 * up to a second after the row was due (half a second on average). */
+	now_ms = worker_now_ms(w);
+	return worker_mono_ms() + ((int64_t)when * 1000 > now_ms ?
+	    (int64_t)when * 1000 - now_ms : 0);
 }
 
 /*
