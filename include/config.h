@@ -184,8 +184,20 @@ struct config_community {
 	struct config_channel	**notify;
 	size_t			 nnotify;
 	const struct tz		*tz;		/* "timezone" key, default worker's */
+	/* The meeting cycle's prompts and report (branch report). */
+	bool			 has_agenda_due, has_minutes_due;
+	int64_t			 agenda_due;	/* before a meeting, seconds */
+	int64_t			 minutes_due;	/* after a meeting, seconds */
+	struct config_member	*recorder;	/* NULL: the facilitator */
+	char			*notes_url;	/* "https://…/{date}", or NULL */
+	bool			 has_report;
+	int			 report_mday;	/* 1..28 */
+	struct civil_time	 report_time;
 	int			 line;
 };
+
+/* NOTES_URL_DATE in notes_url is replaced by a meeting's ISO date. */
+#define CONFIG_NOTES_DATE	"{date}"
 
 struct config {
 	char			*path;
@@ -241,6 +253,18 @@ struct config_calendar	*config_calendar_find(const struct config *cfg,
 
 /* "slack", "teams", … */
 const char	*config_channel_type_name(enum config_channel_type t);
+
+/*
+ * Community c's notes link for the meeting of series date d: notes_url with
+ * every CONFIG_NOTES_DATE replaced by d ("2026-12-08").  Allocated; NULL
+ * when c has no notes_url.
+ */
+char	*config_notes_url(const struct config_community *c,
+	    struct civil_date d);
+/* Whether c's notes_url differs per meeting (holds CONFIG_NOTES_DATE). */
+bool	config_notes_per_meeting(const struct config_community *c);
+/* Who records c's minutes: recorder, else the facilitator. */
+const struct config_member *config_recorder(const struct config_community *c);
 
 /* True when m is a member (required or optional) of c. */
 bool	config_community_has_member(const struct config_community *c,

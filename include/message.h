@@ -29,6 +29,9 @@ struct message {
 	time_t			 date;
 	const char		*dedup_key;	/* same key, same Message-ID */
 	const char		*text;		/* the text/plain body */
+	/* A text/html alternative to text (multipart/alternative), or NULL;
+	 * not together with a calendar part. */
+	const char		*html;
 	const char		*calendar;	/* iCalendar bytes, or NULL */
 	size_t			 calendar_len;
 	enum message_method	 method;	/* of the calendar part */

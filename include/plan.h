@@ -68,6 +68,8 @@ struct plan_msg {
 	char		*meeting;	/* series date ("2026-11-03") of the
 					   meeting a reminder or cancellation
 					   is about; NULL for any other */
+	char		*html;		/* an e-mail's HTML alternative to
+					   body, or NULL */
 };
 
 /*

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -283,6 +283,8 @@ struct store_outbox_new {
 	const char	*body;
 	time_t		 due, expires;
 	const char	*audience, *member, *community, *meeting;
+	const char	*html;		/* an e-mail's HTML alternative, or
+					   NULL (branch report) */
 };
 
 /*
@@ -331,6 +333,7 @@ struct store_outbox_row {
 	/* As planned (struct store_outbox_new); NULL when not known. */
 	char				*audience, *member, *community;
 	char				*meeting;
+	char				*html;		/* or NULL */
 };
 void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
 
@@ -448,6 +451,11 @@ struct store_action {
 	time_t				 created, changed;
 	time_t				 opened;	/* created, or last
 							 * reopened */
+	/* Branch report: the meeting it came from (series date), and
+	 * when it was last marked done (0: never). */
+	bool				 has_meeting;
+	struct civil_date		 meeting;
+	time_t				 done_at;
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);
@@ -457,6 +465,12 @@ int	store_action_add(struct store *st, const char *community,
 	    const char *owner, const char *title, const char *notes,
 	    struct civil_date due, time_t now, const char *actor, int64_t *id,
 	    char **err);
+/* The same, tied to the meeting (series date) that produced it; meeting
+ * NULL: none. */
+int	store_action_add_meeting(struct store *st, const char *community,
+	    const char *owner, const char *title, const char *notes,
+	    struct civil_date due, const struct civil_date *meeting,
+	    time_t now, const char *actor, int64_t *id, char **err);
 /* Item id into *out (store_action_free); *found false when none. */
 int	store_action_get(struct store *st, int64_t id, bool *found,
 	    struct store_action *out, char **err);
@@ -494,5 +508,31 @@ struct store_action_change {
 int	store_action_history(struct store *st, int64_t id,
 	    struct store_action_change **out, size_t *n, char **err);
 void	store_action_history_free(struct store_action_change *v, size_t n);
+
+/*
+ * ---- attendance (branch report) ----------------------------------------
+ *
+ * Who came to a meeting (community, series date), one row per member,
+ * with when and by whom it was recorded; recording again replaces a
+ * member's row.  Member IDs are the caller's to validate.
+ */
+struct store_attend {
+	char			*member;
+	struct civil_date	 meeting;
+	bool			 present;
+	time_t			 at;
+	char			*actor;
+};
+/* Record n members' presence at one meeting, in one transaction. */
+int	store_attend_set(struct store *st, const char *community,
+	    struct civil_date meeting, const char *const *members,
+	    const bool *present, size_t n, time_t now, const char *actor,
+	    char **err);
+/* Every row of community (meeting NULL) or of one meeting, by meeting
+ * then member; *out allocated (store_attend_free). */
+int	store_attend_list(struct store *st, const char *community,
+	    const struct civil_date *meeting, struct store_attend **out,
+	    size_t *n, char **err);
+void	store_attend_free(struct store_attend *v, size_t n);
 
 #endif

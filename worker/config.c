@@ -408,6 +408,11 @@ community_post(struct loader *L, const struct scan_sec *sec,
 		fail_at(L, scan_key_line(sec, "facilitator"), "%s facilitator: "
 		    "'%s' is in neither members nor optional", sec->label,
 		    c->facilitator->id);
+	if (c->recorder != NULL && scan_key_line(sec, "members") != 0 &&
+	    !config_community_has_member(c, c->recorder))
+		fail_at(L, scan_key_line(sec, "recorder"), "%s recorder: "
+		    "'%s' is in neither members nor optional", sec->label,
+		    c->recorder->id);
 	for (i = 0; i < c->noptional; i++) {
 		size_t	 j;
 
@@ -644,6 +649,7 @@ community_free(struct config_community *c)
 	free(c->location);
 	free(c->url);
 	free(c->description);
+	free(c->notes_url);
 	free(c->remind);
 	free(c->action_remind);
 	free(c->notify);
@@ -750,4 +756,36 @@ config_community_has_member(const struct config_community *c,
 		if (c->optional[i] == m)
 			return true;
 	return false;
+}
+
+char *
+config_notes_url(const struct config_community *c, struct civil_date d)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	char		 ds[CIVIL_DATE_LEN];
+	const char	*p, *q;
+
+	if (c->notes_url == NULL)
+		return NULL;
+	civil_date_format(d, ds);
+	for (p = c->notes_url; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
+	    p = q + strlen(CONFIG_NOTES_DATE)) {
+		xbuf_add(&b, p, (size_t)(q - p));
+		xbuf_add(&b, ds, strlen(ds));
+	}
+	xbuf_add(&b, p, strlen(p));
+	return b.s;
+}
+
+bool
+config_notes_per_meeting(const struct config_community *c)
+{
+	return c->notes_url != NULL &&
+	    strstr(c->notes_url, CONFIG_NOTES_DATE) != NULL;
+}
+
+const struct config_member *
+config_recorder(const struct config_community *c)
+{
+	return c->recorder != NULL ? c->recorder : c->facilitator;
 }

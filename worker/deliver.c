@@ -314,6 +314,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
+		msg.html = r->html;
 		cal = deliver_calendar_cached(&cals, cfg, st, r, now, &clen);
 		msg.calendar = cal;
 		msg.calendar_len = cal != NULL ? clen : 0;

@@ -365,6 +365,11 @@ msg_check(const struct message *m, char **err)
 		*err = xstrdup("the dedup key is empty");
 		return -1;
 	}
+	if (m->html != NULL && m->calendar != NULL) {
+		*err = xstrdup("a message has an HTML or a calendar part, "
+		    "not both");
+		return -1;
+	}
 	if (m->calendar != NULL && memchr(m->calendar, '\0',
 	    m->calendar_len) != NULL) {
 		*err = xstrdup("the calendar part holds a NUL byte");
@@ -409,7 +414,7 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	buf_str(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: vacation responders must not answer a reminder. */
 	buf_str(&b, "Auto-Submitted: auto-generated\r\n");
-	if (m->calendar == NULL) {
+	if (m->calendar == NULL && m->html == NULL) {
 		buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		qp_body(&b, text, strlen(text));
@@ -419,6 +424,21 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	/* "=_" never occurs in quoted-printable, so no body holds this. */
 	msg_sha256_hex(mid, hex);
 	snprintf(bound, sizeof(bound), "=_plc_%.24s", hex);
+	if (m->html != NULL) {
+		/* Text first, HTML last: the richest alternative is last. */
+		buf_fmt(&b, "Content-Type: multipart/alternative;\r\n "
+		    "boundary=\"%s\"\r\n\r\n", bound);
+		buf_fmt(&b, "--%s\r\nContent-Type: text/plain; "
+		    "charset=utf-8\r\nContent-Transfer-Encoding: "
+		    "quoted-printable\r\n\r\n", bound);
+		qp_body(&b, text, strlen(text));
+		buf_fmt(&b, "--%s\r\nContent-Type: text/html; charset=utf-8"
+		    "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
+		    bound);
+		qp_body(&b, m->html, strlen(m->html));
+		buf_fmt(&b, "--%s--\r\n", bound);
+		goto done;
+	}
 	/* An iMIP invitation is the calendar alternative to the text;
 	 * a published event is an attachment beside it. */
 	buf_fmt(&b, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n",

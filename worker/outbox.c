@@ -38,6 +38,7 @@ outbox_store_plan(struct store *st, const struct plan_msg *m, long n,
 		rows[i].member = m[i].member;
 		rows[i].community = m[i].community;
 		rows[i].meeting = m[i].meeting;
+		rows[i].html = m[i].html;
 	}
 	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
 	    counts, err);

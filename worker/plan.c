@@ -436,6 +436,7 @@ plan_free(struct plan_msg *msgs, long n)
 		free(msgs[i].member);
 		free(msgs[i].community);
 		free(msgs[i].meeting);
+		free(msgs[i].html);
 	}
 	free(msgs);
 }

@@ -5,19 +5,24 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-/* The last column is when the item was last opened: its last reopening
- * (a status change from done), else its creation. */
+/* Column 10 is when the item was last opened: its last reopening
+ * (a status change from done), else its creation.  Then the meeting it
+ * came from and when it was last marked done (branch report). */
 #define STORE_ACTION_COLS	"id, community, owner, title, notes, due, " \
 				"status, sequence, created, changed, " \
 				"max(created, coalesce((SELECT max(h.at) " \
 				"FROM action_history h WHERE h.item = " \
 				"action_items.id AND h.field = 'status' AND " \
-				"h.old = 'done'), created))"
+				"h.old = 'done'), created)), meeting, " \
+				"(SELECT max(h.at) FROM action_history h " \
+				"WHERE h.item = action_items.id AND " \
+				"h.field = 'status' AND h.new = 'done')"
 
 static void
 store_action_row(sqlite3_stmt *s, struct store_action *a)
 {
 	const char	*due = (const char *)sqlite3_column_text(s, 5);
+	const char	*mt;
 
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(s, 0);
@@ -33,6 +38,9 @@ store_action_row(sqlite3_stmt *s, struct store_action *a)
 	a->created = (time_t)sqlite3_column_int64(s, 8);
 	a->changed = (time_t)sqlite3_column_int64(s, 9);
 	a->opened = (time_t)sqlite3_column_int64(s, 10);
+	mt = (const char *)sqlite3_column_text(s, 11);
+	a->has_meeting = mt != NULL && civil_date_parse(mt, &a->meeting) == 0;
+	a->done_at = (time_t)sqlite3_column_int64(s, 12);
 }
 
 void
@@ -85,15 +93,27 @@ store_action_add(struct store *st, const char *community, const char *owner,
     const char *title, const char *notes, struct civil_date due, time_t now,
     const char *actor, int64_t *id, char **err)
 {
+	return store_action_add_meeting(st, community, owner, title, notes,
+	    due, NULL, now, actor, id, err);
+}
+
+int
+store_action_add_meeting(struct store *st, const char *community,
+    const char *owner, const char *title, const char *notes,
+    struct civil_date due, const struct civil_date *meeting, time_t now,
+    const char *actor, int64_t *id, char **err)
+{
 	sqlite3_stmt	*s = NULL;
-	char		 d[CIVIL_DATE_LEN];
+	char		 d[CIVIL_DATE_LEN], md[CIVIL_DATE_LEN];
 
 	civil_date_format(due, d);
+	if (meeting != NULL)
+		civil_date_format(*meeting, md);
 	if (store_exec(st, "BEGIN IMMEDIATE", "adding an item", err) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO action_items (community, "
-	    "owner, title, notes, due, created, changed) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+	    "owner, title, notes, due, created, changed, meeting) VALUES (?, "
+	    "?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(s, 1, community, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
@@ -102,6 +122,8 @@ store_action_add(struct store *st, const char *community, const char *owner,
 	sqlite3_bind_text(s, 5, d, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 8, meeting != NULL ? md : NULL, -1,
+	    SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto fail;
 	*id = sqlite3_last_insert_rowid(st->db);

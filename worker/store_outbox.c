@@ -77,6 +77,7 @@ store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
 	sqlite3_bind_text(s, 11, r->member, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 12, r->community, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 13, r->meeting, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 14, r->html, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)
@@ -98,11 +99,13 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
 	    "channel, recipient, subject, body, due, expires, next_try, "
-	    "created, changed, audience, member, community, meeting) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, ?11, ?12, ?13) "
+	    "created, changed, audience, member, community, meeting, html) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, ?11, "
+	    "?12, ?13, ?14) "
 	    "ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
 	    "channel = excluded.channel, recipient = excluded.recipient, "
 	    "subject = excluded.subject, body = excluded.body, "
+	    "html = excluded.html, "
 	    "expires = excluded.expires, due = " STORE_OUTBOX_NEWDUE ", "
 	    /* Facts of the key, which is the same: they change with it. */
 	    "audience = excluded.audience, member = excluded.member, "
@@ -117,7 +120,8 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	    "AND (outbox.kind IS NOT excluded.kind OR outbox.channel IS NOT "
 	    "excluded.channel OR outbox.recipient IS NOT excluded.recipient "
 	    "OR outbox.subject IS NOT excluded.subject OR outbox.body IS NOT "
-	    "excluded.body OR outbox.expires IS NOT excluded.expires OR "
+	    "excluded.body OR outbox.html IS NOT excluded.html OR "
+	    "outbox.expires IS NOT excluded.expires OR "
 	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, upsert,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -229,6 +233,7 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].member);
 		free(rows[i].community);
 		free(rows[i].meeting);
+		free(rows[i].html);
 	}
 	free(rows);
 }
@@ -236,7 +241,7 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 #define STORE_OUTBOX_COLUMNS "id, dedup, kind, channel, recipient, subject, " \
 	"body, last_answer, status, attempts, due, expires, next_try, " \
 	"claimed, sent_at, created, changed, audience, member, community, " \
-	"meeting"
+	"meeting, html"
 
 /* Appends the rows a SELECT of STORE_OUTBOX_COLUMNS gives. */
 static int
@@ -271,6 +276,7 @@ store_outbox_fetch(sqlite3_stmt *s, struct store_outbox_row **rows,
 		r->member = store_col_text(s, 18);
 		r->community = store_col_text(s, 19);
 		r->meeting = store_col_text(s, 20);
+		r->html = store_col_text(s, 21);
 	}
 	return st == SQLITE_DONE ? 0 : -1;
 }
