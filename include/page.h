@@ -37,4 +37,26 @@ char	*page_stale(void);
 /* The database could not answer: try again, nothing changed.  Allocated. */
 char	*page_busy(void);
 
+/*
+ * Whether a POST to a signed page may go ahead: its Origin and Referer
+ * headers (untrusted, NULL when absent) must, where present, name the
+ * origin of public_url ("https://plc.example.edu", trusted, from the
+ * config): same scheme, host (case-insensitive) and port (an absent port
+ * being the scheme's default).  Origin is checked first; "null" (an opaque
+ * origin) is never a match.  Neither header present: true (mail clients
+ * and privacy settings send none, and the link's MAC is what authorises).
+ * A NULL public_url matches no header.
+ */
+bool	page_origin_ok(const char *public_url, const char *origin,
+	    const char *referer);
+
+/*
+ * The shared document of every signed page: a title, a heading (both
+ * escaped here) and a body that is already HTML.  Allocated.
+ */
+char	*page_doc(const char *title, const char *heading, const char *body);
+
+/* A POST from another site (page_origin_ok false): nothing changed. */
+char	*page_cross_origin(void);
+
 #endif

@@ -25,6 +25,19 @@
 #define LINK_CONTEXT_V1	"plc-cadence link v1:"
 #define LINK_CONTEXT_V2	"plc-cadence link v2:"
 
+/* The third format's kinds: the token's letter and the MAC's context. */
+static const struct {
+	char		 letter;
+	const char	*context;
+} link_kinds[] = {
+	[LINK_DONE] = { 'd', "plc-cadence link v3 done:" },
+	[LINK_RSVP] = { 'v', "plc-cadence link v3 rsvp:" },
+	[LINK_MOVE] = { 'm', "plc-cadence link v3 move:" },
+	[LINK_ATTEND] = { 'a', "plc-cadence link v3 attend:" },
+	[LINK_REPORT] = { 'r', "plc-cadence link v3 report:" },
+};
+#define LINK_NKINDS	(sizeof(link_kinds) / sizeof(link_kinds[0]))
+
 static const char link_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -154,6 +167,95 @@ link_current(time_t opened, time_t created, time_t item_opened)
 	if (opened == LINK_OPENED_NONE)
 		opened = created;
 	return opened >= item_opened ? LINK_OK : LINK_STALE;
+}
+
+int
+link_subject_valid(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return 0;
+	n = strnlen(s, LINK_SUBJECT_MAX + 1);
+	return n > 0 && n <= LINK_SUBJECT_MAX && strspn(s, "ABCDEFGHIJKLMNOP"
+	    "QRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+char *
+link_make_kind(const unsigned char *key, size_t len, enum link_kind kind,
+    const char *subject, time_t expires)
+{
+	char	mac[LINK_B64_LEN + 1], *what, *tok;
+
+	if ((size_t)kind >= LINK_NKINDS || !link_subject_valid(subject) ||
+	    expires < 0)
+		abort();
+	what = xasprintf("%s.%lld", subject, (long long)expires);
+	link_mac(key, len, link_kinds[kind].context, what, mac);
+	tok = xasprintf("%c.%s.%s", link_kinds[kind].letter, what, mac);
+	free(what);
+	return tok;
+}
+
+/*
+ * "K.SUBJECT.EXPIRES.MAC", read from its end: the MAC is always
+ * LINK_B64_LEN characters (and may hold '-', '_' but never '.'), EXPIRES
+ * the digits before it, SUBJECT all between the kind and EXPIRES.
+ */
+enum link_verdict
+link_check_kind(const unsigned char *key, size_t len, const char *token,
+    time_t now, enum link_kind *kind, char **subject)
+{
+	const char	*mac_at, *dot;
+	char		 mac[LINK_B64_LEN + 1], what[LINK_TOKEN_MAX + 1];
+	int64_t		 expires, id;
+	time_t		 opened;
+	size_t		 n = strnlen(token, LINK_TOKEN_MAX + 1), k;
+	enum link_verdict v;
+
+	*subject = NULL;
+	if (n > LINK_TOKEN_MAX || n == 0)
+		return LINK_MALFORMED;
+	if (token[0] >= '0' && token[0] <= '9') {
+		/* A done link of the first two formats. */
+		v = link_check(key, len, token, now, &id, &opened);
+		if (v != LINK_OK)
+			return v;
+		*kind = LINK_DONE;
+		*subject = opened == LINK_OPENED_NONE ?
+		    xasprintf("%lld", (long long)id) :
+		    xasprintf("%lld.%lld", (long long)id, (long long)opened);
+		return LINK_OK;
+	}
+	for (k = 0; k < LINK_NKINDS; k++)
+		if (token[0] == link_kinds[k].letter)
+			break;
+	if (k == LINK_NKINDS || n < 2 + 1 + 1 + 1 + LINK_B64_LEN ||
+	    token[1] != '.')
+		return LINK_MALFORMED;
+	mac_at = token + n - LINK_B64_LEN;
+	if (mac_at[-1] != '.' || memchr(mac_at, '.', LINK_B64_LEN) != NULL)
+		return LINK_MALFORMED;
+	for (dot = mac_at - 2; dot > token + 1 && *dot != '.'; dot--)
+		;
+	if (dot <= token + 2 || !link_number(dot + 1,
+	    (size_t)(mac_at - 1 - dot - 1), &expires))
+		return LINK_MALFORMED;
+	/* The subject, then its charset: what the MAC covers. */
+	memcpy(what, token + 2, (size_t)(dot - token - 2));
+	what[dot - token - 2] = '\0';
+	if (!link_subject_valid(what))
+		return LINK_MALFORMED;
+	memcpy(what, token + 2, (size_t)(mac_at - 1 - token - 2));
+	what[mac_at - 1 - token - 2] = '\0';
+	link_mac(key, len, link_kinds[k].context, what, mac);
+	if (CRYPTO_memcmp(mac, mac_at, LINK_B64_LEN) != 0)
+		return LINK_FORGED;
+	if (expires <= (int64_t)now)
+		return LINK_EXPIRED;
+	*kind = (enum link_kind)k;
+	*subject = xstrndup(token + 2, (size_t)(dot - token - 2));
+	return LINK_OK;
 }
 
 /* Read the key file, or create it when there is none. */

@@ -1,7 +1,10 @@
 /* page: HTML for one-click links, every value escaped. */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "page.h"
 #include "xmalloc.h"
@@ -35,7 +38,7 @@ page_escape(const char *s)
 }
 
 /* The document around a heading and a body (already HTML). */
-static char *
+char *
 page_doc(const char *title, const char *heading, const char *body)
 {
 	char	*t = page_escape(title), *h = page_escape(heading), *r;
@@ -132,4 +135,87 @@ page_busy(void)
 {
 	return page_doc("Try again", "Try again in a moment",
 	    "<p>The server is busy. Nothing was changed.</p>\n");
+}
+
+/*
+ * The origin of url split into scheme, host and port: false when url is no
+ * http(s) URL.  The host is what lies between "//" (after any userinfo)
+ * and the first of ":/?#"; a port given is digits only.
+ */
+static bool
+page_origin_parts(const char *url, bool *https, const char **host,
+    size_t *hostlen, long *port)
+{
+	const char	*p, *h, *at, *end;
+
+	if (strncasecmp(url, "https://", 8) == 0) {
+		*https = true;
+		h = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		*https = false;
+		h = url + 7;
+	} else
+		return false;
+	end = h + strcspn(h, "/?#");
+	for (at = h; at < end && *at != '@'; at++)
+		;
+	if (at < end)
+		h = at + 1;
+	for (p = h; p < end && *p != ':'; p++)
+		;
+	*host = h;
+	*hostlen = (size_t)(p - h);
+	*port = *https ? 443 : 80;
+	if (*hostlen == 0)
+		return false;
+	if (p < end) {
+		long	v = 0;
+
+		if (p + 1 == end)
+			return true;	/* "host:" is the default port */
+		for (p++; p < end; p++) {
+			if (!isdigit((unsigned char)*p) || v > 65535)
+				return false;
+			v = v * 10 + (*p - '0');
+		}
+		*port = v;
+	}
+	return true;
+}
+
+static bool
+page_same_origin(const char *public_url, const char *url)
+{
+	const char	*h1, *h2;
+	size_t		 n1, n2;
+	long		 p1, p2;
+	bool		 s1, s2;
+
+	if (!page_origin_parts(public_url, &s1, &h1, &n1, &p1) ||
+	    !page_origin_parts(url, &s2, &h2, &n2, &p2))
+		return false;
+	return s1 == s2 && p1 == p2 && n1 == n2 &&
+	    strncasecmp(h1, h2, n1) == 0;
+}
+
+bool
+page_origin_ok(const char *public_url, const char *origin,
+    const char *referer)
+{
+	if (origin != NULL)
+		return public_url != NULL && page_same_origin(public_url,
+		    origin);
+	if (referer != NULL)
+		return public_url != NULL && page_same_origin(public_url,
+		    referer);
+	return true;
+}
+
+char *
+page_cross_origin(void)
+{
+	return page_doc("Not sent from this site", "This form was sent from "
+	    "another site", "<p>For your safety, answers are taken only from "
+	    "the page this link opens. Nothing was changed.</p>\n<p>Open the "
+	    "link from your reminder again and press the button there.</p>\n");
 }

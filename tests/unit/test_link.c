@@ -236,6 +236,86 @@ test_key_file(void **state)
 	free(k1);
 }
 
+/* Every kind round-trips; none verifies as another or as a done link. */
+static void
+test_kinds(void **state)
+{
+	static const char *subj[] = { "42.1795000000", "math7.2026-12-08.bob",
+	    "math7.2026-12-08.2026-12-09.1600", "math7.2026-12-08", "math7" };
+	enum link_kind	 k, j, got;
+	char		*tok, *other, *s = NULL;
+	int64_t		 id = -1;
+	time_t		 opened = 0;
+
+	(void)state;
+	for (k = LINK_DONE; k <= LINK_REPORT; k++) {
+		tok = link_make_kind(key, KLEN, k, subj[k], NOW + 60);
+		assert_int_equal(link_check_kind(key, KLEN, tok, NOW, &got,
+		    &s), LINK_OK);
+		assert_int_equal(got, k);
+		assert_string_equal(s, subj[k]);
+		free(s);
+		assert_int_equal(strspn(tok, "0123456789-_.abcdefghijklmnopqrs"
+		    "tuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), strlen(tok));
+		/* The same subject and MAC under every other kind's letter. */
+		for (j = LINK_DONE; j <= LINK_REPORT; j++) {
+			if (j == k)
+				continue;
+			other = xstrdup(tok);
+			other[0] = "dvmar"[j];
+			assert_int_equal(link_check_kind(key, KLEN, other, NOW,
+			    &got, &s), LINK_FORGED);
+			assert_null(s);
+			free(other);
+		}
+		/* Not a done link of the older formats either. */
+		assert_int_not_equal(CHECK(tok, NOW), LINK_OK);
+		assert_int_equal(link_check_kind(key, KLEN, tok, NOW + 60,
+		    &got, &s), LINK_EXPIRED);
+		/* Another member, same MAC. */
+		other = xstrdup(tok);
+		other[2] = other[2] == 'm' ? 'n' : 'm';
+		assert_int_equal(link_check_kind(key, KLEN, other, NOW, &got,
+		    &s), LINK_FORGED);
+		free(other);
+		/* A later expiry, same MAC. */
+		other = xstrdup(tok);
+		other[strlen(tok) - 44 - 1]++;
+		assert_int_equal(link_check_kind(key, KLEN, other, NOW, &got,
+		    &s), LINK_FORGED);
+		free(other);
+		free(tok);
+	}
+	/* A done link of the second format still reads as one. */
+	tok = link_make(key, KLEN, 42, NOW - 60, NOW + 60);
+	assert_int_equal(link_check_kind(key, KLEN, tok, NOW, &got, &s),
+	    LINK_OK);
+	assert_int_equal(got, LINK_DONE);
+	assert_string_equal(s, "42.1794999940");
+	free(s);
+	free(tok);
+	/* Garbage. */
+	assert_int_equal(link_check_kind(key, KLEN, "", NOW, &got, &s),
+	    LINK_MALFORMED);
+	assert_int_equal(link_check_kind(key, KLEN, "v.a.1.", NOW, &got, &s),
+	    LINK_MALFORMED);
+	assert_int_equal(link_check_kind(key, KLEN, "x.math7.2026-12-08.bob."
+	    "1795000060.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &got,
+	    &s), LINK_MALFORMED);
+	assert_int_equal(link_check_kind(key, KLEN, "v.ma th7.1795000060."
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &got, &s),
+	    LINK_MALFORMED);
+	assert_int_equal(link_check_kind(key, KLEN, "v..1795000060."
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &got, &s),
+	    LINK_MALFORMED);
+	assert_int_equal(link_check_kind(key, KLEN, "v.math7.1795000060."
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NOW, &got, &s),
+	    LINK_FORGED);
+	assert_false(link_subject_valid("a b"));
+	assert_false(link_subject_valid(""));
+	assert_true(link_subject_valid("math7.2026-12-08.bob"));
+}
+
 int
 main(void)
 {
@@ -244,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,6 +94,38 @@ test_done_and_refused(void **state)
 	free(p);
 }
 
+/* Forms post only from public_url's own origin, when a header says. */
+static void
+test_origin(void **state)
+{
+	const char	*pub = "https://plc.example.edu/plc";
+
+	(void)state;
+	assert_true(page_origin_ok(pub, NULL, NULL));
+	assert_true(page_origin_ok(pub, "https://plc.example.edu", NULL));
+	assert_true(page_origin_ok(pub, "https://PLC.example.edu:443", NULL));
+	assert_true(page_origin_ok(pub, NULL,
+	    "https://plc.example.edu/v/x.y"));
+	assert_false(page_origin_ok(pub, "https://evil.example", NULL));
+	assert_false(page_origin_ok(pub, "http://plc.example.edu", NULL));
+	assert_false(page_origin_ok(pub, "https://plc.example.edu:8443",
+	    NULL));
+	assert_false(page_origin_ok(pub, "https://plc.example.edu.evil.example",
+	    NULL));
+	assert_false(page_origin_ok(pub, "null", NULL));
+	/* Origin wins over a matching Referer. */
+	assert_false(page_origin_ok(pub, "https://evil.example",
+	    "https://plc.example.edu/v/x"));
+	assert_false(page_origin_ok(pub, NULL,
+	    "https://plc.example.edu@evil.example/v/x"));
+	assert_false(page_origin_ok(pub, NULL, "garbage"));
+	assert_false(page_origin_ok(NULL, "https://plc.example.edu", NULL));
+	assert_true(page_origin_ok("http://127.0.0.1:8080",
+	    "http://127.0.0.1:8080", NULL));
+	assert_false(page_origin_ok("http://127.0.0.1:8080",
+	    "http://127.0.0.1:8081", NULL));
+}
+
 int
 main(void)
 {
@@ -101,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_item_page),
 		cmocka_unit_test(test_done_and_refused),
+		cmocka_unit_test(test_origin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
