@@ -254,18 +254,6 @@ struct config_calendar	*config_calendar_find(const struct config *cfg,
 /* "slack", "teams", … */
 const char	*config_channel_type_name(enum config_channel_type t);
 
-/*
- * Community c's notes link for the meeting of series date d: notes_url with
- * every CONFIG_NOTES_DATE replaced by d ("2026-12-08").  Allocated; NULL
- * when c has no notes_url.
- */
-char	*config_notes_url(const struct config_community *c,
-	    struct civil_date d);
-/* Whether c's notes_url differs per meeting (holds CONFIG_NOTES_DATE). */
-bool	config_notes_per_meeting(const struct config_community *c);
-/* Who records c's minutes: recorder, else the facilitator. */
-const struct config_member *config_recorder(const struct config_community *c);
-
 /* True when m is a member (required or optional) of c. */
 bool	config_community_has_member(const struct config_community *c,
 	    const struct config_member *m);

@@ -757,35 +757,3 @@ config_community_has_member(const struct config_community *c,
 			return true;
 	return false;
 }
-
-char *
-config_notes_url(const struct config_community *c, struct civil_date d)
-{
-	struct xbuf	 b = { NULL, 0, 0 };
-	char		 ds[CIVIL_DATE_LEN];
-	const char	*p, *q;
-
-	if (c->notes_url == NULL)
-		return NULL;
-	civil_date_format(d, ds);
-	for (p = c->notes_url; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
-	    p = q + strlen(CONFIG_NOTES_DATE)) {
-		xbuf_add(&b, p, (size_t)(q - p));
-		xbuf_add(&b, ds, strlen(ds));
-	}
-	xbuf_add(&b, p, strlen(p));
-	return b.s;
-}
-
-bool
-config_notes_per_meeting(const struct config_community *c)
-{
-	return c->notes_url != NULL &&
-	    strstr(c->notes_url, CONFIG_NOTES_DATE) != NULL;
-}
-
-const struct config_member *
-config_recorder(const struct config_community *c)
-{
-	return c->recorder != NULL ? c->recorder : c->facilitator;
-}

@@ -7,10 +7,12 @@
 
 #include "civil.h"
 #include "config.h"
+#include "ledger.h"
 #include "log.h"
 #include "nudge.h"
 #include "outbox.h"
 #include "plan.h"
+#include "prompt.h"
 #include "series.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -153,6 +155,37 @@ out:
 	return rc;
 }
 
+/* Branch report: the agenda, minutes and monthly report prompts
+ * (prompt.h), withdrawn with no end as the nudges are. */
+static int
+outbox_plan_prompts(const struct config *cfg,
+    const struct config_community *c, struct store *st,
+    const struct nudge_opts *no, time_t now,
+    struct store_outbox_counts *total, char **err)
+{
+	struct prompt_opts	 o = { cfg, no->public_url, no->key, no->keylen,
+				    no->horizon, no->has_quiet,
+				    no->quiet_from, no->quiet_to };
+	struct plan_msg		*m = NULL;
+	const char		*prefixes[3];
+	char			*p[3];
+	long			 n;
+	int			 rc = -1, i;
+
+	p[0] = xasprintf("%s%s:", PROMPT_PREFIX_AGENDA, c->id);
+	p[1] = xasprintf("%s%s:", PROMPT_PREFIX_MINUTES, c->id);
+	p[2] = xasprintf("%s%s:", PROMPT_PREFIX_REPORT, c->id);
+	for (i = 0; i < 3; i++)
+		prefixes[i] = p[i];
+	if ((n = ledger_prompts(st, c, &o, now, &m, err)) >= 0)
+		rc = outbox_plan_scoped(st, m, n, prefixes, 3, now,
+		    (time_t)INT64_MAX, total, err);
+	plan_free(m, n > 0 ? n : 0);
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	return rc;
+}
+
 /* A community gone from the config: its pending messages with it. */
 static int
 outbox_withdraw_removed(const struct config *cfg, struct store *st,
@@ -205,6 +238,9 @@ outbox_plan(const struct config *cfg, struct store *st,
 	for (i = 0; i < cfg->ncommunities; i++) {
 		c = &cfg->communities[i];
 		if (outbox_plan_items(cfg, c, st, &o, now, &total,
+		    &cerr) == -1)
+			goto fail;
+		if (outbox_plan_prompts(cfg, c, st, &o, now, &total,
 		    &cerr) == -1)
 			goto fail;
 		/* An `auto` slot is placed by availability first. */
