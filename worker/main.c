@@ -50,6 +50,7 @@ static const struct command {
 	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
 	{ "action", cmd_action,
 	    "action add ID --owner M --due DATE --title T [--notes N]\n"
+	    "              [--meeting DATE]\n"
 	    "                          record an action item; prints its number\n"
 	    "  action list [--community ID] [--owner M] [--open | --done | "
 	    "--overdue]\n"
@@ -57,6 +58,12 @@ static const struct command {
 	    "  action done N [--note T] | action reopen N\n"
 	    "  action edit N [--due DATE] [--owner M] [--title T]\n"
 	    "  action show N [--json]  change an item; one item and its history" },
+	{ "meeting", cmd_meeting,
+	    "meeting attend ID DATE [--present M,M] [--absent M,M]\n"
+	    "                          record who came to a meeting" },
+	{ "report", cmd_report,
+	    "report ID [--from DATE] [--to DATE] [--json]\n"
+	    "                          the accountability report" },
 	{ "outbox", cmd_outbox,
 	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
 	    "                          planned, sent and failed messages; "

@@ -110,7 +110,10 @@ prompt_add(struct prompt_ctx *x, char *dedup, const char *kind,
 	m->audience = PLAN_AUDIENCE_MEMBER;
 	m->member = xstrdup(mb->id);
 	m->community = xstrdup(x->c->id);
-	m->meeting = meeting != NULL ? xstrdup(meeting) : NULL;
+	/* No meeting column: a prompt carries no calendar attachment
+	 * (deliver.c attaches the meeting of a row that names one). */
+	(void)meeting;
+	m->meeting = NULL;
 	m->subject = subject;
 	m->body = body;
 	m->html = html;

@@ -398,7 +398,7 @@ worker_str_differs(const char *a, const char *b)
 static bool
 worker_reload(struct worker *w)
 {
-	struct config	*cfg = NULL;
+	struct config	*cfg = NULL, *old;
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
 
@@ -450,10 +450,13 @@ worker_reload(struct worker *w)
 	/* Follow the config's log level unless -v/-q overrode it. */
 	if (!w->log_forced)
 		log_set_level(cfg->worker.log_level);
-	config_free(w->owned);
+	/* The HTTP threads read the config in force (the attendance and
+	 * report pages): the old one is freed once they have the new. */
+	old = w->owned;
 	w->owned = cfg;
 	w->cfg = cfg;
 	http_set_config(w->http, cfg);
+	config_free(old);
 	taken = true;
 out:
 	free(errors);
