@@ -126,6 +126,15 @@ void	plan_day(struct civil_date d, char *buf, size_t len);
 /* "Tue 3 Nov 15:30", instant t's wall time in tz (NULL: UTC). */
 #define PLAN_INSTANT_LEN	48
 void	plan_instant(const struct tz *tz, time_t t, char *buf, size_t len);
+/*
+ * c's notes link for the meeting of series date d (branch report):
+ * notes_url with every CONFIG_NOTES_DATE replaced by the ISO date.
+ * Allocated; NULL when c has no notes_url.
+ */
+char	*plan_notes_url(const struct config_community *c, struct civil_date d);
+/* Whether c's notes link differs per meeting (its template has {date}). */
+bool	plan_notes_per_meeting(const struct config_community *c);
+
 /* tz, or UTC for NULL. */
 const struct tz	*plan_zone(const struct tz *tz);
 

@@ -24,7 +24,7 @@
  * nudges are).  Signed links go only by e-mail or to the recipient's own
  * chat channel (plan_channel_private); a shared channel's copy names the
  * command instead.  A meeting's notes link (notes_url with {date} filled
- * in) is in its prompts.
+ * in: plan_notes_url) is in its prompts.
  *
  * Dedup keys name the community, the meeting's series date (or the
  * report's month), the recipient and the channel:
@@ -71,15 +71,6 @@ struct prompt_opts {
 	int			 quiet_from, quiet_to;
 };
 
-/*
- * c's notes link for the meeting of series date d: notes_url with every
- * CONFIG_NOTES_DATE replaced by the ISO date.  Allocated; NULL when c has
- * no notes_url.
- */
-char	*prompt_notes_url(const struct config_community *c,
-	    struct civil_date d);
-/* Whether c's notes link differs per meeting (its template has {date}). */
-bool	prompt_notes_per_meeting(const struct config_community *c);
 /* Who is asked for c's minutes: recorder, else the facilitator. */
 const struct config_member *prompt_recorder(const struct config_community *c);
 

@@ -117,6 +117,7 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
 	struct civil_date	 d;
 	struct civil_time	 t;
 	char			*line, ib[48], ob[32], tb[CIVIL_TIME_LEN];
+	char			*notes, *line2;
 
 	line = plan_line(m, tz);
 	plan_instant(tz, m->occ->start, ib, sizeof(ib));
@@ -141,6 +142,14 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, const char *kind,
 		*subject = xasprintf("Reminder: %s — %s", m->name, ib);
 		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
 		    m->descr ? "\n" : "");
+	}
+	/* Branch report: the meeting's notes link, in its reminders. */
+	if (strcmp(kind, PLAN_KIND_REMINDER) == 0 &&
+	    (notes = plan_notes_url(m->c, od)) != NULL) {
+		line2 = *body;
+		*body = xasprintf("%sNotes: %s\n", line2, notes);
+		free(line2);
+		free(notes);
 	}
 	free(line);
 }
@@ -248,6 +257,32 @@ plan_vec_sort(struct plan_vec *pv)
 {
 	if (pv->n > 0)
 		qsort(pv->v, (size_t)pv->n, sizeof(*pv->v), plan_cmp);
+}
+
+char *
+plan_notes_url(const struct config_community *c, struct civil_date d)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	char		 ds[CIVIL_DATE_LEN];
+	const char	*p, *q;
+
+	if (c->notes_url == NULL)
+		return NULL;
+	civil_date_format(d, ds);
+	for (p = c->notes_url; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
+	    p = q + strlen(CONFIG_NOTES_DATE)) {
+		xbuf_add(&b, p, (size_t)(q - p));
+		xbuf_add(&b, ds, strlen(ds));
+	}
+	xbuf_add(&b, p, strlen(p));
+	return b.s;
+}
+
+bool
+plan_notes_per_meeting(const struct config_community *c)
+{
+	return c->notes_url != NULL &&
+	    strstr(c->notes_url, CONFIG_NOTES_DATE) != NULL;
 }
 
 size_t

@@ -13,32 +13,6 @@
 #include "tz.h"
 #include "xmalloc.h"
 
-char *
-prompt_notes_url(const struct config_community *c, struct civil_date d)
-{
-	struct xbuf	 b = { NULL, 0, 0 };
-	char		 ds[CIVIL_DATE_LEN];
-	const char	*p, *q;
-
-	if (c->notes_url == NULL)
-		return NULL;
-	civil_date_format(d, ds);
-	for (p = c->notes_url; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
-	    p = q + strlen(CONFIG_NOTES_DATE)) {
-		xbuf_add(&b, p, (size_t)(q - p));
-		xbuf_add(&b, ds, strlen(ds));
-	}
-	xbuf_add(&b, p, strlen(p));
-	return b.s;
-}
-
-bool
-prompt_notes_per_meeting(const struct config_community *c)
-{
-	return c->notes_url != NULL &&
-	    strstr(c->notes_url, CONFIG_NOTES_DATE) != NULL;
-}
-
 const struct config_member *
 prompt_recorder(const struct config_community *c)
 {
@@ -246,7 +220,7 @@ prompt_plan(const struct config_community *c, const struct cadence_occ *occ,
 		if (occ[i].cancelled)
 			continue;
 		civil_date_format(occ[i].orig, orig);
-		notes = prompt_notes_url(c, occ[i].orig);
+		notes = plan_notes_url(c, occ[i].orig);
 		if (c->has_agenda_due)
 			prompt_agenda(&x, &occ[i], orig, notes);
 		for (k = 0; k < nminuted; k++)
