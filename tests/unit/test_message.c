@@ -427,6 +427,43 @@ test_calendar_part(void **state)
 	free(err);
 }
 
+/* Branch report: text and HTML as multipart/alternative, the HTML last
+ * (the richest alternative), both quoted-printable; not with a calendar. */
+static void
+test_html_alternative(void **state)
+{
+	static const char cal_pub[] = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n"
+	    "END:VCALENDAR\r\n";
+	struct message	 m = base_msg();
+	char		*s, *err, *b, *t, *h, bound[80];
+
+	(void)state;
+	m.text = "Report\n";
+	m.html = "<table><tr><td style=\"padding:4px\">3</td></tr></table>\n";
+	s = build_ok(&m);
+	assert_lines(s);
+	assert_non_null(b = strstr(s, "Content-Type: multipart/alternative;"
+	    "\r\n boundary=\""));
+	b = strchr(b, '"') + 1;
+	snprintf(bound, sizeof(bound), "\r\n--%.*s\r\n",
+	    (int)(strchr(b, '"') - b), b);
+	assert_non_null(t = strstr(s, "Content-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"));
+	assert_non_null(h = strstr(s, "Content-Type: text/html; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"));
+	assert_true(t < h);
+	assert_non_null(strstr(h, "<td style=3D\"padding:4px\">3</td>"));
+	bound[strlen(bound) - 2] = '\0';
+	strcat(bound, "--\r\n");
+	assert_string_equal(s + strlen(s) - strlen(bound), bound);
+	free(s);
+	m.calendar = cal_pub;
+	m.calendar_len = sizeof(cal_pub) - 1;
+	err = build_err(&m);
+	assert_non_null(strstr(err, "not both"));
+	free(err);
+}
+
 int
 main(void)
 {
@@ -441,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_address_valid),
 		cmocka_unit_test(test_body_quoted_printable),
 		cmocka_unit_test(test_calendar_part),
+		cmocka_unit_test(test_html_alternative),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
