@@ -829,9 +829,12 @@ http_page(struct MHD_Connection *conn, unsigned int code, char *html)
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/html; charset=utf-8");
-	/* The URL is the secret: not cached, not sent on as a Referer. */
+	/* The URL is the secret: not cached, not sent on as a Referer to
+	 * another site.  same-origin, not no-referrer: with no-referrer a
+	 * browser sends "Origin: null" with the page's own form, which the
+	 * same-origin check (page_origin_ok) must refuse. */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy", HTTP_LINK_CSP);
 	ret = MHD_queue_response(conn, code, r);
@@ -1014,9 +1017,10 @@ http_link_of(struct http_server *srv, const char *token, enum link_kind want,
 	return false;
 }
 
-/* Whether a POST comes from our own pages (page_origin_ok). */
+/* Whether a POST comes from our own pages (page_origin_ok).  Branch
+ * meeting has the same as http_same_origin: at merge, keep that one. */
 static bool
-http_same_origin(struct http_server *srv, struct MHD_Connection *conn)
+http_attend_origin(struct http_server *srv, struct MHD_Connection *conn)
 {
 	const char	*o, *r;
 	bool		 ok;
@@ -1059,7 +1063,7 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 	    civil_date_parse(dot + 1, &d) == -1)
 		goto out;
 	*dot = '\0';
-	if (post && !http_same_origin(srv, conn)) {
+	if (post && !http_attend_origin(srv, conn)) {
 		html = page_cross_origin();
 		goto out;
 	}

@@ -148,7 +148,7 @@ curl -s -D "$T/h" -o "$T/page" "$link"
 contains "GET the link: 200" "$T/h" "HTTP/1.1 200"
 contains "GET the link: HTML" "$T/h" "Content-Type: text/html; charset=utf-8"
 contains "GET the link: not cached" "$T/h" "Cache-Control: no-store"
-contains "GET the link: no Referer with the secret" "$T/h" "Referrer-Policy: no-referrer"
+contains "GET the link: no Referer with the secret to other sites" "$T/h" "Referrer-Policy: same-origin"
 contains "the page has a language" "$T/page" '<html lang="en">'
 contains "the page names the item, escaped" "$T/page" \
     "<h1>Draft the &lt;common&gt; assessment &amp; rubric</h1>"
