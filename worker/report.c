@@ -394,30 +394,66 @@ report_svg_bars(struct xbuf *b, const struct report *r)
 	xbuf_printf(b, "</svg></figure>\n");
 }
 
-/* An attendance strip per held meeting: a square per member. */
+/* A member's initials ("Alice Martin" -> "AM"), at most 3, as a column
+ * head; escaped by the caller. */
+static void
+report_initials(const char *name, char out[4])
+{
+	size_t	k = 0;
+	bool	start = true;
+
+	for (; *name != '\0' && k < 3; name++) {
+		if (*name == ' ') {
+			start = true;
+			continue;
+		}
+		if (start && (unsigned char)*name < 0x80)
+			out[k++] = *name;
+		start = false;
+	}
+	out[k] = '\0';
+}
+
+/* An attendance strip per held meeting: a square per member, under a row
+ * of the members' initials. */
 static void
 report_svg_strips(struct xbuf *b, const struct report *r)
 {
 	const struct report_held	*h;
-	char				 d[CIVIL_DATE_LEN];
+	char				 d[CIVIL_DATE_LEN], ini[4];
 	const char			*fill, *what;
 	size_t				 i, j;
-	const double			 left = 110, cell = 22;
+	const double			 left = 110, cell = 22, top = 22;
 
 	if (r->nheld == 0)
 		return;
-	xbuf_printf(b, "<figure><figcaption>Who came to each meeting"
-	    "</figcaption><svg class=\"strips\" viewBox=\"0 0 %.0f %.0f\" "
+	/* A fixed width, so that a strip is as big with 3 members as with
+	 * 12 and the page scales it. */
+	xbuf_printf(b, "<figure><figcaption>Who came to each meeting "
+	    "(green: present, red: absent, grey: not recorded)</figcaption>"
+	    "<svg class=\"strips\" viewBox=\"0 0 %.0f %.0f\" "
 	    "role=\"img\" aria-label=\"Attendance per meeting\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\">\n",
-	    left + cell * (double)(r->nmembers > 0 ? r->nmembers : 1) + 10,
-	    cell * (double)r->nheld + 8);
+	    left + cell * (double)(r->nmembers > 20 ? r->nmembers : 20),
+	    top + cell * (double)r->nheld + 8);
+	for (j = 0; j < r->nmembers; j++) {
+		report_initials(r->members[j].name, ini);
+		xbuf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" "
+		    "text-anchor=\"middle\" font-size=\"9\">",
+		    left + cell * (double)j + (cell - 3) / 2, top - 6);
+		report_esc(b, ini);
+		xbuf_printf(b, "<title>");
+		report_esc(b, r->members[j].name);
+		xbuf_printf(b, "</title></text>");
+	}
+	xbuf_printf(b, "\n");
 	for (i = 0; i < r->nheld; i++) {
 		h = &r->helds[i];
 		civil_date_format(h->orig, d);
 		xbuf_printf(b, "<g class=\"strip\" data-meeting=\"%s\">"
-		    "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>",
-		    d, left - 6, cell * (double)i + 16, d);
+		    "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" "
+		    "font-size=\"11\">%s</text>", d, left - 6,
+		    top + cell * (double)i + 14, d);
 		for (j = 0; j < r->nmembers; j++) {
 			fill = h->present[j] == 1 ? "#1b7f3b" :
 			    h->present[j] == 0 ? "#b3261e" : "#d0d0d0";
@@ -428,7 +464,7 @@ report_svg_strips(struct xbuf *b, const struct report *r)
 			    "fill=\"%s\"><title>", h->present[j] == 1 ?
 			    "present" : h->present[j] == 0 ? "absent" :
 			    "unknown", left + cell * (double)j,
-			    cell * (double)i + 3, cell - 3, cell - 3, fill);
+			    top + cell * (double)i, cell - 3, cell - 3, fill);
 			report_esc(b, r->members[j].name);
 			xbuf_printf(b, ", %s: %s</title></rect>", d, what);
 		}
