@@ -277,7 +277,9 @@ ical_add_override(icalcomponent *cal, const struct feed_input *in,
 /*
  * Branch report: a per-meeting notes link is the URL of each meeting
  * starting in [notes_from, notes_to), through an override; one moved is
- * already an override above and has its link there.
+ * already an override above and has its link there.  The render cache's
+ * key of a series must name c->notes_url and notes_to (when the template
+ * has {date}).
  */
 static int
 ical_add_notes(icalcomponent *cal, const struct feed_input *in,

@@ -517,7 +517,9 @@ publish_one(const struct config *cfg, const char *dir,
 		in.community = config_community_find(cfg, pf->owner);
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
-	in.notes_from = now;
+	/* From the series' start, not from now: the feed then changes only
+	 * when a meeting enters the horizon, not as each one passes. */
+	in.notes_from = 0;
 	in.notes_to = now + (time_t)cfg->worker.horizon;
 	mine = xcalloc(nall + 1, sizeof(*mine));
 	for (i = 0; i < nall; i++)

@@ -158,14 +158,18 @@ if node "$TOP/tests/noteurls.mjs" "$feed" 2026-12-01T00:00:00Z 2027-01-01T00:00:
 else
 	not_ok "ical.js reads the feed"; sed 's/^/#   /' "$T/urls.err"
 fi
-expect "ical.js: each meeting from now on has its own notes URL" test "$(cat "$T/urls")" = "2026-12-01|
-2026-12-08|
+expect "ical.js: each meeting has its own notes URL" test "$(cat "$T/urls")" = "2026-12-01|https://docs.example.edu/plc/math7/2026-12-01
+2026-12-08|https://docs.example.edu/plc/math7/2026-12-08
 2026-12-15|https://docs.example.edu/plc/math7/2026-12-15
 2026-12-22|https://docs.example.edu/plc/math7/2026-12-22
 2026-12-29|https://docs.example.edu/plc/math7/2026-12-29"
-expect "past meetings get no override" sh -c "! grep -q 'RECURRENCE-ID.*20261208' '$feed'"
 n=$(grep -c '^RECURRENCE-ID' "$feed")
-expect "overrides only within the horizon (180d: 25 meetings, got $n)" test "$n" -eq 25
+expect "overrides from the start to the horizon (180d: 31 meetings, got $n)" test "$n" -eq 31
+expect "the last override is the last meeting before the horizon" sh -c \
+    "grep '^RECURRENCE-ID' '$feed' | tail -n 1 | grep -q '20270601T153000'"
+cp "$feed" "$T/feed1"
+expect_status "feeds again six hours later" 0 P feeds --now 2026-12-10T18:00Z
+expect "six hours later the same bytes (no meeting entered the horizon)" cmp -s "$feed" "$T/feed1"
 expect "the feed holds no signed link" sh -c "! grep -q '/t/\|/r/' '$feed'"
 
 # --- the attendance page over HTTP ----------------------------------------

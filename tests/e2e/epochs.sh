@@ -105,6 +105,9 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
       WHERE e.n = 0;
     DROP TABLE series_epochs;
     DELETE FROM meta WHERE key = 'install_id';
+    DROP TABLE attendance;
+    ALTER TABLE action_items DROP COLUMN meeting;
+    ALTER TABLE outbox DROP COLUMN html;
     COMMIT;
     PRAGMA user_version = 3;"
 expect "the simulated state is schema 3 with math7.series@plc.example.edu" test \
