@@ -297,7 +297,7 @@ static const char *const report_seg_colour[] = { "#1b7f3b", "#c77c02",
  * every cell, for mail clients that drop <style>. */
 static void
 report_tables(struct xbuf *b, const struct report *r, const char *td,
-    const char *th)
+    const char *th, const char *tb)
 {
 	const struct report_member	*m;
 	char				 rate[16], med[16];
@@ -305,7 +305,7 @@ report_tables(struct xbuf *b, const struct report *r, const char *td,
 
 	report_rate(r, rate, sizeof(rate));
 	report_median(r, med, sizeof(med));
-	xbuf_printf(b, "<table class=\"summary\" role=\"table\">"
+	xbuf_printf(b, "<table class=\"summary\" role=\"table\"%s>"
 	    "<caption>The community</caption>"
 	    "<tr><th scope=\"row\"%s>Meetings planned</th><td%s>%d</td></tr>"
 	    "<tr><th scope=\"row\"%s>Held</th><td%s>%d</td></tr>"
@@ -313,16 +313,16 @@ report_tables(struct xbuf *b, const struct report *r, const char *td,
 	    "<tr><th scope=\"row\"%s>Cancelled</th><td%s>%d</td></tr>"
 	    "<tr><th scope=\"row\"%s>Attendance rate</th><td%s>%s</td></tr>"
 	    "<tr><th scope=\"row\"%s>Median days to done</th><td%s>%s</td>"
-	    "</tr></table>\n", th, td, r->planned, th, td, r->held, th, td,
+	    "</tr></table>\n", tb, th, td, r->planned, th, td, r->held, th, td,
 	    r->moved, th, td, r->cancelled, th, td, rate, th, td, med);
-	xbuf_printf(b, "<table class=\"members\" role=\"table\">"
+	xbuf_printf(b, "<table class=\"members\" role=\"table\"%s>"
 	    "<caption>Per member</caption><tr>"
 	    "<th scope=\"col\"%s>Member</th><th scope=\"col\"%s>Items</th>"
 	    "<th scope=\"col\"%s>On time</th><th scope=\"col\"%s>Late</th>"
 	    "<th scope=\"col\"%s>Open</th><th scope=\"col\"%s>Overdue</th>"
 	    "<th scope=\"col\"%s>Meetings expected</th>"
 	    "<th scope=\"col\"%s>Attended</th><th scope=\"col\"%s>RSVPs</th>"
-	    "</tr>\n", th, th, th, th, th, th, th, th, th);
+	    "</tr>\n", tb, th, th, th, th, th, th, th, th, th);
 	for (i = 0; i < r->nmembers; i++) {
 		m = &r->members[i];
 		xbuf_printf(b, "<tr><th scope=\"row\"%s>", th);
@@ -541,7 +541,7 @@ report_page_html(const struct report *r)
 	    "</style></head><body><main><h1>");
 	report_esc(&b, subj);
 	xbuf_printf(&b, "</h1>\n<div class=\"wide\">");
-	report_tables(&b, r, "", "");
+	report_tables(&b, r, "", "", "");
 	xbuf_printf(&b, "</div>\n");
 	report_svg_bars(&b, r);
 	report_svg_strips(&b, r);
@@ -569,7 +569,8 @@ report_mail_html(const struct report *r)
 	    "sans-serif;color:#111111\"><h1 style=\"font-size:20px\">");
 	report_esc(&b, subj);
 	xbuf_printf(&b, "</h1>\n");
-	report_tables(&b, r, td, th);
+	report_tables(&b, r, td, th, " cellspacing=\"0\" cellpadding=\"0\" "
+	    "style=\"border-collapse:collapse;margin:12px 0\"");
 	xbuf_printf(&b, "<!--plc:report-link--></body></html>\n");
 	free(subj);
 	return b.s;
