@@ -160,9 +160,13 @@ prompt_minutes(struct prompt_ctx *x, const struct cadence_occ *oc,
 	const char			*ch;
 	time_t				 due, expires;
 	size_t				 j;
+	bool				 by_mail = false;
 
 	if (mb == NULL)
 		return;
+	for (j = 0; j < plan_member_nchannels(mb); j++)
+		if (strcmp(plan_member_channel(mb, j), PLAN_CHANNEL_EMAIL) == 0)
+			by_mail = true;
 	due = prompt_when(x, mb, oc->end + (time_t)x->c->minutes_due);
 	expires = due + PROMPT_MINUTES_LIFETIME;
 	if (expires <= x->now || due >= x->now + (time_t)x->o->horizon)
@@ -181,7 +185,7 @@ prompt_minutes(struct prompt_ctx *x, const struct cadence_occ *oc,
 		else
 			who = xasprintf("Who came: plc-cadence meeting attend "
 			    "%s %s --present MEMBERS --absent MEMBERS%s\n",
-			    x->c->id, orig, link != NULL ?
+			    x->c->id, orig, link != NULL && by_mail ?
 			    " (or the link in your e-mail)" : "");
 		prompt_add(x, xasprintf("%s%s:%s:member:%s:%s",
 		    PROMPT_PREFIX_MINUTES, x->c->id, orig, mb->id, ch),

@@ -157,6 +157,59 @@ test_skips(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* On a chat channel that is not hers alone (no config: every channel is
+ * shared), the minutes prompt names the command instead of the link. */
+static void
+test_shared_channel(void **state)
+{
+	struct fixture		 f;
+	struct config_channel	 team;
+	struct config_notify	 nt;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	long			 n;
+
+	(void)state;
+	fixture_init(&f);
+	memset(&team, 0, sizeof(team));
+	team.id = "team";
+	nt.email = false;
+	nt.channel = &team;
+	f.mem[1].notify = &nt;
+	f.mem[1].nnotify = 1;
+	n = prompt_plan(&f.c, &f.occ, 1, NULL, 0, &f.o,
+	    utc(2026, 12, 1, 12, 0), &m);
+	assert_non_null(r = find(m, n, PROMPT_KIND_MINUTES));
+	assert_string_equal(r->channel, "team");
+	assert_null(strstr(r->body, "/t/"));
+	/* She reads no e-mail from us: no "link in your e-mail" either. */
+	assert_non_null(strstr(r->body, "Who came: plc-cadence meeting attend "
+	    "math7 2026-12-08 --present MEMBERS --absent MEMBERS\n"));
+	plan_free(m, n);
+	/* By e-mail and on the team channel: the copy there points to the
+	 * e-mail's link. */
+	{
+		struct config_notify	both[2];
+
+		both[0].email = true;
+		both[0].channel = NULL;
+		both[1] = nt;
+		f.mem[1].notify = both;
+		f.mem[1].nnotify = 2;
+		n = prompt_plan(&f.c, &f.occ, 1, NULL, 0, &f.o,
+		    utc(2026, 12, 1, 12, 0), &m);
+		assert_int_equal(n, 3);
+		for (long i = 0; i < n; i++)
+			if (strcmp(m[i].kind, PROMPT_KIND_MINUTES) == 0 &&
+			    strcmp(m[i].channel, "team") == 0)
+				assert_non_null(strstr(m[i].body, "--absent "
+				    "MEMBERS (or the link in your e-mail)\n"));
+			else if (strcmp(m[i].kind, PROMPT_KIND_MINUTES) == 0)
+				assert_non_null(strstr(m[i].body, "/t/"));
+		plan_free(m, n);
+	}
+}
+
 /* "1st 07:00" in New York: due from then for PROMPT_REPORT_LIFETIME. */
 static void
 test_report_due(void **state)
@@ -221,6 +274,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_agenda_and_minutes),
 		cmocka_unit_test(test_skips),
+		cmocka_unit_test(test_shared_channel),
 		cmocka_unit_test(test_report_due),
 		cmocka_unit_test(test_report_mail),
 	};
