@@ -988,10 +988,12 @@ http_set_config(struct http_server *srv, const struct config *cfg)
 /* ---- branch report: the attendance page (/t/) and report page (/r/) -- */
 
 /* The body of a POST to a form page, read as it arrives (the connection's
- * con_cls); too_big once it passed HTTP_FORM_MAX. */
+ * con_cls); too_big once it passed HTTP_FORM_MAX.  One allocation, so
+ * that freeing the con_cls frees it all. */
 struct http_form {
-	struct xbuf	 b;
+	size_t		 len;
 	bool		 too_big;
+	char		 buf[HTTP_FORM_MAX + 1];
 };
 
 /* The link of kind in token (untrusted) at now, its subject into *subject
@@ -1106,8 +1108,7 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 	/* Nothing recorded yet: pre-tick the "I'll be there" answers.
 	 * RSVP-PRETICK: the rsvp table is branch meeting's; tick from
 	 * store_rsvp_list here once it is merged.  Until then, nobody. */
-	if (ok && post && form->b.len > 0 &&
-	    roll_parse(form->b.s, form->b.len, v, n) == -1) {
+	if (ok && post && roll_parse(form->buf, form->len, v, n) == -1) {
 		pthread_mutex_unlock(&srv->db_lock);
 		pthread_mutex_unlock(&srv->names_lock);
 		code = MHD_HTTP_BAD_REQUEST;
@@ -1115,8 +1116,6 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 		    "<p>Nothing was changed.</p>\n");
 		goto out;
 	}
-	if (ok && post && form->b.len == 0)
-		roll_parse("", 0, v, n);
 	if (ok && post) {
 		ids = xcalloc(n + 1, sizeof(*ids));
 		pres = xcalloc(n + 1, sizeof(*pres));
@@ -1207,7 +1206,6 @@ http_form_free(struct http_server *srv, void **con_cls)
 	if (*con_cls == NULL || *con_cls == srv)
 		return;
 	f = *con_cls;
-	free(f->b.s);
 	free(f);
 	*con_cls = NULL;
 }
@@ -1237,9 +1235,13 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (*con_cls == NULL) {
 			/* A roll's form is read; every other body dropped. */
 			if (post && strncmp(url, HTTP_ATTEND_PREFIX,
-			    sizeof(HTTP_ATTEND_PREFIX) - 1) == 0)
-				*con_cls = xcalloc(1, sizeof(struct http_form));
-			else
+			    sizeof(HTTP_ATTEND_PREFIX) - 1) == 0) {
+				struct http_form *f = xmalloc(sizeof(*f));
+
+				f->len = 0;
+				f->too_big = false;
+				*con_cls = f;
+			} else
 				*con_cls = srv;
 			return MHD_YES;
 		}
@@ -1247,12 +1249,14 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			if (*con_cls != srv) {
 				struct http_form *f = *con_cls;
 
-				if (f->b.len + *upload_data_size >
+				if (f->len + *upload_data_size >
 				    HTTP_FORM_MAX)
 					f->too_big = true;
-				else
-					xbuf_add(&f->b, upload_data,
+				else {
+					memcpy(f->buf + f->len, upload_data,
 					    *upload_data_size);
+					f->len += *upload_data_size;
+				}
 			}
 			*upload_data_size = 0;
 			return MHD_YES;
