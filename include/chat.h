@@ -31,8 +31,11 @@ char	*chat_payload(enum config_channel_type type,
 	    const struct chat_message *m);
 
 /*
- * s cut to at most max bytes without splitting a UTF-8 character; when it
- * had to be cut, suffix (which counts in max) is appended.  Allocated.
+ * s cut to at most max bytes without splitting a UTF-8 character or an
+ * HTML entity ("&amp;"); when it had to be cut, suffix (which counts in
+ * max) is appended.  Allocated.  chat_payload cuts the text so that the
+ * service takes it: Discord's 2,000 characters, a Slack section's 3,000,
+ * and a Teams card of at most 28 KB once JSON-escaped.
  */
 char	*chat_cut(const char *s, size_t max, const char *suffix);
 

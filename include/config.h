@@ -37,8 +37,10 @@ struct config_secret {
 	char	*value;		/* NULL when the key is absent */
 	char	*source;
 	/* credential:NAME read without $CREDENTIALS_DIRECTORY (a shell,
-	 * cron): value is NULL, and only commands that send need it. */
+	 * cron), or env:NAME unset: value is NULL, and only commands that
+	 * send need it.  why says which (static text). */
 	bool	 unavailable;
+	const char *why;
 };
 
 enum config_starttls { CONFIG_STARTTLS_REQUIRED, CONFIG_STARTTLS_OPTIONAL,
@@ -56,11 +58,18 @@ struct config_worker {
 	const struct tz		*tz;		/* default UTC */
 	char			*listen;	/* "127.0.0.1:8080"; NULL = off */
 	char			*public_url;	/* no trailing slash */
+	bool			 public_url_set; /* in the file, not from listen */
 	int64_t			 horizon;	/* seconds; default 180d */
+	/* A destination failing this long (seconds; default 6h): the
+	 * facilitators it serves are told, /healthz says degraded. */
+	int64_t			 alert_after;
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to; /* secs since midnight */
 	struct config_secret	 secret;	/* link HMAC key; optional */
 	int			 log_level;	/* LOG_ERR..LOG_DEBUG; default info */
+	int			 clock;		/* 12 or 24 ("clock = 12h"):
+						 * how messages write times;
+						 * default 24 */
 	int			 line;
 };
 
@@ -128,6 +137,8 @@ struct config_member {
 	size_t			 nchat;
 	struct config_notify	*notify;	/* default: email */
 	size_t			 nnotify;
+	int			 clock;		/* 12 or 24; default the
+						 * worker's */
 	int			 line;
 };
 
@@ -157,6 +168,13 @@ struct config_community {
 	struct config_weekly	*window;	/* default MO-FR 07:00-18:00 */
 	size_t			 nwindow;
 	double			 min_attendance; /* default 0.75 */
+	bool			 has_min_attendance; /* written in the file */
+	/* The quorum watch (issue 16): share of the required members that
+	 * must be able to come (meeting_quorum_share gives the default),
+	 * checked quorum_check seconds before each meeting. */
+	bool			 has_quorum;
+	double			 quorum;
+	int64_t			 quorum_check;	/* default 48h */
 	struct civil_date	 start;
 	bool			 has_until;
 	struct civil_date	 until;		/* inclusive */
@@ -171,6 +189,11 @@ struct config_community {
 	/* The lines of the move and cancel keys (0: none), for the checks
 	 * against the series that config_load cannot make (cadence_lint). */
 	int			 move_line, cancel_line;
+	/* The config's own moves and cancels are the first nmoves_config
+	 * and ncancels_config; the database's one-off changes follow them
+	 * once schedule_apply has run (overlaid true). */
+	bool			 overlaid;
+	size_t			 nmoves_config, ncancels_config;
 	char			*location, *url, *description;
 	int64_t			*remind;	/* lead times, seconds */
 	size_t			 nremind;
@@ -184,6 +207,8 @@ struct config_community {
 	struct config_channel	**notify;
 	size_t			 nnotify;
 	const struct tz		*tz;		/* "timezone" key, default worker's */
+	int			 clock;		/* 12 or 24: the worker's, for
+						 * the community's posts */
 	/* The meeting cycle's prompts and report (branch report). */
 	bool			 has_agenda_due, has_minutes_due;
 	int64_t			 agenda_due;	/* before a meeting, seconds */
@@ -235,11 +260,15 @@ void	config_free(struct config *cfg);
 
 /*
  * The source ("credential:NAME") of the first secret that could not be
- * read because $CREDENTIALS_DIRECTORY is not set, or NULL.  Commands that
+ * read because $CREDENTIALS_DIRECTORY is not set or its environment
+ * variable is not (with a warning from config_load), or NULL.  Commands that
  * send (run, send-test) refuse such a config; the others never use the
  * secrets and work from a shell.
  */
 const char	*config_secret_unavailable(const struct config *cfg);
+/* Why that secret could not be read ("$CREDENTIALS_DIRECTORY is not set",
+ * "the environment variable is not set"), or NULL. */
+const char	*config_secret_why(const struct config *cfg);
 
 /* Lookups by ID; NULL when there is none.  The result belongs to cfg. */
 struct config_member	*config_member_find(const struct config *cfg,

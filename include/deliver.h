@@ -9,6 +9,14 @@
  * which store_outbox_recover puts back at the next start: those in flight,
  * those not tried yet, and those decided in the last 20 ms.
  *
+ * Retry-After and backoff hold a destination (a chat channel, or "smtp"
+ * for the relay), not just the row that was refused: rows for a held
+ * destination go back to pending until the hold ends ("waiting until …").
+ * A destination failing for [worker] alert_after gets its facilitators
+ * told by e-mail once (alert.h), and once more when it works again.
+ * Destinations are kept in the store (store_dest_*) under their names,
+ * never their URLs.
+ *
  * Runs on the planning thread; the config and store are the caller's.
  */
 #ifndef PLC_DELIVER_H
@@ -24,11 +32,21 @@
 
 struct deliver_counts {
 	size_t	sent, retried, failed, skipped, paced;
+	/* The destinations' health after the call (when health_known):
+	 * those failing for [worker] alert_after, by name ("smtp" or
+	 * channel IDs, comma-separated, cut short if long), and when the
+	 * next failing one reaches it (0: none), so that the caller wakes
+	 * up to tell its facilitators. */
+	bool	health_known;
+	char	degraded[256];
+	time_t	next_alert;
 };
 
 /*
- * Send what is due at now (now_ms: the monotonic clock, for the pacer,
- * which the caller keeps from call to call): at most limit rows.  Expired
+ * Send what is due at now (now_ms: the monotonic clock when now was read,
+ * so that a Retry-After counts from the answer; the pacer, which the
+ * caller keeps from call to call, reads the clock itself): at most limit
+ * rows.  Expired
  * rows are skipped and logged; rows a channel's pace holds back go back to
  * pending for a second or two.  Once stop (may be NULL) is asked for,
  * nothing more is claimed or started: rows not tried go back to pending as

@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "civil.h"
 #include "config.h"
 
 struct http_server;
@@ -72,9 +73,33 @@ int	http_start(const char *addr, const char *db_path,
 /*
  * The names the /a/ pages show for members and communities (and the
  * communities' zones), copied from cfg; call after each (re)load.  NULL
- * srv is fine.
+ * srv is fine.  cfg itself is kept, borrowed, for the attendance (/t/) and
+ * report (/r/) pages: it must live until the next call or http_stop, and
+ * be changed in place only between http_config_lock and
+ * http_config_unlock.
  */
 void	http_set_config(struct http_server *srv, const struct config *cfg);
+/* Hold off the pages reading the config in force while the caller changes
+ * it in place (the one-off meeting changes, schedule.h).  NULL srv is
+ * fine. */
+void	http_config_lock(struct http_server *srv);
+void	http_config_unlock(struct http_server *srv);
+
+/* One meeting as the planning thread computed it (moves and cancels,
+ * one-off ones included), for the RSVP and move-here pages. */
+struct http_meeting {
+	const char		*community;	/* ID; copied */
+	struct civil_date	 date;		/* series date */
+	time_t			 start, end;
+	bool			 cancelled;
+};
+/*
+ * Replace the meetings the /v/ (RSVP) and /m/ (move here) pages know (n of
+ * them, copied).  A link to a meeting not among them is refused.  Call
+ * after each cycle's publish.
+ */
+void	http_set_meetings(struct http_server *srv, const struct http_meeting *v,
+	    size_t n);
 
 /*
  * Replace the set of feeds served (n of them; tokens not in it answer 404
@@ -105,6 +130,11 @@ struct http_stats {
 	 * lost) and says why; /healthz answers 503 "failed" with it as
 	 * "reason". */
 	char		 failed[512];
+	/* Non-empty: destinations failing for alert_after (deliver.h's
+	 * degraded), and why the last reload was refused; /healthz says
+	 * "degraded" and names them, as /metrics does. */
+	char		 degraded[256];
+	char		 reload_error[512];
 };
 void	http_set_stats(struct http_server *srv, const struct http_stats *stats);
 

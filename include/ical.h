@@ -52,20 +52,6 @@ int	ical_render_vtimezone(const struct tz *tz, int ylo, int yhi, char **out,
 	    char **err);
 
 /*
- * One meeting of a series as its own small calendar, for the text/calendar
- * part of a reminder: METHOD (PUBLISH, or REQUEST for a real invitation),
- * the zone's VTIMEZONE and one VEVENT with the series' UID and SEQUENCE
- * and the meeting's RECURRENCE-ID, so that a calendar that has the feed
- * matches it to the same event.  A cancelled meeting says STATUS:CANCELLED
- * (and METHOD:CANCEL with REQUEST).  *out is allocated; returns 0, or -1
- * with *err allocated.
- */
-enum ical_method { ICAL_PUBLISH, ICAL_REQUEST };
-int	ical_render_meeting(const struct config *cfg,
-	    const struct feed_series *s, const struct cadence_occ *occ,
-	    enum ical_method method, char **out, size_t *len, char **err);
-
-/*
  * Read the all-day events of an iCalendar file (a holiday calendar) as date
  * spans (DTEND exclusive, so a one-day event is one date).  path comes from
  * the config; the file's content is untrusted: the file is opened without

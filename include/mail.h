@@ -33,7 +33,9 @@ enum mail_status { MAIL_SENT, MAIL_TEMPFAIL, MAIL_PERMFAIL };
  */
 struct mail_item {
 	const char		*from_addr;	/* envelope sender */
-	const char		*to_addr;	/* the one recipient */
+	const char		*to_addr;	/* the recipient */
+	const char		*cc_addr;	/* a second one (the message's
+						   Cc:), or NULL */
 	const char		*data;
 	size_t			 len;
 

@@ -14,8 +14,6 @@
 #include <stddef.h>
 #include <time.h>
 
-enum message_method { MESSAGE_PUBLISH, MESSAGE_REQUEST };
-
 /*
  * What a message says.  All strings are borrowed from the caller and
  * untrusted (config values, item text); names and subject are UTF-8.
@@ -25,16 +23,20 @@ struct message {
 	const char		*from_addr;
 	const char		*to_name;	/* NULL: address only */
 	const char		*to_addr;
+	/* Who a reply reaches (a community's facilitator) and who reads
+	 * along (an item's owner when its escalation goes to the
+	 * facilitator); NULL addresses: no such header. */
+	const char		*reply_to_name;	/* NULL: address only */
+	const char		*reply_to_addr;
+	const char		*cc_name;	/* NULL: address only */
+	const char		*cc_addr;
 	const char		*subject;
 	time_t			 date;
 	const char		*dedup_key;	/* same key, same Message-ID */
 	const char		*text;		/* the text/plain body */
-	/* A text/html alternative to text (multipart/alternative), or NULL;
-	 * not together with a calendar part. */
+	/* A text/html alternative to text (multipart/alternative), or
+	 * NULL. */
 	const char		*html;
-	const char		*calendar;	/* iCalendar bytes, or NULL */
-	size_t			 calendar_len;
-	enum message_method	 method;	/* of the calendar part */
 };
 
 /*

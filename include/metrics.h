@@ -36,6 +36,12 @@ struct metrics_snapshot {
 	const struct metrics_outbox *outbox;
 	size_t			 noutbox;
 	uint64_t		 busy_failures;	/* busy sources that failed */
+	/* Destinations failing for [worker] alert_after: channel IDs or
+	 * "smtp", ", "-separated (config text: escaped when rendered);
+	 * "" for none. */
+	const char		*degraded;
+	bool			 reload_failed;	/* the last SIGHUP's config was
+						   refused */
 };
 
 /* The text/plain; version=0.0.4 exposition of m; allocated, caller frees. */
@@ -47,9 +53,13 @@ char	*metrics_render(const struct metrics_snapshot *m);
  * cycle failed (as the worker saw it, or as the cycle log says: a cycle
  * that failed on a locked database could not log itself); no cycle has
  * ended for overdue_ms (0: never overdue), all times on one monotonic
- * clock.  Anything but METRICS_HEALTH_OK answers 503.
+ * clock; degraded: the worker works, but a destination has failed for
+ * alert_after or the last reload was refused (someone must act, yet a
+ * restart would not help).  Anything but METRICS_HEALTH_OK and
+ * METRICS_HEALTH_DEGRADED answers 503.
  */
-enum metrics_health { METRICS_HEALTH_OK, METRICS_HEALTH_OVERDUE,
+enum metrics_health { METRICS_HEALTH_OK, METRICS_HEALTH_DEGRADED,
+	METRICS_HEALTH_OVERDUE,
 	METRICS_HEALTH_FAILING, METRICS_HEALTH_UNAVAILABLE,
 	METRICS_HEALTH_FAILED };
 struct metrics_health_in {
@@ -57,9 +67,10 @@ struct metrics_health_in {
 	bool		last_failed;
 	int64_t		now_ms, last_cycle_ms, overdue_ms;
 	bool		failed;
+	bool		degraded;
 };
 enum metrics_health metrics_health(const struct metrics_health_in *in);
-/* "ok", "overdue", "failing", "unavailable", "failed". */
+/* "ok", "degraded", "overdue", "failing", "unavailable", "failed". */
 const char	*metrics_health_name(enum metrics_health h);
 
 #endif

@@ -22,13 +22,27 @@
  *                who owns open items of the community, listing them with
  *                the overdue ones first, then soonest due first; and one
  *                post per digest on each of the community's `notify`
- *                channels that sums them up (counts, what is overdue, by
- *                whom).  Nobody with nothing open gets one; neither does
+ *                channels that sums them up: the counts, then the work
+ *                section of the meeting reminders (worksum_render, as of
+ *                the digest's time, between the last and the next meeting),
+ *                then who owns how many.  Nobody with nothing open gets one; neither does
  *                a community with nothing open.
+ *
+ * An item's notes appear only where its owner alone reads them: the nudge
+ * and the member's digest by e-mail and on the owner's own channel, never a
+ * shared copy or a community post.  Times are on the reader's `clock`, zones
+ * named as people say them (plan_zone_label), the community's zone only when
+ * it is not the reader's.
  *
  * Every personal message (nudge, escalation, member digest) that would fall
  * inside the worker's quiet_hours in its RECIPIENT's zone is moved to the
- * end of those quiet hours.  Community posts are not moved.
+ * end of those quiet hours.  Community posts are not moved.  A nudge or
+ * digest due on one of the recipient's `away` days is moved to
+ * NUDGE_MORNING_H on their first day back (then out of quiet hours); of
+ * those that land on the same instant only the nearest lead time (the
+ * latest week's digest) is planned, and a nudge moved past its item's due
+ * day lives a day longer ("Was due …").  Escalations are not moved: the
+ * facilitator hears of an away owner's item as of anyone's.
  *
  * Nudges and escalations carry the item's one-click link,
  * PUBLIC_URL/a/LINK (link_make, expiring LINK_LIFETIME after the message is
@@ -39,7 +53,9 @@
  * ("Bob Jones: mark it done with `plc-cadence action done 12` or the link
  * in your e-mail").  Bodies
  * depend only on their inputs, never on now, so planning again with the
- * same items changes nothing.
+ * same items changes nothing; only a nudge's subject ("Due today",
+ * "Due tomorrow") is worded as of when it goes, now when that is later
+ * than its due time, so one sent late says what is true.
  *
  * Dedup keys name the community, the item and its due date (so a new due
  * date or owner plans new messages and withdraws the old), the lead time or
@@ -48,6 +64,11 @@
  *	escalate:math7:42:2026-12-01:1:member:alice:email
  *	digest:math7:2026-12-04:member:bob:email
  *	digest:math7:2026-12-04:community:math7:team
+ * Nudges and member digests carry a topic, the key without the lead time
+ * or date ("nudge:math7:42:2026-12-01:member:bob:email",
+ * "digest:math7:member:bob:email"): of the rows of one topic due at once,
+ * the outbox sends only the nearest.  A community's digest post stands for
+ * (plan_msg.members) the owners it names.
  * Every key of community C starts with NUDGE_PREFIX_* "C:", the scope the
  * outbox withdraws within: an item marked done, or moved, or given to
  * someone else, loses its pending messages at the next planning pass.
@@ -67,6 +88,7 @@
 #include "civil.h"
 #include "config.h"
 #include "plan.h"
+#include "worksum.h"
 
 #define NUDGE_PREFIX_NUDGE	"nudge:"
 #define NUDGE_PREFIX_ESCALATE	"escalate:"
@@ -87,6 +109,10 @@ struct nudge_item {
 	int64_t				 id;
 	const struct config_member	*owner;	/* NULL: not in the config */
 	const char			*title;	/* untrusted */
+	const char			*notes;	/* untrusted; NULL: none.
+						 * Only in the owner's own
+						 * messages (e-mail, own
+						 * channel) */
 	struct civil_date		 due;	/* in the community's zone */
 	time_t				 created;
 	time_t				 opened;	/* created, or last
@@ -103,6 +129,14 @@ struct nudge_opts {
 	int64_t			 horizon;	/* seconds */
 	bool			 has_quiet;
 	int			 quiet_from, quiet_to;	/* secs since midnight */
+	/* For the community post's work section (worksum.h): the
+	 * community's items, open and recently done, and the starts of its
+	 * meetings (ascending, cancelled left out) around the digests.
+	 * NULL/0: none known. */
+	const struct worksum_item *work;
+	size_t			 nwork;
+	const time_t		*meetings;
+	size_t			 nmeetings;
 };
 
 /*

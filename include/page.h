@@ -37,6 +37,35 @@ char	*page_stale(void);
 /* The database could not answer: try again, nothing changed.  Allocated. */
 char	*page_busy(void);
 
+/* What an RSVP page (/v/LINK) says; every string borrowed, untrusted. */
+struct page_rsvp {
+	const char	*community;	/* the community's name */
+	const char	*member;	/* the member's name */
+	const char	*when;		/* "Tue 8 Dec 2026 15:30–16:15 (zone)" */
+	int		 answer;	/* 0 none yet, 1 coming, 2 not coming */
+	bool		 open;		/* before the start: can answer */
+	bool		 cancelled;
+	const char	*status;	/* after a POST: what was recorded */
+};
+/*
+ * The meeting, the answer so far and, while open, two forms that POST to
+ * the same URL with ?answer=yes ("I'll be there") and ?answer=no ("I can't
+ * come").  Allocated.
+ */
+char	*page_rsvp(const struct page_rsvp *r);
+
+/* What a move-here page (/m/LINK) says; strings borrowed, untrusted. */
+struct page_move {
+	const char	*community;
+	const char	*from;		/* the meeting as it is now */
+	const char	*to;		/* the slot offered */
+	bool		 open;		/* can still be moved */
+	bool		 done;		/* the meeting is at that slot */
+	const char	*status;	/* after a POST */
+};
+/* The offer and, while open and not done, a "Move it here" form. */
+char	*page_move(const struct page_move *m);
+
 /*
  * Whether a POST to a signed page may go ahead: its Origin and Referer
  * headers (untrusted, NULL when absent) must, where present, name the

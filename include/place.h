@@ -4,10 +4,9 @@
  * for each community with `day = auto` or `time = auto` it ranks the
  * slots over the horizon, keeps the stored slot (series.slot_day,
  * slot_time) while it meets min_attendance, else stores the best one, which
- * raises the series' SEQUENCE (the fingerprint holds day and time), and
- * plans one notice of the new time to the members and the community's
- * channels.  Feeds and reminders then read the slot with series_slot
- * (series.h).
+ * raises the series' SEQUENCE (the fingerprint holds day and time).  Feeds
+ * and reminders then read the slot with series_slot (series.h), and the
+ * planning pass tells everyone of the new time (plan.h, plan_changes).
  */
 #ifndef PLC_PLACE_H
 #define PLC_PLACE_H

@@ -40,7 +40,8 @@ struct slots_input {
 	const struct config_community	*community;
 	const struct slots_member	*members;
 	size_t				 nmembers;
-	int64_t				 from, to;	/* the meetings scored */
+	int64_t				 from, to;	/* the meetings scored:
+							   those wholly inside */
 	bool				 has_current;	/* a slot in force */
 	int				 current_day;	/* CIVIL_MO..SU */
 	struct civil_time		 current_at;

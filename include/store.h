@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	8
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -283,6 +283,12 @@ struct store_outbox_new {
 	const char	*body;
 	time_t		 due, expires;
 	const char	*audience, *member, *community, *meeting;
+	/* A community's post: the member IDs it stands for, comma-separated
+	 * (plan.h); NULL for a member's message. */
+	const char	*members;
+	/* What the rows of one meeting or item for one recipient share
+	 * across lead times (plan.h), or NULL. */
+	const char	*topic;
 	const char	*html;		/* an e-mail's HTML alternative, or
 					   NULL (branch report) */
 };
@@ -333,14 +339,24 @@ struct store_outbox_row {
 	/* As planned (struct store_outbox_new); NULL when not known. */
 	char				*audience, *member, *community;
 	char				*meeting;
+	char				*members, *topic;
 	char				*html;		/* or NULL */
 };
 void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
 
+/* The last_answer of a row skipped because a nearer one of its topic was
+ * due with it. */
+#define STORE_OUTBOX_SUPERSEDED	"superseded: a nearer reminder of it was due too"
+
 /*
  * In one transaction: every pending row whose expiry is before now becomes
- * skipped with last_answer "expired"; then up to limit pending rows with
- * next_try <= now, earliest first, become sending with claimed = now.
+ * skipped with last_answer "expired"; every pending row with next_try <= now
+ * that shares its topic with another such row due later (nearer the meeting
+ * or item) becomes skipped with last_answer STORE_OUTBOX_SUPERSEDED, so that
+ * after downtime only the nearest lead time goes; then up to limit pending
+ * rows with next_try <= now become sending with claimed = now, change
+ * notices first (kind "change": they say what the reminders are about),
+ * then earliest first.
  * *out (free with store_outbox_rows_free) holds the skipped rows first, then
  * the claimed ones, each with its new status, so that the caller can log the
  * skipped and send the claimed; *n is its length.
@@ -393,7 +409,7 @@ int	store_outbox_recover(struct store *st, time_t now, long *n, char **err);
 /*
  * Withdraw every pending row whose community (outbox.community) is not
  * one of keep[0..n-1] (rows with none are kept): a community taken out of the
- * config sends nothing more.  *withdrawn (may be NULL) gets the count.
+ * config sends nothing more; what was announced of it is forgotten too.  *withdrawn (may be NULL) gets the count.
  */
 int	store_outbox_withdraw_others(struct store *st, const char *const *keep,
 	    size_t n, time_t now, long *withdrawn, char **err);
@@ -406,6 +422,25 @@ enum store_outbox_filter { STORE_OUTBOX_LIST_PENDING,
  * (store_outbox_rows_free), *n its length.
  */
 int	store_outbox_list(struct store *st, enum store_outbox_filter filter,
+	    struct store_outbox_row **out, size_t *n, char **err);
+/*
+ * store_outbox_list narrowed: rows whose kind is one of kinds[0..nkinds)
+ * (none: any), that are for `to` (their recipient, member or channel is
+ * it; NULL: anyone), about `community` (NULL: any), and due in
+ * [since, until) (each only when its has_ flag is set).  Every value is
+ * bound, never spliced into the SQL, so any text is safe; the strings stay
+ * the caller's.  The order and *out are as for store_outbox_list.
+ */
+#define STORE_OUTBOX_QUERY_KINDS	4
+struct store_outbox_query {
+	enum store_outbox_filter	 filter;
+	const char			*kinds[STORE_OUTBOX_QUERY_KINDS];
+	size_t				 nkinds;
+	const char			*to, *community;
+	bool				 has_since, has_until;
+	time_t				 since, until;
+};
+int	store_outbox_query(struct store *st, const struct store_outbox_query *q,
 	    struct store_outbox_row **out, size_t *n, char **err);
 /*
  * A failed row back to pending, to be tried at now with its attempts reset.
@@ -432,6 +467,34 @@ int	store_outbox_next(struct store *st, bool *found, time_t *when,
 	    char **err);
 
 /*
+ * ---- announced ---------------------------------------------------------
+ *
+ * What the members were last told of each meeting of a community, by its
+ * series date ("2026-12-08"): its start and end, whether it is cancelled,
+ * and how many times it was announced (version, from 1), so that each
+ * change is told once (plan.h, plan_changes).
+ */
+struct store_announced {
+	char	*meeting;
+	time_t	 start, end;
+	bool	 cancelled;
+	int64_t	 version;
+};
+/* The community's rows, by start.  *out allocated
+ * (store_announced_free), *n its length. */
+int	store_announced_get(struct store *st, const char *community,
+	    struct store_announced **out, size_t *n, char **err);
+/* In one transaction: the community's rows become v[0..n-1], except that
+ * rows not in v whose start lies in [keep_from, keep_to) are kept. */
+int	store_announced_set(struct store *st, const char *community,
+	    const struct store_announced *v, size_t n, time_t keep_from,
+	    time_t keep_to, char **err);
+void	store_announced_free(struct store_announced *v, size_t n);
+/* Whether any outbox row's dedup key starts with prefix. */
+int	store_outbox_any(struct store *st, const char *prefix, bool *found,
+	    char **err);
+
+/*
  * ---- action items ------------------------------------------------------
  *
  * What members promised at a meeting, with a due date in the community's
@@ -440,6 +503,30 @@ int	store_outbox_next(struct store *st, bool *found, time_t *when,
  * untrusted text; the callers validate them.
  */
 enum store_action_status { STORE_ACTION_OPEN, STORE_ACTION_DONE };
+
+/*
+ * Destinations: a chat channel (by its ID) or "smtp", never by URL.  What
+ * deliver.c knows of each one's health: held until hold_until (Retry-After
+ * or backoff), failures in a row since failing_since, whether the
+ * facilitators were told.  error is the last failure's answer (untrusted
+ * server text, bounded by the sender).
+ */
+struct store_dest {
+	char	*name;
+	time_t	 hold_until;	/* 0: none */
+	int	 failures;
+	time_t	 failing_since;	/* 0: not failing */
+	bool	 alerted;
+	char	*error;		/* or NULL */
+};
+/* Every destination with a record, by name, into *out (free with
+ * store_dest_list_free). */
+int	store_dest_list(struct store *st, struct store_dest **out, size_t *n,
+	    char **err);
+void	store_dest_list_free(struct store_dest *v, size_t n);
+/* Insert or replace d's record. */
+int	store_dest_save(struct store *st, const struct store_dest *d,
+	    char **err);
 
 struct store_action {
 	int64_t				 id;
@@ -451,11 +538,12 @@ struct store_action {
 	time_t				 created, changed;
 	time_t				 opened;	/* created, or last
 							 * reopened */
-	/* Branch report: the meeting it came from (series date), and
-	 * when it was last marked done (0: never). */
+	time_t				 done_at;	/* done: when it was
+							 * last marked done
+							 * (history); else 0 */
+	/* Branch report: the meeting it came from (series date). */
 	bool				 has_meeting;
 	struct civil_date		 meeting;
-	time_t				 done_at;
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);
@@ -509,6 +597,69 @@ int	store_action_history(struct store *st, int64_t id,
 	    struct store_action_change **out, size_t *n, char **err);
 void	store_action_history_free(struct store_action_change *v, size_t n);
 
+/* store_meeting.c: RSVPs, one-off meeting changes, the quorum watch.
+ * Community and member IDs and dates are stored as given (the callers
+ * check them against the config); meeting is the series date (ISO). */
+
+enum store_rsvp_answer { STORE_RSVP_NONE, STORE_RSVP_YES, STORE_RSVP_NO };
+
+/* Record member's answer (YES or NO) for a meeting at now. */
+int	store_rsvp_add(struct store *st, const char *community,
+	    const char *meeting, const char *member,
+	    enum store_rsvp_answer answer, time_t now, char **err);
+
+/* One member's latest answer to a meeting, and how many they gave. */
+struct store_rsvp {
+	char			*member;
+	enum store_rsvp_answer	 answer;
+	time_t			 at;
+	long			 count;
+};
+/*
+ * The latest answer of every member who answered a meeting, by member ID.
+ * *out allocated (free with store_rsvp_list_free), *n its length.
+ */
+int	store_rsvp_list(struct store *st, const char *community,
+	    const char *meeting, struct store_rsvp **out, size_t *n,
+	    char **err);
+void	store_rsvp_list_free(struct store_rsvp *v, size_t n);
+
+enum store_meeting_action { STORE_MEETING_MOVE, STORE_MEETING_CANCEL,
+	STORE_MEETING_RESTORE };
+
+/* One one-off change of a meeting.  Strings owned by the struct. */
+struct store_meeting_change {
+	char				*community;
+	char				*meeting;	/* series date */
+	enum store_meeting_action	 action;
+	char				*to_date;	/* MOVE: ISO date */
+	int				 to_time;	/* MOVE: minutes past
+							   midnight, -1: none */
+	char				*note;		/* may be NULL */
+	char				*by;		/* "alice", "link:bob" */
+	time_t				 at;
+};
+/* Record a change (c's strings are the caller's). */
+int	store_meeting_change_add(struct store *st,
+	    const struct store_meeting_change *c, char **err);
+/*
+ * The changes in force: per meeting of every community, its latest change
+ * when that is a move or a cancel (a restore leaves none), oldest meeting
+ * first.  community NULL: every community.  Free with
+ * store_meeting_changes_free.
+ */
+int	store_meeting_changes(struct store *st, const char *community,
+	    struct store_meeting_change **out, size_t *n, char **err);
+void	store_meeting_changes_free(struct store_meeting_change *v, size_t n);
+
+/* The quorum watch's last outcome for a meeting: *found false when none
+ * was told yet; *serial counts the messages told. */
+int	store_quorum_get(struct store *st, const char *community,
+	    const char *meeting, bool *found, char **outcome, long *serial,
+	    char **err);
+int	store_quorum_set(struct store *st, const char *community,
+	    const char *meeting, const char *outcome, long serial, time_t now,
+	    char **err);
 /*
  * ---- attendance (branch report) ----------------------------------------
  *

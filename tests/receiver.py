@@ -9,7 +9,10 @@ Retry-After: 120, /down 503 with Retry-After as an HTTP date 300 s ahead,
 /bad 400, /slow 200 after 0.2 s, /flaky 500 the first time it sees a body
 and 200 after, /hang nothing for a minute (each arrival is DIR/N.hang, and
 no .json is written), /stall 200 with its headers and then nothing of the
-promised body for a minute; anything else 404.  Requests are served concurrently.
+promised body for a minute, /limit/S 429 with Retry-After: S the first
+time and 200 after, /switch 200, or while DIR/down exists the status it
+holds (e.g. 500, 404); anything else 404.  Each stored POST also has
+DIR/N.time, when it arrived (Unix time, seconds with a fraction).  Requests are served concurrently.
 Runs until killed.
 """
 import email.utils
@@ -44,10 +47,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             count += 1
             me = count
+            arrived = "%.3f" % time.time()
+            limited = first == "limit" and "limit" not in seen
+            seen.add("limit" if first == "limit" else "")
             digest = hashlib.sha256(body).hexdigest()
             again = digest in seen
             seen.add(digest)
         for ext, data in (("json", body), ("path", self.path.encode()),
+                          ("time", arrived.encode()),
                           ("type", self.headers.get("Content-Type", "").encode())):
             tmp = os.path.join(OUT, ".%d.%s" % (me, ext))
             with open(tmp, "wb") as f:
@@ -62,7 +69,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if first == "flaky":
             first = "ok" if again else "fail"
-        code, headers = {
+        if first == "limit":
+            wait = self.path.split("?")[0].split("/")[2]
+            code, headers = (429, {"Retry-After": wait}) if limited else (200, {})
+        elif first == "switch":
+            try:
+                with open(os.path.join(OUT, "down")) as f:
+                    code, headers = int(f.read().strip()), {}
+            except FileNotFoundError:
+                code, headers = 200, {}
+        else:
+            code, headers = {
             "/ok": (200, {}),
             "/teams": (202, {}),
             "/busy": (429, {"Retry-After": "120"}),
@@ -71,7 +88,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/bad": (400, {}),
             "/slow": (200, {}),
             "/fail": (500, {}),
-        }.get("/" + first, (404, {}))
+            }.get("/" + first, (404, {}))
         self.send_response(code)
         for k, v in headers.items():
             self.send_header(k, v)

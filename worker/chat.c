@@ -15,6 +15,9 @@ chat_add(struct xbuf *b, const char *s)
 	xbuf_add(b, s, strlen(s));
 }
 
+/* What Teams takes for a whole card (28 KB). */
+#define CHAT_TEAMS_CARD_MAX	(28 * 1024)
+
 size_t
 chat_limit(enum config_channel_type type)
 {
@@ -39,7 +42,7 @@ char *
 chat_cut(const char *s, size_t max, const char *suffix)
 {
 	struct xbuf	 b = { NULL, 0, 0 };
-	size_t		 n = strlen(s), sl = strlen(suffix);
+	size_t		 n = strlen(s), sl = strlen(suffix), i;
 
 	if (n <= max)
 		return xstrdup(s);
@@ -47,6 +50,15 @@ chat_cut(const char *s, size_t max, const char *suffix)
 	/* Back up over continuation bytes to a character's first byte. */
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
+	/* Nor through an entity ("&amp;", "&lt;") the defusing wrote: a
+	 * half one would show as text. */
+	for (i = n; i > 0 && n - i < 6; i--)
+		if (s[i - 1] == ';')
+			break;
+		else if (s[i - 1] == '&') {
+			n = i - 1;
+			break;
+		}
 	xbuf_add(&b, s, n);
 	chat_add(&b, suffix);
 	return b.s;
@@ -258,25 +270,17 @@ chat_teams(const struct chat_message *m, const char *text)
 	return json_pack("{s:s, s:[o]}", "type", "message", "attachments", att);
 }
 
-char *
-chat_payload(enum config_channel_type type, const struct chat_message *in)
+/* The payload with the text cut to limit bytes; NULL when it cannot be
+ * encoded. */
+static char *
+chat_build(enum config_channel_type type, const struct chat_message *m,
+    size_t limit)
 {
-	struct chat_message	 mm = *in, *m = &mm;
-	json_t			*o = NULL, *users;
-	char			*text, *out, *kept = NULL;
-	size_t			 i;
+	json_t	*o = NULL, *users;
+	char	*text, *out;
+	size_t	 i;
 
-	/* The last guard: whatever a message says, a shared channel gets
-	 * none of the worker's own links. */
-	if (in->withhold != NULL && *in->withhold != '\0' &&
-	    in->text != NULL) {
-		kept = chat_withhold(in->text, in->withhold);
-		mm.text = kept;
-	}
-	if (mm.link != NULL && in->withhold != NULL && *in->withhold != '\0' &&
-	    strstr(mm.link, in->withhold) != NULL)
-		mm.link = NULL;
-	text = chat_text(type, m, chat_limit(type));
+	text = chat_text(type, m, limit);
 	switch (type) {
 	case CONFIG_CHAN_SLACK:
 		o = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", text,
@@ -311,10 +315,44 @@ chat_payload(enum config_channel_type type, const struct chat_message *in)
 		break;
 	}
 	free(text);
-	free(kept);
 	out = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
 	    NULL;
 	json_decref(o);
+	return out;
+}
+
+char *
+chat_payload(enum config_channel_type type, const struct chat_message *in)
+{
+	struct chat_message	 mm = *in, *m = &mm;
+	char			*out, *kept = NULL;
+	size_t			 limit = chat_limit(type), len;
+	int			 tries;
+
+	/* The last guard: whatever a message says, a shared channel gets
+	 * none of the worker's own links. */
+	if (in->withhold != NULL && *in->withhold != '\0' &&
+	    in->text != NULL) {
+		kept = chat_withhold(in->text, in->withhold);
+		mm.text = kept;
+	}
+	if (mm.link != NULL && in->withhold != NULL && *in->withhold != '\0' &&
+	    strstr(mm.link, in->withhold) != NULL)
+		mm.link = NULL;
+	out = chat_build(type, m, limit);
+	/*
+	 * Teams counts the whole card, after JSON escaping (a quote or a line
+	 * break takes two bytes, a control character six): cut the text
+	 * shorter by what the card is over, a few times at most.
+	 */
+	for (tries = 0; type == CONFIG_CHAN_TEAMS && out != NULL &&
+	    (len = strlen(out)) > CHAT_TEAMS_CARD_MAX && tries < 8; tries++) {
+		free(out);
+		limit = limit > len - CHAT_TEAMS_CARD_MAX + 256 ?
+		    limit - (len - CHAT_TEAMS_CARD_MAX + 256) : 256;
+		out = chat_build(type, m, limit);
+	}
+	free(kept);
 	if (out == NULL)	/* only on invalid UTF-8 or memory */
 		out = xstrdup("{\"text\":\"(message could not be encoded)\"}");
 	return out;

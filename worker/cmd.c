@@ -41,9 +41,13 @@ cmd_secrets_available(const struct config *cfg)
 
 	if (src == NULL)
 		return 0;
-	log_err("%s: %s can only be read by the service: "
-	    "$CREDENTIALS_DIRECTORY is not set (run it through systemd, or give "
-	    "the secret as file: or env:)", cfg->path, src);
+	if (strncmp(src, "credential:", 11) == 0)
+		log_err("%s: %s can only be read by the service: "
+		    "$CREDENTIALS_DIRECTORY is not set (run it through systemd, "
+		    "or give the secret as file: or env:)", cfg->path, src);
+	else
+		log_err("%s: %s cannot be read: %s; this command sends, so it "
+		    "needs it", cfg->path, src, config_secret_why(cfg));
 	return -1;
 }
 

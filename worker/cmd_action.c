@@ -138,12 +138,14 @@ action_text(const char *what, const char *s, size_t max, bool required,
 	if (len == 0) {
 		if (!required)
 			return 0;
-		fprintf(stderr, "plc-cadence: action: the %s is empty\n", what);
+		fprintf(stderr, "plc-cadence: action: the %s %s empty\n", what,
+		    strcmp(what, "notes") == 0 ? "are" : "is");
 		return -1;
 	}
 	if (len > max) {
-		fprintf(stderr, "plc-cadence: action: the %s is %zu bytes "
-		    "long; at most %zu are allowed\n", what, len, max);
+		fprintf(stderr, "plc-cadence: action: the %s %s %zu bytes "
+		    "long; at most %zu are allowed\n", what,
+		    strcmp(what, "notes") == 0 ? "are" : "is", len, max);
 		return -1;
 	}
 	*out = xstrndup(s, len);

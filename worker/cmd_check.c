@@ -9,9 +9,12 @@
 #include "cadence.h"
 #include "civil.h"
 #include "cmd.h"
+#include "outbox.h"
+#include "plan.h"
 #include "publish.h"
 #include "series.h"
 #include "store.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 #define CHECK_NEXT	3
@@ -53,13 +56,52 @@ check_print_cadence(const struct config_community *c)
 	printf("\n");
 }
 
+/*
+ * The work section of the next meeting as a community post would carry it
+ * now (worksum_render, the one renderer), indented under "work".
+ */
+static void
+check_print_work(const struct config *cfg, const struct config_community *c,
+    struct store *st, time_t now, const time_t *starts, size_t nstarts)
+{
+	struct store_action_filter	 f = { c->id, NULL, -1 };
+	struct store_action		*acts = NULL;
+	struct worksum_item		*items;
+	struct worksum_view		 v;
+	char				*err = NULL, *s, *line, *e;
+	size_t				 na = 0, n;
+
+	if (store_action_list(st, &f, &acts, &na, &err) == -1) {
+		printf("  %-12s%s\n", "work", err);
+		free(err);
+		return;
+	}
+	items = outbox_work_items(cfg, acts, na, now, &n);
+	memset(&v, 0, sizeof(v));
+	v.ctz = c->tz;
+	v.at = now;
+	worksum_around(starts, nstarts, now, &v.last, &v.next);
+	v.community = c->id;
+	s = worksum_render(items, n, &v);
+	for (line = s; *line != '\0'; line = e + 1) {
+		e = strchr(line, '\n');
+		printf("  %-12s%.*s\n", line == s ? "work" : "",
+		    (int)(e - line), line);
+	}
+	free(s);
+	free(items);
+	store_action_list_free(acts, na);
+}
+
 /* The next meetings after now, skipping those called off; an auto
  * community's at the slot the worker placed it (st may be NULL: none). */
 static int
-check_print_next(const struct config_community *c, struct store *st,
-    time_t now, int64_t horizon)
+check_print_next(const struct config *cfg, const struct config_community *c,
+    struct store *st, time_t now, int64_t horizon)
 {
 	struct cadence_occ	*occ = NULL;
+	time_t			*starts = NULL;
+	size_t			 nstarts = 0;
 	struct civil_time	 at = c->time;
 	char			*err = NULL, ib[CMD_INSTANT_LEN];
 	char			 ob[CIVIL_DATE_LEN], tb[CIVIL_TIME_LEN];
@@ -89,13 +131,19 @@ check_print_next(const struct config_community *c, struct store *st,
 		rc = 0;
 		goto out;
 	}
-	n = cadence_expand(c, day, at, now, now + (time_t)horizon, &occ, &err);
+	/* From further back: the work section names the last meeting. */
+	n = cadence_expand(c, day, at, now - PLAN_WORK_LOOKBACK,
+	    now + (time_t)horizon, &occ, &err);
 	if (n < 0) {
 		fprintf(stderr, "plc-cadence: community %s: %s\n", c->id, err);
 		goto out;
 	}
+	starts = xcalloc((size_t)n + 1, sizeof(*starts));
+	for (i = 0; i < n; i++)
+		if (!occ[i].cancelled)
+			starts[nstarts++] = occ[i].start;
 	for (i = 0; i < n && shown < CHECK_NEXT; i++) {
-		if (occ[i].cancelled)
+		if (occ[i].cancelled || occ[i].start < now)
 			continue;
 		printf("  %-12s%s", shown ? "" : "next",
 		    cmd_format_instant(occ[i].start, c->tz, ib));
@@ -109,9 +157,12 @@ check_print_next(const struct config_community *c, struct store *st,
 	}
 	if (shown == 0)
 		printf("  %-12s(none within the horizon)\n", "next");
+	else if (st != NULL)
+		check_print_work(cfg, c, st, now, starts, nstarts);
 	rc = 0;
 out:
 	free(occ);
+	free(starts);
 	free(err);
 	return rc;
 }
@@ -234,9 +285,12 @@ cmd_check(struct cmd_ctx *ctx)
 	now = cmd_now(have_now ? &given : NULL);
 	st = check_store(cfg);
 
-	printf("%s: ok: %zu communities, %zu members, %zu channels, "
-	    "%zu calendars\n", cfg->path, cfg->ncommunities, cfg->nmembers,
-	    cfg->nchannels, cfg->ncalendars);
+	printf("%s: ok: %zu communit%s, %zu member%s, %zu channel%s, "
+	    "%zu calendar%s\n", cfg->path, cfg->ncommunities,
+	    cfg->ncommunities == 1 ? "y" : "ies", cfg->nmembers,
+	    cfg->nmembers == 1 ? "" : "s", cfg->nchannels,
+	    cfg->nchannels == 1 ? "" : "s", cfg->ncalendars,
+	    cfg->ncalendars == 1 ? "" : "s");
 	/* From a shell the credentials are the service's: say what was not
 	 * checked rather than fail (run refuses to start without them). */
 	if (config_secret_unavailable(cfg) != NULL)
@@ -256,7 +310,7 @@ cmd_check(struct cmd_ctx *ctx)
 		check_print_cadence(c);
 		if (check_print_epochs(cfg, c, st, now) == -1)
 			rc = EX_DATAERR;
-		if (check_print_next(c, st, now, cfg->worker.horizon) == -1)
+		if (check_print_next(cfg, c, st, now, cfg->worker.horizon) == -1)
 			rc = EX_DATAERR;
 	}
 	check_print_busy(cfg, st);

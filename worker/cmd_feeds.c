@@ -97,9 +97,9 @@ cmd_feeds(struct cmd_ctx *ctx)
 		goto out;
 	if ((rc = feeds_publish(ctx->cfg, st, cmd_now(now), &res)) != EX_OK)
 		goto out;
-	printf("%zu feeds in %s/feeds: %zu written, %zu unchanged",
-	    res.nfeeds, ctx->cfg->worker.state_dir, res.written,
-	    res.unchanged);
+	printf("%zu feed%s in %s/feeds: %zu written, %zu unchanged",
+	    res.nfeeds, res.nfeeds == 1 ? "" : "s", ctx->cfg->worker.state_dir,
+	    res.written, res.unchanged);
 	if (res.removed > 0)
 		printf(", %zu stale removed", res.removed);
 	printf("\n");
@@ -288,6 +288,10 @@ cmd_token(struct cmd_ctx *ctx)
 	fflush(stdout);
 	fprintf(stderr, "plc-cadence: %s %s has a new feed URL; the old one "
 	    "no longer works\n", store_token_kind_name(o.kind), o.id);
+	if (o.kind == STORE_TOKEN_MEMBER && cfg->worker.public_url_set &&
+	    config_member_find(cfg, o.id)->email != NULL)
+		fprintf(stderr, "plc-cadence: the worker's next cycle mails "
+		    "%s the new links\n", o.id);
 	/* Write the new file and delete the old one now, for a web server
 	 * serving the folder; a running worker notices the change itself. */
 	if ((rc = feeds_publish(cfg, st, cmd_now(now), &res)) != EX_OK)

@@ -12,6 +12,7 @@
 #include "series.h"
 #include "slots.h"
 #include "store.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #define SLOTS_BEST	5
@@ -146,9 +147,10 @@ slots_text(const struct place_input *pi, const struct slots_ranking *r,
 
 	for (j = 0; j < pi->in.nmembers; j++)
 		nreq += pi->members[j].required;
-	printf("community %s: %s (%s), %lld minutes, %d weeks from %s\n",
+	printf("community %s: %s (%s), %lld minute%s, %d week%s from %s\n",
 	    c->id, c->name != NULL ? c->name : c->id, tz_name(c->tz),
-	    (long long)c->duration / 60, weeks,
+	    (long long)c->duration / 60, c->duration / 60 == 1 ? "" : "s",
+	    weeks, weeks == 1 ? "" : "s",
 	    cmd_format_instant(from, c->tz, ib));
 	printf("free members per quarter hour, of %zu (%zu required), "
 	    "averaged over the weeks; . = outside the window\n\n",
@@ -240,7 +242,9 @@ cmd_slots(struct cmd_ctx *ctx)
 	struct slots_ranking		*r = NULL;
 	struct slots_heatmap		 h;
 	struct store			*st = NULL;
-	time_t				 given, now;
+	struct civil_date		 today;
+	struct civil_time		 tnow;
+	time_t				 given, now, from, to;
 	char				*err = NULL, *end;
 	bool				 json = false, have_now = false;
 	long				 weeks = -1;
@@ -295,11 +299,18 @@ cmd_slots(struct cmd_ctx *ctx)
 		weeks = (long)((cfg->worker.horizon + 7 * CIVIL_DAY - 1) /
 		    (7 * CIVIL_DAY));
 	now = cmd_now(have_now ? &given : NULL);
+	/* Whole days in the community's zone, from the start of today: the
+	 * answer must not change with the minute it is asked (a meeting cut
+	 * by the range's ends would count as missed by everyone). */
+	tz_from_utc(c->tz, now, &today, &tnow);
+	from = tz_to_utc(c->tz, today, civil_time_from_secs(0));
+	to = tz_to_utc(c->tz, civil_date_add(today, weeks * 7),
+	    civil_time_from_secs(0));
 	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
 	rc = EX_TEMPFAIL;
-	if (place_input(cfg, c, st, now, now, now + (time_t)weeks * 7 * CIVIL_DAY,
-	    true, NULL, &pi, &err) == -1) {
+	if (place_input(cfg, c, st, now, from, to, true, NULL, &pi,
+	    &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		goto out;
 	}
@@ -319,7 +330,7 @@ cmd_slots(struct cmd_ctx *ctx)
 	if (json)
 		rc = slots_json(&pi, r, &h, (int)weeks);
 	else {
-		slots_text(&pi, r, &h, (int)weeks, now);
+		slots_text(&pi, r, &h, (int)weeks, from);
 		rc = EX_OK;
 	}
 out:

@@ -299,6 +299,8 @@ member_post(struct loader *L, const struct scan_sec *sec,
 		m->name = xstrdup(m->id);
 	if (m->tz == NULL)
 		m->tz = L->cfg->worker.tz;
+	if (m->clock == 0)
+		m->clock = L->cfg->worker.clock;
 	if ((line = scan_key_line(sec, "notify")) != 0) {
 		for (i = 0; i < m->nnotify; i++)
 			if (m->notify[i].email && m->email == NULL &&
@@ -382,6 +384,7 @@ community_post(struct loader *L, const struct scan_sec *sec,
 		c->name = xstrdup(c->id);
 	if (c->tz == NULL)
 		c->tz = L->cfg->worker.tz;
+	c->clock = L->cfg->worker.clock;
 	if (c->window == NULL && scan_key_line(sec, "window") == 0) {
 		c->window = xcalloc(1, sizeof *c->window);
 		c->window[0].days = 0x1f;	/* MO-FR */
@@ -531,19 +534,35 @@ loader_free(struct loader *L)
 	config_free(L->cfg);
 }
 
-const char *
-config_secret_unavailable(const struct config *cfg)
+static const struct config_secret *
+config_secret_missing(const struct config *cfg)
 {
 	size_t	i;
 
 	if (cfg->worker.secret.unavailable)
-		return cfg->worker.secret.source;
+		return &cfg->worker.secret;
 	if (cfg->smtp.password.unavailable)
-		return cfg->smtp.password.source;
+		return &cfg->smtp.password;
 	for (i = 0; i < cfg->nchannels; i++)
 		if (cfg->channels[i].url.unavailable)
-			return cfg->channels[i].url.source;
+			return &cfg->channels[i].url;
 	return NULL;
+}
+
+const char *
+config_secret_unavailable(const struct config *cfg)
+{
+	const struct config_secret	*s = config_secret_missing(cfg);
+
+	return s != NULL ? s->source : NULL;
+}
+
+const char *
+config_secret_why(const struct config *cfg)
+{
+	const struct config_secret	*s = config_secret_missing(cfg);
+
+	return s != NULL ? s->why : NULL;
 }
 
 int

@@ -87,6 +87,7 @@ w_public_url(struct loader *L, void *obj, const struct item *it)
 	while (it->value[len - 1] == '/')
 		len--;
 	w->public_url = xstrndup(it->value, len);
+	w->public_url_set = true;
 }
 
 static void
@@ -105,6 +106,21 @@ w_horizon(struct loader *L, void *obj, const struct item *it)
 }
 
 static void
+w_alert_after(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_worker	*w = obj;
+	int64_t			 v;
+
+	if (parse_duration(L, it, it->value, &v) == -1)
+		return;
+	if (v <= 0 || v > 30 * (int64_t)CIVIL_DAY) {
+		ifail(L, it, "must be more than 0s and at most 30d");
+		return;
+	}
+	w->alert_after = v;
+}
+
+static void
 w_quiet_hours(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_worker	*w = obj;
@@ -112,6 +128,27 @@ w_quiet_hours(struct loader *L, void *obj, const struct item *it)
 	if (parse_time_range(L, it, it->value, true, &w->quiet_from,
 	    &w->quiet_to) == 0)
 		w->has_quiet = true;
+}
+
+/* "12h" or "24h": how a reader's messages write times of day. */
+static int
+parse_clock(struct loader *L, const struct item *it, int *out)
+{
+	if (strcasecmp(it->value, "12h") == 0)
+		*out = 12;
+	else if (strcasecmp(it->value, "24h") == 0)
+		*out = 24;
+	else {
+		ifail(L, it, "'%s' is not 12h or 24h", it->value);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+w_clock(struct loader *L, void *obj, const struct item *it)
+{
+	parse_clock(L, it, &((struct config_worker *)obj)->clock);
 }
 
 static void
@@ -483,6 +520,12 @@ m_timezone(struct loader *L, void *obj, const struct item *it)
 }
 
 static void
+m_clock(struct loader *L, void *obj, const struct item *it)
+{
+	parse_clock(L, it, &((struct config_member *)obj)->clock);
+}
+
+static void
 m_available(struct loader *L, void *obj, const struct item *it)
 {
 	struct config_member	*m = obj;
@@ -754,6 +797,10 @@ c_window(struct loader *L, void *obj, const struct item *it)
 		    "07:30-16:30");
 }
 
+/* The default of min_attendance, told apart from a written value by its
+ * address: the quorum's default is min_attendance only where written. */
+static const char c_min_attendance_default[] = "0.75";
+
 static void
 c_min_attendance(struct loader *L, void *obj, const struct item *it)
 {
@@ -771,6 +818,43 @@ c_min_attendance(struct loader *L, void *obj, const struct item *it)
 		return;
 	}
 	x->c->min_attendance = v;
+	x->c->has_min_attendance = it->value != c_min_attendance_default;
+}
+
+static void
+c_quorum(struct loader *L, void *obj, const struct item *it)
+{
+	struct comm_ctx	*x = obj;
+	char		*end;
+	double		 v;
+
+	errno = 0;
+	v = strtod(it->value, &end);
+	if (*it->value == '\0' || *end != '\0' || errno != 0 ||
+	    !(v > 0.0 && v <= 1.0)) {
+		ifail(L, it, "'%s' is not a share above 0 and at most 1 "
+		    "(e.g. 0.6)", it->value);
+		return;
+	}
+	x->c->quorum = v;
+	x->c->has_quorum = true;
+}
+
+static void
+c_quorum_check(struct loader *L, void *obj, const struct item *it)
+{
+	struct comm_ctx	*x = obj;
+	int64_t		 v;
+
+	if (parse_duration(L, it, it->value, &v) == -1)
+		return;
+	/* Alternatives are offered in the meeting's own week: a check more
+	 * than a week ahead could offer none. */
+	if (v <= 0 || v > 7 * CIVIL_DAY)
+		ifail(L, it, "the quorum check is more than 0m and at most 7d "
+		    "before the meeting");
+	else
+		x->c->quorum_check = v;
 }
 
 static void
@@ -1053,9 +1137,11 @@ static const struct key_def worker_keys[] = {
 	{ "listen", w_listen, false, NULL },
 	{ "public_url", w_public_url, false, NULL },
 	{ "horizon", w_horizon, false, "180d" },
+	{ "alert_after", w_alert_after, false, "6h" },
 	{ "quiet_hours", w_quiet_hours, false, NULL },
 	{ "secret", w_secret, false, NULL },
 	{ "log_level", w_log_level, false, "info" },
+	{ "clock", w_clock, false, "24h" },
 	{ NULL, NULL, false, NULL }
 };
 
@@ -1091,6 +1177,7 @@ static const struct key_def member_keys[] = {
 	{ "away", m_away, false, NULL },
 	{ "chat", m_chat, false, NULL },
 	{ "notify", m_notify, false, NULL },
+	{ "clock", m_clock, false, NULL },
 	{ NULL, NULL, false, NULL }
 };
 
@@ -1105,7 +1192,9 @@ static const struct key_def community_keys[] = {
 	{ "time", c_time, true, NULL },
 	{ "duration", c_duration, false, "45m" },
 	{ "window", c_window, false, NULL },
-	{ "min_attendance", c_min_attendance, false, "0.75" },
+	{ "min_attendance", c_min_attendance, false, c_min_attendance_default },
+	{ "quorum", c_quorum, false, NULL },
+	{ "quorum_check", c_quorum_check, false, "48h" },
 	{ "start", c_start, true, NULL },
 	{ "until", c_until, false, NULL },
 	{ "skip", c_skip, false, NULL },

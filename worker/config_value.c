@@ -408,6 +408,7 @@ secret_clear(struct config_secret *s)
 	free(s->source);
 	s->value = s->source = NULL;
 	s->unavailable = false;
+	s->why = NULL;
 }
 
 /*
@@ -424,10 +425,14 @@ secret_clear(struct config_secret *s)
  * and systemd itself follows links when it reads a credential; the target
  * is what is checked, and whoever can replace a link in the secret's
  * directory could replace the secret as well.
+ *
+ * A file this user may not open (the service's own, read by a person's
+ * shell) is no error: *denied is set, for commands that only look to go
+ * on with a warning and for those that send to refuse.
  */
 static char *
 read_secret_file(struct loader *L, const struct item *it, const char *path,
-    bool check_mode)
+    bool check_mode, bool *denied)
 {
 	struct stat	 st;
 	char		*buf = NULL, *out = NULL;
@@ -435,10 +440,17 @@ read_secret_file(struct loader *L, const struct item *it, const char *path,
 	ssize_t		 n;
 	int		 fd;
 
+	*denied = false;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1) {
-		ifail(L, it, "cannot open secret file %s: %s", path,
-		    strerror(errno));
+		if (errno == EACCES || errno == EPERM) {
+			warn_at(L, it->line, "%s %s: secret file %s: %s; "
+			    "commands that send refuse to run", it->label,
+			    it->key, path, strerror(errno));
+			*denied = true;
+		} else
+			ifail(L, it, "cannot open secret file %s: %s", path,
+			    strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -520,6 +532,7 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 {
 	const char	*name, *dir, *e;
 	char		*path = NULL, *value = NULL;
+	bool		 denied = false;
 
 	if (has_prefix(v, "file:")) {
 		if (v[5] == '\0') {
@@ -527,16 +540,23 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 			return 1;
 		}
 		path = resolve_path(L, v + 5);
-		value = read_secret_file(L, it, path, true);
+		value = read_secret_file(L, it, path, true, &denied);
 		out->source = xasprintf("file:%s", path);
 	} else if (has_prefix(v, "env:")) {
 		name = v + 4;
 		if (!env_name_valid(name))
 			ifail(L, it, "'%s' is not an environment variable name",
 			    name);
-		else if ((e = getenv(name)) == NULL)
-			ifail(L, it, "environment variable %s is not set", name);
-		else
+		else if ((e = getenv(name)) == NULL) {
+			/* A shell without the service's environment: commands
+			 * that only look still work; run and send-test refuse
+			 * (config_secret_unavailable). */
+			warn_at(L, it->line, "%s %s: environment variable %s "
+			    "is not set; commands that send refuse to run",
+			    it->label, it->key, name);
+			out->unavailable = true;
+			out->why = "the environment variable is not set";
+		} else
 			value = xstrdup(e);
 		out->source = xasprintf("env:%s", name);
 	} else if (has_prefix(v, "credential:")) {
@@ -545,18 +565,23 @@ resolve_secret(struct loader *L, const struct item *it, const char *v,
 		if (*name == '\0' || strchr(name, '/') != NULL ||
 		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			ifail(L, it, "'%s' is not a credential name", name);
-		else if (dir == NULL || *dir == '\0')
+		else if (dir == NULL || *dir == '\0') {
 			/* Outside the service (backup from cron, action from a
 			 * shell): fine until something has to send with it;
 			 * config_secret_unavailable says so then. */
 			out->unavailable = true;
-		else {
+			out->why = "$CREDENTIALS_DIRECTORY is not set";
+		} else {
 			path = xasprintf("%s/%s", dir, name);
-			value = read_secret_file(L, it, path, false);
+			value = read_secret_file(L, it, path, false, &denied);
 		}
 		out->source = xasprintf("credential:%s", name);
 	} else
 		return 0;
+	if (denied) {
+		out->unavailable = true;
+		out->why = "this user may not read its file";
+	}
 	if (value != NULL && *value == '\0') {
 		ifail(L, it, "the secret from %s is empty", out->source);
 		free(value);

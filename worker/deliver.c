@@ -1,24 +1,21 @@
 /* deliver: send what is due in the outbox. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "alert.h"
 #include "chat.h"
-#include "cadence.h"
-#include "civil.h"
 #include "config.h"
 #include "deliver.h"
-#include "feed.h"
-#include "ical.h"
 #include "log.h"
 #include "mail.h"
 #include "message.h"
 #include "nudge.h"
 #include "plan.h"
-#include "series.h"
 #include "store.h"
 #include "webhook.h"
 #include "xmalloc.h"
@@ -48,6 +45,9 @@ struct deliver_job {
 	bool				 cut;		/* sent, but the answer
 							   was cut off */
 	bool				 queued;	/* in a group (below) */
+	bool				 tried;		/* the destination
+							   answered (or could
+							   not be reached) */
 };
 
 static void
@@ -143,101 +143,70 @@ deliver_group_add(struct deliver_group *g, struct deliver_job *j)
 }
 
 /*
- * The meeting a reminder or notice is about, as a calendar for its
- * text/calendar part: the row names its community and the meeting's series
- * date (outbox.community, outbox.meeting).  NULL for other messages, or
- * when the meeting is gone from the config.
+ * The owner of the item an escalation row is about, to copy in: the item's
+ * number is the second field of its dedup key ("escalate:C:N:…"), as
+ * nudge.c plans it.  NULL for any other row, or an item or owner gone.
  */
-static char *
-deliver_calendar(const struct config *cfg, struct store *st,
-    const struct store_outbox_row *r, time_t now, size_t *len)
+static const struct config_member *
+deliver_item_owner(const struct config *cfg, struct store *st,
+    const struct store_outbox_row *r)
 {
-	const struct config_community	*c;
-	struct series_history		 h;
-	const struct feed_series	*s;
-	struct cadence_occ		 occ;
-	struct civil_date		 orig;
-	char				*out = NULL, *err = NULL;
-	size_t				 i;
+	const struct config_member	*m = NULL;
+	struct store_action		 a;
+	const char			*p;
+	char				*end, *err = NULL;
+	long long			 id;
+	bool				 found = false;
 
-	memset(&h, 0, sizeof(h));
-	if (r->community == NULL || r->meeting == NULL)
+	memset(&a, 0, sizeof(a));
+	if (strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 ||
+	    strncmp(r->dedup, NUDGE_PREFIX_ESCALATE,
+	    strlen(NUDGE_PREFIX_ESCALATE)) != 0 ||
+	    (p = strchr(r->dedup + strlen(NUDGE_PREFIX_ESCALATE), ':')) ==
+	    NULL)
 		return NULL;
-	/* The same UID and SEQUENCE as the feed's epoch of that meeting, so
-	 * calendars match it; the cycle's publish has recorded them. */
-	if ((c = config_community_find(cfg, r->community)) == NULL ||
-	    civil_date_parse(r->meeting, &orig) == -1 ||
-	    series_history(cfg, st, c, now, SERIES_LOOK, &h, &err) == -1 || h.n == 0)
-		goto out;
-	s = &h.series[h.n - 1];
-	for (i = 0; i + 1 < h.n; i++)
-		if (h.views[i].has_until &&
-		    civil_date_cmp(orig, h.views[i].until) <= 0) {
-			s = &h.series[i];
-			break;
-		}
-	occ = cadence_meeting(s->community, orig, s->at);
-	if (ical_render_meeting(cfg, s, &occ, ICAL_PUBLISH, &out, len,
-	    &err) == -1) {
-		log_warn("%s: %s", r->dedup, err);
-		out = NULL;
+	id = strtoll(p + 1, &end, 10);
+	if (end == p + 1 || *end != ':' || id <= 0)
+		return NULL;
+	if (store_action_get(st, id, &found, &a, &err) == -1) {
+		log_warn("outbox %lld: no Cc: %s", (long long)r->id, err);
+		free(err);
+		return NULL;
 	}
-out:
-	series_history_free(&h);
-	free(err);
-	return out;
+	/* The item must be the row's community's, as the key says. */
+	if (found && a.owner != NULL && a.community != NULL &&
+	    r->community != NULL && strcmp(a.community, r->community) == 0)
+		m = config_member_find(cfg, a.owner);
+	if (found)
+		store_action_free(&a);
+	return m;
 }
 
 /*
- * The calendars of one batch by meeting (community and series date):
- * every reminder of a meeting carries the same event, rendered and synced
- * once.
+ * Who answers for row r's mail: Reply-To its community's facilitator, and
+ * for an escalation the item's owner in Cc (the one who can say "done").
+ * Members without an address are left out.
  */
-struct deliver_cals {
-	struct deliver_cal {
-		char	*community, *meeting;
-		char	*cal;		/* NULL: none for this meeting */
-		size_t	 len;
-	}	*v;
-	size_t	 n;
-};
-
-static const char *
-deliver_calendar_cached(struct deliver_cals *cache, const struct config *cfg,
-    struct store *st, const struct store_outbox_row *r, time_t now,
-    size_t *len)
-{
-	size_t	i;
-
-	*len = 0;
-	if (r->community == NULL || r->meeting == NULL)
-		return NULL;
-	for (i = 0; i < cache->n; i++)
-		if (strcmp(cache->v[i].community, r->community) == 0 &&
-		    strcmp(cache->v[i].meeting, r->meeting) == 0)
-			goto out;
-	cache->v = xreallocarray(cache->v, cache->n + 1, sizeof(*cache->v));
-	cache->v[i].community = xstrdup(r->community);
-	cache->v[i].meeting = xstrdup(r->meeting);
-	cache->v[i].len = 0;
-	cache->v[i].cal = deliver_calendar(cfg, st, r, now, &cache->v[i].len);
-	cache->n++;
-out:
-	*len = cache->v[i].len;
-	return cache->v[i].cal;
-}
-
 static void
-deliver_cals_free(struct deliver_cals *cache)
+deliver_people(const struct config *cfg, struct store *st,
+    const struct store_outbox_row *r, const struct config_member *to,
+    struct message *msg)
 {
-	size_t	i;
+	const struct config_community	*c;
+	const struct config_member	*f, *o;
 
-	for (i = 0; i < cache->n; i++) {
-		free(cache->v[i].community);
-		free(cache->v[i].meeting);
-		free(cache->v[i].cal);
+	c = r->community != NULL ? config_community_find(cfg, r->community) :
+	    NULL;
+	f = c != NULL ? c->facilitator : NULL;
+	if (f != NULL && f->email != NULL) {
+		msg->reply_to_name = f->name;
+		msg->reply_to_addr = f->email;
 	}
-	free(cache->v);
+	o = deliver_item_owner(cfg, st, r);
+	if (o != NULL && o != to && o->email != NULL) {
+		msg->cc_name = o->name;
+		msg->cc_addr = o->email;
+	}
 }
 
 /* What a mail or webhook callback needs to turn item i into its job. */
@@ -254,6 +223,7 @@ deliver_mail_outcome(struct deliver_job *j, const struct mail_item *it,
     time_t now)
 {
 	j->answer = xstrdup(it->answer != NULL ? it->answer : "");
+	j->tried = !it->untried;
 	j->outcome = it->status == MAIL_SENT ? DELIVER_SENT :
 	    it->untried ? DELIVER_PACED : it->status == MAIL_TEMPFAIL ?
 	    DELIVER_RETRY : DELIVER_FAILED;
@@ -285,10 +255,8 @@ deliver_mail(const struct config *cfg, struct store *st,
 	const struct config_member *m;
 	struct message		 msg;
 	struct mail		*mail = NULL;
-	struct deliver_cals	 cals = { NULL, 0 };
-	const char		*cal;
 	char			**data = NULL, *err = NULL;
-	size_t			 i, k = 0, clen = 0;
+	size_t			 i, k = 0;
 
 	items = xcalloc(n + 1, sizeof(*items));
 	mine = xcalloc(n + 1, sizeof(*mine));
@@ -310,15 +278,12 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.from_addr = cfg->smtp.from_addr;
 		msg.to_name = m->name;
 		msg.to_addr = m->email;
+		deliver_people(cfg, st, r, m, &msg);
 		msg.subject = r->subject != NULL ? r->subject : "";
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
 		msg.html = r->html;
-		cal = deliver_calendar_cached(&cals, cfg, st, r, now, &clen);
-		msg.calendar = cal;
-		msg.calendar_len = cal != NULL ? clen : 0;
-		msg.method = MESSAGE_PUBLISH;
 		if (message_build(&msg, &data[k], &items[k].len, &err) == -1) {
 			deliver_fail(&jobs[i], err);
 			err = NULL;
@@ -326,6 +291,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		}
 		items[k].from_addr = cfg->smtp.from_addr;
 		items[k].to_addr = m->email;
+		items[k].cc_addr = msg.cc_addr;
 		items[k].data = data[k];
 		mine[k++] = &jobs[i];
 	}
@@ -335,6 +301,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		for (i = 0; i < k; i++) {
 			mine[i]->outcome = DELIVER_RETRY;
 			mine[i]->answer = xstrdup(err);
+			mine[i]->tried = true;
 		}
 		goto out;
 	}
@@ -357,7 +324,6 @@ deliver_mail(const struct config *cfg, struct store *st,
 	deliver_group_flush(g);
 out:
 	mail_free(mail);
-	deliver_cals_free(&cals);
 	for (i = 0; i < n; i++) {
 		free(data[i]);
 		free(items[i].answer);
@@ -389,7 +355,8 @@ deliver_handle(const struct config_member *mb, const struct config_channel *ch)
 }
 
 /*
- * The handles to mention in row r on ch: its member's own, or for a
+ * The handles to mention in row r on ch: its member's own, for a
+ * community's post the members it stands for (outbox.members), and for a
  * community's digest the owners of the community's open items (as they are
  * now), each once.  *out is allocated (the handles are the config's);
  * returns its length.
@@ -412,6 +379,25 @@ deliver_mentions(const struct config *cfg, struct store *st,
 		*out = xcalloc(1, sizeof(**out));
 		(*out)[n++] = h;
 		return n;
+	}
+	if (r->members != NULL && !deliver_personal(r)) {
+		char	*ids = xstrdup(r->members), *id, *save = NULL;
+
+		*out = xcalloc(strlen(ids) + 1, sizeof(**out));
+		for (id = strtok_r(ids, ",", &save); id != NULL;
+		    id = strtok_r(NULL, ",", &save)) {
+			h = deliver_handle(config_member_find(cfg, id), ch);
+			for (j = 0; h != NULL && j < n &&
+			    strcmp((*out)[j], h) != 0; j++)
+				;
+			if (h != NULL && j == n)
+				(*out)[n++] = h;
+		}
+		free(ids);
+		if (strcmp(r->kind, NUDGE_KIND_DIGEST) != 0 || n > 0)
+			return n;
+		free(*out);
+		*out = NULL;
 	}
 	if (strcmp(r->kind, NUDGE_KIND_DIGEST) != 0 ||
 	    config_community_find(cfg, r->recipient) == NULL)
@@ -442,6 +428,7 @@ deliver_chat_outcome(struct deliver_job *j, const struct webhook_result *res,
 	    res->untried ? DELIVER_PACED : res->status == WEBHOOK_TEMPFAIL ?
 	    DELIVER_RETRY : DELIVER_FAILED;
 	j->cut = res->cut;
+	j->tried = !res->untried;
 	j->next_try = now;
 	j->retry_after = res->retry_after;
 	j->answer = xstrdup(res->answer != NULL ? res->answer : "");
@@ -466,8 +453,9 @@ deliver_chat_decided(void *arg, size_t i)
 static void
 deliver_chat(const struct config *cfg, struct store *st,
     struct deliver_job *jobs, size_t n, struct webhook_pacer *pacer,
-    struct stop *stop, time_t now, int64_t now_ms, struct deliver_group *g)
+    struct stop *stop, time_t now, struct deliver_group *g)
 {
+	int64_t				 now_ms = deliver_mono_ms();
 	struct deliver_sending		 sending;
 	struct webhook_notify		 notify;
 	const struct config_channel	*ch;
@@ -601,6 +589,248 @@ deliver_mark(struct store *st, struct deliver_job *j, time_t now,
 	return 0;
 }
 
+/* ------------------------------------------------------- destinations */
+
+/*
+ * Retry-After and backoff belong to the destination (a chat channel, or the
+ * SMTP relay), not to one message: a server that asked for a pause gets
+ * none of the rows due meanwhile.  The records live in the store, so that
+ * a hold, a failure's start and "the facilitators were told" outlive a
+ * restart; one call reads them once and writes back those it changed.
+ */
+struct deliver_dest {
+	struct store_dest	 d;
+	bool			 known;		/* in the config */
+	bool			 dirty;		/* to save */
+	bool			 sent, failed;	/* this call's outcomes */
+	long			 retry_after;	/* the longest asked; -1 */
+	const char		*answer;	/* the last failure's (a job's) */
+};
+
+struct deliver_dests {
+	struct deliver_dest	*v;
+	size_t			 n;
+};
+
+/* The destination name of row r: its channel's ID, or "smtp". */
+static const char *
+deliver_dest_name(const struct store_outbox_row *r)
+{
+	return strcmp(r->channel, PLAN_CHANNEL_EMAIL) == 0 ? ALERT_SMTP :
+	    r->channel;
+}
+
+static struct deliver_dest *
+deliver_dest_of(struct deliver_dests *ds, const char *name)
+{
+	struct deliver_dest	*x;
+	size_t			 i;
+
+	for (i = 0; i < ds->n; i++)
+		if (strcmp(ds->v[i].d.name, name) == 0)
+			return &ds->v[i];
+	ds->v = xreallocarray(ds->v, ds->n + 1, sizeof(*ds->v));
+	x = &ds->v[ds->n++];
+	memset(x, 0, sizeof(*x));
+	x->d.name = xstrdup(name);
+	x->retry_after = -1;
+	return x;
+}
+
+static int
+deliver_dests_load(const struct config *cfg, struct store *st,
+    struct deliver_dests *ds, char **err)
+{
+	struct store_dest	*v = NULL;
+	size_t			 n = 0, i;
+
+	memset(ds, 0, sizeof(*ds));
+	if (store_dest_list(st, &v, &n, err) == -1)
+		return -1;
+	ds->v = xcalloc(n + 1, sizeof(*ds->v));
+	for (i = 0; i < n; i++) {
+		ds->v[i].d = v[i];
+		ds->v[i].retry_after = -1;
+		/* A channel taken out of the config fails nobody. */
+		ds->v[i].known = strcmp(v[i].name, ALERT_SMTP) == 0 ||
+		    config_channel_find(cfg, v[i].name) != NULL;
+	}
+	ds->n = n;
+	free(v);	/* the strings moved to ds */
+	return 0;
+}
+
+static void
+deliver_dests_free(struct deliver_dests *ds)
+{
+	size_t	i;
+
+	for (i = 0; i < ds->n; i++) {
+		free(ds->v[i].d.name);
+		free(ds->v[i].d.error);
+	}
+	free(ds->v);
+}
+
+/* The pause after the n-th failure in a row: 60 s doubling, at most 1 h,
+ * as for one message's retries (store.h). */
+static long
+deliver_dest_backoff(int n)
+{
+	long	b = STORE_OUTBOX_BACKOFF_BASE;
+
+	while (--n > 0 && b < STORE_OUTBOX_BACKOFF_CAP)
+		b *= 2;
+	return b < STORE_OUTBOX_BACKOFF_CAP ? b : STORE_OUTBOX_BACKOFF_CAP;
+}
+
+/* "2026-12-01T14:00:07Z" */
+static void
+deliver_stamp(time_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+/* The jobs' outcomes, told to their destinations. */
+static void
+deliver_dests_tally(struct deliver_dests *ds, struct deliver_job *jobs,
+    size_t n)
+{
+	struct deliver_dest	*x;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if (!jobs[i].tried || jobs[i].outcome == DELIVER_PACED)
+			continue;
+		x = deliver_dest_of(ds, deliver_dest_name(jobs[i].row));
+		x->known = true;
+		if (jobs[i].outcome == DELIVER_SENT) {
+			x->sent = true;
+			continue;
+		}
+		/* A relay refusing one address (5xx) works; a webhook
+		 * refusing for good (404: deleted) does not. */
+		if (jobs[i].outcome == DELIVER_FAILED &&
+		    strcmp(x->d.name, ALERT_SMTP) == 0)
+			continue;
+		x->failed = true;
+		x->answer = jobs[i].answer;
+		if (jobs[i].outcome == DELIVER_RETRY &&
+		    jobs[i].retry_after > x->retry_after)
+			x->retry_after = jobs[i].retry_after;
+		/* A refusal for good is no reason to pause the rest; a
+		 * temporary failure without Retry-After is (backoff). */
+		if (jobs[i].outcome == DELIVER_RETRY && jobs[i].retry_after < 0 &&
+		    x->retry_after < 0)
+			x->retry_after = -2;
+	}
+}
+
+/*
+ * Bring each destination's record up to this call's outcomes: a pause
+ * asked for (Retry-After) or earned (backoff), a failure begun or ended;
+ * then tell the facilitators of one failing for alert_after (once), and of
+ * its recovery (once, if they were told).  counts gets which are degraded
+ * and when the next one will be.
+ */
+static int
+deliver_dests_update(const struct config *cfg, struct store *st,
+    struct deliver_dests *ds, time_t now, int64_t now_ms,
+    struct deliver_counts *counts, char **err)
+{
+	struct deliver_dest	*x;
+	char			 at[32];
+	size_t			 i, len;
+	time_t			 when, hold, answered;
+	int64_t			 took = deliver_mono_ms() - now_ms;
+	long			 n;
+
+	/* A pause counts from the answer, which came some time after now
+	 * was read (now_ms: a cycle's planning, then the batch); now itself
+	 * is a whole second that had begun: the hold ends no earlier than
+	 * the server asked. */
+	answered = now + 1 + (time_t)(took > 0 ? (took + 999) / 1000 : 0);
+
+	for (i = 0; i < ds->n; i++) {
+		x = &ds->v[i];
+		if (!x->sent && !x->failed)
+			continue;
+		x->dirty = true;
+		hold = 0;
+		if (x->retry_after >= 0)
+			hold = answered + (time_t)x->retry_after;
+		if (x->sent) {
+			if (x->d.failing_since != 0) {
+				deliver_stamp(x->d.failing_since, at,
+				    sizeof(at));
+				log_notice("destination %s works again "
+				    "(failing since %s)", x->d.name, at);
+			}
+			if (x->d.alerted && x->known && (n = alert_plan(cfg,
+			    st, x->d.name, x->d.failing_since, NULL, true,
+			    now, err)) == -1)
+				return -1;
+			x->d.failures = 0;
+			x->d.failing_since = 0;
+			x->d.alerted = false;
+			free(x->d.error);
+			x->d.error = NULL;
+		} else {
+			x->d.failures++;
+			if (x->d.failing_since == 0)
+				x->d.failing_since = now;
+			free(x->d.error);
+			x->d.error = x->answer != NULL ? xstrndup(x->answer,
+			    400) : NULL;
+			if (x->retry_after == -2)
+				hold = now + deliver_dest_backoff(
+				    x->d.failures);
+		}
+		x->d.hold_until = hold;
+		if (hold > now) {
+			deliver_stamp(hold, at, sizeof(at));
+			log_notice("destination %s: nothing more goes to it "
+			    "until %s (%s)", x->d.name, at, x->retry_after >= 0 ?
+			    "Retry-After" : "backoff");
+		}
+	}
+	counts->next_alert = 0;
+	counts->degraded[0] = '\0';
+	for (i = 0; i < ds->n; i++) {
+		x = &ds->v[i];
+		if (!x->known || x->d.failing_since == 0)
+			continue;
+		when = x->d.failing_since + (time_t)cfg->worker.alert_after;
+		if (when > now) {
+			if (counts->next_alert == 0 || when < counts->next_alert)
+				counts->next_alert = when;
+			continue;
+		}
+		len = strlen(counts->degraded);
+		snprintf(counts->degraded + len, sizeof(counts->degraded) - len,
+		    "%s%s", len > 0 ? ", " : "", x->d.name);
+		if (x->d.alerted)
+			continue;
+		deliver_stamp(x->d.failing_since, at, sizeof(at));
+		log_err("destination %s has failed since %s: telling the "
+		    "facilitators", x->d.name, at);
+		if ((n = alert_plan(cfg, st, x->d.name, x->d.failing_since,
+		    x->d.error, false, now, err)) == -1)
+			return -1;
+		x->d.alerted = true;
+		x->dirty = true;
+	}
+	for (i = 0; i < ds->n; i++)
+		if (ds->v[i].dirty && store_dest_save(st, &ds->v[i].d,
+		    err) == -1)
+			return -1;
+	return 0;
+}
+
 int
 deliver_due(const struct config *cfg, struct store *st,
     struct webhook_pacer *pacer, struct stop *stop, time_t now,
@@ -609,6 +839,9 @@ deliver_due(const struct config *cfg, struct store *st,
 	struct store_outbox_row	*rows = NULL;
 	struct deliver_job	*jobs = NULL;
 	struct deliver_group	 g;
+	struct deliver_dests	 ds;
+	struct deliver_dest	*x;
+	char			 at[32];
 	size_t			 n = 0, i, k = 0;
 	int			 rc = -1;
 
@@ -617,18 +850,26 @@ deliver_due(const struct config *cfg, struct store *st,
 	g.st = st;
 	g.now = now;
 	g.counts = counts;
+	memset(&ds, 0, sizeof(ds));
 	if (stop_asked(stop))
 		return 0;
-	if (store_outbox_claim(st, now, limit, &rows, &n, err) == -1)
+	if (deliver_dests_load(cfg, st, &ds, err) == -1)
 		return -1;
+	if (store_outbox_claim(st, now, limit, &rows, &n, err) == -1) {
+		deliver_dests_free(&ds);
+		return -1;
+	}
 	jobs = xcalloc(n + 1, sizeof(*jobs));
 	for (i = 0; i < n; i++) {
 		if (rows[i].status == STORE_OUTBOX_SKIPPED) {
 			counts->skipped++;
-			log_notice("outbox %lld: %s to %s on %s skipped: due "
-			    "while nothing could send it, and now too late",
+			log_notice("outbox %lld: %s to %s on %s skipped: %s",
 			    (long long)rows[i].id, rows[i].kind,
-			    rows[i].recipient, rows[i].channel);
+			    rows[i].recipient, rows[i].channel,
+			    rows[i].last_answer != NULL && strcmp(
+			    rows[i].last_answer, "expired") != 0 ?
+			    rows[i].last_answer : "due while nothing could "
+			    "send it, and now too late");
 			continue;
 		}
 		jobs[k].row = &rows[i];
@@ -642,6 +883,17 @@ deliver_due(const struct config *cfg, struct store *st,
 			log_info("outbox %lld: %s to %s on %s held until the "
 			    "end of quiet hours", (long long)rows[i].id,
 			    rows[i].kind, rows[i].recipient, rows[i].channel);
+		} else if ((x = deliver_dest_of(&ds, deliver_dest_name(
+		    &rows[i])))->d.hold_until > now) {
+			/* Its destination asked for a pause, or is backed off:
+			 * back to pending for when the pause ends. */
+			jobs[k].outcome = DELIVER_PACED;
+			jobs[k].next_try = x->d.hold_until;
+			deliver_stamp(x->d.hold_until, at, sizeof(at));
+			jobs[k].answer = xasprintf("waiting until %s", at);
+			log_info("outbox %lld: %s to %s on %s waits until %s",
+			    (long long)rows[i].id, rows[i].kind,
+			    rows[i].recipient, rows[i].channel, at);
 		}
 		k++;
 	}
@@ -650,12 +902,16 @@ deliver_due(const struct config *cfg, struct store *st,
 		if (jobs[i].answer != NULL)
 			deliver_group_add(&g, &jobs[i]);
 	deliver_mail(cfg, st, jobs, k, now, stop, &g);
-	deliver_chat(cfg, st, jobs, k, pacer, stop, now, now_ms, &g);
+	deliver_chat(cfg, st, jobs, k, pacer, stop, now, &g);
 	/* And those refused before they could go (no address, no channel). */
 	for (i = 0; i < k; i++)
 		if (!jobs[i].queued)
 			deliver_group_add(&g, &jobs[i]);
 	deliver_group_flush(&g);
+	deliver_dests_tally(&ds, jobs, k);
+	if (g.err == NULL && deliver_dests_update(cfg, st, &ds, now, now_ms,
+	    counts, &g.err) == 0)
+		counts->health_known = true;
 	if (g.err != NULL) {
 		if (err != NULL)
 			*err = g.err;
@@ -669,5 +925,6 @@ out:
 		free(jobs[i].answer);
 	free(jobs);
 	store_outbox_rows_free(rows, n);
+	deliver_dests_free(&ds);
 	return rc;
 }

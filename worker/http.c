@@ -30,6 +30,7 @@
 #include "ledger.h"
 #include "link.h"
 #include "log.h"
+#include "meeting.h"
 #include "metrics.h"
 #include "page.h"
 #include "plan.h"
@@ -37,6 +38,7 @@
 #include "roll.h"
 #include "store.h"
 #include "token.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #define HTTP_FEED_PREFIX	"/feeds/"
@@ -56,6 +58,8 @@
 #define HTTP_REPORT_PREFIX	"/r/"
 /* The most bytes of a form we read: a roll of a few dozen members. */
 #define HTTP_FORM_MAX		8192
+#define HTTP_RSVP_PREFIX	"/v/"
+#define HTTP_MOVE_PREFIX	"/m/"
 /* The pages need nothing but their own inline style and form. */
 #define HTTP_LINK_CSP		"default-src 'none'; style-src 'unsafe-inline'; " \
 				"form-action 'self'; frame-ancestors 'none'; " \
@@ -120,6 +124,19 @@
 /* A name the pages show for an ID, copied from the config. */
 struct http_name {
 	char	*id, *name, *zone;	/* zone: communities only */
+	/* Communities only: their members (required, then optional), how
+	 * many are required, and the facilitator. */
+	char	**members;
+	size_t	  nmembers, nrequired;
+	char	 *facilitator;
+};
+
+/* A meeting the signed pages may name (http_set_meetings). */
+struct http_meet {
+	char			*community;
+	struct civil_date	 date;
+	time_t			 start, end;
+	bool			 cancelled;
 };
 
 /*
@@ -187,6 +204,9 @@ struct http_server {
 	/* The config in force (names_lock), for the attendance and report
 	 * pages; the worker frees an old one only after replacing it. */
 	const struct config	*cfg;
+	char			*public_url;	/* for the origin check */
+	struct http_meet	*meets;		/* names_lock too */
+	size_t			 nmeets;
 	struct MHD_Response	*link_not_allowed;
 	/* The request deadlines: the queue, and the thread that closes the
 	 * connections whose deadline passed. */
@@ -593,6 +613,9 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	uint64_t		 busy_failures;
 	json_t			*failing, *reason;
 	char			*shown, failed[sizeof(srv->stats.failed)];
+	char			 degraded[sizeof(srv->stats.degraded)];
+	char			 reload[sizeof(srv->stats.reload_error)];
+	const char		*p, *e;
 
 	pthread_mutex_lock(&srv->db_lock);
 	dbok = store_cycle_last(srv->st, &found, &finished, &ok, &err) == 0 &&
@@ -618,9 +641,14 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	}
 	busy_failures = srv->stats.busy_failures;
 	memcpy(failed, srv->stats.failed, sizeof(failed));
+	memcpy(degraded, srv->stats.degraded, sizeof(degraded));
+	memcpy(reload, srv->stats.reload_error, sizeof(reload));
 	pthread_mutex_unlock(&srv->stats_lock);
 	failed[sizeof(failed) - 1] = '\0';
+	degraded[sizeof(degraded) - 1] = '\0';
+	reload[sizeof(reload) - 1] = '\0';
 	hin.failed = failed[0] != '\0';
+	hin.degraded = degraded[0] != '\0' || reload[0] != '\0';
 	health = metrics_health(&hin);
 
 	o = json_object();
@@ -662,6 +690,17 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 		store_busy_clear(&busy[i]);
 	free(busy);
 	json_object_set_new(o, "busy_sources_failing", failing);
+	/* Destinations by name (channel ID or "smtp"), never by URL. */
+	failing = json_array();
+	for (p = degraded; *p != '\0'; p = *e != '\0' ? e + 2 : e) {
+		if ((e = strstr(p, ", ")) == NULL)
+			e = p + strlen(p);
+		json_array_append_new(failing, json_stringn(p,
+		    (size_t)(e - p)));
+	}
+	json_object_set_new(o, "destinations_failing", failing);
+	json_object_set_new(o, "reload_error", reload[0] != '\0' ?
+	    json_string(reload) : json_null());
 	body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (body == NULL)
@@ -674,8 +713,9 @@ http_healthz(struct http_server *srv, struct MHD_Connection *conn)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, health == METRICS_HEALTH_OK ?
-	    MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	ret = MHD_queue_response(conn, health == METRICS_HEALTH_OK ||
+	    health == METRICS_HEALTH_DEGRADED ? MHD_HTTP_OK :
+	    MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -688,6 +728,7 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 	struct store_outbox_tally	*tally = NULL;
 	struct MHD_Response		*r;
 	char				*body, *err = NULL;
+	char				 degraded[sizeof(srv->stats.degraded)];
 	size_t				 n = 0, i;
 	enum MHD_Result			 ret;
 
@@ -721,7 +762,11 @@ http_metrics(struct http_server *srv, struct MHD_Connection *conn)
 		m.cycle_failures = srv->stats.cycle_failures;
 		m.busy_failures = srv->stats.busy_failures;
 	}
+	memcpy(degraded, srv->stats.degraded, sizeof(degraded));
+	degraded[sizeof(degraded) - 1] = '\0';
+	m.reload_failed = srv->stats.reload_error[0] != '\0';
 	pthread_mutex_unlock(&srv->stats_lock);
+	m.degraded = degraded;
 	body = metrics_render(&m);
 	free(mo);
 	store_outbox_tally_free(tally, n);
@@ -870,6 +915,27 @@ http_item_page(struct http_server *srv, const struct store_action *a,
 }
 
 /*
+ * Whether a POST to a signed page comes from this site (page_origin_ok on
+ * its Origin and Referer, untrusted, against public_url).
+ */
+static bool
+http_same_origin(struct http_server *srv, struct MHD_Connection *conn)
+{
+	const char	*o, *r;
+	bool		 ok;
+
+	o = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	r = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_REFERER);
+	pthread_mutex_lock(&srv->names_lock);
+	ok = page_origin_ok(srv->public_url, o, r);
+	pthread_mutex_unlock(&srv->names_lock);
+	if (!ok)
+		log_info("http: a form sent from another site was refused");
+	return ok;
+}
+
+/*
  * GET/HEAD /a/LINK shows the item and changes nothing (mail scanners follow
  * links); POST marks it done, once, as "link".  Anything but a valid link
  * to an existing item is refused with 403 and changes nothing, and so is a
@@ -897,6 +963,10 @@ http_link(struct http_server *srv, struct MHD_Connection *conn,
 		/* The token is a secret, or garbage: neither is logged. */
 		log_info("http: a %s link was refused", v == LINK_EXPIRED ?
 		    "expired" : v == LINK_FORGED ? "forged" : "malformed");
+		goto out;
+	}
+	if (post && !http_same_origin(srv, conn)) {
+		html = page_cross_origin();
 		goto out;
 	}
 	pthread_mutex_lock(&srv->db_lock);
@@ -934,24 +1004,376 @@ out:
 	return http_page(conn, code, html != NULL ? html : page_refused());
 }
 
+
+static const char *
+http_verdict_word(enum link_verdict v)
+{
+	return v == LINK_EXPIRED ? "expired" : v == LINK_FORGED ? "forged" :
+	    "malformed";
+}
+
+/* The meeting of community on date (series date); names_lock held. */
+static struct http_meet *
+http_meet_find(const struct http_server *srv, const char *community,
+    struct civil_date date)
+{
+	size_t	i;
+
+	for (i = 0; i < srv->nmeets; i++)
+		if (strcmp(srv->meets[i].community, community) == 0 &&
+		    civil_date_cmp(srv->meets[i].date, date) == 0)
+			return &srv->meets[i];
+	return NULL;
+}
+
+/* "Tue 8 Dec 2026 15:30–16:15 (America/New_York)", in zone. */
+static char *
+http_when(const char *zone, time_t start, time_t end)
+{
+	const struct tz		*tz = tz_find(zone);
+	struct civil_date	 d, d2;
+	struct civil_time	 t, t2;
+	char			 day[PLAN_DAY_LEN];
+
+	tz_from_utc(tz, start, &d, &t);
+	tz_from_utc(tz, end, &d2, &t2);
+	plan_day(d, day, sizeof(day));
+	return xasprintf("%s %d %02d:%02d–%02d:%02d (%s)", day, d.y, t.h,
+	    t.min, t2.h, t2.min, zone);
+}
+
+static bool
+http_is_member(const struct http_name *c, const char *member)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nmembers; i++)
+		if (strcmp(c->members[i], member) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * GET/HEAD /v/LINK shows a member's meeting with "I'll be there" and "I
+ * can't come" and changes nothing; POST ?answer=yes|no (from this site
+ * only) records the answer, until the meeting starts.  The link names the
+ * community, the meeting's series date and the member (link.h); a link of
+ * another kind, for a member no longer in the community, or for a meeting
+ * the worker no longer plans is refused with 403.  token is untrusted.
+ */
+static enum MHD_Result
+http_rsvp(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token, bool post)
+{
+	const struct http_name	*c, *mb;
+	const struct http_meet	*mt;
+	struct page_rsvp	 pr;
+	struct store_rsvp	*rs = NULL;
+	enum link_verdict	 v = LINK_MALFORMED;
+	enum link_kind		 kind = LINK_DONE;
+	enum store_rsvp_answer	 ans = STORE_RSVP_NONE;
+	unsigned int		 code = MHD_HTTP_FORBIDDEN;
+	char			*subject = NULL, *cid = NULL, *mid = NULL;
+	char			*html = NULL, *err = NULL, *when = NULL;
+	char			*cname = NULL, *mname = NULL, *zone = NULL;
+	char			 d[CIVIL_DATE_LEN];
+	const char		*a, *status = NULL;
+	struct civil_date	 date;
+	time_t			 now = time(NULL) + srv->now_offset;
+	time_t			 start = 0, end = 0;
+	size_t			 nrs = 0, i;
+	bool			 cancelled = false, ok;
+	int			 current = 0;
+
+	if (srv->link_key != NULL)
+		v = link_check_kind(srv->link_key, srv->link_keylen, token,
+		    now, &kind, &subject);
+	if (v != LINK_OK || kind != LINK_RSVP ||
+	    meeting_rsvp_parse(subject, &cid, &date, &mid) == -1) {
+		log_info("http: an RSVP link was refused (%s)", v != LINK_OK ?
+		    http_verdict_word(v) : "not an RSVP link");
+		goto out;
+	}
+	pthread_mutex_lock(&srv->names_lock);
+	c = http_name_find(srv->communities, srv->ncommunities, cid);
+	mb = http_name_find(srv->members, srv->nmembers, mid);
+	mt = c != NULL ? http_meet_find(srv, cid, date) : NULL;
+	if (c != NULL && mb != NULL && mt != NULL && http_is_member(c, mid)) {
+		cname = xstrdup(c->name);
+		mname = xstrdup(mb->name);
+		zone = xstrdup(c->zone);
+		start = mt->start;
+		end = mt->end;
+		cancelled = mt->cancelled;
+	}
+	pthread_mutex_unlock(&srv->names_lock);
+	if (cname == NULL) {
+		log_info("http: an RSVP link to a meeting or member no longer "
+		    "planned was refused");
+		goto out;
+	}
+	civil_date_format(date, d);
+	if (post) {
+		a = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+		    "answer");
+		if (!http_same_origin(srv, conn)) {
+			html = page_cross_origin();
+			goto out;
+		}
+		if (a != NULL && strcmp(a, "yes") == 0)
+			ans = STORE_RSVP_YES;
+		else if (a != NULL && strcmp(a, "no") == 0)
+			ans = STORE_RSVP_NO;
+		else {
+			code = MHD_HTTP_BAD_REQUEST;
+			html = page_doc("Bad request", "Choose an answer",
+			    "<p>Nothing was changed. Press one of the buttons "
+			    "on the page.</p>\n");
+			goto out;
+		}
+		if (cancelled || now >= start) {
+			code = MHD_HTTP_CONFLICT;
+			status = cancelled ? "The meeting is cancelled: "
+			    "nothing was recorded." : "The meeting has started: "
+			    "your answer can no longer change.";
+			ans = STORE_RSVP_NONE;
+		}
+	}
+	pthread_mutex_lock(&srv->db_lock);
+	ok = ans == STORE_RSVP_NONE || store_rsvp_add(srv->st, cid, d, mid,
+	    ans, now, &err) == 0;
+	if (ok)
+		ok = store_rsvp_list(srv->st, cid, d, &rs, &nrs, &err) == 0;
+	pthread_mutex_unlock(&srv->db_lock);
+	if (!ok) {
+		log_warn("http: RSVP of %s: %s", cid, err);
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		html = page_busy();
+		goto out;
+	}
+	if (ans != STORE_RSVP_NONE) {
+		log_notice("http: %s answered %s for %s %s by link", mid,
+		    ans == STORE_RSVP_YES ? "yes" : "no", cid, d);
+		status = ans == STORE_RSVP_YES ? "Thank you: you said you'll "
+		    "be there." : "Thank you: you said you can't come. Your "
+		    "facilitator will know.";
+	}
+	for (i = 0; i < nrs; i++)
+		if (strcmp(rs[i].member, mid) == 0)
+			current = rs[i].answer == STORE_RSVP_YES ? 1 : 2;
+	when = http_when(zone, start, end);
+	memset(&pr, 0, sizeof(pr));
+	pr.community = cname;
+	pr.member = mname;
+	pr.when = when;
+	pr.answer = current;
+	pr.open = !cancelled && now < start;
+	pr.cancelled = cancelled;
+	pr.status = status;
+	if (code != MHD_HTTP_CONFLICT)
+		code = MHD_HTTP_OK;
+	html = page_rsvp(&pr);
+out:
+	store_rsvp_list_free(rs, nrs);
+	free(err);
+	free(when);
+	free(cname);
+	free(mname);
+	free(zone);
+	free(cid);
+	free(mid);
+	free(subject);
+	return http_page(conn, code, html != NULL ? html : page_refused());
+}
+
+/*
+ * GET/HEAD /m/LINK shows the facilitator a move offered by the quorum watch
+ * and changes nothing; POST (from this site only) records the move as a
+ * one-off change by "link:FACILITATOR", which the worker's next cycle
+ * publishes and announces.  Refused (403) when the link is not a valid
+ * move link or names a meeting no longer planned; once the meeting has
+ * started, or the slot offered has passed, the page says so.  token is
+ * untrusted.
+ */
+static enum MHD_Result
+http_move(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token, bool post)
+{
+	const struct http_name	*c;
+	const struct http_meet	*mt;
+	struct http_meet	*mw;
+	struct store_meeting_change ch;
+	struct page_move	 pm;
+	enum link_verdict	 v = LINK_MALFORMED;
+	enum link_kind		 kind = LINK_DONE;
+	unsigned int		 code = MHD_HTTP_FORBIDDEN;
+	char			*subject = NULL, *cid = NULL, *html = NULL;
+	char			*err = NULL, *from = NULL, *to = NULL;
+	char			*cname = NULL, *zone = NULL, *by = NULL;
+	char			 d[CIVIL_DATE_LEN], t[CIVIL_DATE_LEN];
+	const char		*status = NULL;
+	struct civil_date	 date, tod;
+	struct civil_time	 at;
+	time_t			 now = time(NULL) + srv->now_offset;
+	time_t			 start = 0, end = 0, tstart;
+	bool			 open, done;
+
+	if (srv->link_key != NULL)
+		v = link_check_kind(srv->link_key, srv->link_keylen, token,
+		    now, &kind, &subject);
+	if (v != LINK_OK || kind != LINK_MOVE ||
+	    meeting_move_parse(subject, &cid, &date, &tod, &at) == -1) {
+		log_info("http: a move link was refused (%s)", v != LINK_OK ?
+		    http_verdict_word(v) : "not a move link");
+		goto out;
+	}
+	pthread_mutex_lock(&srv->names_lock);
+	c = http_name_find(srv->communities, srv->ncommunities, cid);
+	mt = c != NULL ? http_meet_find(srv, cid, date) : NULL;
+	if (c != NULL && mt != NULL) {
+		cname = xstrdup(c->name);
+		zone = xstrdup(c->zone);
+		by = xasprintf("link:%s", c->facilitator);
+		start = mt->start;
+		end = mt->end;
+	}
+	pthread_mutex_unlock(&srv->names_lock);
+	if (cname == NULL) {
+		log_info("http: a move link to a meeting no longer planned was "
+		    "refused");
+		goto out;
+	}
+	tstart = tz_to_utc(tz_find(zone), tod, at);
+	done = start == tstart;
+	open = !done && now < start && now < tstart;
+	if (post) {
+		if (!http_same_origin(srv, conn)) {
+			html = page_cross_origin();
+			goto out;
+		}
+		if (!open && !done) {
+			code = MHD_HTTP_CONFLICT;
+			status = "Too late: nothing was changed.";
+		} else if (!done) {
+			memset(&ch, 0, sizeof(ch));
+			ch.community = cid;
+			ch.meeting = civil_date_format(date, d);
+			ch.action = STORE_MEETING_MOVE;
+			ch.to_date = civil_date_format(tod, t);
+			ch.to_time = at.h * 60 + at.min;
+			ch.by = by;
+			ch.at = now;
+			pthread_mutex_lock(&srv->db_lock);
+			if (store_meeting_change_add(srv->st, &ch, &err) ==
+			    -1) {
+				pthread_mutex_unlock(&srv->db_lock);
+				log_warn("http: move of %s: %s", cid, err);
+				code = MHD_HTTP_SERVICE_UNAVAILABLE;
+				html = page_busy();
+				goto out;
+			}
+			pthread_mutex_unlock(&srv->db_lock);
+			/* Until the next cycle hands over the new schedule,
+			 * this page and a second POST see the move too. */
+			pthread_mutex_lock(&srv->names_lock);
+			if ((mw = http_meet_find(srv, cid, date)) != NULL) {
+				mw->end = tstart + (mw->end - mw->start);
+				mw->start = tstart;
+			}
+			pthread_mutex_unlock(&srv->names_lock);
+			log_notice("http: %s %s moved to %s %02d:%02d by link",
+			    cid, d, t, at.h, at.min);
+			status = "Moved. The feeds and a notice to everyone "
+			    "follow within a minute.";
+			done = true;
+			open = false;
+		}
+	}
+	from = http_when(zone, start, end);
+	to = http_when(zone, tstart, tstart + (end - start));
+	memset(&pm, 0, sizeof(pm));
+	pm.community = cname;
+	pm.from = from;
+	pm.to = to;
+	pm.open = open;
+	pm.done = done;
+	pm.status = status;
+	if (code != MHD_HTTP_CONFLICT)
+		code = MHD_HTTP_OK;
+	html = page_move(&pm);
+out:
+	free(err);
+	free(from);
+	free(to);
+	free(cname);
+	free(zone);
+	free(by);
+	free(cid);
+	free(subject);
+	return http_page(conn, code, html != NULL ? html : page_refused());
+}
+
 static void
 http_names_free(struct http_name *v, size_t n)
 {
 	size_t	i;
 
+	size_t	j;
+
 	for (i = 0; v != NULL && i < n; i++) {
 		free(v[i].id);
 		free(v[i].name);
 		free(v[i].zone);
+		for (j = 0; j < v[i].nmembers; j++)
+			free(v[i].members[j]);
+		free(v[i].members);
+		free(v[i].facilitator);
 	}
 	free(v);
+}
+
+static void
+http_meets_free(struct http_meet *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].community);
+	free(v);
+}
+
+void
+http_set_meetings(struct http_server *srv, const struct http_meeting *v,
+    size_t n)
+{
+	struct http_meet	*m, *old;
+	size_t			 i, oldn;
+
+	if (srv == NULL)
+		return;
+	m = xcalloc(n + 1, sizeof(*m));
+	for (i = 0; i < n; i++) {
+		m[i].community = xstrdup(v[i].community);
+		m[i].date = v[i].date;
+		m[i].start = v[i].start;
+		m[i].end = v[i].end;
+		m[i].cancelled = v[i].cancelled;
+	}
+	pthread_mutex_lock(&srv->names_lock);
+	old = srv->meets;
+	oldn = srv->nmeets;
+	srv->meets = m;
+	srv->nmeets = n;
+	pthread_mutex_unlock(&srv->names_lock);
+	http_meets_free(old, oldn);
 }
 
 void
 http_set_config(struct http_server *srv, const struct config *cfg)
 {
 	struct http_name	*m, *c, *om, *oc;
-	size_t			 i, onm, onc;
+	char			*pub, *opub;
+	size_t			 i, j, onm, onc;
 
 	if (srv == NULL)
 		return;
@@ -968,7 +1390,19 @@ http_set_config(struct http_server *srv, const struct config *cfg)
 		c[i].id = xstrdup(cc->id);
 		c[i].name = xstrdup(cc->name != NULL ? cc->name : cc->id);
 		c[i].zone = xstrdup(cc->tz != NULL ? tz_name(cc->tz) : "UTC");
+		c[i].members = xcalloc(cc->nmembers + cc->noptional + 1,
+		    sizeof(*c[i].members));
+		for (j = 0; j < cc->nmembers + cc->noptional; j++)
+			c[i].members[j] = xstrdup(j < cc->nmembers ?
+			    cc->members[j]->id :
+			    cc->optional[j - cc->nmembers]->id);
+		c[i].nmembers = cc->nmembers + cc->noptional;
+		c[i].nrequired = cc->nmembers;
+		c[i].facilitator = xstrdup(cc->facilitator != NULL ?
+		    cc->facilitator->id : "");
 	}
+	pub = cfg->worker.public_url != NULL ?
+	    xstrdup(cfg->worker.public_url) : NULL;
 	pthread_mutex_lock(&srv->names_lock);
 	om = srv->members;
 	oc = srv->communities;
@@ -979,11 +1413,27 @@ http_set_config(struct http_server *srv, const struct config *cfg)
 	srv->communities = c;
 	srv->ncommunities = cfg->ncommunities;
 	srv->cfg = cfg;
+	opub = srv->public_url;
+	srv->public_url = pub;
 	pthread_mutex_unlock(&srv->names_lock);
+	free(opub);
 	http_names_free(om, onm);
 	http_names_free(oc, onc);
 }
 
+void
+http_config_lock(struct http_server *srv)
+{
+	if (srv != NULL)
+		pthread_mutex_lock(&srv->names_lock);
+}
+
+void
+http_config_unlock(struct http_server *srv)
+{
+	if (srv != NULL)
+		pthread_mutex_unlock(&srv->names_lock);
+}
 
 /* ---- branch report: the attendance page (/t/) and report page (/r/) -- */
 
@@ -1019,23 +1469,6 @@ http_link_of(struct http_server *srv, const char *token, enum link_kind want,
 	return false;
 }
 
-/* Whether a POST comes from our own pages (page_origin_ok).  Branch
- * meeting has the same as http_same_origin: at merge, keep that one. */
-static bool
-http_attend_origin(struct http_server *srv, struct MHD_Connection *conn)
-{
-	const char	*o, *r;
-	bool		 ok;
-
-	o = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-	r = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Referer");
-	pthread_mutex_lock(&srv->names_lock);
-	ok = page_origin_ok(srv->cfg != NULL ? srv->cfg->worker.public_url :
-	    NULL, o, r);
-	pthread_mutex_unlock(&srv->names_lock);
-	return ok;
-}
-
 /*
  * GET/HEAD /t/LINK: the attendance roll of one meeting (LINK_ATTEND,
  * "COMMUNITY.DATE"), ticked as recorded (or, when nothing is, from the
@@ -1065,7 +1498,7 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 	    civil_date_parse(dot + 1, &d) == -1)
 		goto out;
 	*dot = '\0';
-	if (post && !http_attend_origin(srv, conn)) {
+	if (post && !http_same_origin(srv, conn)) {
 		html = page_cross_origin();
 		goto out;
 	}
@@ -1299,6 +1732,14 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->link_not_allowed);
 		return http_link(srv, conn, url + sizeof(HTTP_LINK_PREFIX) - 1,
 		    post);
+	}
+	if (strncmp(url, HTTP_RSVP_PREFIX, sizeof(HTTP_RSVP_PREFIX) - 1) == 0 ||
+	    strncmp(url, HTTP_MOVE_PREFIX, sizeof(HTTP_MOVE_PREFIX) - 1) == 0) {
+		if (!readonly && !post)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->link_not_allowed);
+		return url[1] == 'v' ? http_rsvp(srv, conn, url + 3, post) :
+		    http_move(srv, conn, url + 3, post);
 	}
 	if (strcmp(url, "/healthz") == 0) {
 		if (!readonly)
@@ -1734,6 +2175,8 @@ http_stop(struct http_server *srv)
 	store_close(srv->st);
 	http_names_free(srv->members, srv->nmembers);
 	http_names_free(srv->communities, srv->ncommunities);
+	http_meets_free(srv->meets, srv->nmeets);
+	free(srv->public_url);
 	if (srv->link_key != NULL) {
 		OPENSSL_cleanse(srv->link_key, srv->link_keylen);
 		free(srv->link_key);

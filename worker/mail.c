@@ -297,6 +297,13 @@ mail_lane_start(struct mail *m, struct mail_lane *l, struct mail_item *it)
 {
 	l->from = xasprintf("<%s>", it->from_addr);
 	l->rcpt = curl_slist_append(NULL, it->to_addr);
+	/* The Cc: header only shows who else reads; RCPT TO delivers. */
+	if (l->rcpt != NULL && it->cc_addr != NULL &&
+	    strcmp(it->cc_addr, it->to_addr) != 0 &&
+	    curl_slist_append(l->rcpt, it->cc_addr) == NULL) {
+		curl_slist_free_all(l->rcpt);
+		l->rcpt = NULL;
+	}
 	l->cur = it;
 	l->off = 0;
 	l->last[0] = l->fail[0] = l->errbuf[0] = '\0';
@@ -559,7 +566,9 @@ mail_send(struct mail *m, struct mail_item *items, size_t n,
 			continue;
 		}
 		if (!message_address_valid(it->from_addr) ||
-		    !message_address_valid(it->to_addr)) {
+		    !message_address_valid(it->to_addr) ||
+		    (it->cc_addr != NULL &&
+		    !message_address_valid(it->cc_addr))) {
 			it->status = MAIL_PERMFAIL;
 			it->answer = xstrdup("refused: an envelope address is "
 			    "not a plain e-mail address");

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "ical.h"
 #include "log.h"
+#include "schedule.h"
 #include "store.h"
 #include "tz.h"
 #include "webhook.h"
@@ -59,13 +60,21 @@ static const struct command {
 	    "  action edit N [--due DATE] [--owner M] [--title T]\n"
 	    "  action show N [--json]  change an item; one item and its history" },
 	{ "meeting", cmd_meeting,
-	    "meeting attend ID DATE [--present M,M] [--absent M,M]\n"
+	    "meeting show ID DATE [--json]  answers, attendance, away days "
+	    "and quorum\n"
+	    "  meeting move ID DATE --to \"DATE HH:MM\" | meeting cancel ID "
+	    "DATE [--note T]\n"
+	    "  meeting restore ID DATE  one-off changes, recorded with who "
+	    "and when\n"
+	    "  meeting attend ID DATE [--present M,M] [--absent M,M]\n"
 	    "                          record who came to a meeting" },
 	{ "report", cmd_report,
 	    "report ID [--from DATE] [--to DATE] [--json]\n"
 	    "                          the accountability report" },
 	{ "outbox", cmd_outbox,
-	    "outbox [--pending | --failed] [--json] | outbox retry N\n"
+	    "outbox [--pending | --failed] [--kind K] [--to M|CHANNEL]\n"
+	    "         [--community ID] [--since D] [--until D] [--json]\n"
+	    "       | outbox retry N\n"
 	    "                          planned, sent and failed messages; "
 	    "send a failed one again" },
 };
@@ -112,6 +121,29 @@ main_holidays(struct config *cfg, bool fetch)
 		st = NULL;
 	}
 	busy_holidays(NULL, cfg, st, time(NULL), fetch, &warnings);
+	log_lines(LOG_WARNING, NULL, warnings);
+	store_close(st);
+	free(warnings);
+	free(err);
+	free(path);
+}
+
+/*
+ * The one-off meeting changes in the state (`meeting move/cancel`, move-here
+ * links) overlaid on the config's, for every command: check, feeds, slots
+ * and the worker then start from one schedule.  No state, no changes.
+ */
+static void
+main_schedule(struct config *cfg)
+{
+	struct store	*st = NULL;
+	char		*path, *err = NULL, *warnings = NULL;
+
+	path = xasprintf("%s/state.db", cfg->worker.state_dir);
+	if (store_open_existing(path, &st, &err) == -1)
+		log_warn("%s", err);
+	else if (st != NULL && schedule_apply(cfg, st, &warnings, &err) == -1)
+		log_warn("one-off meeting changes: %s", err);
 	log_lines(LOG_WARNING, NULL, warnings);
 	store_close(st);
 	free(warnings);
@@ -237,6 +269,7 @@ main(int argc, char *argv[])
 		rc = EX_CONFIG;
 		goto out;
 	}
+	main_schedule(cfg);
 	ctx.cfg = cfg;
 	ctx.log_forced = level != -1;
 	ctx.argc = argc - optind;

@@ -342,8 +342,9 @@ static int
 msg_check(const struct message *m, char **err)
 {
 	static const char *const names[] = { "from name", "to name",
-	    "subject" };
-	const char	*vals[3] = { m->from_name, m->to_name, m->subject };
+	    "subject", "reply-to name", "cc name" };
+	const char	*vals[5] = { m->from_name, m->to_name, m->subject,
+	    m->reply_to_name, m->cc_name };
 	size_t		 i;
 
 	if (!message_address_valid(m->from_addr)) {
@@ -356,31 +357,24 @@ msg_check(const struct message *m, char **err)
 		    m->to_addr ? m->to_addr : "");
 		return -1;
 	}
-	for (i = 0; i < 3; i++)
+	if (m->reply_to_addr != NULL &&
+	    !message_address_valid(m->reply_to_addr)) {
+		*err = xasprintf("reply-to address '%s' is not an e-mail "
+		    "address", m->reply_to_addr);
+		return -1;
+	}
+	if (m->cc_addr != NULL && !message_address_valid(m->cc_addr)) {
+		*err = xasprintf("cc address '%s' is not an e-mail address",
+		    m->cc_addr);
+		return -1;
+	}
+	for (i = 0; i < 5; i++)
 		if (vals[i] != NULL && strpbrk(vals[i], "\r\n") != NULL) {
 			*err = xasprintf("%s holds a line break", names[i]);
 			return -1;
 		}
 	if (m->dedup_key == NULL || *m->dedup_key == '\0') {
 		*err = xstrdup("the dedup key is empty");
-		return -1;
-	}
-	if (m->html != NULL && m->calendar != NULL) {
-		*err = xstrdup("a message has an HTML or a calendar part, "
-		    "not both");
-		return -1;
-	}
-	if (m->calendar != NULL && memchr(m->calendar, '\0',
-	    m->calendar_len) != NULL) {
-		*err = xstrdup("the calendar part holds a NUL byte");
-		return -1;
-	}
-	/* RFC 6047: the part's method must be the calendar's own. */
-	if (m->calendar != NULL && memmem(m->calendar, m->calendar_len,
-	    m->method == MESSAGE_REQUEST ? "METHOD:REQUEST" : "METHOD:PUBLISH",
-	    14) == NULL) {
-		*err = xasprintf("the calendar part has no METHOD:%s",
-		    m->method == MESSAGE_REQUEST ? "REQUEST" : "PUBLISH");
 		return -1;
 	}
 	return 0;
@@ -390,10 +384,8 @@ int
 message_build(const struct message *m, char **out, size_t *outlen,
     char **err)
 {
-	static const char *const methods[] = { "PUBLISH", "REQUEST" };
 	struct xbuf	 b = { 0 };
 	struct msg_hdr	 h;
-	const char	*method = methods[m->method == MESSAGE_REQUEST];
 	const char	*text = m->text ? m->text : "";
 	char		*mid = NULL, hex[65], bound[32];
 
@@ -405,6 +397,11 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	hdr_date(&b, m->date);
 	hdr_mailbox(&b, "From", m->from_name, m->from_addr);
 	hdr_mailbox(&b, "To", m->to_name, m->to_addr);
+	if (m->cc_addr != NULL)
+		hdr_mailbox(&b, "Cc", m->cc_name, m->cc_addr);
+	if (m->reply_to_addr != NULL)
+		hdr_mailbox(&b, "Reply-To", m->reply_to_name,
+		    m->reply_to_addr);
 	hdr_start(&h, &b, "Subject");
 	hdr_text(&h, m->subject ? m->subject : "");
 	hdr_end(&h);
@@ -414,46 +411,29 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	buf_str(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: vacation responders must not answer a reminder. */
 	buf_str(&b, "Auto-Submitted: auto-generated\r\n");
-	if (m->calendar == NULL && m->html == NULL) {
+	/* Reminders carry no calendar (an imported copy would never follow
+	 * a change; welcome.h gives the feed).  One text/plain part, or
+	 * text and HTML as alternatives (the monthly report). */
+	if (m->html == NULL) {
 		buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
 		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		qp_body(&b, text, strlen(text));
 		goto done;
 	}
-
 	/* "=_" never occurs in quoted-printable, so no body holds this. */
 	msg_sha256_hex(mid, hex);
 	snprintf(bound, sizeof(bound), "=_plc_%.24s", hex);
-	if (m->html != NULL) {
-		/* Text first, HTML last: the richest alternative is last. */
-		buf_fmt(&b, "Content-Type: multipart/alternative;\r\n "
-		    "boundary=\"%s\"\r\n\r\n", bound);
-		buf_fmt(&b, "--%s\r\nContent-Type: text/plain; "
-		    "charset=utf-8\r\nContent-Transfer-Encoding: "
-		    "quoted-printable\r\n\r\n", bound);
-		qp_body(&b, text, strlen(text));
-		buf_fmt(&b, "--%s\r\nContent-Type: text/html; charset=utf-8"
-		    "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
-		    bound);
-		qp_body(&b, m->html, strlen(m->html));
-		buf_fmt(&b, "--%s--\r\n", bound);
-		goto done;
-	}
-	/* An iMIP invitation is the calendar alternative to the text;
-	 * a published event is an attachment beside it. */
-	buf_fmt(&b, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n",
-	    m->method == MESSAGE_REQUEST ? "alternative" : "mixed", bound);
-	buf_fmt(&b, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bound);
+	/* Text first, HTML last: the richest alternative is last. */
+	buf_fmt(&b, "Content-Type: multipart/alternative;\r\n "
+	    "boundary=\"%s\"\r\n\r\n", bound);
+	buf_fmt(&b, "--%s\r\nContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\n", bound);
 	qp_body(&b, text, strlen(text));
-	buf_fmt(&b, "--%s\r\nContent-Type: text/calendar; method=%s; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-	    bound, method);
-	if (m->method == MESSAGE_PUBLISH)
-		buf_str(&b, "Content-Disposition: attachment; "
-		    "filename=\"meeting.ics\"\r\n");
-	buf_str(&b, "\r\n");
-	qp_body(&b, m->calendar, m->calendar_len);
+	buf_fmt(&b, "--%s\r\nContent-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    bound);
+	qp_body(&b, m->html, strlen(m->html));
 	buf_fmt(&b, "--%s--\r\n", bound);
 done:
 	free(mid);

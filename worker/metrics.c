@@ -48,6 +48,27 @@ metrics_per_channel(struct xbuf *b, const struct metrics_snapshot *m,
 	}
 }
 
+/* One sample per name of the ", "-separated list. */
+static void
+metrics_destinations(struct xbuf *b, const char *list)
+{
+	const char	*p = list, *e;
+	char		*name;
+
+	while (*p != '\0') {
+		e = strstr(p, ", ");
+		if (e == NULL)
+			e = p + strlen(p);
+		name = xstrndup(p, (size_t)(e - p));
+		xbuf_printf(b, "plc_cadence_destination_failing"
+		    "{destination=\"");
+		metrics_label(b, name);
+		xbuf_printf(b, "\"} 1\n");
+		free(name);
+		p = *e != '\0' ? e + 2 : e;
+	}
+}
+
 char *
 metrics_render(const struct metrics_snapshot *m)
 {
@@ -106,6 +127,17 @@ metrics_render(const struct metrics_snapshot *m)
 	    "Busy calendars whose last fetch or read failed.");
 	xbuf_printf(&b, "plc_cadence_busy_source_failures %llu\n",
 	    (unsigned long long)m->busy_failures);
+	metrics_head(&b, "plc_cadence_destination_failing", "gauge",
+	    "Destinations (channel ID or smtp) failing for alert_after.");
+	metrics_destinations(&b, m->degraded != NULL ? m->degraded : "");
+	metrics_head(&b, "plc_cadence_reload_failed", "gauge",
+	    "1 when the last reload's config was refused.");
+	xbuf_printf(&b, "plc_cadence_reload_failed %d\n",
+	    m->reload_failed ? 1 : 0);
+	metrics_head(&b, "plc_cadence_degraded", "gauge",
+	    "1 when a destination fails or a reload was refused.");
+	xbuf_printf(&b, "plc_cadence_degraded %d\n",
+	    m->reload_failed || (m->degraded != NULL && *m->degraded) ? 1 : 0);
 	return b.s;
 }
 
@@ -121,6 +153,8 @@ metrics_health(const struct metrics_health_in *in)
 	if (in->overdue_ms > 0 && in->now_ms - in->last_cycle_ms >
 	    in->overdue_ms)
 		return METRICS_HEALTH_OVERDUE;
+	if (in->degraded)
+		return METRICS_HEALTH_DEGRADED;
 	return METRICS_HEALTH_OK;
 }
 
@@ -130,6 +164,8 @@ metrics_health_name(enum metrics_health h)
 	switch (h) {
 	case METRICS_HEALTH_OK:
 		return "ok";
+	case METRICS_HEALTH_DEGRADED:
+		return "degraded";
 	case METRICS_HEALTH_OVERDUE:
 		return "overdue";
 	case METRICS_HEALTH_FAILING:

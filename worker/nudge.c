@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "civil.h"
 #include "link.h"
 #include "nudge.h"
 #include "plan.h"
 #include "tz.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 
@@ -67,6 +69,38 @@ nudge_when(const struct nudge_ctx *x, const struct config_member *mb,
 }
 
 /*
+ * When a nudge or digest to mb due at t may go: t, or when mb is away
+ * that day (or now, when t is past), NUDGE_MORNING_H on their first day
+ * back; out of quiet hours.
+ */
+static time_t
+nudge_back(const struct nudge_ctx *x, const struct config_member *mb,
+    time_t t)
+{
+	const struct tz		*tz = plan_zone(mb->tz);
+	struct civil_time	 morning = { NUDGE_MORNING_H, 0, 0 }, tm;
+	struct civil_date	 d;
+	size_t			 i, guard;
+	time_t			 from = t;
+
+	/* One due while away, or going late (downtime) while away. */
+	if (!plan_member_away(mb, from) && from < x->now)
+		from = x->now;
+	if (plan_member_away(mb, from)) {
+		tz_from_utc(tz, from, &d, &tm);
+		/* Each span moves d past its end at most once per pass:
+		 * bounded by the spans' count. */
+		for (guard = 0; guard <= mb->naway; guard++)
+			for (i = 0; i < mb->naway; i++)
+				if (civil_date_cmp(mb->away[i].from, d) <= 0 &&
+				    civil_date_cmp(d, mb->away[i].to) <= 0)
+					d = civil_date_add(mb->away[i].to, 1);
+		t = tz_to_utc(tz, d, morning);
+	}
+	return nudge_when(x, mb, t);
+}
+
+/*
  * lead + the link for item it in a message due at due, or "".  The link
  * names when the item was last opened, so that reopening it retires the
  * links sent before.
@@ -88,23 +122,23 @@ nudge_link(const struct nudge_ctx *x, const char *lead,
 }
 
 /*
- * The community's zone name when it is not tz's, else NULL; allocated,
- * since libical may free a zone's name when it next converts a time.
+ * The community's zone as people say it ("New York time") when it is not
+ * tz's, else NULL; allocated.
  */
 static char *
 nudge_other_zone(const struct nudge_ctx *x, const struct tz *tz)
 {
-	char	*mine = xstrdup(tz_name(plan_zone(tz))), *r = NULL;
+	char	lb[PLAN_ZONE_LEN];
 
-	if (strcmp(mine, tz_name(x->ctz)) != 0)
-		r = xstrdup(tz_name(x->ctz));
-	free(mine);
-	return r;
+	if (plan_zone_same(tz, x->ctz))
+		return NULL;
+	plan_zone_label(x->ctz, lb, sizeof(lb));
+	return xstrdup(lb);
 }
 
 /* Adds one message; dedup, subject and body are taken over.  audience is
  * PLAN_AUDIENCE_…; a member's recipient is the member. */
-static void
+static struct plan_msg *
 nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
     const char *audience, const char *channel, const char *recipient,
     char *subject, char *body, time_t due, time_t expires)
@@ -116,7 +150,7 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 		free(dedup);
 		free(subject);
 		free(body);
-		return;
+		return NULL;
 	}
 	m = plan_vec_push(&x->pv);
 	m->dedup = dedup;
@@ -131,26 +165,32 @@ nudge_add(struct nudge_ctx *x, char *dedup, const char *kind,
 	m->member = strcmp(audience, PLAN_AUDIENCE_MEMBER) == 0 ?
 	    xstrdup(recipient) : NULL;
 	m->community = xstrdup(x->c->id);
+	return m;
 }
 
 /*
  * One personal message on each of mb's notify channels: body (with links)
- * by e-mail and on mb's own channel, shared (without) on any other.
+ * by e-mail and on mb's own channel, shared (without) on any other.  topic
+ * (may be NULL) is what the lead times of the same thing share.
  */
 static void
-nudge_personal(struct nudge_ctx *x, const char *stem, const char *kind,
-    const struct config_member *mb, const char *subject, const char *body,
-    const char *shared, time_t due, time_t expires)
+nudge_personal(struct nudge_ctx *x, const char *stem, const char *topic,
+    const char *kind, const struct config_member *mb, const char *subject,
+    const char *body, const char *shared, time_t due, time_t expires)
 {
+	struct plan_msg	*m;
 	const char	*ch;
 	size_t		 j;
 
 	for (j = 0; j < plan_member_nchannels(mb); j++) {
 		ch = plan_member_channel(mb, j);
-		nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
+		m = nudge_add(x, xasprintf("%s:member:%s:%s", stem, mb->id, ch),
 		    kind, PLAN_AUDIENCE_MEMBER, ch, mb->id, xstrdup(subject),
 		    xstrdup(plan_channel_private(x->o->cfg, mb, ch) ? body :
 		    shared), due, expires);
+		if (m != NULL && topic != NULL)
+			m->topic = xasprintf("%s:member:%s:%s", topic, mb->id,
+			    ch);
 	}
 }
 
@@ -223,9 +263,11 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	char				 lb[CIVIL_DUR_LEN], db[PLAN_DAY_LEN];
 	char				 eb[PLAN_INSTANT_LEN], *stem, *subject;
 	char				*body, *link, *when, *shared, *ask;
-	time_t				 end, t, missed = 0;
-	size_t				 r;
-	bool				 any = false;
+	char				*notes = plan_clean(it->notes);
+	char				*topic;
+	time_t				 end, t, missed = 0, *at, exp;
+	size_t				 r, r2;
+	bool				 any = false, held = false;
 
 	for (r = 0; r < x->c->naction_remind; r++) {
 		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
@@ -237,25 +279,60 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 	}
 	end = nudge_day_end(x->ctz, it->due);
 	plan_day(it->due, db, sizeof(db));
-	plan_instant(otz, end, eb, sizeof(eb));
-	/* The due day is the community's; its end in the owner's zone
-	 * too when that is another one. */
-	when = oz != NULL ? xasprintf("%s (%s), which ends %s in %s", db, oz,
-	    eb, tz_name(otz)) : xasprintf("%s (%s)", db, tz_name(otz));
-	for (r = 0; r < x->c->naction_remind; r++) {
-		int64_t lead = x->c->action_remind[r];
+	/* The due day is the community's; when the owner lives in another
+	 * zone, when that day ends on the owner's clock. */
+	if (oz != NULL) {
+		struct civil_date	ed;
+		struct civil_time	et;
+		char			zb[PLAN_ZONE_LEN], tb[PLAN_TIME_LEN];
 
-		if (lead < 0)
+		tz_from_utc(otz, end, &ed, &et);
+		plan_zone_label(otz, zb, sizeof(zb));
+		if (civil_date_cmp(ed, it->due) == 0) {
+			plan_time(et, mb->clock, tb, sizeof(tb));
+			snprintf(eb, sizeof(eb), "%s", tb);
+		} else
+			plan_instant(otz, mb->clock, end, eb, sizeof(eb));
+		when = xasprintf("%s %s (by %s %s)", db, oz, eb, zb);
+	} else
+		when = xstrdup(db);
+	/* When each lead's nudge goes (0: not at all): out of quiet hours,
+	 * and after the owner's away days. */
+	at = xcalloc(x->c->naction_remind + 1, sizeof(*at));
+	for (r = 0; r < x->c->naction_remind; r++) {
+		if (x->c->action_remind[r] < 0)
 			continue;
-		t = nudge_lead_instant(it, otz, lead);
+		t = nudge_lead_instant(it, otz, x->c->action_remind[r]);
 		if (t < it->created && !(any && t == missed))
 			continue;
 		/* The missed one goes when the item is added: out of quiet
 		 * hours like any other. */
 		if (t < it->created)
 			t = it->created;
-		t = nudge_when(x, mb, t);
-		tz_from_utc(otz, t, &sent, &tm);
+		at[r] = nudge_back(x, mb, t);
+		if (plan_member_away(mb, t))
+			held = true;
+	}
+	topic = xasprintf("%s%s:%lld:%s", NUDGE_PREFIX_NUDGE, x->c->id,
+	    (long long)it->id, due);
+	for (r = 0; r < x->c->naction_remind; r++) {
+		int64_t lead = x->c->action_remind[r];
+
+		if ((t = at[r]) == 0)
+			continue;
+		/* Held over away days onto a nearer one's time: that one
+		 * goes alone. */
+		for (r2 = 0; r2 < x->c->naction_remind; r2++)
+			if (r2 != r && at[r2] == t && x->c->action_remind[r2] <
+			    lead)
+				break;
+		if (r2 < x->c->naction_remind)
+			continue;
+		/* Away past the due day: told once on the way back. */
+		exp = held && t >= end ? t + NUDGE_DIGEST_LIFETIME : end;
+		/* The day it says is the day it goes: late (downtime, a
+		 * retry) is now. */
+		tz_from_utc(otz, t > x->now ? t : x->now, &sent, &tm);
 		link = nudge_link(x, "\nDone? Mark it done: ", it, t);
 		stem = xasprintf("%s%s:%lld:%s:%s", NUDGE_PREFIX_NUDGE,
 		    x->c->id, (long long)it->id, due,
@@ -264,16 +341,19 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		    xasprintf("Due today: %s", title) :
 		    civil_date_cmp(civil_date_add(sent, 1), it->due) == 0 ?
 		    xasprintf("Due tomorrow: %s", title) :
+		    civil_date_cmp(sent, it->due) > 0 ?
+		    xasprintf("Was due %s: %s", db, title) :
 		    xasprintf("Due %s: %s", db, title);
 		body = xasprintf("Your action item for %s is due %s:\n  %s\n"
-		    "(item %lld)%s\n", x->name, when, title, (long long)it->id,
-		    link);
+		    "(item %lld)%s%s%s\n", x->name, when, title,
+		    (long long)it->id, notes != NULL ? "\nNotes: " : "",
+		    notes != NULL ? notes : "", link);
 		ask = nudge_ask(x, mb, it->id);
 		shared = xasprintf("Your action item for %s is due %s:\n  %s\n"
 		    "(item %lld)\n%s", x->name, when, title, (long long)it->id,
 		    ask);
-		nudge_personal(x, stem, NUDGE_KIND_NUDGE, mb, subject, body,
-		    shared, t, end);
+		nudge_personal(x, stem, topic, NUDGE_KIND_NUDGE, mb, subject,
+		    body, shared, t, exp);
 		free(stem);
 		free(subject);
 		free(body);
@@ -281,8 +361,11 @@ nudge_item_nudges(struct nudge_ctx *x, const struct nudge_item *it,
 		free(ask);
 		free(link);
 	}
+	free(topic);
+	free(at);
 	free(when);
 	free(oz);
+	free(notes);
 }
 
 /* The escalations of one item: the current period's and the next. */
@@ -293,7 +376,8 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	const struct config_member	*f = x->c->facilitator;
 	const struct config_member	*mb = it->owner;
 	int64_t				 period, k, last;
-	char				 db[PLAN_DAY_LEN], ob[CIVIL_DUR_LEN];
+	char				 db[PLAN_DAY_LEN], ob[PLAN_SPAN_LEN];
+	char				*fz;
 	char				*stem, *subject, *body, *link;
 	char				*text, *ask, *shared;
 	time_t				 end, at, t;
@@ -306,6 +390,9 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 	if (k < 1)
 		k = 1;
 	plan_day(it->due, db, sizeof(db));
+	/* The due day is the community's: said so when the facilitator
+	 * lives in another zone. */
+	fz = nudge_other_zone(x, f->tz);
 	for (last = k + 1; k <= last; k++) {
 		at = end + (time_t)(k * period);
 		t = nudge_when(x, f, at);
@@ -314,17 +401,18 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 		    x->c->id, (long long)it->id, due, (long long)k);
 		subject = xasprintf("Overdue: %s — %s", title,
 		    nudge_member_name(mb));
+		plan_span(k * period, ob, sizeof(ob));
 		text = xasprintf("An action item of %s is overdue:\n  %s\n"
-		    "Owner: %s (%s)\nWas due: %s (%s); overdue by %s.\n"
+		    "Owner: %s (%s)\nWas due: %s%s%s; overdue by %s.\n"
 		    "(item %lld)", x->name, title, nudge_member_name(mb),
-		    mb->id, db, tz_name(x->ctz),
-		    civil_duration_format(k * period, ob), (long long)it->id);
+		    mb->id, db, fz != NULL ? ", " : "", fz != NULL ? fz : "",
+		    ob, (long long)it->id);
 		body = xasprintf("%s%s\n", text, link);
 		ask = nudge_ask(x, f, it->id);
 		shared = xasprintf("%s\n%s", text, ask);
 		/* Superseded by the next period's. */
-		nudge_personal(x, stem, NUDGE_KIND_ESCALATION, f, subject, body,
-		    shared, t, at + (time_t)period);
+		nudge_personal(x, stem, NULL, NUDGE_KIND_ESCALATION, f,
+		    subject, body, shared, t, at + (time_t)period);
 		free(stem);
 		free(subject);
 		free(body);
@@ -333,6 +421,7 @@ nudge_item_escalations(struct nudge_ctx *x, const struct nudge_item *it,
 		free(shared);
 		free(link);
 	}
+	free(fz);
 }
 
 /* Items by due date, then number: overdue ones come first by themselves. */
@@ -355,7 +444,7 @@ nudge_lines(const struct nudge_ctx *x, char **s,
     const struct nudge_item *const *v, size_t n, bool owners, bool links,
     time_t due)
 {
-	char	db[PLAN_DAY_LEN], *title, *link, *line;
+	char	db[PLAN_DAY_LEN], *title, *link, *line, *notes;
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
@@ -363,13 +452,17 @@ nudge_lines(const struct nudge_ctx *x, char **s,
 		plan_day(v[i]->due, db, sizeof(db));
 		link = links ? nudge_link(x, "\n  Mark done: ", v[i], due) :
 		    xstrdup("");
-		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s\n", *s,
+		/* Notes go where the links go: only the owner reads them. */
+		notes = links ? plan_clean(v[i]->notes) : NULL;
+		line = xasprintf("%s- %s%s%s — due %s (item %lld)%s%s%s\n", *s,
 		    title != NULL ? title : "", owners ? " — " : "",
 		    owners ? nudge_member_name(v[i]->owner) : "", db,
-		    (long long)v[i]->id, link);
+		    (long long)v[i]->id, notes != NULL ? "\n  Notes: " : "",
+		    notes != NULL ? notes : "", link);
 		free(*s);
 		*s = line;
 		free(title);
+		free(notes);
 		free(link);
 	}
 }
@@ -412,23 +505,32 @@ nudge_count_overdue(const struct nudge_ctx *x,
 /* One member's digest of the week whose digest is at `at`. */
 static void
 nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
-    const struct nudge_item *const *v, size_t n)
+    time_t next, const struct nudge_item *const *v, size_t n)
 {
 	const struct config_member	*mb = v[0]->owner;
-	char				*oz = nudge_other_zone(x, mb->tz);
-	char				 ib[PLAN_INSTANT_LEN], *stem, *head;
+	char				*oz, ib[PLAN_INSTANT_LEN], *stem, *head;
 	char				*subject, *body, *zones, *list, *ask;
-	char				*shared;
+	char				*shared, *topic;
 	size_t				 nover;
-	time_t				 t = nudge_when(x, mb, at);
+	time_t				 t = nudge_back(x, mb, at);
+
+	/* Held over away days onto next week's: that one goes alone. */
+	if (next != 0 && nudge_back(x, mb, next) == t)
+		return;
+	oz = nudge_other_zone(x, mb->tz);
 
 	/* As of when it is read: what is overdue then. */
 	nover = nudge_count_overdue(x, v, n, t);
-	plan_instant(mb->tz, t, ib, sizeof(ib));
-	zones = oz != NULL ? xasprintf("; due dates are days in %s", oz) :
-	    xstrdup("");
-	head = xasprintf("Your open action items for %s, as of %s (%s)%s:\n",
-	    x->name, ib, tz_name(plan_zone(mb->tz)), zones);
+	plan_instant(mb->tz, mb->clock, t, ib, sizeof(ib));
+	if (oz != NULL) {
+		char	lb[PLAN_ZONE_LEN];
+
+		plan_zone_label(mb->tz, lb, sizeof(lb));
+		zones = xasprintf(" %s (due dates are days in %s)", lb, oz);
+	} else
+		zones = xstrdup("");
+	head = xasprintf("Your open action items for %s, as of %s%s:\n",
+	    x->name, ib, zones);
 	body = nudge_sections(x, head, v, n, nover, false, true, t);
 	list = nudge_sections(x, head, v, n, nover, false, false, t);
 	ask = nudge_ask(x, mb, n == 1 ? v[0]->id : 0);
@@ -437,8 +539,10 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	    "%zu overdue)", x->name, n, nover) :
 	    xasprintf("Your open action items — %s (%zu)", x->name, n);
 	stem = xasprintf("%s%s:%s", NUDGE_PREFIX_DIGEST, x->c->id, date);
-	nudge_personal(x, stem, NUDGE_KIND_DIGEST, mb, subject, body, shared,
-	    t, t + NUDGE_DIGEST_LIFETIME);
+	topic = xasprintf("%s%s", NUDGE_PREFIX_DIGEST, x->c->id);
+	nudge_personal(x, stem, topic, NUDGE_KIND_DIGEST, mb, subject, body,
+	    shared, t, t + NUDGE_DIGEST_LIFETIME);
+	free(topic);
 	free(stem);
 	free(subject);
 	free(body);
@@ -450,14 +554,52 @@ nudge_digest_member(struct nudge_ctx *x, const char *date, time_t at,
 	free(oz);
 }
 
-/* The community's post: the counts, what is overdue, who owns what. */
+/*
+ * The work section (worksum.h) of a community post at `at` on channel ch:
+ * the community's items as the opts give them (else the open items v),
+ * between the last meeting and the next.  Allocated.
+ */
+static char *
+nudge_work(const struct nudge_ctx *x, const struct nudge_item *const *v,
+    size_t n, time_t at, const struct config_channel *ch)
+{
+	struct worksum_item	*own = NULL;
+	struct worksum_view	 w;
+	char			*s;
+	size_t			 i;
+
+	memset(&w, 0, sizeof(w));
+	w.ctz = x->ctz;
+	w.rtz = x->ctz;
+	w.at = at;
+	worksum_around(x->o->meetings, x->o->nmeetings, at, &w.last, &w.next);
+	w.community = x->c->id;
+	w.max_bytes = chat_limit(ch->type) / 2;
+	if (x->o->work != NULL)
+		return worksum_render(x->o->work, x->o->nwork, &w);
+	own = xcalloc(n + 1, sizeof(*own));
+	for (i = 0; i < n; i++) {
+		own[i].id = v[i]->id;
+		own[i].title = v[i]->title;
+		own[i].owner = v[i]->owner->id;
+		own[i].owner_name = nudge_member_name(v[i]->owner);
+		own[i].due = v[i]->due;
+	}
+	s = worksum_render(own, n, &w);
+	free(own);
+	return s;
+}
+
+/* The community's post: the counts, the work section, who owns what. */
 static void
 nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
     const struct nudge_item *const *v, size_t n)
 {
 	const struct config_member	**owners;
+	struct plan_msg			*m;
 	size_t				*count, no = 0, i, j, nover;
-	char				*head, *body, *t, *subject;
+	char				*head, *body, *t, *subject, *section;
+	char				*ids = NULL;
 
 	nover = nudge_count_overdue(x, v, n, at);
 	owners = xcalloc(n, sizeof(*owners));
@@ -471,27 +613,36 @@ nudge_digest_post(struct nudge_ctx *x, const char *date, time_t at,
 	}
 	head = xasprintf("%zu open action item%s, %zu overdue.\n", n,
 	    n == 1 ? "" : "s", nover);
-	/* The whole list would be spam in a channel: what is overdue, and
-	 * the next few. */
-	body = nudge_sections(x, head, v, n < nover + 3 ? n : nover + 3,
-	    nover, true, false, at);
-	for (j = 0; j < no; j++) {
-		t = xasprintf("%s%s%s %zu%s", body, j == 0 ? "\nBy owner: " :
-		    "", nudge_member_name(owners[j]), count[j],
-		    j + 1 < no ? ", " : ".\n");
-		free(body);
-		body = t;
-	}
 	subject = xasprintf("Open action items — %s", x->name);
-	for (i = 0; i < x->c->nnotify; i++)
-		nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
+	/* The post stands for the owners it names. */
+	for (j = 0; j < no; j++) {
+		t = ids == NULL ? xstrdup(owners[j]->id) :
+		    xasprintf("%s,%s", ids, owners[j]->id);
+		free(ids);
+		ids = t;
+	}
+	for (i = 0; i < x->c->nnotify; i++) {
+		/* The same section as the meeting reminders: one renderer. */
+		section = nudge_work(x, v, n, at, x->c->notify[i]);
+		body = xasprintf("%s\n%s", head, section);
+		for (j = 0; j < no; j++) {
+			t = xasprintf("%s%s%s %zu%s", body, j == 0 ?
+			    "\nBy owner: " : "", nudge_member_name(owners[j]),
+			    count[j], j + 1 < no ? ", " : ".\n");
+			free(body);
+			body = t;
+		}
+		m = nudge_add(x, xasprintf("%s%s:%s:community:%s:%s",
 		    NUDGE_PREFIX_DIGEST, x->c->id, date, x->c->id,
 		    x->c->notify[i]->id), NUDGE_KIND_DIGEST,
 		    PLAN_AUDIENCE_COMMUNITY, x->c->notify[i]->id, x->c->id,
-		    xstrdup(subject), xstrdup(body), at,
-		    at + NUDGE_DIGEST_LIFETIME);
+		    xstrdup(subject), body, at, at + NUDGE_DIGEST_LIFETIME);
+		if (m != NULL && ids != NULL)
+			m->members = xstrdup(ids);
+		free(section);
+	}
+	free(ids);
 	free(subject);
-	free(body);
 	free(head);
 	free(count);
 	free(owners);
@@ -532,7 +683,9 @@ nudge_digests(struct nudge_ctx *x, const struct nudge_item *const *v,
 			for (j = i; j < n; j++)
 				if (v[j]->owner == v[i]->owner)
 					mine[k++] = v[j];
-			nudge_digest_member(x, date, at, mine, k);
+			nudge_digest_member(x, date, at, w == 0 ?
+			    tz_to_utc(x->ctz, civil_date_add(d, 7),
+			    x->c->digest_time) : 0, mine, k);
 			free(mine);
 		}
 	}

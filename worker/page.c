@@ -219,3 +219,68 @@ page_cross_origin(void)
 	    "the page this link opens. Nothing was changed.</p>\n<p>Open the "
 	    "link from your reminder again and press the button there.</p>\n");
 }
+
+char *
+page_rsvp(const struct page_rsvp *r)
+{
+	char	*c = page_escape(r->community), *m = page_escape(r->member);
+	char	*w = page_escape(r->when), *st = NULL, *body, *html;
+	const char *ans = r->answer == 1 ? "I'll be there" :
+	    r->answer == 2 ? "I can't come" : "no answer yet";
+
+	if (r->status != NULL) {
+		char *e = page_escape(r->status);
+
+		st = xasprintf("<p role=\"status\">%s</p>\n", e);
+		free(e);
+	}
+	body = xasprintf("%s<dl>\n<dt>Meeting</dt><dd>%s</dd>\n"
+	    "<dt>When</dt><dd>%s%s</dd>\n<dt>Member</dt><dd>%s</dd>\n"
+	    "<dt>Your answer</dt><dd id=\"answer\">%s</dd>\n</dl>\n%s",
+	    st != NULL ? st : "", c, w, r->cancelled ? " (cancelled)" : "",
+	    m, ans, r->cancelled ? "<p>This meeting is cancelled: there is "
+	    "nothing to answer.</p>\n" : !r->open ? "<p>The meeting has "
+	    "started: answers can no longer change.</p>\n" :
+	    "<div style=\"display:flex;gap:1rem;flex-wrap:wrap\">\n"
+	    "<form method=\"post\" action=\"?answer=yes\">\n<button "
+	    "type=\"submit\" name=\"answer\" value=\"yes\">I'll be there"
+	    "</button>\n</form>\n<form method=\"post\" action=\"?answer=no"
+	    "\">\n<button type=\"submit\" name=\"answer\" value=\"no\">I "
+	    "can't come</button>\n</form>\n</div>\n<p>You can change your "
+	    "answer until the meeting starts.</p>\n");
+	html = page_doc("Will you come?", "Will you come?", body);
+	free(body);
+	free(st);
+	free(c);
+	free(m);
+	free(w);
+	return html;
+}
+
+char *
+page_move(const struct page_move *mv)
+{
+	char	*c = page_escape(mv->community), *f = page_escape(mv->from);
+	char	*t = page_escape(mv->to), *st = NULL, *body, *html;
+
+	if (mv->status != NULL) {
+		char *e = page_escape(mv->status);
+
+		st = xasprintf("<p role=\"status\">%s</p>\n", e);
+		free(e);
+	}
+	body = xasprintf("%s<dl>\n<dt>Meeting</dt><dd>%s</dd>\n"
+	    "<dt>Now</dt><dd>%s</dd>\n<dt>Move to</dt><dd>%s</dd>\n</dl>\n%s",
+	    st != NULL ? st : "", c, f, t, mv->done ? "<p>The meeting is at "
+	    "this slot.</p>\n" : !mv->open ? "<p>This meeting can no longer "
+	    "be moved here.</p>\n" : "<form method=\"post\">\n<button "
+	    "type=\"submit\">Move it here</button>\n</form>\n<p>Everyone "
+	    "gets the change with the feeds and a notice.</p>\n");
+	html = page_doc("Move the meeting", "Move the meeting?", body);
+	free(body);
+	free(st);
+	free(c);
+	free(f);
+	free(t);
+	return html;
+}

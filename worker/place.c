@@ -5,9 +5,7 @@
 #include "busy.h"
 #include "feed.h"
 #include "log.h"
-#include "outbox.h"
 #include "place.h"
-#include "plan.h"
 #include "series.h"
 #include "xmalloc.h"
 
@@ -134,16 +132,15 @@ place_input_free(struct place_input *p)
 	p->members = NULL;
 }
 
-/* Store slot s for c (raising SEQUENCE) and plan the notices of it. */
+/* Store slot s for c (raising SEQUENCE); the planning pass that follows
+ * tells everyone of the new time (plan_changes). */
 static int
 place_store(const struct config *cfg, const struct config_community *c,
     struct store *st, const struct slots_candidate *s, time_t now,
     char **err)
 {
-	struct plan_msg		*m = NULL;
 	char			*uid, *fp;
 	time_t			 created, changed;
-	long			 n = 0;
 	int			 seq, rc = -1;
 
 	uid = feed_series_uid(cfg, c);
@@ -153,14 +150,8 @@ place_store(const struct config *cfg, const struct config_community *c,
 	    store_series_set_slot(st, c->id, s->day,
 	    civil_time_to_secs(s->at), err) == -1)
 		goto out;
-	if ((n = plan_slot(c, s->day, s->at, now,
-	    now + (time_t)cfg->worker.horizon, &m, err)) < 0)
-		goto out;
-	if (outbox_store_plan(st, m, n, NULL, now, NULL, err) == -1)
-		goto out;
 	rc = 0;
 out:
-	plan_free(m, n);
 	free(fp);
 	free(uid);
 	return rc;

@@ -84,8 +84,8 @@ prompt_add(struct prompt_ctx *x, char *dedup, const char *kind,
 	m->audience = PLAN_AUDIENCE_MEMBER;
 	m->member = xstrdup(mb->id);
 	m->community = xstrdup(x->c->id);
-	/* No meeting column: a prompt carries no calendar attachment
-	 * (deliver.c attaches the meeting of a row that names one). */
+	/* No meeting column: it names the meeting of a reminder or change
+	 * (plan.h), and a prompt is neither. */
 	(void)meeting;
 	m->meeting = NULL;
 	m->subject = subject;
@@ -95,16 +95,17 @@ prompt_add(struct prompt_ctx *x, char *dedup, const char *kind,
 	m->expires = expires;
 }
 
-/* "Grade 7 Math PLC — Tue 8 Dec 15:30 (America/New_York)" in mb's zone. */
+/* "Grade 7 Math PLC — Tue 8 Dec 3:30 PM New York time": in mb's zone, on
+ * mb's clock, the zone as people say it (plan.h). */
 static char *
 prompt_line(const struct prompt_ctx *x, const struct cadence_occ *oc,
     const struct config_member *mb)
 {
-	char	ib[PLAN_INSTANT_LEN];
+	char	ib[PLAN_INSTANT_LEN], zb[PLAN_ZONE_LEN];
 
-	plan_instant(mb->tz, oc->start, ib, sizeof(ib));
-	return xasprintf("%s — %s (%s)", x->name, ib,
-	    tz_name(plan_zone(mb->tz)));
+	plan_instant(mb->tz, mb->clock, oc->start, ib, sizeof(ib));
+	plan_zone_label(plan_zone(mb->tz), zb, sizeof(zb));
+	return xasprintf("%s — %s %s", x->name, ib, zb);
 }
 
 /* "Tue 8 Dec": the meeting's day in mb's zone. */

@@ -176,6 +176,10 @@ slots_score_day(const struct slots_input *in, struct slots_candidate *cand,
 				start = avail_day_at(&days[k], secs);
 				end = start + c->duration;
 			}
+			/* Free time is known only inside [from, to): a meeting
+			 * cut by either end would count as missed by all. */
+			if (start < in->from || end > in->to)
+				continue;
 			cand[i].meetings++;
 			for (j = 0; j < in->nmembers; j++) {
 				if (!avail_covers(in->members[j].free, start,

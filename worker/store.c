@@ -170,7 +170,72 @@ static const char *const migrations[] = {
 	"  created, changed FROM series;"
 	"INSERT OR IGNORE INTO meta (key, value)"
 	"  VALUES ('install_id', lower(hex(randomblob(4))));",
-	/* 4 -> 5 (branch report): the meeting an action item came from
+	/* 4 -> 5 (branch meeting): the meeting cycle.  Every RSVP answer
+	 * kept with its time (the latest one per member counts); one-off
+	 * moves and cancels by the facilitator or a move-here link, each
+	 * row a change (the latest per meeting is in force, a restore
+	 * undoes it); and the quorum watch's last word per meeting, so that
+	 * the facilitator is told again only when it changes. */
+	"CREATE TABLE rsvps ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  member    TEXT NOT NULL,"
+	"  answer    TEXT NOT NULL CHECK (answer IN ('yes', 'no')),"
+	"  at        INTEGER NOT NULL"
+	");"
+	"CREATE INDEX rsvps_meeting ON rsvps (community, meeting, member);"
+	"CREATE TABLE meeting_changes ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  action    TEXT NOT NULL"
+	"            CHECK (action IN ('move', 'cancel', 'restore')),"
+	"  to_date   TEXT,"
+	"  to_time   INTEGER,"
+	"  note      TEXT,"
+	"  by        TEXT NOT NULL,"
+	"  at        INTEGER NOT NULL"
+	");"
+	"CREATE INDEX meeting_changes_meeting ON meeting_changes"
+	"  (community, meeting);"
+	"CREATE TABLE quorum_watch ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  outcome   TEXT NOT NULL,"
+	"  told      INTEGER NOT NULL,"
+	"  serial    INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, meeting)"
+	");",
+	/* 5 -> 6 (branch msgplan): which members a community's post stands
+	 * for (member IDs, comma-separated), and the topic that rows of one
+	 * meeting or item for one recipient share across lead times, so that
+	 * after downtime only the nearest goes.  And what was last announced
+	 * of each meeting (by series date), to tell every change once. */
+	"ALTER TABLE outbox ADD COLUMN members TEXT;"
+	"ALTER TABLE outbox ADD COLUMN topic TEXT;"
+	"CREATE INDEX outbox_topic ON outbox (topic) WHERE topic IS NOT NULL;"
+	"CREATE TABLE announced ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  start     INTEGER NOT NULL,"
+	"  end       INTEGER NOT NULL,"
+	"  cancelled INTEGER NOT NULL,"
+	"  version   INTEGER NOT NULL,"
+	"  PRIMARY KEY (community, meeting)"
+	");",
+	/* 6 -> 7 (branch destin): each destination's health, kept across
+	 * restarts so that a hold is honoured and a long failure is told
+	 * once. */
+	"CREATE TABLE destinations ("
+	"  name          TEXT PRIMARY KEY,"
+	"  hold_until    INTEGER NOT NULL DEFAULT 0,"
+	"  failures      INTEGER NOT NULL DEFAULT 0,"
+	"  failing_since INTEGER NOT NULL DEFAULT 0,"
+	"  alerted       INTEGER NOT NULL DEFAULT 0,"
+	"  error         TEXT"
+	");",
+	/* 7 -> 8 (branch report): the meeting an action item came from
 	 * (its series date), who came to each meeting (recorded when and by
 	 * whom), and an e-mail's HTML alternative (the monthly report). */
 	"ALTER TABLE action_items ADD COLUMN meeting TEXT;"

@@ -5,18 +5,20 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-/* Column 10 is when the item was last opened: its last reopening
- * (a status change from done), else its creation.  Then the meeting it
- * came from and when it was last marked done (branch report). */
+/* Column 10 is when the item was last opened (its last reopening, a status
+ * change from done, else its creation), 11 when it was last marked done
+ * (NULL: never), 12 the meeting it came from (branch report). */
 #define STORE_ACTION_COLS	"id, community, owner, title, notes, due, " \
 				"status, sequence, created, changed, " \
 				"max(created, coalesce((SELECT max(h.at) " \
 				"FROM action_history h WHERE h.item = " \
 				"action_items.id AND h.field = 'status' AND " \
-				"h.old = 'done'), created)), meeting, " \
-				"(SELECT max(h.at) FROM action_history h " \
-				"WHERE h.item = action_items.id AND " \
-				"h.field = 'status' AND h.new = 'done')"
+				"h.old = 'done'), created)), " \
+				"coalesce((SELECT max(h.at) FROM " \
+				"action_history h WHERE h.item = " \
+				"action_items.id AND h.field = 'status' AND " \
+				"(h.new = 'done' OR h.new LIKE 'done:%')), " \
+				"changed), meeting"
 
 static void
 store_action_row(sqlite3_stmt *s, struct store_action *a)
@@ -38,9 +40,10 @@ store_action_row(sqlite3_stmt *s, struct store_action *a)
 	a->created = (time_t)sqlite3_column_int64(s, 8);
 	a->changed = (time_t)sqlite3_column_int64(s, 9);
 	a->opened = (time_t)sqlite3_column_int64(s, 10);
-	mt = (const char *)sqlite3_column_text(s, 11);
+	a->done_at = a->status == STORE_ACTION_DONE ?
+	    (time_t)sqlite3_column_int64(s, 11) : 0;
+	mt = (const char *)sqlite3_column_text(s, 12);
 	a->has_meeting = mt != NULL && civil_date_parse(mt, &a->meeting) == 0;
-	a->done_at = (time_t)sqlite3_column_int64(s, 12);
 }
 
 void

@@ -77,7 +77,9 @@ store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
 	sqlite3_bind_text(s, 11, r->member, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 12, r->community, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 13, r->meeting, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 14, r->html, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 14, r->members, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 15, r->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 16, r->html, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)
@@ -99,9 +101,9 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
 	    "channel, recipient, subject, body, due, expires, next_try, "
-	    "created, changed, audience, member, community, meeting, html) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, ?11, "
-	    "?12, ?13, ?14) "
+	    "created, changed, audience, member, community, meeting, members, "
+	    "topic, html) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16) "
 	    "ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
 	    "channel = excluded.channel, recipient = excluded.recipient, "
 	    "subject = excluded.subject, body = excluded.body, "
@@ -110,6 +112,7 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	    /* Facts of the key, which is the same: they change with it. */
 	    "audience = excluded.audience, member = excluded.member, "
 	    "community = excluded.community, meeting = excluded.meeting, "
+	    "members = excluded.members, topic = excluded.topic, "
 	    /* A row waiting out a backoff keeps waiting. */
 	    "next_try = CASE WHEN outbox.status = 'pending' AND "
 	    "outbox.attempts > 0 THEN max(outbox.next_try, "
@@ -122,6 +125,7 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	    "OR outbox.subject IS NOT excluded.subject OR outbox.body IS NOT "
 	    "excluded.body OR outbox.html IS NOT excluded.html OR "
 	    "outbox.expires IS NOT excluded.expires OR "
+	    "outbox.members IS NOT excluded.members OR "
 	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, upsert,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -233,6 +237,8 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].member);
 		free(rows[i].community);
 		free(rows[i].meeting);
+		free(rows[i].members);
+		free(rows[i].topic);
 		free(rows[i].html);
 	}
 	free(rows);
@@ -241,7 +247,7 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 #define STORE_OUTBOX_COLUMNS "id, dedup, kind, channel, recipient, subject, " \
 	"body, last_answer, status, attempts, due, expires, next_try, " \
 	"claimed, sent_at, created, changed, audience, member, community, " \
-	"meeting, html"
+	"meeting, members, topic, html"
 
 /* Appends the rows a SELECT of STORE_OUTBOX_COLUMNS gives. */
 static int
@@ -276,7 +282,9 @@ store_outbox_fetch(sqlite3_stmt *s, struct store_outbox_row **rows,
 		r->member = store_col_text(s, 18);
 		r->community = store_col_text(s, 19);
 		r->meeting = store_col_text(s, 20);
-		r->html = store_col_text(s, 21);
+		r->members = store_col_text(s, 21);
+		r->topic = store_col_text(s, 22);
+		r->html = store_col_text(s, 23);
 	}
 	return st == SQLITE_DONE ? 0 : -1;
 }
@@ -318,7 +326,7 @@ store_outbox_claim(struct store *st, time_t now, size_t limit,
     struct store_outbox_row **out, size_t *n, char **err)
 {
 	struct store_outbox_row	*rows = NULL;
-	size_t			 len = 0, i, skipped;
+	size_t			 len = 0, i, expired, skipped;
 
 	*out = NULL;
 	*n = 0;
@@ -333,10 +341,22 @@ store_outbox_claim(struct store *st, time_t now, size_t limit,
 	    "'skipped', last_answer = 'expired', changed = ?1 WHERE id = ?2",
 	    now, 0, &rows, &len) == -1)
 		goto fail;
+	expired = len;
+	/* After downtime, of one topic's due rows only the one due last
+	 * (the nearest lead time) still says something true. */
+	if (store_outbox_take(st, "SELECT " STORE_OUTBOX_COLUMNS " FROM outbox "
+	    "o WHERE status = 'pending' AND next_try <= ?1 AND topic IS NOT "
+	    "NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic "
+	    "AND p.status = 'pending' AND p.next_try <= ?1 AND p.id != o.id "
+	    "AND (p.due > o.due OR (p.due = o.due AND p.dedup > o.dedup))) "
+	    "ORDER BY next_try, id", "UPDATE outbox SET status = 'skipped', "
+	    "last_answer = '" STORE_OUTBOX_SUPERSEDED "', changed = ?1 WHERE "
+	    "id = ?2", now, 0, &rows, &len) == -1)
+		goto fail;
 	skipped = len;
 	if (limit > 0 && store_outbox_take(st, "SELECT " STORE_OUTBOX_COLUMNS
 	    " FROM outbox WHERE status = 'pending' AND next_try <= ?1 "
-	    "ORDER BY next_try, id LIMIT ?2", "UPDATE outbox SET status = "
+	    "ORDER BY kind != 'change', next_try, id LIMIT ?2", "UPDATE outbox SET status = "
 	    "'sending', claimed = ?1, changed = ?1 WHERE id = ?2", now, limit,
 	    &rows, &len) == -1)
 		goto fail;
@@ -347,7 +367,8 @@ store_outbox_claim(struct store *st, time_t now, size_t limit,
 		if (i < skipped) {
 			rows[i].status = STORE_OUTBOX_SKIPPED;
 			free(rows[i].last_answer);
-			rows[i].last_answer = xstrdup("expired");
+			rows[i].last_answer = xstrdup(i < expired ?
+			    "expired" : STORE_OUTBOX_SUPERSEDED);
 		} else {
 			rows[i].status = STORE_OUTBOX_SENDING;
 			rows[i].claimed = now;
@@ -400,6 +421,12 @@ store_outbox_withdraw_others(struct store *st, const char *const *keep,
 		*withdrawn = sqlite3_changes(st->db);
 	sqlite3_finalize(s);
 	s = NULL;
+	/* Nor is anything announced of it: back in the config, it starts
+	 * afresh instead of telling what changed while it was out. */
+	if (store_exec(st, "DELETE FROM announced WHERE community NOT IN "
+	    "(SELECT id FROM temp.outbox_keep)", "withdrawing rows of removed "
+	    "communities", err) == -1)
+		goto rollback;
 	if (store_exec(st, "COMMIT", "withdrawing rows of removed communities",
 	    err) == -1)
 		goto rollback;
@@ -538,31 +565,81 @@ int
 store_outbox_list(struct store *st, enum store_outbox_filter filter,
     struct store_outbox_row **out, size_t *n, char **err)
 {
+	struct store_outbox_query	q;
+
+	memset(&q, 0, sizeof(q));
+	q.filter = filter;
+	return store_outbox_query(st, &q, out, n, err);
+}
+
+int
+store_outbox_query(struct store *st, const struct store_outbox_query *q,
+    struct store_outbox_row **out, size_t *n, char **err)
+{
 	sqlite3_stmt	*s = NULL;
-	const char	*where;
-	char		*sql;
-	int		 rc = -1;
+	struct xbuf	 sql = { 0 };
+	const char	*sep = " WHERE ";
+	size_t		 i;
+	int		 rc = -1, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	where = filter == STORE_OUTBOX_LIST_PENDING ?
-	    "WHERE status IN ('pending', 'sending') ORDER BY next_try, id" :
-	    filter == STORE_OUTBOX_LIST_FAILED ?
-	    "WHERE status = 'failed' ORDER BY id" : "ORDER BY id";
-	sql = xasprintf("SELECT %s FROM outbox %s", STORE_OUTBOX_COLUMNS,
-	    where);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    store_outbox_fetch(s, out, n) == -1) {
-		store_seterr(err, st->db, "listing the outbox");
-		store_outbox_rows_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		goto out;
+	/* Only fixed text goes into the statement; every value is a
+	 * parameter, numbered in the order the clauses are added. */
+	xbuf_printf(&sql, "SELECT %s FROM outbox", STORE_OUTBOX_COLUMNS);
+#define STORE_OUTBOX_AND(clause) do {				\
+		xbuf_printf(&sql, "%s%s", sep, clause);		\
+		sep = " AND ";					\
+	} while (0)
+	if (q->filter == STORE_OUTBOX_LIST_PENDING)
+		STORE_OUTBOX_AND("status IN ('pending', 'sending')");
+	else if (q->filter == STORE_OUTBOX_LIST_FAILED)
+		STORE_OUTBOX_AND("status = 'failed'");
+	if (q->nkinds > 0) {
+		STORE_OUTBOX_AND("kind IN (?");
+		for (i = 1; i < q->nkinds && i < STORE_OUTBOX_QUERY_KINDS; i++)
+			xbuf_printf(&sql, ", ?");
+		xbuf_printf(&sql, ")");
 	}
+	if (q->to != NULL)
+		STORE_OUTBOX_AND("(recipient = ? OR member = ? OR "
+		    "channel = ?)");
+	if (q->community != NULL)
+		STORE_OUTBOX_AND("community = ?");
+	if (q->has_since)
+		STORE_OUTBOX_AND("due >= ?");
+	if (q->has_until)
+		STORE_OUTBOX_AND("due < ?");
+#undef STORE_OUTBOX_AND
+	xbuf_printf(&sql, q->filter == STORE_OUTBOX_LIST_PENDING ?
+	    " ORDER BY next_try, id" : " ORDER BY id");
+	if (sqlite3_prepare_v2(st->db, sql.s, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < q->nkinds && i < STORE_OUTBOX_QUERY_KINDS; i++)
+		sqlite3_bind_text(s, ++k, q->kinds[i], -1, SQLITE_STATIC);
+	if (q->to != NULL) {
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, ++k, q->to, -1, SQLITE_STATIC);
+	}
+	if (q->community != NULL)
+		sqlite3_bind_text(s, ++k, q->community, -1, SQLITE_STATIC);
+	if (q->has_since)
+		sqlite3_bind_int64(s, ++k, (sqlite3_int64)q->since);
+	if (q->has_until)
+		sqlite3_bind_int64(s, ++k, (sqlite3_int64)q->until);
+	if (store_outbox_fetch(s, out, n) == -1)
+		goto fail;
 	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "listing the outbox");
+	store_outbox_rows_free(*out, *n);
+	*out = NULL;
+	*n = 0;
 out:
 	sqlite3_finalize(s);
-	free(sql);
+	free(sql.s);
 	return rc;
 }
 
@@ -669,4 +746,142 @@ fail:
 out:
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int
+store_outbox_any(struct store *st, const char *prefix, bool *found,
+    char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r;
+
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM outbox WHERE "
+	    "substr(dedup, 1, length(?1)) = ?1 LIMIT 1", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) != SQLITE_ROW && r != SQLITE_DONE)
+		goto fail;
+	*found = r == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return 0;
+fail:
+	store_seterr(err, st->db, "reading the outbox");
+	sqlite3_finalize(s);
+	return -1;
+}
+
+void
+store_announced_free(struct store_announced *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].meeting);
+	free(v);
+}
+
+int
+store_announced_get(struct store *st, const char *community,
+    struct store_announced **out, size_t *n, char **err)
+{
+	struct store_announced	*v = NULL;
+	sqlite3_stmt		*s = NULL;
+	size_t			 len = 0;
+	int			 r;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT meeting, start, end, cancelled, "
+	    "version FROM announced WHERE community = ? ORDER BY start, "
+	    "meeting", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, community, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xreallocarray(v, len + 1, sizeof(*v));
+		v[len].meeting = store_col_text(s, 0);
+		v[len].start = (time_t)sqlite3_column_int64(s, 1);
+		v[len].end = (time_t)sqlite3_column_int64(s, 2);
+		v[len].cancelled = sqlite3_column_int(s, 3) != 0;
+		v[len].version = sqlite3_column_int64(s, 4);
+		len++;
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	store_seterr(err, st->db, "reading what was announced");
+	sqlite3_finalize(s);
+	store_announced_free(v, len);
+	return -1;
+}
+
+int
+store_announced_set(struct store *st, const char *community,
+    const struct store_announced *v, size_t n, time_t keep_from,
+    time_t keep_to, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	size_t		 i;
+
+	if (store_exec(st, "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS "
+	    "announced_now (meeting TEXT PRIMARY KEY); DELETE FROM "
+	    "temp.announced_now", "recording what was announced", err) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO announced (community, "
+	    "meeting, start, end, cancelled, version) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6) ON CONFLICT (community, meeting) DO UPDATE SET start = "
+	    "excluded.start, end = excluded.end, cancelled = "
+	    "excluded.cancelled, version = excluded.version", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, community, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, v[i].meeting, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)v[i].start);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)v[i].end);
+		sqlite3_bind_int(s, 5, v[i].cancelled);
+		sqlite3_bind_int64(s, 6, v[i].version);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO "
+	    "temp.announced_now (meeting) VALUES (?)", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, v[i].meeting, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM announced WHERE "
+	    "community = ?1 AND NOT (start >= ?2 AND start < ?3) AND meeting "
+	    "NOT IN (SELECT meeting FROM temp.announced_now)", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, community, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)keep_from);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)keep_to);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_exec(st, "COMMIT", "recording what was announced",
+	    err) == -1)
+		goto rollback;
+	return 0;
+fail:
+	store_seterr(err, st->db, "recording what was announced");
+rollback:
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }

@@ -22,6 +22,9 @@
 #include "outbox.h"
 #include "place.h"
 #include "publish.h"
+#include "quorum.h"
+#include "schedule.h"
+#include "series.h"
 #include "statedir.h"
 #include "stop.h"
 #include "store.h"
@@ -97,7 +100,27 @@ struct worker {
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
+	char			*schedule_warned; /* last told, or NULL */
+	/* What STATUS= says of the last cycle; the degraded parts are
+	 * added to it (worker_status). */
+	char			 status[256];
+	time_t			 next_alert;	/* a destination reaches
+						   alert_after; 0: none */
 };
+
+/*
+ * STATUS= for systemd: the last cycle, then what someone must act on (a
+ * failing destination, a refused reload), the same as /healthz says.
+ */
+static void
+worker_status(struct worker *w)
+{
+	sd_notifyf(0, "STATUS=%s%s%s%s%s", w->status,
+	    w->stats.degraded[0] != '\0' ? "; degraded: failing " : "",
+	    w->stats.degraded,
+	    w->stats.reload_error[0] != '\0' ? "; reload failed: " : "",
+	    w->stats.reload_error);
+}
 
 /* Intervals are measured on the monotonic clock, so a stepped wall clock
  * neither fires them early nor holds them back. */
@@ -232,15 +255,25 @@ worker_serve(struct worker *w)
  * what happened.  Nothing once state.db is lost (a cycle may have been
  * planning when it went): the loop stops at its next turn. */
 static int
-worker_deliver(struct worker *w, time_t now, char **err)
+worker_deliver(struct worker *w, time_t now, int64_t now_ms, char **err)
 {
 	struct deliver_counts	c;
 
 	if (!worker_intact(w))
 		return 0;
-	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now,
-	    worker_mono_ms(), WORKER_BATCH, &c, err) == -1)
+	if (deliver_due(w->cfg, w->st, w->pacer, w->stop, now, now_ms,
+	    WORKER_BATCH, &c, err) == -1)
 		return -1;
+	if (c.health_known) {
+		w->next_alert = c.next_alert;
+		if (strcmp(c.degraded, w->stats.degraded) != 0) {
+			snprintf(w->stats.degraded, sizeof(w->stats.degraded),
+			    "%s", c.degraded);
+			http_set_stats(w->http, &w->stats);
+			if (w->status[0] != '\0')
+				worker_status(w);
+		}
+	}
 	if (c.sent + c.retried + c.failed + c.skipped > 0)
 		log_info("outbox: %zu sent, %zu to retry, %zu failed, "
 		    "%zu skipped", c.sent, c.retried, c.failed, c.skipped);
@@ -267,6 +300,85 @@ worker_next_due_ms(struct worker *w)
 }
 
 /*
+ * The one-off meeting changes of the state over the config in force, read
+ * again each cycle: a `meeting move` from a shell or a move-here link
+ * wakes the loop (data_version), and every step of the cycle then sees
+ * it.  A warning (a config move of the same date wins) is logged when it
+ * is new, not every cycle.  The attendance and report pages read this
+ * config too (http.h), so its move and cancel lists change under the HTTP
+ * server's config lock.
+ */
+static bool	worker_str_differs(const char *, const char *);
+
+static void
+worker_schedule(struct worker *w)
+{
+	char	*warnings = NULL, *err = NULL;
+	long	 rc;
+
+	http_config_lock(w->http);
+	rc = schedule_apply((struct config *)w->cfg, w->st, &warnings, &err);
+	http_config_unlock(w->http);
+	if (rc == -1) {
+		log_warn("one-off meeting changes: %s", err);
+		free(err);
+		return;
+	}
+	if (warnings != NULL && worker_str_differs(warnings,
+	    w->schedule_warned))
+		log_lines(LOG_WARNING, NULL, warnings);
+	free(w->schedule_warned);
+	w->schedule_warned = warnings;
+}
+
+/*
+ * The meetings the signed pages may name (RSVP, move here): every
+ * community's, from a little before now (a meeting under way) to the
+ * horizon, as this cycle's schedule has them.
+ */
+static void
+worker_meetings(struct worker *w, time_t now)
+{
+	const struct config_community	*c;
+	struct http_meeting		*v = NULL;
+	struct cadence_occ		*occ = NULL;
+	struct civil_time		 at;
+	char				*err = NULL;
+	size_t				 n = 0, i;
+	long				 k, j;
+	bool				 placed;
+	int				 day;
+
+	if (w->http == NULL)
+		return;
+	for (i = 0; i < w->cfg->ncommunities; i++) {
+		c = &w->cfg->communities[i];
+		if (series_slot(w->st, c, &placed, &day, &at, &err) == -1 ||
+		    !placed || (k = cadence_expand(c, day, at, now - CIVIL_DAY,
+		    now + (time_t)w->cfg->worker.horizon, &occ, &err)) < 0) {
+			if (err != NULL)
+				log_warn("community %s: %s", c->id, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		v = xreallocarray(v, n + (size_t)k + 1, sizeof(*v));
+		for (j = 0; j < k; j++) {
+			v[n].community = c->id;
+			v[n].date = occ[j].orig;
+			v[n].start = occ[j].start;
+			v[n].end = occ[j].end;
+			v[n].cancelled = occ[j].cancelled;
+			n++;
+		}
+		free(occ);
+		occ = NULL;
+	}
+	http_set_meetings(w->http, v, n);
+	free(v);
+}
+
+/*
  * One cycle: place `auto` communities from availability (busy calendars
  * fetched), publish every feed (and hand them to the HTTP server), plan
  * reminders into the outbox, deliver what is due.  Every step sees the
@@ -283,6 +395,8 @@ worker_cycle(struct worker *w, char **err)
 	char			*cerr = NULL;
 	int64_t			 id = 0;
 	time_t			 now = worker_now(w);
+	int64_t			 now_ms = worker_mono_ms();	/* when now
+							   was read */
 	bool			 store_failed = false, logged;
 	int			 rc = -1;
 
@@ -291,6 +405,7 @@ worker_cycle(struct worker *w, char **err)
 	 * shows as a difference at the next check and is not lost. */
 	if (store_data_version(w->st, &w->data_version, err) == -1)
 		goto out;
+	worker_schedule(w);
 	logged = store_cycle_begin(w->st, now, &id, &cerr) == 0;
 	if (!logged) {
 		log_warn("cycle log: %s", cerr);
@@ -315,14 +430,23 @@ worker_cycle(struct worker *w, char **err)
 	w->last = res;
 	memset(&res, 0, sizeof(res));
 	worker_serve(w);
+	worker_meetings(w, now);
 	if (outbox_plan(w->cfg, w->st, w->key, w->keylen, now, &planned,
 	    err) == -1)
 		goto end;
 	if (planned.inserted + planned.updated + planned.withdrawn > 0)
 		log_info("outbox: %ld planned, %ld updated, %ld withdrawn",
 		    planned.inserted, planned.updated, planned.withdrawn);
+	/* After the reminders: a failed watch is retried next cycle, and
+	 * does not hold up what is due. */
+	if (quorum_run(w->cfg, w->st, w->key, w->keylen, now, NULL,
+	    &cerr) == -1) {
+		log_warn("%s", cerr);
+		free(cerr);
+		cerr = NULL;
+	}
 	worker_alive(w);
-	if (worker_deliver(w, now, err) == -1)
+	if (worker_deliver(w, now, now_ms, err) == -1)
 		goto end;
 	rc = 0;
 end:
@@ -378,9 +502,10 @@ worker_cycle_logged(struct worker *w)
 	if (found && gmtime_r(&when, &tm) != NULL)
 		strftime(next, sizeof(next), ", next due %Y-%m-%dT%H:%M:%SZ",
 		    &tm);
-	sd_notifyf(0, "STATUS=%s; %zu feeds; %lld messages waiting%s",
-	    ok ? "cycle ok" : "cycle failed, retrying", w->last.nfeeds,
-	    (long long)depth, next);
+	snprintf(w->status, sizeof(w->status), "%s; %zu feeds; %lld messages "
+	    "waiting%s", ok ? "cycle ok" : "cycle failed, retrying",
+	    w->last.nfeeds, (long long)depth, next);
+	worker_status(w);
 	log_debug("cycle %s in %.3f s; %lld messages waiting%s", ok ? "done" :
 	    "failed", w->stats.cycle_seconds, (long long)depth, next);
 }
@@ -401,6 +526,7 @@ worker_reload(struct worker *w)
 	struct config	*cfg = NULL, *old;
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
+	const char	*why = NULL;
 
 	/* systemd (253+) matches a reload by its monotonic time. */
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
@@ -410,6 +536,7 @@ worker_reload(struct worker *w)
 		log_lines(LOG_ERR, "reload: ", errors);
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
+		why = errors;
 		goto out;
 	}
 	if (warnings != NULL)
@@ -425,13 +552,17 @@ worker_reload(struct worker *w)
 		log_err("reload: %s has errors; the config in force is kept",
 		    w->cfg->path);
 		config_free(cfg);
+		why = errors;
 		goto out;
 	}
 	if (config_secret_unavailable(cfg) != NULL) {
-		log_err("reload: %s: %s cannot be read: $CREDENTIALS_DIRECTORY "
-		    "is not set; the config in force is kept", w->cfg->path,
-		    config_secret_unavailable(cfg));
+		free(errors);
+		errors = xasprintf("%s: %s cannot be read (%s)", w->cfg->path,
+		    config_secret_unavailable(cfg),
+		    config_secret_why(cfg));
+		log_err("reload: %s; the config in force is kept", errors);
 		config_free(cfg);
+		why = errors;
 		goto out;
 	}
 	/* The directory is locked and the port bound: moving them under a
@@ -459,9 +590,30 @@ worker_reload(struct worker *w)
 	config_free(old);
 	taken = true;
 out:
+	/* Shown until a good reload: the first error (a file:line), and
+	 * how many more; a restart now would not start. */
+	if (why != NULL) {
+		size_t	 len = strcspn(why, "\n"), more = 0;
+		const char *p;
+
+		for (p = why; (p = strchr(p, '\n')) != NULL; p++)
+			more++;
+		if (more > 0)
+			snprintf(w->stats.reload_error,
+			    sizeof(w->stats.reload_error), "%.*s (and %zu "
+			    "more)", (int)(len < 400 ? len : 400), why, more);
+		else
+			snprintf(w->stats.reload_error,
+			    sizeof(w->stats.reload_error), "%.*s",
+			    (int)(len < 480 ? len : 480), why);
+	} else
+		w->stats.reload_error[0] = '\0';
+	http_set_stats(w->http, &w->stats);
 	free(errors);
 	free(warnings);
 	sd_notify(0, "READY=1");
+	if (!taken)
+		worker_status(w);
 	return taken;
 }
 
@@ -573,7 +725,8 @@ worker_once(struct worker *w, char **err)
 		if (due > now)
 			poll(NULL, 0, (int)(due - now));
 		/* A new wake-up: its own now. */
-		if (worker_deliver(w, worker_now(w), err) == -1)
+		if (worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    err) == -1)
 			return -1;
 	}
 	log_debug("once: %d delivery rounds after the cycle", i);
@@ -603,8 +756,17 @@ worker_loop(struct worker *w)
 			next = next_retry;
 		if (w->watchdog_ms > 0 && w->next_dog_ms < next)
 			next = w->next_dog_ms;
-		/* The next reminder wakes the loop: idle otherwise. */
+		/* The next reminder wakes the loop: idle otherwise; so does
+		 * a failing destination reaching alert_after. */
 		due = worker_next_due_ms(w);
+		if (w->next_alert != 0) {
+			int64_t	at = worker_mono_ms() + ((int64_t)(w->next_alert -
+			    worker_now(w)) * 1000 > 0 ? (int64_t)(w->next_alert -
+			    worker_now(w)) * 1000 : 0);
+
+			if (due < 0 || at < due)
+				due = at;
+		}
 		if (due >= 0 && due < next)
 			next = due;
 		now = worker_mono_ms();
@@ -642,13 +804,19 @@ worker_loop(struct worker *w)
 			check = true;
 			next_check = now + poll_ms;
 		}
+		/* A message about to go is planned again first when the
+		 * store changed since the last pass (an item done from the
+		 * command line or a link): what it says is then current. */
+		if (due >= 0 && worker_mono_ms() >= due)
+			check = true;
 		if ((hup && worker_reload(w)) || (check && worker_changed(w)) ||
 		    (!w->cycle_ok && now >= next_retry) ||
 		    now - w->last_cycle_ms >= WORKER_IDLE_MS) {
 			worker_cycle_logged(w);
 			next_retry = worker_mono_ms() + w->retry_ms;
 		} else if (due >= 0 && worker_mono_ms() >= due &&
-		    worker_deliver(w, worker_now(w), &err) == -1) {
+		    worker_deliver(w, worker_now(w), worker_mono_ms(),
+		    &err) == -1) {
 			log_err("delivery: %s", err);
 			free(err);
 			err = NULL;
@@ -732,6 +900,7 @@ worker_run(const struct worker_opts *opts, char **err)
 			goto out;
 		http_set_config(w.http, w.cfg);
 		worker_serve(&w);
+		worker_meetings(&w, worker_now(&w));
 		http_set_stats(w.http, &w.stats);
 		log_notice("serving feeds on http://%s/feeds/", w.listen);
 	}
@@ -771,6 +940,7 @@ out:
 	free(w.key);
 	busy_cache_free(w.busy_cache);
 	config_free(w.owned);
+	free(w.schedule_warned);
 	free(w.lost);
 	free(w.db_path);
 	free(w.listen);

@@ -4,7 +4,7 @@
 
 expect_status "check --now (local wall time) exits 0" 0 "$PLC" -c "$TOP/conf/demo.ini" check --now 2026-10-30T12:00
 cp "$T/out" "$T/local"
-contains "summary line" "$T/local" "ok: 3 communities, 6 members"
+contains "summary line" "$T/local" "ok: 3 communities, 6 members, 1 channel, 1 calendar"
 # sci6 is placed by the worker (day = auto, time = auto): check says so
 # (with the slot once `make run` placed it), and lists the busy calendars.
 contains "the auto community is explained" "$T/local" "placed by the worker from members' availability"

@@ -60,7 +60,8 @@ P() { "$PLC" -c "$T/plc.ini" "$@"; }
 DB="$T/state/state.db"
 q() { sqlite3 "$DB" "$@"; }
 seen() { ls "$T/mail/new" >"$T/seen" 2>/dev/null || : >"$T/seen"; }
-# The mails not there at the last `seen`, "TO<TAB>SUBJECT" per line.
+# The mails not there at the last `seen`, "TO<TAB>SUBJECT" per line; the
+# welcome mails (welcome.sh's) left out: carol's waits out her quiet hours.
 mails() {
 	$PY - "$T/mail/new" "$T/seen" <<'EOF'
 import email, email.policy, os, sys
@@ -72,6 +73,8 @@ for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
         continue
     m = email.message_from_binary_file(open(os.path.join(d, f), "rb"),
         policy=email.policy.default)
+    if m["subject"].startswith("Your PLC calendar"):
+        continue
     lines.append("%s\t%s" % (m["to"].addresses[0].addr_spec, m["subject"]))
 print("\n".join(sorted(lines)))
 EOF
@@ -105,7 +108,7 @@ m=$(mails)
 expect "the facilitator gets 'Post the agenda for Tue 8 Dec' at 15:30 in New York" \
     test "$m" = "alice@example.edu	Post the agenda for Tue 8 Dec"
 text_of "Post the agenda for Tue 8 Dec" >"$T/agenda"
-contains "the agenda prompt names the meeting in alice's zone" "$T/agenda" "Tue 8 Dec 15:30 (America/New_York)"
+contains "the agenda prompt names the meeting in alice's zone" "$T/agenda" "Tue 8 Dec 15:30 New York time"
 contains "the agenda prompt carries the notes link" "$T/agenda" "Notes: https://docs.example.edu/plc/math7/2026-12-08"
 seen
 
@@ -122,7 +125,7 @@ m=$(mails)
 expect "the recorder gets 'Record minutes and action items of Tue 8 Dec'" \
     test "$m" = "carol@example.edu	Record minutes and action items of Tue 8 Dec"
 text_of "Record minutes and action items of Tue 8 Dec" >"$T/minutes"
-contains "the minutes prompt names the meeting in carol's zone" "$T/minutes" "Tue 8 Dec 21:30 (Europe/Paris)"
+contains "the minutes prompt names the meeting in carol's zone" "$T/minutes" "Tue 8 Dec 21:30 Paris time"
 contains "the minutes prompt carries the notes link" "$T/minutes" "Notes: https://docs.example.edu/plc/math7/2026-12-08"
 contains "the minutes prompt says how to tie items to the meeting" "$T/minutes" "--meeting 2026-12-08"
 link=$(grep -o "$base/t/[A-Za-z0-9._-]*" "$T/minutes")

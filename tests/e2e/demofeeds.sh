@@ -36,7 +36,8 @@ url_of() {	# url_of ID: the URL printed after "community ID"
 	awk -v id="$1" '$1 == "community" && $2 == id { getline; print $1; exit }' "$T/demo.out"
 }
 curl -sf -o "$T/math7.ics" "$(url_of math7)"
-$CHECK "$T/math7.ics" 2027-03-01T00:00:00Z 2027-04-01T00:00:00Z | cut -d'|' -f2-4 >"$T/got"
+$CHECK "$T/math7.ics" 2027-03-01T00:00:00Z 2027-04-01T00:00:00Z | cut -d'|' -f2-4 |
+    grep -E '^[0-9-]+ [0-9]' >"$T/got"
 cat >"$T/want" <<'EOF'
 2027-03-02 15:30|America/New_York|2027-03-02 20:30
 2027-03-09 15:30|America/New_York|2027-03-09 20:30
@@ -44,7 +45,10 @@ cat >"$T/want" <<'EOF'
 2027-03-30 15:30|America/New_York|2027-03-30 19:30
 EOF
 expect_same "math7 in March: 15:30 New York across the 14 March change, no meeting on the staff day" "$T/got" "$T/want"
-$CHECK "$T/math7.ics" 2026-11-27T00:00:00Z 2027-01-10T00:00:00Z | cut -d'|' -f2,5 >"$T/got"
+# The demo's action items are all-day events in the community's feed too:
+# only the meetings (a date and a time) here.
+$CHECK "$T/math7.ics" 2026-11-27T00:00:00Z 2027-01-10T00:00:00Z | cut -d'|' -f2,5 |
+    grep -E '^[0-9-]+ [0-9]' >"$T/got"
 cat >"$T/want" <<'EOF'
 2026-12-01 15:30|CONFIRMED
 2026-12-15 15:30|CONFIRMED
@@ -70,3 +74,38 @@ cat >"$T/want" <<EOF
 2026-12-16 15:30|America/New_York|2026-12-16 20:30
 EOF
 expect_same "sci6: placed on Wednesdays at 15:30 New York by auto" "$T/got" "$T/want"
+
+# The demo's action items in the reminders of math7's next meeting, which
+# demo.sh previews the day before: its chat post and each member's e-mail
+# carry the work section, with all three parts.
+# One post, standing for alice and dan too (no copies of theirs there).
+post=$(grep -F 'Reminder: Grade 7 Math PLC' "$T/var/chat.jsonl" | head -n 1)
+for want in 'Overdue:\n- #1 Post exit-ticket data — Bob Jones — due ' \
+    ', 5 days late' 'Due before the next meeting (' '- #3 Share the slides — Dan Okafor — due ' \
+    'Done since ' ': Carol Ng — Book room 204 (#6)\n'; do
+	case $post in
+	*"$want"*) ok "the demo's math7 chat post says: $want" ;;
+	*) not_ok "the demo's math7 chat post says: $want"; echo "# $post" ;;
+	esac
+done
+case $post in
+*"Old business"*|*"Plan the unit 5"*|*"grade 7 sheet"*) not_ok "the demo's chat post leaves out old, far and private things" ;;
+*) ok "the demo's chat post leaves out old, far and private things" ;;
+esac
+# The meeting's own notes link (notes_url) is no item's notes: it is there.
+case $post in
+*"Notes: https://docs.example.edu/plc/math7/"*) ok "the demo's chat post carries the meeting's notes link" ;;
+*) not_ok "the demo's chat post carries the meeting's notes link"; echo "# $post" ;;
+esac
+python3 - "$T/var/mail/new" >"$T/bobmail" <<'EOF'
+import email, email.policy, os, sys
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    m = email.message_from_binary_file(open(os.path.join(d, f), "rb"), policy=email.policy.default)
+    if "bob@" in m["to"] and "Reminder: Grade 7 Math PLC" in m["subject"]:
+        print(m.get_body(("plain",)).get_content())
+EOF
+contains "bob's e-mailed reminder marks his own item" "$T/bobmail" \
+    "- #1 Post exit-ticket data — Bob Jones (yours) — due "
+contains "bob's e-mail: the notes of his own item" "$T/bobmail" "    Notes: The grade 7 sheet, tab 3"
+contains "bob's e-mail: done since the last meeting" "$T/bobmail" "Carol Ng — Book room 204 (#6)"

@@ -104,7 +104,12 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
       FROM series_epochs e LEFT JOIN series s USING (community)
       WHERE e.n = 0;
     DROP TABLE series_epochs;
+    DROP TABLE rsvps; DROP TABLE meeting_changes; DROP TABLE quorum_watch;
     DELETE FROM meta WHERE key = 'install_id';
+    DROP TABLE announced; DROP TABLE destinations;
+    DROP INDEX outbox_topic;
+    ALTER TABLE outbox DROP COLUMN members;
+    ALTER TABLE outbox DROP COLUMN topic;
     DROP TABLE attendance;
     ALTER TABLE action_items DROP COLUMN meeting;
     ALTER TABLE outbox DROP COLUMN html;

@@ -168,7 +168,7 @@ P() { "$PLC" -c "$T/plc.ini" "$@"; }
 # jq-like reads of the JSON in $T/out with python.
 js() { $PY -c "import json, sys; d = json.load(open('$T/out')); print($1)"; }
 slot() { sqlite3 "$T/state/state.db" "SELECT slot_day || ' ' || slot_time || ' ' || sequence FROM series WHERE community = 'plc'"; }
-nslot() { sqlite3 "$T/state/state.db" "SELECT count(*) FROM outbox WHERE kind = 'slot' AND dedup LIKE 'slot:plc:%'"; }
+nslot() { sqlite3 "$T/state/state.db" "SELECT count(*) FROM outbox WHERE kind = 'change' AND dedup LIKE 'change:plc:%'"; }
 
 expect_status "slots --json exits 0" 0 P slots plc --json --weeks 4 --now $NOW
 expect "the best slot is Thursday 15:30" test "$(js 'd["best"][0]["day"], d["best"][0]["time"], d["best"][0]["attendance"], d["best"][0]["meetings"]')" = "TH 15:30 1.0 4"
@@ -201,8 +201,8 @@ feed=$(P urls --json | node -e '
 	console.log(u.find((e) => e.kind === "community" && e.id === "plc").file);')
 expect_status "ical.js reads the feed" 0 $CHECK "$feed" 2026-11-02T00:00:00Z 2026-11-13T00:00:00Z
 expect "the feed has Thursdays at 15:30 New York" test "$(cut -d'|' -f2-4,6 "$T/out" | tr '\n' ' ')" = "2026-11-05 15:30|America/New_York|2026-11-05 20:30|0 2026-11-12 15:30|America/New_York|2026-11-12 20:30|0 "
-expect "members and the channel told the new time once (3 + 1)" test "$(nslot)" = 4
-contains "the chat post names the time" "$T/chat.jsonl" "New time: Test PLC — Thursdays at 15:30"
+expect "members and the channel told the first meeting once (3 + 1)" test "$(nslot)" = 4
+contains "the chat post names the time" "$T/chat.jsonl" "First meeting: Test PLC — Thu 5 Nov 15:30"
 
 # Conditional requests: an unchanged file answers 304.
 : >"$T/srv.log"
@@ -283,6 +283,7 @@ expect_status "run --once after a large change" 0 P run --once --now $NOW
 contains "the move is logged" "$T/err" "community plc: moved from TH 15:30 to WE 15:00"
 expect "the slot moved to WE 15:00 and SEQUENCE rose" test "$(slot)" = "2 54000 1"
 expect "the new time told once more (3 + 1)" test "$(nslot)" = 8
+expect "as a move of each meeting to the Wednesday before (b reads Chicago time)" test "$(sqlite3 "$T/state/state.db" "SELECT count(*) FROM outbox WHERE dedup LIKE 'change:plc:%' AND body LIKE '%Moved: Thu 5 Nov 15:30–16:15 → Wed 4 Nov 15:00–15:45 New York time%' AND body NOT LIKE '%Cancelled%'")" = 3
 expect_status "ical.js reads the moved feed" 0 $CHECK "$feed" 2026-11-02T00:00:00Z 2026-11-06T00:00:00Z
 expect "the feed has Wednesday 15:00, SEQUENCE 1" test "$(cut -d'|' -f2,6 "$T/out")" = "2026-11-04 15:00|1"
 expect_status "run --once once more" 0 P run --once --now $NOW
@@ -305,3 +306,15 @@ expect_status "demo: ical.js reads sci6's feed" 0 $CHECK "$sci6" 2026-11-02T00:0
 expect "demo: the feed has Wednesday 15:30 New York" test "$(cut -d'|' -f2-4 "$T/out")" = "2026-11-04 15:30|America/New_York|2026-11-04 20:30"
 expect_status "demo: slots on a fixed community" 0 D slots math7 --weeks 6 --now $NOW
 contains "demo: it is ranked as advice, the config's slot said" "$T/out" "fixed at Tue 15:30 by the config"
+
+# The same day, the same answer: asked on a meeting day just after the
+# meeting's time, the range used to end inside the last meeting, which
+# then counted as missed by everyone ("cannot come 1").
+for t in 07:00 15:30 15:31 23:59; do
+	D slots math7 --weeks 8 --json --now 2026-11-17T$t >"$T/day-$t.json" 2>&1
+	D slots math7 --weeks 8 --now 2026-11-17T$t 2>&1 | grep '^fixed at' >"$T/day-$t.txt"
+done
+expect "demo: slots --json on Tue 17 Nov at 07:00, 15:30, 15:31 and 23:59 agree" \
+    sh -c "cmp '$T/day-07:00.json' '$T/day-15:30.json' && cmp '$T/day-15:30.json' '$T/day-15:31.json' && cmp '$T/day-15:31.json' '$T/day-23:59.json'"
+expect "demo: so does what the text says of the config's slot" \
+    sh -c "cmp '$T/day-15:30.txt' '$T/day-15:31.txt' && cmp '$T/day-15:31.txt' '$T/day-23:59.txt' && test -s '$T/day-15:31.txt'"

@@ -208,10 +208,13 @@ expect "the worker runs as plc-cadence, not root" test "$(ct ps -o user= -p "$ma
 # The deliveries: the notices of the cancelled meeting, e-mail to both
 # members into the Maildir and a post to the file: channel.
 mails() { [ "$(ct sh -c 'ls /var/lib/plc-cadence/mail/new 2>/dev/null' | wc -l)" -ge "$1" ]; }
-expect "the worker delivers e-mail into the Maildir in its StateDirectory (within 20 s)" wait_for 20 mails 2
+# Each member's welcome (their feed links) goes too: four in all.
+expect "the worker delivers e-mail into the Maildir in its StateDirectory (within 20 s)" wait_for 20 mails 4
 ct sh -c 'cat /var/lib/plc-cadence/mail/new/*' >"$T/mail" 2>&1
-contains "... the notice of the cancelled meeting of $cancel" "$T/mail" "This meeting is cancelled:"
-expect "... one to each member" test "$(grep -c '^To: \(alice\|bob\) ' "$T/mail")" = 2
+contains "... the notice of the cancelled meeting of $cancel" "$T/mail" "has a change:"
+ct sh -c 'grep -l "has a change" /var/lib/plc-cadence/mail/new/* | xargs cat' >"$T/notices" 2>&1
+expect "... one to each member" test "$(grep -c '^To: \(alice\|bob\)' "$T/notices")" = 2
+expect "... and one welcome to each" test "$(grep -c '^Subject: Your PLC calendar: subscribe once' "$T/mail")" = 2
 expect "... in files of the worker's user" test "$(ct stat -c %U /var/lib/plc-cadence/mail/new | tr -d ' ')" = plc-cadence
 posted() { ct grep -qi 'cancelled' /var/lib/plc-cadence/team.jsonl 2>/dev/null; }
 expect "the file: channel gets the community's post (within 20 s)" wait_for 20 posted

@@ -118,7 +118,9 @@ MHD_queue_response(struct MHD_Connection *connection,
     unsigned int status_code, struct MHD_Response *response)
 {
 	struct fz_request	*rq = (struct fz_request *)connection;
-	bool			 page = strncmp(rq->path, "/a/", 3) == 0 &&
+	bool			 page = (strncmp(rq->path, "/a/", 3) == 0 ||
+				    strncmp(rq->path, "/v/", 3) == 0 ||
+				    strncmp(rq->path, "/m/", 3) == 0) &&
 				    status_code != MHD_HTTP_METHOD_NOT_ALLOWED;
 
 	rq->code = status_code;
@@ -132,6 +134,11 @@ MHD_queue_response(struct MHD_Connection *connection,
 	case MHD_HTTP_FORBIDDEN:
 	case MHD_HTTP_NOT_FOUND:
 	case MHD_HTTP_SERVICE_UNAVAILABLE:
+		break;
+	case MHD_HTTP_BAD_REQUEST:	/* an RSVP without an answer */
+	case MHD_HTTP_CONFLICT:		/* an answer or move too late */
+		if (!page || strncmp(rq->path, "/a/", 3) == 0)
+			fz_fail(rq, "400 or 409 outside /v/ and /m/");
 		break;
 	case MHD_HTTP_METHOD_NOT_ALLOWED:
 		if (MHD_get_response_header(response, MHD_HTTP_HEADER_ALLOW) ==
@@ -177,10 +184,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char feed[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//fuzz//EN\r\nEND:VCALENDAR\r\n";
-	struct config_member	 member;
+	struct config_member	 member, *mp;
 	struct config_community	 community;
 	struct config		 cfg;
 	struct http_feed	 f;
+	struct http_meeting	 meet;
 	struct civil_date	 due = { 2026, 12, 1 };
 	char			*err = NULL;
 	int64_t			 id;
@@ -215,7 +223,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.nmembers = 1;
 	cfg.communities = &community;
 	cfg.ncommunities = 1;
+	/* bob, facilitator and member, and one meeting for the /v/ and /m/
+	 * links to name (seeds: v.math7.2026-12-15.bob.…, m.math7.…). */
+	community.facilitator = &member;
+	community.members = &mp;
+	community.nmembers = 1;
+	mp = &member;
 	http_set_config(fz_srv, &cfg);
+	meet.community = "math7";
+	meet.date = (struct civil_date){ 2026, 12, 15 };
+	meet.start = 1797366600;
+	meet.end = 1797369300;
+	http_set_meetings(fz_srv, &meet, 1);
 	f.token = FZ_TOKEN;
 	f.body = feed;
 	f.len = sizeof(feed) - 1;

@@ -7,6 +7,12 @@
  * item, opening and expiry must check out, to the same item and opening,
  * before it expires and not after.  Only the public API is used, so a field added to the
  * link later changes nothing here.
+ *
+ * The same for the links of every kind (link_check_kind): any bytes are
+ * refused unless they are the very token link_make_kind gives for the kind,
+ * subject and expiry they name; a token made from the input's kind,
+ * subject and expiry checks out as that kind only, and one character
+ * changed is never accepted.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -95,10 +101,97 @@ fz_roundtrip(const uint8_t *data, size_t size)
 	free(tok);
 }
 
+/* Any bytes as a token of any kind. */
+static void
+fz_check_kind(const uint8_t *data, size_t size)
+{
+	char			*tok = malloc(size + 1), *subject = NULL, *again;
+	enum link_verdict	 v;
+	enum link_kind		 kind;
+	long long		 expires;
+
+	memcpy(tok, data, size);
+	tok[size] = '\0';
+	v = link_check_kind(fz_key, FZ_KEYLEN, tok, FZ_NOW, &kind, &subject);
+	if (v != LINK_OK && v != LINK_MALFORMED && v != LINK_FORGED &&
+	    v != LINK_EXPIRED)
+		abort();
+	if (v != LINK_OK && subject != NULL)
+		abort();
+	if (v == LINK_OK && tok[0] >= 'a') {
+		if (!link_subject_valid(subject) ||
+		    strncmp(tok + 2, subject, strlen(subject)) != 0 ||
+		    sscanf(tok + 2 + strlen(subject), ".%lld.", &expires) != 1 ||
+		    expires <= (long long)FZ_NOW)
+			abort();
+		again = link_make_kind(fz_key, FZ_KEYLEN, kind, subject,
+		    (time_t)expires);
+		if (strcmp(again, tok) != 0)
+			abort();
+		free(again);
+	} else if (v == LINK_OK && kind != LINK_DONE)
+		abort();
+	free(subject);
+	free(tok);
+}
+
+/* A link of the input's kind, subject and expiry, then altered. */
+static void
+fz_roundtrip_kind(const uint8_t *data, size_t size)
+{
+	static const char	 cs[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+				    "NOPQRSTUVWXYZ0123456789._-";
+	char			 subj[LINK_SUBJECT_MAX + 1], *tok, *s = NULL;
+	enum link_kind		 kind, got, k;
+	time_t			 expires;
+	uint32_t		 e = 0;
+	size_t			 i, n, at;
+
+	if (size < 7)
+		return;
+	kind = (enum link_kind)(data[0] % 5);
+	for (i = 1; i < 5; i++)
+		e = e << 8 | data[i];
+	expires = (time_t)e + 1;
+	n = (size - 6) % LINK_SUBJECT_MAX + 1;
+	for (i = 0; i < n; i++)
+		subj[i] = cs[data[5 + i % (size - 6)] % (sizeof(cs) - 1)];
+	subj[n] = '\0';
+	tok = link_make_kind(fz_key, FZ_KEYLEN, kind, subj, expires);
+	if (link_check_kind(fz_key, FZ_KEYLEN, tok, expires - 1, &got, &s) !=
+	    LINK_OK || got != kind || strcmp(s, subj) != 0)
+		abort();
+	free(s);
+	s = NULL;
+	if (link_check_kind(fz_key, FZ_KEYLEN, tok, expires, &got, &s) !=
+	    LINK_EXPIRED)
+		abort();
+	/* Under any other kind's letter: another context, never valid. */
+	for (k = LINK_DONE; k <= LINK_REPORT; k++) {
+		if (k == kind)
+			continue;
+		tok[0] = "dvmar"[k];
+		if (link_check_kind(fz_key, FZ_KEYLEN, tok, expires - 1, &got,
+		    &s) == LINK_OK)
+			abort();
+	}
+	tok[0] = "dvmar"[kind];
+	at = data[size - 2] % strlen(tok);
+	if (tok[at] != (char)(data[size - 1] | 1) && data[size - 1] != 0) {
+		tok[at] = (char)(data[size - 1] | 1);
+		if (link_check_kind(fz_key, FZ_KEYLEN, tok, expires - 1, &got,
+		    &s) == LINK_OK)
+			abort();
+	}
+	free(tok);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz_check_token(data, size);
 	fz_roundtrip(data, size);
+	fz_check_kind(data, size);
+	fz_roundtrip_kind(data, size);
 	return 0;
 }

@@ -339,12 +339,44 @@ test_pacer(void **state)
 	webhook_pacer_free(p);
 }
 
+/* A Teams card stays within 28 KB once escaped, however the text is made
+ * (line breaks and quotes take two bytes in JSON), and a cut never leaves
+ * half an entity behind in Slack. */
+static void
+test_escaped_limits(void **state)
+{
+	struct chat_message	 m;
+	char			*text, *p, *cut;
+	size_t			 i, n = 27 * 1024;
+
+	(void)state;
+	text = xmalloc(n + 1);
+	for (i = 0; i < n; i++)
+		text[i] = i % 2 ? '\n' : '"';
+	text[n] = '\0';
+	memset(&m, 0, sizeof(m));
+	m.title = "Reminder";
+	m.text = text;
+	p = chat_payload(CONFIG_CHAN_TEAMS, &m);
+	assert_true(strlen(p) <= 28 * 1024);
+	assert_non_null(strstr(p, "AdaptiveCard"));
+	free(p);
+	free(text);
+	cut = chat_cut("ab &amp; cd", 7, "…");
+	assert_string_equal(cut, "ab …");
+	free(cut);
+	cut = chat_cut("ab &amp; cd ef", 12, "…");
+	assert_string_equal(cut, "ab &amp; …");
+	free(cut);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_escaped_limits),
 		cmocka_unit_test(test_defuse),
 		cmocka_unit_test(test_defuse_any_case),
 		cmocka_unit_test(test_withhold),

@@ -331,6 +331,9 @@ test_full(void **state)
 	assert_int_equal(m7->window[0].to, 16 * 3600 + 1800);
 	assert_int_equal(m7->window[1].days, 1 << CIVIL_SA);
 	assert_true(m7->min_attendance > 0.49 && m7->min_attendance < 0.51);
+	/* Written: the quorum's default follows it; quorum_check 48h. */
+	assert_true(m7->has_min_attendance && !m7->has_quorum);
+	assert_int_equal(m7->quorum_check, 48 * 3600);
 	assert_true(date_is(m7->start, 2026, 9, 1));
 	assert_true(m7->has_until);
 	assert_true(date_is(m7->until, 2027, 6, 15));
@@ -379,6 +382,7 @@ test_full(void **state)
 	assert_int_equal(e8->window[0].from, 7 * 3600);
 	assert_int_equal(e8->window[0].to, 18 * 3600);
 	assert_true(e8->min_attendance > 0.74 && e8->min_attendance < 0.76);
+	assert_false(e8->has_min_attendance);	/* the default */
 	assert_false(e8->has_until);
 	assert_false(e8->has_escalate);
 	assert_false(e8->has_digest);
@@ -453,6 +457,17 @@ test_defaults(void **state)
 	assert_int_equal(c->communities[0].week, 0);
 	assert_int_equal(c->communities[0].nremind, 0);
 	assert_ptr_equal(c->communities[0].tz, c->worker.tz);
+	/* clock: 24h unless said; a member inherits the worker's. */
+	assert_int_equal(c->worker.clock, 24);
+	assert_int_equal(config_member_find(c, "bob")->clock, 24);
+	assert_int_equal(c->communities[0].clock, 24);
+	if (load(fx, "[worker]\nclock = 12H\n[member alice]\nemail = "
+	    "a@example.edu\n[member bob]\nemail = b@example.edu\nclock = "
+	    "24h\n") != 0)
+		fail_msg("load failed:\n%s", fx->errors);
+	assert_int_equal(fx->cfg->worker.clock, 12);
+	assert_int_equal(config_member_find(fx->cfg, "alice")->clock, 12);
+	assert_int_equal(config_member_find(fx->cfg, "bob")->clock, 24);
 
 	/* No [worker] at all: UTC; listen alone gives public_url. */
 	if (load(fx, "[worker]\nlisten = [::1]:8080\n") != 0)
@@ -773,6 +788,9 @@ test_error_values(void **state)
 	    "not required, optional or off");
 	expect_error(fx, "[worker]\nlog_level = loud\n", 2,
 	    "is not a log level");
+	expect_error(fx, "[worker]\nclock = 12\n", 2, "'12' is not 12h or 24h");
+	expect_error(fx, "[member bob]\nclock = am/pm\n", 2,
+	    "[member bob] clock: 'am/pm' is not 12h or 24h");
 	expect_error(fx, "[channel x]\ntype = irc\nurl = file:/tmp/x\n", 2,
 	    "'irc' is not slack");
 	expect_error(fx, "[channel x]\ntype = slack\nurl = hooks.example\n", 3,
@@ -781,6 +799,14 @@ test_error_values(void **state)
 	    "reserved");
 	expect_error(fx, BASE "min_attendance = 1.5\n", 14,
 	    "is not a share between 0 and 1");
+	expect_error(fx, BASE "quorum = 0\n", 14,
+	    "'0' is not a share above 0 and at most 1 (e.g. 0.6)");
+	expect_error(fx, BASE "quorum = 60%\n", 14,
+	    "'60%' is not a share above 0 and at most 1");
+	expect_error(fx, BASE "quorum_check = 8d\n", 14,
+	    "the quorum check is more than 0m and at most 7d before the "
+	    "meeting");
+	expect_error(fx, BASE "quorum_check = soon\n", 14, "soon");
 	expect_error(fx, BASE "remind = 1d,,1h\n", 14, "empty item in list");
 	expect_error(fx, BASE "move = 2026-11-24 => 2026-11-25\n", 14,
 	    "is not DATE -> DATE [HH:MM]");
@@ -901,9 +927,22 @@ test_secret_forms(void **state)
 	assert_string_equal(fx->cfg->smtp.password.value, "from-env");
 	assert_string_equal(fx->cfg->smtp.password.source,
 	    "env:PLC_TEST_SECRET");
+	/* Unset: loads with a warning, marked unavailable, for the
+	 * commands that send to refuse (the others work from a shell). */
 	unsetenv("PLC_TEST_SECRET");
-	expect_error(fx, "[smtp]\nusername = u\npassword = env:PLC_TEST_SECRET\n",
-	    3, "environment variable PLC_TEST_SECRET is not set");
+	assert_int_equal(load(fx, "[smtp]\nusername = u\n"
+	    "password = env:PLC_TEST_SECRET\n"), 0);
+	assert_null(fx->cfg->smtp.password.value);
+	assert_true(fx->cfg->smtp.password.unavailable);
+	assert_string_equal(config_secret_unavailable(fx->cfg),
+	    "env:PLC_TEST_SECRET");
+	assert_string_equal(config_secret_why(fx->cfg),
+	    "the environment variable is not set");
+	assert_non_null(fx->warnings);
+	assert_non_null(strstr(fx->warnings, ":3: warning: [smtp] password: "
+	    "environment variable PLC_TEST_SECRET is not set"));
+	expect_error(fx, "[smtp]\nusername = u\npassword = env:1BAD\n",
+	    3, "is not an environment variable name");
 
 	/* credential: outside the service loads, marked unavailable, for the
 	 * commands that send to refuse. */

@@ -334,6 +334,57 @@ test_injection_refused(void **state)
 	free(build_err(&m));
 }
 
+/* Reply-To and Cc go through the same checked, encoded path as To. */
+static void
+test_reply_to_cc(void **state)
+{
+	struct message	 m = base_msg();
+	char		*s, *err, *v;
+
+	(void)state;
+	s = build_ok(&m);
+	assert_null(strstr(s, "\r\nReply-To:"));
+	assert_null(strstr(s, "\r\nCc:"));
+	free(s);
+	m.reply_to_name = "Alice Smith";
+	m.reply_to_addr = "alice@example.edu";
+	m.cc_name = "Zoë Ärger";
+	m.cc_addr = "zoe@example.edu";
+	s = build_ok(&m);
+	assert_lines(s);
+	assert_non_null(strstr(s, "\r\nReply-To: Alice Smith "
+	    "<alice@example.edu>\r\n"));
+	err = header(s, "Cc");
+	assert_non_null(strstr(err, "<zoe@example.edu>"));
+	v = decode_words(err);
+	assert_string_equal(v, "Zoë Ärger");
+	free(v);
+	free(err);
+	free(s);
+	m = base_msg();
+	m.reply_to_addr = "alice@x.edu\r\nBcc: evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "reply-to address"));
+	free(err);
+	m = base_msg();
+	m.reply_to_addr = "alice@x.edu";
+	m.reply_to_name = "Alice\nBcc: evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "reply-to name"));
+	free(err);
+	m = base_msg();
+	m.cc_addr = "bob@x.edu>, <evil@x.edu";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "cc address"));
+	free(err);
+	m = base_msg();
+	m.cc_addr = "bob@x.edu";
+	m.cc_name = "Bob\rX";
+	err = build_err(&m);
+	assert_non_null(strstr(err, "cc name"));
+	free(err);
+}
+
 static void
 test_address_valid(void **state)
 {
@@ -377,65 +428,32 @@ test_body_quoted_printable(void **state)
 	free(s);
 }
 
+/* A message is one text/plain part: no multipart, no calendar part. */
 static void
-test_calendar_part(void **state)
+test_text_only(void **state)
 {
-	static const char cal_pub[] = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n"
-	    "BEGIN:VEVENT\r\nSUMMARY:Math 7 PLC\r\nEND:VEVENT\r\n"
-	    "END:VCALENDAR\r\n";
-	static const char cal_req[] = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n"
-	    "END:VCALENDAR\r\n";
 	struct message	 m = base_msg();
-	char		*s, *err, *b, bound[80];
+	char		*s;
 
 	(void)state;
-	m.calendar = cal_pub;
-	m.calendar_len = sizeof(cal_pub) - 1;
-	m.method = MESSAGE_PUBLISH;
 	s = build_ok(&m);
 	assert_lines(s);
-	assert_non_null(b = strstr(s, "Content-Type: multipart/mixed;\r\n "
-	    "boundary=\""));
-	b = strchr(b, '"') + 1;
-	snprintf(bound, sizeof(bound), "\r\n--%.*s\r\n",
-	    (int)(strchr(b, '"') - b), b);
-	assert_non_null(b = strstr(s, bound));
-	assert_non_null(strstr(b, "Content-Type: text/plain; charset=utf-8"));
-	assert_non_null(b = strstr(b + 1, bound));
-	assert_non_null(strstr(b, "Content-Type: text/calendar; "
-	    "method=PUBLISH; charset=utf-8\r\n"));
-	assert_non_null(strstr(b, "\r\nBEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n"));
-	assert_non_null(strstr(b, "SUMMARY:Math 7 PLC\r\n"));
-	/* The closing delimiter ends the message. */
-	bound[strlen(bound) - 2] = '\0';
-	strcat(bound, "--\r\n");
-	assert_string_equal(s + strlen(s) - strlen(bound), bound);
+	assert_non_null(strstr(s, "\r\nContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"
+	    "\r\n\r\n"));
+	assert_null(strstr(s, "multipart"));
+	assert_null(strstr(s, "text/calendar"));
+	assert_null(strstr(s, "Content-Disposition"));
 	free(s);
-
-	m.calendar = cal_req;
-	m.calendar_len = sizeof(cal_req) - 1;
-	m.method = MESSAGE_REQUEST;
-	s = build_ok(&m);
-	assert_non_null(strstr(s, "Content-Type: multipart/alternative;"));
-	assert_non_null(strstr(s, "Content-Type: text/calendar; "
-	    "method=REQUEST; charset=utf-8\r\n"));
-	free(s);
-	/* The part's method must be the calendar's. */
-	m.method = MESSAGE_PUBLISH;
-	err = build_err(&m);
-	assert_non_null(strstr(err, "METHOD:PUBLISH"));
-	free(err);
 }
 
 /* Branch report: text and HTML as multipart/alternative, the HTML last
- * (the richest alternative), both quoted-printable; not with a calendar. */
+ * (the richest alternative), both quoted-printable. */
 static void
 test_html_alternative(void **state)
 {
-	static const char cal_pub[] = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n"
-	    "END:VCALENDAR\r\n";
 	struct message	 m = base_msg();
-	char		*s, *err, *b, *t, *h, bound[80];
+	char		*s, *b, *t, *h, bound[80];
 
 	(void)state;
 	m.text = "Report\n";
@@ -457,11 +475,6 @@ test_html_alternative(void **state)
 	strcat(bound, "--\r\n");
 	assert_string_equal(s + strlen(s) - strlen(bound), bound);
 	free(s);
-	m.calendar = cal_pub;
-	m.calendar_len = sizeof(cal_pub) - 1;
-	err = build_err(&m);
-	assert_non_null(strstr(err, "not both"));
-	free(err);
 }
 
 int
@@ -475,9 +488,10 @@ main(void)
 		cmocka_unit_test(test_subject_folding_ascii),
 		cmocka_unit_test(test_display_names),
 		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_reply_to_cc),
 		cmocka_unit_test(test_address_valid),
 		cmocka_unit_test(test_body_quoted_printable),
-		cmocka_unit_test(test_calendar_part),
+		cmocka_unit_test(test_text_only),
 		cmocka_unit_test(test_html_alternative),
 	};
 

@@ -69,7 +69,7 @@ static void
 test_health(void **state)
 {
 	struct metrics_health_in h = { true, false, 1000000, 900000, 300000,
-	    false };
+	    false, false };
 
 	(void)state;
 	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OK);
@@ -98,12 +98,54 @@ test_health(void **state)
 	    "failed");
 }
 
+/* Degraded: the mildest trouble, shown only when nothing worse is. */
+static void
+test_degraded(void **state)
+{
+	struct metrics_health_in h = { true, false, 1000000, 900000, 300000,
+	    false, true };
+	struct metrics_snapshot	 m;
+	char			*s;
+
+	(void)state;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_DEGRADED);
+	assert_string_equal(metrics_health_name(metrics_health(&h)),
+	    "degraded");
+	h.now_ms = 1200001;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_OVERDUE);
+	h.now_ms = 1000000;
+	h.last_failed = true;
+	assert_int_equal(metrics_health(&h), METRICS_HEALTH_FAILING);
+
+	memset(&m, 0, sizeof(m));
+	s = metrics_render(&m);
+	assert_null(strstr(s, "plc_cadence_destination_failing{"));
+	assert_non_null(strstr(s, "plc_cadence_reload_failed 0\n"));
+	assert_non_null(strstr(s, "plc_cadence_degraded 0\n"));
+	free(s);
+	m.degraded = "math-team, smtp, we\"ird";
+	s = metrics_render(&m);
+	assert_non_null(strstr(s, "plc_cadence_destination_failing"
+	    "{destination=\"math-team\"} 1\n"
+	    "plc_cadence_destination_failing{destination=\"smtp\"} 1\n"
+	    "plc_cadence_destination_failing{destination=\"we\\\"ird\"} 1\n"));
+	assert_non_null(strstr(s, "plc_cadence_degraded 1\n"));
+	free(s);
+	m.degraded = "";
+	m.reload_failed = true;
+	s = metrics_render(&m);
+	assert_non_null(strstr(s, "plc_cadence_reload_failed 1\n"));
+	assert_non_null(strstr(s, "plc_cadence_degraded 1\n"));
+	free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_degraded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

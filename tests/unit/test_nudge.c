@@ -192,6 +192,76 @@ link_item(const char *body, time_t now)
 	return id;
 }
 
+/* An owner away over the due day: no nudge while away, one ("Was due")
+ * on the first day back at 08:00; their digest moves there too; the
+ * escalation still goes to the facilitator on time. */
+static void
+test_away(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct config_span	 away = { { 2026, 12, 7 }, { 2026, 12, 11 } };
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 back = utc(2026, 12, 12, 13, 0); /* 08:00 NY */
+	long			 n, i;
+
+	(void)state;
+	fixture_init(f);
+	ALICE->away = &away;
+	ALICE->naway = 1;
+	f->c.facilitator = CAROL;
+	it = item(7, ALICE, "Post data", 2026, 12, 8, utc(2026, 12, 1, 12, 0));
+	/* Planned on the first day away: the 2d nudge, due the day before,
+	 * is not sent late into it. */
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 7, 17, 0), &m);
+	for (i = 0; i < n; i++)
+		if (strcmp(m[i].recipient, "alice") == 0)
+			assert_true(m[i].due >= back);
+	assert_null(find(m, n, "nudge:math7:7:2026-12-08:2d:member:alice:"
+	    "email"));
+	r = must_find(m, n, "nudge:math7:7:2026-12-08:0d:member:alice:email");
+	assert_int_equal(r->due, back);
+	assert_true(r->expires > back);
+	assert_string_equal(r->subject, "Was due Tue 8 Dec: Post data");
+	assert_string_equal(r->topic, "nudge:math7:7:2026-12-08:member:alice:"
+	    "email");
+	/* Friday 11 Dec's digest goes the next morning; the next week's
+	 * keeps its time. */
+	r = must_find(m, n, "digest:math7:2026-12-11:member:alice:email");
+	assert_int_equal(r->due, back);
+	assert_string_equal(r->topic, "digest:math7:member:alice:email");
+	r = must_find(m, n, "digest:math7:2026-12-11:community:math7:team");
+	assert_int_equal(r->due, utc(2026, 12, 11, 19, 0));
+	assert_string_equal(r->members, "alice");
+	/* The escalation reaches carol at the end of the first period. */
+	must_find(m, n, "escalate:math7:7:2026-12-08:1:member:carol:email");
+	plan_free(m, n);
+}
+
+/* A nudge still pending after its time says the day as of now. */
+static void
+test_late_wording(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	long			 n;
+
+	(void)state;
+	fixture_init(f);
+	it = item(8, ALICE, "Post data", 2026, 12, 10, utc(2026, 12, 1, 12, 0));
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 2, 12, 0), &m);
+	assert_string_equal(must_find(m, n, "nudge:math7:8:2026-12-10:2d:member:"
+	    "alice:email")->subject, "Due Thu 10 Dec: Post data");
+	plan_free(m, n);
+	/* Down until the due day: the 2d one, still planned, says today. */
+	n = nudge_plan(&f->c, &it, 1, &f->o, utc(2026, 12, 10, 15, 0), &m);
+	assert_string_equal(must_find(m, n, "nudge:math7:8:2026-12-10:2d:member:"
+	    "alice:email")->subject, "Due today: Post data");
+	plan_free(m, n);
+}
+
 /* An owner in Tokyo, a community in New York: 08:00 Tokyo time on the
  * days the lead times name, the due day being New York's. */
 static void
@@ -221,8 +291,11 @@ test_owner_zone(void **state)
 	assert_string_equal(r->channel, "email");
 	assert_string_equal(r->subject, "Due Tue 1 Dec: Draft the common "
 	    "assessment");
-	assert_non_null(strstr(r->body, "Tue 1 Dec (America/New_York), "
-	    "which ends Wed 2 Dec 14:00 in Asia/Tokyo"));
+	/* The zones as people say them; the day's end on the owner's
+	 * clock. */
+	assert_non_null(strstr(r->body, "due Tue 1 Dec New York time (by "
+	    "Wed 2 Dec 14:00 Tokyo time):"));
+	assert_null(strstr(r->body, "America/"));
 	assert_int_equal(link_item(r->body, now), 42);
 	r = must_find(m, n, "nudge:math7:42:2026-12-01:0d:member:bob:email");
 	assert_int_equal(r->due, utc(2026, 11, 30, 23, 0));
@@ -240,7 +313,8 @@ test_owner_zone(void **state)
 	n = nudge_plan(&f->c, &it, 1, &f->o, now, &m);
 	r = must_find(m, n, "nudge:math7:42:2026-12-01:0d:member:bob:email");
 	assert_int_equal(r->due, utc(2026, 12, 1, 13, 0));
-	assert_null(strstr(r->body, "which ends"));
+	assert_null(strstr(r->body, " time"));
+	assert_non_null(strstr(r->body, "is due Tue 1 Dec:\n"));
 	plan_free(m, n);
 }
 
@@ -359,7 +433,7 @@ test_escalation_once_per_period(void **state)
 	assert_string_equal(r->kind, NUDGE_KIND_ESCALATION);
 	assert_string_equal(r->subject, "Overdue: Send the rubric — Carol Ng");
 	assert_non_null(strstr(r->body, "Owner: Carol Ng (carol)"));
-	assert_non_null(strstr(r->body, "overdue by 1d"));
+	assert_non_null(strstr(r->body, "overdue by 1 day."));
 	assert_int_equal(link_item(r->body, t1), 9);
 
 	/* Into a real outbox, as outbox_plan does: again at t1 adds
@@ -438,8 +512,8 @@ test_digest(void **state)
 	assert_int_equal(r->due, utc(2026, 12, 4, 22, 0));
 	assert_string_equal(r->subject, "Your open action items — Grade 7 "
 	    "Math PLC (3, 2 overdue)");
-	assert_non_null(strstr(r->body, "as of Sat 5 Dec 07:00 (Asia/Tokyo); "
-	    "due dates are days in America/New_York"));
+	assert_non_null(strstr(r->body, "as of Sat 5 Dec 07:00 Tokyo time "
+	    "(due dates are days in New York time):"));
 	o = strstr(r->body, "Overdue:\n");
 	p = strstr(r->body, "Open:\n");
 	a = strstr(r->body, "- Grade the quiz — due Mon 30 Nov (item 2)");
@@ -466,8 +540,9 @@ test_digest(void **state)
 	assert_int_equal(r->due, utc(2026, 12, 4, 19, 0));
 	assert_int_equal(r->expires, r->due + NUDGE_DIGEST_LIFETIME);
 	assert_non_null(strstr(r->body, "4 open action items, 2 overdue."));
-	assert_non_null(strstr(r->body, "- Grade the quiz — Bob Jones — due "
-	    "Mon 30 Nov (item 2)"));
+	/* The work section of the meeting reminders (worksum.h). */
+	assert_non_null(strstr(r->body, "- #2 Grade the quiz — Bob Jones — "
+	    "due Mon 30 Nov, 4 days late\n"));
 	assert_non_null(strstr(r->body, "By owner: Bob Jones 3, Carol Ng 1."));
 	assert_null(strstr(r->body, "/a/"));
 	plan_free(m, n);
@@ -698,10 +773,53 @@ test_done_withdraws(void **state)
 	rm_db(db);
 }
 
+/* Item notes go only where the owner alone reads them (e-mail), in the
+ * nudge and the digest; a 12-hour owner reads the day's end as such. */
+static void
+test_notes_and_clock(void **state)
+{
+	struct fixture		 fx, *f = &fx;
+	struct nudge_item	 it;
+	struct plan_msg		*m = NULL;
+	const struct plan_msg	*r;
+	time_t			 now = utc(2026, 11, 25, 12, 0);
+	long			 n;
+
+	(void)state;
+	fixture_init(f);
+	f->o.cfg = &f->cfg;
+	f->c.has_escalate = false;
+	CAROL->clock = 12;
+	it = item(7, CAROL, "Book room 204", 2026, 12, 1,
+	    utc(2026, 11, 20, 0, 0));
+	it.notes = "Ask the office\nfor the key";
+	n = nudge_plan(&f->c, &it, 1, &f->o, now, &m);
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:email");
+	assert_non_null(strstr(r->body, "due Tue 1 Dec New York time (by "
+	    "11:00 PM Chicago time):\n  Book room 204\n(item 7)\nNotes: Ask "
+	    "the office for the key\n"));
+	r = must_find(m, n, "nudge:math7:7:2026-12-01:2d:member:carol:team");
+	assert_null(strstr(r->body, "Notes"));
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:email");
+	assert_non_null(strstr(r->body, "- Book room 204 — due Tue 1 Dec "
+	    "(item 7)\n  Notes: Ask the office for the key\n"));
+	assert_non_null(strstr(r->body, "as of Fri 27 Nov 1:00 PM Chicago "
+	    "time (due dates are days in New York time):"));
+	r = must_find(m, n, "digest:math7:2026-11-27:member:carol:team");
+	assert_null(strstr(r->body, "office"));
+	r = must_find(m, n, "digest:math7:2026-11-27:community:math7:team");
+	assert_null(strstr(r->body, "office"));
+	assert_non_null(strstr(r->body, "1 open action item, 0 overdue."));
+	plan_free(m, n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_away),
+		cmocka_unit_test(test_late_wording),
 		cmocka_unit_test(test_owner_zone),
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_escalation_once_per_period),
@@ -709,6 +827,7 @@ main(void)
 		cmocka_unit_test(test_text_and_stability),
 		cmocka_unit_test(test_shared_channel),
 		cmocka_unit_test(test_done_withdraws),
+		cmocka_unit_test(test_notes_and_clock),
 	};
 	int	rc;
 

@@ -456,6 +456,97 @@ test_expired_skipped(void **state)
 	rm_db(p);
 }
 
+/* After downtime, of the rows of one topic due at once only the one due
+ * last goes; the others are skipped as superseded.  A change notice is
+ * claimed before the reminders. */
+static void
+test_superseded_skipped(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[5];
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("meet:x:2d", "a", T0 - 2000, T0 + 5000);
+	r[1] = row("meet:x:1d", "b", T0 - 1000, T0 + 5000);
+	r[2] = row("meet:x:1h", "c", T0 + 3000, T0 + 5000);
+	r[3] = row("meet:y:1d", "d", T0 - 3000, T0 + 5000);
+	r[4] = row("change:x", "e", T0, T0 + 5000);
+	r[0].topic = r[1].topic = r[2].topic = "meet:x";
+	r[3].topic = "meet:y";
+	r[4].kind = "change";
+	r[4].members = "bob,dan";
+	plan(st, r, 5, NULL, T0 - 5000, &c);
+	l = claim(st, T0, 10, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(l[0].dedup, "meet:x:2d");
+	assert_int_equal(l[0].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[0].last_answer, STORE_OUTBOX_SUPERSEDED);
+	assert_string_equal(l[1].dedup, "change:x");
+	assert_int_equal(l[1].status, STORE_OUTBOX_SENDING);
+	assert_string_equal(l[1].members, "bob,dan");
+	assert_string_equal(l[2].dedup, "meet:y:1d");
+	assert_string_equal(l[3].dedup, "meet:x:1d");
+	store_outbox_rows_free(l, n);
+	l = all(st, &n);
+	assert_int_equal(l[0].status, STORE_OUTBOX_SKIPPED);
+	assert_string_equal(l[0].last_answer, STORE_OUTBOX_SUPERSEDED);
+	assert_int_equal(l[2].status, STORE_OUTBOX_PENDING);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
+/* What was announced, kept per community; past rows kept as asked. */
+static void
+test_announced(void **state)
+{
+	static const char *const keep[] = { "math7" };
+	struct store		*st = NULL;
+	struct store_announced	 v[2], *a = NULL;
+	char			*p = tmp_db(), *err = NULL;
+	size_t			 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	v[0] = (struct store_announced){ "2026-11-03", 100, 200, false, 1 };
+	v[1] = (struct store_announced){ "2026-11-10", 300, 400, true, 2 };
+	assert_int_equal(store_announced_set(st, "math7", v, 2, 0, 0, &err),
+	    0);
+	assert_int_equal(store_announced_set(st, "ela8", v, 1, 0, 0, &err),
+	    0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(a[1].meeting, "2026-11-10");
+	assert_true(a[1].cancelled);
+	assert_int_equal(a[1].version, 2);
+	store_announced_free(a, n);
+	/* 3 Nov (start 100) kept as past, 10 Nov dropped. */
+	assert_int_equal(store_announced_set(st, "math7", NULL, 0, 50, 150,
+	    &err), 0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].meeting, "2026-11-03");
+	store_announced_free(a, n);
+	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_announced_free(a, n);
+	/* ela8 leaves the config: forgotten. */
+	assert_int_equal(store_outbox_withdraw_others(st, keep, 1, T0, NULL,
+	    &err), 0);
+	assert_int_equal(store_announced_get(st, "ela8", &a, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_announced_get(st, "math7", &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	store_announced_free(a, n);
+	store_close(st);
+	rm_db(p);
+}
+
 /* A failed row listed, retried by hand, and only a failed one. */
 static void
 test_list_and_retry(void **state)
@@ -518,7 +609,7 @@ plan_community(struct store *st, const struct config_community *c,
 	char				*err = NULL;
 	long				 n;
 
-	n = plan_meetings(c, c->day, c->time, from, to, now, &m, &err);
+	n = plan_meetings(c, c->day, c->time, from, to, now, NULL, &m, &err);
 	if (n < 0 || n > 1000)
 		fail_msg("plan_meetings: %s", err ? err : "too many");
 	scope.from = from;
@@ -583,8 +674,15 @@ test_facts_backfilled(void **state)
 	/* Back to schema 2's outbox, with rows as its planners wrote them
 	 * (and without what later migrations add). */
 	exec(NULL, p, "DROP TABLE series_epochs;"
+	    "DROP TABLE rsvps; DROP TABLE meeting_changes;"
+	    "DROP TABLE quorum_watch;"
+	    "DROP TABLE destinations;"
 	    "DELETE FROM meta WHERE key = 'install_id';"
-	    /* Migration 5 (branch report). */
+	    "DROP TABLE announced;"
+	    "DROP INDEX outbox_topic;"
+	    "ALTER TABLE outbox DROP COLUMN members;"
+	    "ALTER TABLE outbox DROP COLUMN topic;"
+	    /* Migration 8 (branch report). */
 	    "DROP TABLE attendance;"
 	    "ALTER TABLE action_items DROP COLUMN meeting;"
 	    "ALTER TABLE outbox DROP COLUMN html;"
@@ -637,7 +735,7 @@ test_facts_backfilled(void **state)
 }
 
 /* Planner and outbox together: a move updates the pending reminder, a
- * cancellation withdraws it and adds one notice. */
+ * cancellation withdraws it (its change notice is plan_changes'). */
 static void
 test_planner_into_outbox(void **state)
 {
@@ -688,10 +786,10 @@ test_planner_into_outbox(void **state)
 	c.ncancels = 1;
 	plan_community(st, &c, from, to, from + 120, &k);
 	assert_int_equal(k.updated, 1);
-	assert_int_equal(k.inserted, 1);
+	assert_int_equal(k.inserted, 0);
 	assert_int_equal(k.withdrawn, 1);
 	l = all(st, &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 2);
 	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
 	assert_int_equal(r->expires,
@@ -699,11 +797,9 @@ test_planner_into_outbox(void **state)
 	assert_non_null(strstr(r->subject, "Moved"));
 	r = by_key(l, n, "meet:math7:2026-11-10:1d:member:bob:email");
 	assert_int_equal(r->status, STORE_OUTBOX_WITHDRAWN);
-	r = by_key(l, n, "cancel:math7:2026-11-10:member:bob:email");
-	assert_int_equal(r->status, STORE_OUTBOX_PENDING);
-	assert_string_equal(r->kind, PLAN_KIND_CANCEL);
 	/* What the sender needs, as columns the planner filled. */
 	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-10");
+	assert_string_equal(r->topic, "meet:math7:2026-11-10:member:bob:email");
 	r = by_key(l, n, "meet:math7:2026-11-03:1d:member:bob:email");
 	facts(r, PLAN_AUDIENCE_MEMBER, "bob", "math7", "2026-11-03");
 	store_outbox_rows_free(l, n);
@@ -719,6 +815,85 @@ teardown(void **state)
 	return 0;
 }
 
+/* The filters of store_outbox_query: each narrows, they combine, and a
+ * value is a value however it reads as SQL. */
+static size_t
+query_n(struct store *st, const struct store_outbox_query *q)
+{
+	struct store_outbox_row	*l = NULL;
+	char			*err = NULL;
+	size_t			 n = 0;
+
+	if (store_outbox_query(st, q, &l, &n, &err) == -1)
+		fail_msg("store_outbox_query: %s", err);
+	store_outbox_rows_free(l, n);
+	return n;
+}
+
+static void
+test_query_filters(void **state)
+{
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[4];
+	struct store_outbox_query	 q;
+	char				*p = tmp_db(), *err = NULL;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("k1", "a", T0, T0 + 1000);
+	r[0].community = "math7";
+	r[0].member = "bob";
+	r[1] = row("k2", "b", T0 + 100, T0 + 1000);
+	r[1].kind = "nudge";
+	r[1].community = "ela8";
+	r[1].member = "bob";
+	r[2] = row("k3", "c", T0 + 200, T0 + 1000);
+	r[2].channel = "team";
+	r[2].recipient = "math7";
+	r[2].community = "math7";
+	r[3] = row("k4", "d", T0 + 300, T0 + 1000);
+	r[3].kind = "slot";
+	r[3].recipient = "carol";
+	r[3].member = "carol";
+	r[3].community = "math7";
+	plan(st, r, 4, NULL, T0, NULL);
+	memset(&q, 0, sizeof(q));
+	q.filter = STORE_OUTBOX_LIST_ALL;
+	assert_int_equal(query_n(st, &q), 4);
+	q.kinds[0] = "reminder";
+	q.nkinds = 1;
+	assert_int_equal(query_n(st, &q), 2);
+	q.kinds[1] = "slot";
+	q.nkinds = 2;
+	assert_int_equal(query_n(st, &q), 3);
+	q.to = "bob";
+	assert_int_equal(query_n(st, &q), 1);
+	q.nkinds = 0;
+	assert_int_equal(query_n(st, &q), 2);
+	q.to = "team";
+	assert_int_equal(query_n(st, &q), 1);
+	q.to = NULL;
+	q.community = "math7";
+	assert_int_equal(query_n(st, &q), 3);
+	q.has_since = true;
+	q.since = T0 + 100;
+	q.has_until = true;
+	q.until = T0 + 300;
+	assert_int_equal(query_n(st, &q), 1);	/* k3 */
+	q.community = NULL;
+	assert_int_equal(query_n(st, &q), 2);	/* k2, k3 */
+	q.filter = STORE_OUTBOX_LIST_FAILED;
+	assert_int_equal(query_n(st, &q), 0);
+	memset(&q, 0, sizeof(q));
+	q.to = "bob' OR '1'='1";
+	assert_int_equal(query_n(st, &q), 0);
+	q.to = NULL;
+	q.community = "x') OR 1=1 --";
+	assert_int_equal(query_n(st, &q), 0);
+	store_close(st);
+	rm_db(p);
+}
+
 int
 main(void)
 {
@@ -730,9 +905,12 @@ main(void)
 		cmocka_unit_test(test_retry_backoff),
 		cmocka_unit_test(test_crash_recovery),
 		cmocka_unit_test(test_expired_skipped),
+		cmocka_unit_test(test_superseded_skipped),
+		cmocka_unit_test(test_announced),
 		cmocka_unit_test(test_list_and_retry),
 		cmocka_unit_test(test_planner_into_outbox),
 		cmocka_unit_test(test_facts_backfilled),
+		cmocka_unit_test(test_query_filters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

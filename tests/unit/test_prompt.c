@@ -95,6 +95,7 @@ test_agenda_and_minutes(void **state)
 
 	(void)state;
 	fixture_init(&f);
+	f.mem[1].clock = 12;		/* carol reads a 12-hour clock */
 	n = prompt_plan(&f.c, &f.occ, 1, NULL, 0, &f.o,
 	    utc(2026, 12, 1, 12, 0), &m);
 	assert_int_equal(n, 2);
@@ -110,7 +111,8 @@ test_agenda_and_minutes(void **state)
 	    "Notes: https://docs.example.edu/plc/2026-12-08\n"));
 	/* A day after the end: Wed 9 Dec 21:15Z is 06:15 on Thursday in
 	 * Tokyo, inside carol's quiet hours: held to 07:00 there (22:00Z);
-	 * the meeting is Wed 9 Dec 05:30 on her clock. */
+	 * the meeting is Wed 9 Dec 5:30 AM on her clock, in her zone named
+	 * as people say it. */
 	assert_non_null(r = find(m, n, PROMPT_KIND_MINUTES));
 	assert_int_equal(r->due, utc(2026, 12, 9, 22, 0));
 	assert_int_equal(r->expires, r->due + PROMPT_MINUTES_LIFETIME);
@@ -120,7 +122,8 @@ test_agenda_and_minutes(void **state)
 	assert_non_null(strstr(r->body,
 	    "Who came: https://plc.example.edu/t/a.math7.2026-12-08."));
 	assert_non_null(strstr(r->body, "--meeting 2026-12-08"));
-	assert_non_null(strstr(r->body, "(Asia/Tokyo)"));
+	assert_non_null(strstr(r->body, "Wed 9 Dec 5:30 AM Tokyo time\n"));
+	assert_non_null(strstr(a->body, "Tue 8 Dec 15:30 New York time\n"));
 	plan_free(m, n);
 }
 

@@ -354,6 +354,34 @@ test_heatmap(void **state)
 	slots_heatmap_free(&h);
 }
 
+/*
+ * A range cut inside a meeting day (slots asked at 15:01 on a meeting day
+ * at 15:00): the last meeting starts before `to` but ends after it, where
+ * nobody's free time is known.  It is not scored, rather than missed by
+ * everyone; nor is the first, which started before `from`.
+ */
+static void
+test_range_cuts_a_meeting(void **state)
+{
+	struct slots_ranking		*r;
+	const struct slots_candidate	*s;
+
+	F.c.day = CIVIL_MO;
+	F.c.time_auto = false;
+	F.c.time = (struct civil_time){ 15, 0, 0 };
+	F.in.nmembers = 1;		/* a: free MO-FR 15:00-17:00 */
+	F.in.from = utc(2026, 11, 9, 20, 1);	/* Mon 15:01 New York */
+	F.in.to = F.in.from + 4 * 7 * CIVIL_DAY;	/* Mon 7 Dec 15:01 */
+	r = rank();
+	assert_int_equal(slots_count(r), 1);
+	s = slots_get(r, 0);
+	assert_slot(s, CIVIL_MO, 15, 0);
+	assert_int_equal(s->meetings, 3);
+	assert_int_equal(s->missed[0], 0);
+	assert_true(s->attendance == 1.0);
+	slots_ranking_free(r);
+}
+
 int
 main(void)
 {
@@ -376,6 +404,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_across_dst, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_range_cuts_a_meeting,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heatmap, setup,
 		    teardown),
 	};
