@@ -19,14 +19,22 @@ struct roll_entry {
 	bool		 ticked;
 };
 
+/* Where the ticks of a roll come from. */
+enum roll_from {
+	ROLL_FROM_NONE,		/* nothing recorded, no answer: none ticked */
+	ROLL_FROM_RSVP,		/* the "I'll be there" answers */
+	ROLL_FROM_RECORDED	/* attendance recorded before */
+};
+
 /*
- * The page: the meeting (community name and "Tue 8 Dec 15:30
- * (America/New_York)"), whether attendance was recorded before, the
- * checkboxes and a "Save attendance" button; after a POST (saved), a line
- * that says it was saved.  Allocated.
+ * The page: the meeting (community name and "Tue 8 Dec (series date
+ * 2026-12-08)"), where the ticks come from, the checkboxes and a "Save
+ * attendance" button; after a POST (saved), a line that says it was saved.
+ * Allocated.
  */
 char	*roll_page(const char *community, const char *when,
-	    const struct roll_entry *v, size_t n, bool recorded, bool saved);
+	    const struct roll_entry *v, size_t n, enum roll_from from,
+	    bool saved);
 
 /*
  * Tick v[i] for every "present=ID" pair of an

@@ -1482,15 +1482,17 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 	const struct config_community	*c;
 	struct roll_entry		*v = NULL;
 	struct store_attend		*att = NULL;
+	struct store_rsvp		*rs = NULL;
 	struct civil_date		 d;
+	enum roll_from			 from = ROLL_FROM_NONE;
 	const char			**ids = NULL;
 	bool				*pres = NULL, recorded = false, ok = true;
 	char				*subject = NULL, *dot, *err = NULL;
 	char				*html = NULL, when[PLAN_DAY_LEN + 64];
-	char				 db[PLAN_DAY_LEN];
+	char				 db[PLAN_DAY_LEN], iso[CIVIL_DATE_LEN];
 	unsigned int			 code = MHD_HTTP_FORBIDDEN;
 	time_t				 now = time(NULL) + srv->now_offset;
-	size_t				 n = 0, na = 0, i, j, nm;
+	size_t				 n = 0, na = 0, nrs = 0, i, j, nm;
 
 	if (!http_link_of(srv, token, LINK_ATTEND, now, &subject))
 		goto out;
@@ -1538,9 +1540,20 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 				v[j].ticked = att[i].present;
 				recorded = true;
 			}
-	/* Nothing recorded yet: pre-tick the "I'll be there" answers.
-	 * RSVP-PRETICK: the rsvp table is branch meeting's; tick from
-	 * store_rsvp_list here once it is merged.  Until then, nobody. */
+	/* Nothing recorded yet: pre-tick the "I'll be there" answers (each
+	 * member's latest).  A POST reads only the form. */
+	if (ok && !recorded && !post) {
+		civil_date_format(d, iso);
+		ok = store_rsvp_list(srv->st, c->id, iso, &rs, &nrs,
+		    &err) == 0;
+		for (i = 0; ok && i < nrs; i++)
+			for (j = 0; j < n; j++)
+				if (rs[i].answer == STORE_RSVP_YES &&
+				    strcmp(v[j].id, rs[i].member) == 0) {
+					v[j].ticked = true;
+					from = ROLL_FROM_RSVP;
+				}
+	}
 	if (ok && post && roll_parse(form->buf, form->len, v, n) == -1) {
 		pthread_mutex_unlock(&srv->db_lock);
 		pthread_mutex_unlock(&srv->names_lock);
@@ -1571,11 +1584,12 @@ http_attend(struct http_server *srv, struct MHD_Connection *conn,
 		log_notice("http: attendance of %s %s recorded by link",
 		    c->id, dot + 1);
 	html = roll_page(c->name != NULL ? c->name : c->id, when, v, n,
-	    recorded, post);
+	    recorded ? ROLL_FROM_RECORDED : from, post);
 	pthread_mutex_unlock(&srv->names_lock);
 	code = MHD_HTTP_OK;
 out:
 	store_attend_free(att, na);
+	store_rsvp_list_free(rs, nrs);
 	free(ids);
 	free(pres);
 	free(v);

@@ -9,7 +9,7 @@
 
 char *
 roll_page(const char *community, const char *when,
-    const struct roll_entry *v, size_t n, bool recorded, bool saved)
+    const struct roll_entry *v, size_t n, enum roll_from from, bool saved)
 {
 	struct xbuf	 b = { NULL, 0, 0 };
 	char		*c = page_escape(community), *w = page_escape(when);
@@ -21,9 +21,12 @@ roll_page(const char *community, const char *when,
 	if (saved)
 		xbuf_printf(&b, "<p role=\"status\"><strong>Attendance saved."
 		    "</strong></p>\n");
-	else if (recorded)
+	else if (from == ROLL_FROM_RECORDED)
 		xbuf_printf(&b, "<p>Attendance was recorded before; saving "
 		    "again replaces it.</p>\n");
+	else if (from == ROLL_FROM_RSVP)
+		xbuf_printf(&b, "<p>Ticked: those who answered “I'll be "
+		    "there”. Change what differs, then save.</p>\n");
 	xbuf_printf(&b, "<form method=\"post\">\n<fieldset>\n<legend>Who came"
 	    "</legend>\n");
 	for (i = 0; i < n; i++) {

@@ -71,9 +71,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(name, data, size);
 	name[size] = '\0';
 	v[1].name = name;
-	page = roll_page(name, name, v, 3, false, false);
+	page = roll_page(name, name, v, 3, ROLL_FROM_RSVP, false);
 	v[1].name = "x";
-	plain = roll_page("x", "x", v, 3, false, false);
+	plain = roll_page("x", "x", v, 3, ROLL_FROM_RSVP, false);
 	/* As much markup as with a harmless name: no byte of a name opens
 	 * a tag or an attribute. */
 	if (fz_count(page, '<') != fz_count(plain, '<') ||

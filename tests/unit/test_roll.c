@@ -48,7 +48,7 @@ test_page(void **state)
 	char	*p;
 
 	(void)state;
-	p = roll_page("Math <7>", "Tue 8 Dec", v, 3, true, false);
+	p = roll_page("Math <7>", "Tue 8 Dec", v, 3, ROLL_FROM_RECORDED, false);
 	assert_non_null(strstr(p, "<form method=\"post\">"));
 	assert_non_null(strstr(p, "value=\"alice\" checked> Alice</label>"));
 	assert_non_null(strstr(p, "value=\"bob\"> Bob &lt;B&gt;</label>"));
@@ -57,8 +57,17 @@ test_page(void **state)
 	assert_null(strstr(p, "<script"));
 	assert_null(strstr(p, "Attendance saved"));
 	free(p);
-	p = roll_page("Math", "Tue 8 Dec", v, 3, true, true);
+	p = roll_page("Math", "Tue 8 Dec", v, 3, ROLL_FROM_RECORDED, true);
 	assert_non_null(strstr(p, "role=\"status\"><strong>Attendance saved."));
+	free(p);
+	/* Ticked from the answers: it says so, and not "recorded". */
+	p = roll_page("Math", "Tue 8 Dec", v, 3, ROLL_FROM_RSVP, false);
+	assert_non_null(strstr(p, "Ticked: those who answered"));
+	assert_null(strstr(p, "recorded before"));
+	free(p);
+	p = roll_page("Math", "Tue 8 Dec", v, 3, ROLL_FROM_NONE, false);
+	assert_null(strstr(p, "Ticked:"));
+	assert_null(strstr(p, "recorded before"));
 	free(p);
 }
 
