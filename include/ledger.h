@@ -48,6 +48,9 @@ struct ledger {
 	size_t			 nacts;
 	struct store_attend	*att;
 	size_t			 natt;
+	struct report_rsvp	*rsvps;
+	struct store_rsvp	*rsv;		/* every meeting's, one array */
+	size_t			 nrsv;
 };
 
 /*

@@ -161,10 +161,34 @@ ledger_load(struct store *st, const struct config_community *c,
 	l->in.nmeetings = n;
 	l->in.marks = l->marks;
 	l->in.nmarks = l->natt;
-	/* RSVP answers: none until the rsvp table (branch meeting) is here;
-	 * fill l->in.rsvps / nrsvps from it then. */
-	l->in.rsvps = NULL;
-	l->in.nrsvps = 0;
+	/* Each member's latest answer to each meeting of the period (any
+	 * answer counts, once per meeting). */
+	for (i = 0; i < n; i++) {
+		struct store_rsvp	*rs = NULL;
+		size_t			 nrs = 0, k;
+		char			 iso[CIVIL_DATE_LEN];
+
+		if (civil_date_cmp(occ[i].orig, from) < 0 ||
+		    civil_date_cmp(occ[i].orig, to) > 0)
+			continue;
+		if (store_rsvp_list(st, c->id, civil_date_format(occ[i].orig,
+		    iso), &rs, &nrs, err) == -1)
+			goto out;
+		l->rsv = xreallocarray(l->rsv, l->nrsv + nrs + 1,
+		    sizeof(*l->rsv));
+		for (k = 0; k < nrs; k++)
+			l->rsv[l->nrsv + k] = rs[k];
+		l->rsvps = xreallocarray(l->rsvps, l->nrsv + nrs + 1,
+		    sizeof(*l->rsvps));
+		for (k = 0; k < nrs; k++) {
+			l->rsvps[l->nrsv + k].member = rs[k].member;
+			l->rsvps[l->nrsv + k].meeting = occ[i].orig;
+		}
+		l->nrsv += nrs;
+		free(rs);	/* its strings moved to l->rsv */
+	}
+	l->in.rsvps = l->rsvps;
+	l->in.nrsvps = l->nrsv;
 	l->in.from = from;
 	l->in.to = to;
 	l->in.now = now;
@@ -185,6 +209,8 @@ ledger_free(struct ledger *l)
 	free(l->marks);
 	store_action_list_free(l->acts, l->nacts);
 	store_attend_free(l->att, l->natt);
+	free(l->rsvps);
+	store_rsvp_list_free(l->rsv, l->nrsv);
 	memset(l, 0, sizeof(*l));
 }
 
