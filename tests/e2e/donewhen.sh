@@ -95,7 +95,7 @@ expect "it offers other slots that week, each with a move link ($nmv)" \
 expect_status "run --once again" 0 D run --once --now 2027-01-11T20:45Z
 expect "no second quorum message" test "$(nq)" = 1
 
-# Every feed that holds math7's meeting of 12 Jan: "local start|STATUS".
+# Every feed that holds math7's meeting of 12 Jan.
 feeds() { D urls --json | $PY -c '
 import json, sys
 for x in json.load(sys.stdin):
