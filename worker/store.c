@@ -251,6 +251,20 @@ static const char *const migrations[] = {
 	"  error      TEXT,"
 	"  PRIMARY KEY (source, zone)"
 	");",
+	/* 8 -> 9 (branch report): the meeting an action item came from
+	 * (its series date), who came to each meeting (recorded when and by
+	 * whom), and an e-mail's HTML alternative (the monthly report). */
+	"ALTER TABLE action_items ADD COLUMN meeting TEXT;"
+	"CREATE TABLE attendance ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  member    TEXT NOT NULL,"
+	"  present   INTEGER NOT NULL CHECK (present IN (0, 1)),"
+	"  at        INTEGER NOT NULL,"
+	"  actor     TEXT NOT NULL,"
+	"  PRIMARY KEY (community, meeting, member)"
+	");"
+	"ALTER TABLE outbox ADD COLUMN html TEXT;",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

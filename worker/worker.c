@@ -321,8 +321,9 @@ worker_next_due_ms(struct worker *w)
  * again each cycle: a `meeting move` from a shell or a move-here link
  * wakes the loop (data_version), and every step of the cycle then sees
  * it.  A warning (a config move of the same date wins) is logged when it
- * is new, not every cycle.  This thread is the config's only user (the
- * HTTP server keeps copies), so its move and cancel lists may change here.
+ * is new, not every cycle.  The attendance and report pages read this
+ * config too (http.h), so its move and cancel lists change under the HTTP
+ * server's config lock.
  */
 static bool	worker_str_differs(const char *, const char *);
 
@@ -330,9 +331,12 @@ static void
 worker_schedule(struct worker *w)
 {
 	char	*warnings = NULL, *err = NULL;
+	long	 rc;
 
-	if (schedule_apply((struct config *)w->cfg, w->st, &warnings,
-	    &err) == -1) {
+	http_config_lock(w->http);
+	rc = schedule_apply((struct config *)w->cfg, w->st, &warnings, &err);
+	http_config_unlock(w->http);
+	if (rc == -1) {
 		log_warn("one-off meeting changes: %s", err);
 		free(err);
 		return;
@@ -536,7 +540,7 @@ worker_str_differs(const char *a, const char *b)
 static bool
 worker_reload(struct worker *w)
 {
-	struct config	*cfg = NULL;
+	struct config	*cfg = NULL, *old;
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
 	const char	*why = NULL;
@@ -594,10 +598,13 @@ worker_reload(struct worker *w)
 	/* Follow the config's log level unless -v/-q overrode it. */
 	if (!w->log_forced)
 		log_set_level(cfg->worker.log_level);
-	config_free(w->owned);
+	/* The HTTP threads read the config in force (the attendance and
+	 * report pages): the old one is freed once they have the new. */
+	old = w->owned;
 	w->owned = cfg;
 	w->cfg = cfg;
 	http_set_config(w->http, cfg);
+	config_free(old);
 	taken = true;
 out:
 	/* Shown until a good reload: the first error (a file:line), and

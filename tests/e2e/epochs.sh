@@ -111,6 +111,9 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
     DROP INDEX outbox_topic;
     ALTER TABLE outbox DROP COLUMN members;
     ALTER TABLE outbox DROP COLUMN topic;
+    DROP TABLE attendance;
+    ALTER TABLE action_items DROP COLUMN meeting;
+    ALTER TABLE outbox DROP COLUMN html;
     COMMIT;
     PRAGMA user_version = 3;"
 expect "the simulated state is schema 3 with math7.series@plc.example.edu" test \

@@ -683,6 +683,10 @@ test_facts_backfilled(void **state)
 	    "DROP INDEX outbox_topic;"
 	    "ALTER TABLE outbox DROP COLUMN members;"
 	    "ALTER TABLE outbox DROP COLUMN topic;"
+	    /* Migration 8 (branch report). */
+	    "DROP TABLE attendance;"
+	    "ALTER TABLE action_items DROP COLUMN meeting;"
+	    "ALTER TABLE outbox DROP COLUMN html;"
 	    "ALTER TABLE outbox DROP COLUMN audience;"
 	    "ALTER TABLE outbox DROP COLUMN member;"
 	    "ALTER TABLE outbox DROP COLUMN community;"
