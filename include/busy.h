@@ -43,7 +43,10 @@ char	*busy_display(const char *source);
 /*
  * What a source's bytes gave over a range, kept between cycles so that an
  * unchanged calendar (a 304, the same file) is not expanded again: one
- * entry per source and zone, found by the range and a hash of the bytes.
+ * entry per source and zone, found by a hash of the bytes and a range
+ * that covers the one asked (a calendar is expanded a week further than
+ * asked), and kept in the store too (busy_members), so that a restart
+ * finds it there.
  * busy_cache_sweep drops the entries not used since the last sweep (a
  * source gone from the config).  Used on one thread.
  */
@@ -73,6 +76,22 @@ void			 busy_cache_alive(const struct busy_cache *bc);
  */
 int	busy_member(const struct config_member *m, struct store *st,
 	    time_t now, int64_t from, int64_t to, bool fetch,
+	    struct busy_cache *cache, struct avail **out, size_t *failed,
+	    char **err);
+
+/*
+ * busy_member for n members at once (m[0..n)), into out[i] (a new set
+ * each, free with avail_free) and failed[i]: every source is read or
+ * fetched first, one after the other, then the calendars that must be
+ * expanded are parsed in jails on every core at once (jail_run_all, one
+ * child per calendar), then the store is told how each went.  A source's
+ * expansion is kept, in cache and in the store, with the hash and length
+ * of its bytes, for its range and a week more: the same bytes are not
+ * expanded again, nor after a restart.  Returns 0, or -1 with *err
+ * allocated (the store failed, or "stopped") and every out[i] NULL.
+ */
+int	busy_members(const struct config_member *const *m, size_t n,
+	    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
 	    struct busy_cache *cache, struct avail **out, size_t *failed,
 	    char **err);
 

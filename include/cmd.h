@@ -82,9 +82,15 @@ int	cmd_open_store(const struct config *cfg, struct store **st);
  */
 int	cmd_secrets_available(const struct config *cfg);
 
-/* cmd_meeting.c: meeting show, move, cancel, restore (one table of
+/* cmd_meeting.c: meeting show, move, cancel, restore, attend (one table of
  * subcommands, each parsing its own options). */
 int	cmd_meeting(struct cmd_ctx *ctx);
+/* cmd_attend.c: `meeting attend ID DATE --present a,b --absent c`; ctx's
+ * argv[0] is "attend".  EX_DATAERR for an unknown community, member or
+ * meeting. */
+int	cmd_meeting_attend(struct cmd_ctx *ctx);
+/* cmd_report.c: `report ID [--from DATE] [--to DATE] [--json]`. */
+int	cmd_report(struct cmd_ctx *ctx);
 
 /* cmd_action.c: action add, list, done, reopen, edit, show. */
 int	cmd_action(struct cmd_ctx *ctx);

@@ -209,8 +209,20 @@ struct config_community {
 	const struct tz		*tz;		/* "timezone" key, default worker's */
 	int			 clock;		/* 12 or 24: the worker's, for
 						 * the community's posts */
+	/* The meeting cycle's prompts and report (branch report). */
+	bool			 has_agenda_due, has_minutes_due;
+	int64_t			 agenda_due;	/* before a meeting, seconds */
+	int64_t			 minutes_due;	/* after a meeting, seconds */
+	struct config_member	*recorder;	/* NULL: the facilitator */
+	char			*notes_url;	/* "https://…/{date}", or NULL */
+	bool			 has_report;
+	int			 report_mday;	/* 1..28 */
+	struct civil_time	 report_time;
 	int			 line;
 };
+
+/* NOTES_URL_DATE in notes_url is replaced by a meeting's ISO date. */
+#define CONFIG_NOTES_DATE	"{date}"
 
 struct config {
 	char			*path;

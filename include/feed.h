@@ -63,6 +63,11 @@ struct feed_input {
 	/* Open items this feed shows (already filtered by the caller). */
 	const struct feed_item		*items;
 	size_t				 nitems;
+	/* Branch report: a per-meeting notes_url ({date}) is each
+	 * occurrence's URL through a RECURRENCE-ID override for the
+	 * meetings starting in [notes_from, notes_to) (publish: the start
+	 * of time to now + horizon); notes_to <= notes_from: none. */
+	time_t				 notes_from, notes_to;
 };
 
 /*

@@ -73,9 +73,17 @@ int	http_start(const char *addr, const char *db_path,
 /*
  * The names the /a/ pages show for members and communities (and the
  * communities' zones), copied from cfg; call after each (re)load.  NULL
- * srv is fine.
+ * srv is fine.  cfg itself is kept, borrowed, for the attendance (/t/) and
+ * report (/r/) pages: it must live until the next call or http_stop, and
+ * be changed in place only between http_config_lock and
+ * http_config_unlock.
  */
 void	http_set_config(struct http_server *srv, const struct config *cfg);
+/* Hold off the pages reading the config in force while the caller changes
+ * it in place (the one-off meeting changes, schedule.h).  NULL srv is
+ * fine. */
+void	http_config_lock(struct http_server *srv);
+void	http_config_unlock(struct http_server *srv);
 
 /* One meeting as the planning thread computed it (moves and cancels,
  * one-off ones included), for the RSVP and move-here pages. */

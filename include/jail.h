@@ -75,4 +75,27 @@ enum jail_result {
 enum jail_result jail_run(const struct jail_job *job,
 	    const struct stop_watch *w, char **out, size_t *len, char **why);
 
+/* One job's end in jail_run_all: jail_run's result, *out, *len and *why. */
+struct jail_answer {
+	enum jail_result	 result;
+	char			*out;	/* JAIL_OK: the answer (untrusted) */
+	size_t			 len;
+	char			*why;	/* every other result */
+};
+void	jail_answer_clear(struct jail_answer *a);	/* NULL ok */
+
+/*
+ * Run n jobs, each in its own child with its own limits, at most parallel
+ * (< 1: 1) of them at a time, and wait for all: ans[i] (n of them, filled
+ * here; clear each with jail_answer_clear) is what jail_run would have
+ * given for jobs[i].  One child per job, not threads in one child, so that
+ * a hostile input that hits a limit, crashes or hangs costs its own job
+ * only: RLIMIT_CPU and RLIMIT_AS count a whole process, and seccomp would
+ * have to let a child clone.  A stop kills every child at work, and every
+ * job not finished is JAIL_STOPPED.  Signs of life to w as jail_run gives.
+ * Not for use from two threads at once.
+ */
+void	jail_run_all(const struct jail_job *jobs, size_t n, int parallel,
+	    const struct stop_watch *w, struct jail_answer *ans);
+
 #endif

@@ -34,6 +34,9 @@ struct message {
 	time_t			 date;
 	const char		*dedup_key;	/* same key, same Message-ID */
 	const char		*text;		/* the text/plain body */
+	/* A text/html alternative to text (multipart/alternative), or
+	 * NULL. */
+	const char		*html;
 };
 
 /*

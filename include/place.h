@@ -54,6 +54,17 @@ int	place_input(const struct config *cfg, const struct config_community *c,
 	    struct place_busy *pb, struct place_input *out, char **err);
 void	place_input_free(struct place_input *p);
 
+/*
+ * The busy time of every member of an auto community over [from, to) into
+ * pb, read at once (busy_members: calendars parsed on every core), before
+ * place_input takes them from pb.  *failed: the sources that failed are
+ * added to it.  Returns 0, or -1 with *err allocated (the store failed,
+ * or a stop: busy_cache_stopped(pb->cache)).
+ */
+int	place_prefetch(const struct config *cfg, struct store *st, time_t now,
+	    int64_t from, int64_t to, bool fetch, struct place_busy *pb,
+	    size_t *failed, char **err);
+
 struct place_counts {
 	size_t	communities;	/* auto ones ranked */
 	size_t	changed;	/* given a new slot this time */

@@ -94,6 +94,8 @@ struct plan_msg {
 	char		*topic;		/* shared by the lead times of one
 					   meeting or item for one recipient;
 					   NULL for none */
+	char		*html;		/* an e-mail's HTML alternative to
+					   body, or NULL */
 };
 
 /*
@@ -226,6 +228,15 @@ bool	plan_zone_same(const struct tz *a, const struct tz *b);
 /* A length of time in words: "3 days", "1 day 12 hours", "45 minutes". */
 #define PLAN_SPAN_LEN	48
 void	plan_span(int64_t secs, char *buf, size_t len);
+/*
+ * c's notes link for the meeting of series date d (branch report):
+ * notes_url with every CONFIG_NOTES_DATE replaced by the ISO date.
+ * Allocated; NULL when c has no notes_url.
+ */
+char	*plan_notes_url(const struct config_community *c, struct civil_date d);
+/* Whether c's notes link differs per meeting (its template has {date}). */
+bool	plan_notes_per_meeting(const struct config_community *c);
+
 /* tz, or UTC for NULL. */
 const struct tz	*plan_zone(const struct tz *tz);
 

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	8
+#define STORE_SCHEMA_VERSION	10
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -222,6 +222,30 @@ int	store_busy_list(struct store *st, struct store_busy **out, size_t *n,
 	    char **err);
 
 /*
+ * A source's busy intervals as last expanded in one zone (busy.c): the
+ * bytes' hash and length, the range [from, to) the expansion covered, and
+ * either the intervals (pairs of int64_t, from < to) or the reason the
+ * bytes were refused.  Read back, iv is as untrusted as the database file:
+ * the caller checks it.
+ */
+struct store_busy_exp {
+	uint64_t	 hash;
+	size_t		 len;
+	int64_t		 from, to;
+	int64_t		*iv;		/* 2 * niv values; NULL with error */
+	size_t		 niv;
+	char		*error;		/* NULL: iv holds the intervals */
+};
+void	store_busy_exp_clear(struct store_busy_exp *e);
+/* *found false (and *e cleared) when there is none for source and zone. */
+int	store_busy_exp_get(struct store *st, const char *source,
+	    const char *zone, bool *found, struct store_busy_exp *e,
+	    char **err);
+/* Keep e for source and zone, replacing what was kept. */
+int	store_busy_exp_put(struct store *st, const char *source,
+	    const char *zone, const struct store_busy_exp *e, char **err);
+
+/*
  * SQLite's PRAGMA data_version for this connection: it changes when another
  * connection (another process, or another thread's store) has committed
  * since the last call, and never because of this connection's own writes.
@@ -289,6 +313,8 @@ struct store_outbox_new {
 	/* What the rows of one meeting or item for one recipient share
 	 * across lead times (plan.h), or NULL. */
 	const char	*topic;
+	const char	*html;		/* an e-mail's HTML alternative, or
+					   NULL (branch report) */
 };
 
 /*
@@ -338,6 +364,7 @@ struct store_outbox_row {
 	char				*audience, *member, *community;
 	char				*meeting;
 	char				*members, *topic;
+	char				*html;		/* or NULL */
 };
 void	store_outbox_rows_free(struct store_outbox_row *rows, size_t n);
 
@@ -561,6 +588,9 @@ struct store_action {
 	time_t				 done_at;	/* done: when it was
 							 * last marked done
 							 * (history); else 0 */
+	/* Branch report: the meeting it came from (series date). */
+	bool				 has_meeting;
+	struct civil_date		 meeting;
 };
 void	store_action_free(struct store_action *a);
 void	store_action_list_free(struct store_action *v, size_t n);
@@ -570,6 +600,12 @@ int	store_action_add(struct store *st, const char *community,
 	    const char *owner, const char *title, const char *notes,
 	    struct civil_date due, time_t now, const char *actor, int64_t *id,
 	    char **err);
+/* The same, tied to the meeting (series date) that produced it; meeting
+ * NULL: none. */
+int	store_action_add_meeting(struct store *st, const char *community,
+	    const char *owner, const char *title, const char *notes,
+	    struct civil_date due, const struct civil_date *meeting,
+	    time_t now, const char *actor, int64_t *id, char **err);
 /* Item id into *out (store_action_free); *found false when none. */
 int	store_action_get(struct store *st, int64_t id, bool *found,
 	    struct store_action *out, char **err);
@@ -671,5 +707,30 @@ int	store_quorum_get(struct store *st, const char *community,
 int	store_quorum_set(struct store *st, const char *community,
 	    const char *meeting, const char *outcome, long serial, time_t now,
 	    char **err);
+/*
+ * ---- attendance (branch report) ----------------------------------------
+ *
+ * Who came to a meeting (community, series date), one row per member,
+ * with when and by whom it was recorded; recording again replaces a
+ * member's row.  Member IDs are the caller's to validate.
+ */
+struct store_attend {
+	char			*member;
+	struct civil_date	 meeting;
+	bool			 present;
+	time_t			 at;
+	char			*actor;
+};
+/* Record n members' presence at one meeting, in one transaction. */
+int	store_attend_set(struct store *st, const char *community,
+	    struct civil_date meeting, const char *const *members,
+	    const bool *present, size_t n, time_t now, const char *actor,
+	    char **err);
+/* Every row of community (meeting NULL) or of one meeting, by meeting
+ * then member; *out allocated (store_attend_free). */
+int	store_attend_list(struct store *st, const char *community,
+	    const struct civil_date *meeting, struct store_attend **out,
+	    size_t *n, char **err);
+void	store_attend_free(struct store_attend *v, size_t n);
 
 #endif

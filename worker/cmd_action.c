@@ -18,6 +18,7 @@
 
 #include "civil.h"
 #include "cmd.h"
+#include "ledger.h"
 #include "publish.h"
 #include "store.h"
 #include "text.h"
@@ -34,6 +35,7 @@ enum {
 	OPT_OWNER = 1 << 0, OPT_DUE = 1 << 1, OPT_TITLE = 1 << 2,
 	OPT_NOTES = 1 << 3, OPT_NOTE = 1 << 4, OPT_COMMUNITY = 1 << 5,
 	OPT_FILTER = 1 << 6, OPT_JSON = 1 << 7, OPT_NOW = 1 << 8,
+	OPT_MEETING = 1 << 9,
 };
 
 /* The state filter of `action list`. */
@@ -41,6 +43,7 @@ enum action_show { SHOW_ALL, SHOW_OPEN, SHOW_DONE, SHOW_OVERDUE };
 
 struct action_args {
 	const char	*owner, *due, *title, *notes, *note, *community;
+	const char	*meeting;	/* add --meeting DATE (branch report) */
 	enum action_show show;
 	time_t		 now;
 	unsigned	 given;		/* OPT_* seen */
@@ -55,9 +58,10 @@ struct action_sub {
 };
 
 static const struct action_sub action_subs[] = {
-	{ "add", OPT_OWNER | OPT_DUE | OPT_TITLE | OPT_NOTES | OPT_NOW, 1,
+	{ "add", OPT_OWNER | OPT_DUE | OPT_TITLE | OPT_NOTES | OPT_NOW |
+	    OPT_MEETING, 1,
 	    "action add COMMUNITY --owner MEMBER --due DATE --title TEXT "
-	    "[--notes TEXT] [--now TIME]" },
+	    "[--notes TEXT] [--meeting DATE] [--now TIME]" },
 	{ "list", OPT_COMMUNITY | OPT_OWNER | OPT_FILTER | OPT_JSON | OPT_NOW,
 	    0, "action list [--community ID] [--owner MEMBER] "
 	    "[--open | --done | --overdue] [--json] [--now TIME]" },
@@ -78,7 +82,7 @@ action_option_name(unsigned bits)
 {
 	static const char *const names[] = { "--owner", "--due", "--title",
 	    "--notes", "--note", "--community", "--open/--done/--overdue",
-	    "--json", "--now" };
+	    "--json", "--now", "--meeting" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -378,6 +382,8 @@ action_json(const struct config *cfg, const struct store_action *a,
 	    a->status == STORE_ACTION_DONE ? "done" : "open"));
 	json_object_set_new(o, "overdue",
 	    json_boolean(action_overdue(cfg, a, now)));
+	json_object_set_new(o, "meeting", a->has_meeting ?
+	    json_string(civil_date_format(a->meeting, db)) : json_null());
 	json_object_set_new(o, "sequence", json_integer(a->sequence));
 	json_object_set_new(o, "created", cmd_json_time(a->created));
 	json_object_set_new(o, "changed", cmd_json_time(a->changed));
@@ -420,11 +426,12 @@ action_add(const struct config *cfg, const char *cid,
 {
 	const struct config_community	*c;
 	const struct config_member	*m;
-	struct civil_date		 due;
+	struct civil_date		 due, md;
 	struct store			*st = NULL;
 	char				*title = NULL, *notes = NULL;
 	char				*actor = NULL, *err = NULL;
 	int64_t				 id;
+	bool				 found = false;
 	int				 rc = EX_DATAERR;
 
 	if (o->owner == NULL || o->due == NULL || o->title == NULL) {
@@ -440,11 +447,31 @@ action_add(const struct config *cfg, const char *cid,
 	    (o->notes != NULL && action_text("notes", o->notes,
 	    ACTION_NOTES_MAX, false, &notes) == -1))
 		goto out;
+	if (o->meeting != NULL && civil_date_parse(o->meeting, &md) == -1) {
+		action_refuse("--meeting: '", o->meeting, "' is not a date "
+		    "(YYYY-MM-DD)");
+		goto out;
+	}
 	if ((rc = cmd_open_store(cfg, &st)) != EX_OK)
 		goto out;
+	rc = EX_DATAERR;
+	/* The item names the meeting by its series date, as the outbox and
+	 * the attendance do: a moved meeting is found by either date. */
+	if (o->meeting != NULL) {
+		if (ledger_meeting_date(st, c, md, &md, &found, &err) == -1) {
+			rc = action_store_error(err);
+			goto out;
+		}
+		if (!found) {
+			action_refuse("--meeting: ", o->meeting, " is not a "
+			    "meeting of the community");
+			goto out;
+		}
+	}
 	actor = action_actor();
-	if (store_action_add(st, c->id, m->id, title, notes, due, o->now,
-	    actor, &id, &err) == -1) {
+	if (store_action_add_meeting(st, c->id, m->id, title, notes, due,
+	    o->meeting != NULL ? &md : NULL, o->now, actor, &id,
+	    &err) == -1) {
 		rc = action_store_error(err);
 		goto out;
 	}
@@ -716,6 +743,7 @@ cmd_action(struct cmd_ctx *ctx)
 		{ "due", required_argument, NULL, 'd' },
 		{ "title", required_argument, NULL, 't' },
 		{ "notes", required_argument, NULL, 'N' },
+		{ "meeting", required_argument, NULL, 'M' },
 		{ "note", required_argument, NULL, 'm' },
 		{ "community", required_argument, NULL, 'c' },
 		{ "open", no_argument, NULL, 'O' },
@@ -746,6 +774,7 @@ cmd_action(struct cmd_ctx *ctx)
 		case 'd': o.due = optarg; o.given |= OPT_DUE; break;
 		case 't': o.title = optarg; o.given |= OPT_TITLE; break;
 		case 'N': o.notes = optarg; o.given |= OPT_NOTES; break;
+		case 'M': o.meeting = optarg; o.given |= OPT_MEETING; break;
 		case 'm': o.note = optarg; o.given |= OPT_NOTE; break;
 		case 'c': o.community = optarg; o.given |= OPT_COMMUNITY; break;
 		case 'j': o.given |= OPT_JSON; break;

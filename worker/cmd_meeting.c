@@ -1,4 +1,4 @@
-/* cmd_meeting: `meeting show|move|cancel|restore` (issue 16). */
+/* cmd_meeting: `meeting show|move|cancel|restore|attend` (issue 16). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -11,11 +11,14 @@
 #include "civil.h"
 #include "cmd.h"
 #include "meeting.h"
+#include "outbox.h"
+#include "plan.h"
 #include "publish.h"
 #include "schedule.h"
 #include "series.h"
 #include "store.h"
 #include "tz.h"
+#include "worksum.h"
 #include "xmalloc.h"
 
 /*
@@ -39,6 +42,8 @@ static const struct {
 	{ "cancel", meeting_cancel,
 	    "meeting cancel ID DATE [--note TEXT] [--now T]" },
 	{ "restore", meeting_restore, "meeting restore ID DATE [--now T]" },
+	{ "attend", cmd_meeting_attend,
+	    "meeting attend ID DATE [--present M,M…] [--absent M,M…]" },
 };
 #define MEETING_NSUBS	(sizeof(meeting_subs) / sizeof(meeting_subs[0]))
 
@@ -217,6 +222,66 @@ meeting_answer_word(const struct store_rsvp *r)
 	return r == NULL ? "none" : r->answer == STORE_RSVP_YES ? "yes" : "no";
 }
 
+/* The attendance recorded of member at a meeting: "present", "absent" or
+ * NULL (none recorded). */
+static const char *
+meeting_attended(const struct store_attend *v, size_t n, const char *member)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].member, member) == 0)
+			return v[i].present ? "present" : "absent";
+	return NULL;
+}
+
+/*
+ * The meeting's work section as a community post would carry it
+ * (worksum_render through outbox_work_items, as every reminder does): the
+ * last meeting before it and it as the next, read at now or, for a meeting
+ * that has started, at its start.  Allocated; NULL with *err on a failed
+ * read.
+ */
+static char *
+meeting_work(const struct config *cfg, const struct config_community *c,
+    struct store *st, int day, struct civil_time at,
+    const struct cadence_occ *occ, time_t now, char **err)
+{
+	struct store_action_filter	 f = { c->id, NULL, -1 };
+	struct store_action		*acts = NULL;
+	struct worksum_item		*items = NULL;
+	struct worksum_view		 v;
+	struct cadence_occ		*occs = NULL;
+	time_t				*starts = NULL;
+	size_t				 na = 0, n = 0, ns = 0;
+	long				 k, i;
+	char				*s = NULL;
+
+	memset(&v, 0, sizeof(v));
+	v.ctz = c->tz;
+	v.at = now < occ->start ? now : occ->start;
+	v.community = c->id;
+	if (store_action_list(st, &f, &acts, &na, err) == -1)
+		goto out;
+	if ((k = cadence_expand(c, day, at, occ->start - PLAN_WORK_LOOKBACK,
+	    occ->start + 1, &occs, err)) < 0)
+		goto out;
+	starts = xcalloc((size_t)k + 1, sizeof(*starts));
+	for (i = 0; i < k; i++)
+		if (!occs[i].cancelled)
+			starts[ns++] = occs[i].start;
+	/* The last before it, and this one as the next. */
+	worksum_around(starts, ns, occ->start, &v.last, &v.next);
+	items = outbox_work_items(cfg, acts, na, v.at, &n);
+	s = worksum_render(items, n, &v);
+out:
+	free(items);
+	free(starts);
+	free(occs);
+	store_action_list_free(acts, na);
+	return s;
+}
+
 static int
 meeting_show(struct cmd_ctx *ctx)
 {
@@ -226,13 +291,17 @@ meeting_show(struct cmd_ctx *ctx)
 	struct meeting_args		 a;
 	struct store			*st = NULL;
 	struct store_rsvp		*rs = NULL;
+	struct store_attend		*att = NULL;
 	struct store_meeting_change	*ch = NULL, *mine = NULL;
 	struct cadence_occ		 occ;
 	struct civil_time		 at;
 	json_t				*j = NULL, *list = NULL, *o;
 	char				 d[CIVIL_DATE_LEN];
 	char				 buf[CMD_INSTANT_LEN], *err = NULL;
+	char				*work = NULL, *line, *e;
+	const char			*came;
 	size_t				 nrs = 0, nch = 0, i, unavailable = 0;
+	size_t				 natt = 0;
 	size_t				 nreq;
 	int				 rc, day;
 
@@ -247,7 +316,8 @@ meeting_show(struct cmd_ctx *ctx)
 		goto out;
 	rc = EX_TEMPFAIL;
 	if (store_rsvp_list(st, c->id, d, &rs, &nrs, &err) == -1 ||
-	    store_meeting_changes(st, c->id, &ch, &nch, &err) == -1) {
+	    store_meeting_changes(st, c->id, &ch, &nch, &err) == -1 ||
+	    store_attend_list(st, c->id, &a.date, &att, &natt, &err) == -1) {
 		fprintf(stderr, "plc-cadence: %s\n", err);
 		goto out;
 	}
@@ -255,6 +325,11 @@ meeting_show(struct cmd_ctx *ctx)
 		if (strcmp(ch[i].meeting, d) == 0)
 			mine = &ch[i];
 	occ = cadence_meeting(c, a.date, at);
+	if ((work = meeting_work(ctx->cfg, c, st, day, at, &occ, a.now,
+	    &err)) == NULL) {
+		fprintf(stderr, "plc-cadence: %s\n", err);
+		goto out;
+	}
 	nreq = c->nmembers;
 	j = json_object();
 	list = json_array();
@@ -295,15 +370,10 @@ meeting_show(struct cmd_ctx *ctx)
 		json_object_set_new(o, "answers", json_integer(r != NULL ?
 		    r->count : 0));
 		json_object_set_new(o, "away", json_boolean(away));
-		/*
-		 * >>> MEETING SHOW: per-member extras of other branches go
-		 * here, one call each, on o (JSON) and in the text line below:
-		 *   - branch worksum: the member's work section, a pure
-		 *     function of (config, member, meeting) (e.g. "items": …);
-		 *   - branch report: the attendance recorded ("attended":
-		 *     true/false/null).
-		 * <<<
-		 */
+		/* The attendance recorded (meeting attend, the /t/ page). */
+		came = meeting_attended(att, natt, m->id);
+		json_object_set_new(o, "attended", came != NULL ?
+		    json_boolean(strcmp(came, "present") == 0) : json_null());
 		json_array_append_new(list, o);
 		if (!a.json) {
 			printf("  %-12s %-8s %-5s%s", m->id, required ?
@@ -312,6 +382,8 @@ meeting_show(struct cmd_ctx *ctx)
 			if (r != NULL)
 				printf(" (%s)", cmd_format_instant(r->at,
 				    c->tz, buf));
+			if (came != NULL)
+				printf(" %s", came);
 			putchar('\n');
 		}
 	}
@@ -345,6 +417,7 @@ meeting_show(struct cmd_ctx *ctx)
 		    meeting_quorum_share(c))));
 		json_object_set_new(j, "members", list);
 		list = NULL;
+		json_object_set_new(j, "work", json_string(work));
 		rc = json_dumpf(j, stdout, JSON_INDENT(2)) == -1 ? EX_IOERR :
 		    EX_OK;
 		putchar('\n');
@@ -354,6 +427,11 @@ meeting_show(struct cmd_ctx *ctx)
 		    meeting_quorum_share(c)), nreq, nreq - unavailable,
 		    meeting_quorum_ok(nreq, unavailable,
 		    meeting_quorum_share(c)) ? "" : " (below quorum)");
+		for (line = work; *line != '\0'; line = e + 1) {
+			e = strchr(line, '\n');
+			printf("%-6s%.*s\n", line == work ? "work" : "",
+			    (int)(e - line), line);
+		}
 		rc = EX_OK;
 	}
 out:
@@ -361,7 +439,9 @@ out:
 	json_decref(j);
 	free(err);
 	store_rsvp_list_free(rs, nrs);
+	store_attend_free(att, natt);
 	store_meeting_changes_free(ch, nch);
+	free(work);
 	store_close(st);
 	return rc;
 }

@@ -411,6 +411,11 @@ community_post(struct loader *L, const struct scan_sec *sec,
 		fail_at(L, scan_key_line(sec, "facilitator"), "%s facilitator: "
 		    "'%s' is in neither members nor optional", sec->label,
 		    c->facilitator->id);
+	if (c->recorder != NULL && scan_key_line(sec, "members") != 0 &&
+	    !config_community_has_member(c, c->recorder))
+		fail_at(L, scan_key_line(sec, "recorder"), "%s recorder: "
+		    "'%s' is in neither members nor optional", sec->label,
+		    c->recorder->id);
 	for (i = 0; i < c->noptional; i++) {
 		size_t	 j;
 
@@ -663,6 +668,7 @@ community_free(struct config_community *c)
 	free(c->location);
 	free(c->url);
 	free(c->description);
+	free(c->notes_url);
 	free(c->remind);
 	free(c->action_remind);
 	free(c->notify);

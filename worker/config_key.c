@@ -1047,6 +1047,87 @@ c_timezone(struct loader *L, void *obj, const struct item *it)
 	((struct comm_ctx *)obj)->c->tz = parse_zone(L, it, it->value);
 }
 
+static void
+c_agenda_due(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_community	*c = ((struct comm_ctx *)obj)->c;
+
+	c->has_agenda_due = parse_duration(L, it, it->value,
+	    &c->agenda_due) == 0;
+}
+
+static void
+c_minutes_due(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_community	*c = ((struct comm_ctx *)obj)->c;
+
+	c->has_minutes_due = parse_duration(L, it, it->value,
+	    &c->minutes_due) == 0;
+}
+
+static void
+c_recorder(struct loader *L, void *obj, const struct item *it)
+{
+	((struct comm_ctx *)obj)->c->recorder = find_member(L, it, it->value);
+}
+
+/*
+ * "https://docs.example.edu/plc/math7/{date}": an http(s) URL in which
+ * {date} is the only brace; it is checked as filled in.
+ */
+static void
+c_notes_url(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_community	*c = ((struct comm_ctx *)obj)->c;
+	struct xbuf		 b = { NULL, 0, 0 };
+	const char		*p, *q;
+
+	for (p = it->value; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
+	    p = q + strlen(CONFIG_NOTES_DATE)) {
+		xbuf_add(&b, p, (size_t)(q - p));
+		xbuf_add(&b, "2026-01-01", 10);
+	}
+	xbuf_add(&b, p, strlen(p));
+	if (!is_web_url(it->value) || !url_chars_ok(b.s) ||
+	    strlen(b.s) <= strlen("https://"))
+		ifail(L, it, "'%s' is not an http(s) URL (only {date} may be "
+		    "filled in)", it->value);
+	else
+		c->notes_url = xstrdup(it->value);
+	free(b.s);
+}
+
+/* "1st 07:00": a day of the month (1..28, so every month has it) and a
+ * community-local time. */
+static void
+c_report(struct loader *L, void *obj, const struct item *it)
+{
+	struct config_community	*c = ((struct comm_ctx *)obj)->c;
+	const char		*s = it->value;
+	char			*end, *t, *copy;
+	long			 d;
+
+	d = strtol(s, &end, 10);
+	t = end;
+	copy = NULL;
+	if (end != s && (strncmp(end, "st", 2) == 0 ||
+	    strncmp(end, "nd", 2) == 0 || strncmp(end, "rd", 2) == 0 ||
+	    strncmp(end, "th", 2) == 0))
+		t = end + 2;
+	if (end == s || !isdigit((unsigned char)*s) || d < 1 || d > 28 ||
+	    (*t != ' ' && *t != '\t')) {
+		ifail(L, it, "'%s' is not DAY HH:MM with a day of the month "
+		    "1-28 (e.g. 1st 07:00)", s);
+		return;
+	}
+	copy = xstrdup(t);
+	if (parse_time(L, it, trim(copy), &c->report_time) == 0) {
+		c->report_mday = (int)d;
+		c->has_report = true;
+	}
+	free(copy);
+}
+
 /* ---------------------------------------------------------- key tables */
 
 
@@ -1128,6 +1209,11 @@ static const struct key_def community_keys[] = {
 	{ "digest", c_digest, false, NULL },
 	{ "notify", c_notify, false, NULL },
 	{ "timezone", c_timezone, false, NULL },
+	{ "agenda_due", c_agenda_due, false, NULL },
+	{ "minutes_due", c_minutes_due, false, NULL },
+	{ "recorder", c_recorder, false, NULL },
+	{ "notes_url", c_notes_url, false, NULL },
+	{ "report", c_report, false, NULL },
 	{ NULL, NULL, false, NULL }
 };
 

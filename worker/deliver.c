@@ -285,6 +285,7 @@ deliver_mail(const struct config *cfg, struct store *st,
 		msg.date = now;
 		msg.dedup_key = r->dedup;
 		msg.text = r->body;
+		msg.html = r->html;
 		if (message_build(&msg, &data[k], &items[k].len, &err) == -1) {
 			deliver_fail(&jobs[i], err);
 			err = NULL;

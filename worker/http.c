@@ -27,12 +27,15 @@
 #include "busy.h"
 #include "hex.h"
 #include "http.h"
+#include "ledger.h"
 #include "link.h"
 #include "log.h"
 #include "meeting.h"
 #include "metrics.h"
 #include "page.h"
 #include "plan.h"
+#include "report.h"
+#include "roll.h"
 #include "store.h"
 #include "token.h"
 #include "tz.h"
@@ -51,6 +54,10 @@
 #define HTTP_CONTENT_TYPE	"text/calendar; charset=utf-8"
 #define HTTP_MAX_POOL		16
 #define HTTP_LINK_PREFIX	"/a/"
+#define HTTP_ATTEND_PREFIX	"/t/"	/* branch report */
+#define HTTP_REPORT_PREFIX	"/r/"
+/* The most bytes of a form we read: a roll of a few dozen members. */
+#define HTTP_FORM_MAX		8192
 #define HTTP_RSVP_PREFIX	"/v/"
 #define HTTP_MOVE_PREFIX	"/m/"
 /* The pages need nothing but their own inline style and form. */
@@ -194,6 +201,9 @@ struct http_server {
 	pthread_mutex_t		 names_lock;	/* guards the names */
 	struct http_name	*members, *communities;
 	size_t			 nmembers, ncommunities;
+	/* The config in force (names_lock), for the attendance and report
+	 * pages; the worker frees an old one only after replacing it. */
+	const struct config	*cfg;
 	char			*public_url;	/* for the origin check */
 	struct http_meet	*meets;		/* names_lock too */
 	size_t			 nmeets;
@@ -1402,12 +1412,249 @@ http_set_config(struct http_server *srv, const struct config *cfg)
 	srv->nmembers = cfg->nmembers;
 	srv->communities = c;
 	srv->ncommunities = cfg->ncommunities;
+	srv->cfg = cfg;
 	opub = srv->public_url;
 	srv->public_url = pub;
 	pthread_mutex_unlock(&srv->names_lock);
 	free(opub);
 	http_names_free(om, onm);
 	http_names_free(oc, onc);
+}
+
+void
+http_config_lock(struct http_server *srv)
+{
+	if (srv != NULL)
+		pthread_mutex_lock(&srv->names_lock);
+}
+
+void
+http_config_unlock(struct http_server *srv)
+{
+	if (srv != NULL)
+		pthread_mutex_unlock(&srv->names_lock);
+}
+
+/* ---- branch report: the attendance page (/t/) and report page (/r/) -- */
+
+/* The body of a POST to a form page, read as it arrives (the connection's
+ * con_cls); too_big once it passed HTTP_FORM_MAX.  One allocation, so
+ * that freeing the con_cls frees it all. */
+struct http_form {
+	size_t		 len;
+	bool		 too_big;
+	char		 buf[HTTP_FORM_MAX + 1];
+};
+
+/* The link of kind in token (untrusted) at now, its subject into *subject
+ * (allocated) on success. */
+static bool
+http_link_of(struct http_server *srv, const char *token, enum link_kind want,
+    time_t now, char **subject)
+{
+	enum link_verdict	v = LINK_MALFORMED;
+	enum link_kind		kind = LINK_DONE;
+
+	*subject = NULL;
+	if (srv->link_key != NULL)
+		v = link_check_kind(srv->link_key, srv->link_keylen, token, now,
+		    &kind, subject);
+	if (v == LINK_OK && kind == want)
+		return true;
+	log_info("http: a %s link was refused", v == LINK_EXPIRED ?
+	    "expired" : v == LINK_FORGED ? "forged" : v == LINK_OK ?
+	    "misplaced" : "malformed");
+	free(*subject);
+	*subject = NULL;
+	return false;
+}
+
+/*
+ * GET/HEAD /t/LINK: the attendance roll of one meeting (LINK_ATTEND,
+ * "COMMUNITY.DATE"), ticked as recorded (or, when nothing is, from the
+ * "I'll be there" answers); changes nothing.  POST (same origin only)
+ * records every member of the roll present or absent, as "link".
+ */
+static enum MHD_Result
+http_attend(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token, bool post, const struct http_form *form)
+{
+	const struct config_community	*c;
+	struct roll_entry		*v = NULL;
+	struct store_attend		*att = NULL;
+	struct store_rsvp		*rs = NULL;
+	struct civil_date		 d;
+	enum roll_from			 from = ROLL_FROM_NONE;
+	const char			**ids = NULL;
+	bool				*pres = NULL, recorded = false, ok = true;
+	char				*subject = NULL, *dot, *err = NULL;
+	char				*html = NULL, when[PLAN_DAY_LEN + 64];
+	char				 db[PLAN_DAY_LEN], iso[CIVIL_DATE_LEN];
+	unsigned int			 code = MHD_HTTP_FORBIDDEN;
+	time_t				 now = time(NULL) + srv->now_offset;
+	size_t				 n = 0, na = 0, nrs = 0, i, j, nm;
+
+	if (!http_link_of(srv, token, LINK_ATTEND, now, &subject))
+		goto out;
+	if ((dot = strchr(subject, '.')) == NULL ||
+	    civil_date_parse(dot + 1, &d) == -1)
+		goto out;
+	*dot = '\0';
+	if (post && !http_same_origin(srv, conn)) {
+		html = page_cross_origin();
+		goto out;
+	}
+	if (post && (form == NULL || form->too_big)) {
+		code = MHD_HTTP_CONTENT_TOO_LARGE;
+		html = page_doc("Too much", "The form was too large",
+		    "<p>Nothing was changed.</p>\n");
+		goto out;
+	}
+	pthread_mutex_lock(&srv->names_lock);
+	if (srv->cfg == NULL ||
+	    (c = config_community_find(srv->cfg, subject)) == NULL) {
+		pthread_mutex_unlock(&srv->names_lock);
+		goto out;
+	}
+	nm = c->nmembers + c->noptional;
+	v = xcalloc(nm + 1, sizeof(*v));
+	for (i = 0; i < nm; i++) {
+		const struct config_member *m = i < c->nmembers ?
+		    c->members[i] : c->optional[i - c->nmembers];
+
+		for (j = 0; j < n && strcmp(v[j].id, m->id) != 0; j++)
+			;
+		if (j < n)
+			continue;
+		v[n].id = m->id;
+		v[n++].name = m->name != NULL ? m->name : m->id;
+	}
+	plan_day(d, db, sizeof(db));
+	snprintf(when, sizeof(when), "%s (series date %04d-%02d-%02d)", db,
+	    d.y % 10000, d.m % 100, d.d % 100);
+	pthread_mutex_lock(&srv->db_lock);
+	ok = store_attend_list(srv->st, c->id, &d, &att, &na, &err) == 0;
+	for (i = 0; ok && i < na; i++)
+		for (j = 0; j < n; j++)
+			if (strcmp(v[j].id, att[i].member) == 0) {
+				v[j].ticked = att[i].present;
+				recorded = true;
+			}
+	/* Nothing recorded yet: pre-tick the "I'll be there" answers (each
+	 * member's latest).  A POST reads only the form. */
+	if (ok && !recorded && !post) {
+		civil_date_format(d, iso);
+		ok = store_rsvp_list(srv->st, c->id, iso, &rs, &nrs,
+		    &err) == 0;
+		for (i = 0; ok && i < nrs; i++)
+			for (j = 0; j < n; j++)
+				if (rs[i].answer == STORE_RSVP_YES &&
+				    strcmp(v[j].id, rs[i].member) == 0) {
+					v[j].ticked = true;
+					from = ROLL_FROM_RSVP;
+				}
+	}
+	if (ok && post && roll_parse(form->buf, form->len, v, n) == -1) {
+		pthread_mutex_unlock(&srv->db_lock);
+		pthread_mutex_unlock(&srv->names_lock);
+		code = MHD_HTTP_BAD_REQUEST;
+		html = page_doc("Not saved", "The form could not be read",
+		    "<p>Nothing was changed.</p>\n");
+		goto out;
+	}
+	if (ok && post) {
+		ids = xcalloc(n + 1, sizeof(*ids));
+		pres = xcalloc(n + 1, sizeof(*pres));
+		for (i = 0; i < n; i++) {
+			ids[i] = v[i].id;
+			pres[i] = v[i].ticked;
+		}
+		ok = store_attend_set(srv->st, c->id, d, ids, pres, n, now,
+		    "link", &err) == 0;
+	}
+	pthread_mutex_unlock(&srv->db_lock);
+	if (!ok) {
+		pthread_mutex_unlock(&srv->names_lock);
+		log_warn("http: attendance of %s: %s", subject, err);
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		html = page_busy();
+		goto out;
+	}
+	if (post)
+		log_notice("http: attendance of %s %s recorded by link",
+		    c->id, dot + 1);
+	html = roll_page(c->name != NULL ? c->name : c->id, when, v, n,
+	    recorded ? ROLL_FROM_RECORDED : from, post);
+	pthread_mutex_unlock(&srv->names_lock);
+	code = MHD_HTTP_OK;
+out:
+	store_attend_free(att, na);
+	store_rsvp_list_free(rs, nrs);
+	free(ids);
+	free(pres);
+	free(v);
+	free(err);
+	free(subject);
+	return http_page(conn, code, html != NULL ? html : page_refused());
+}
+
+/* GET/HEAD /r/LINK: the community's report page (LINK_REPORT,
+ * "COMMUNITY"), from its start to today. */
+static enum MHD_Result
+http_report(struct http_server *srv, struct MHD_Connection *conn,
+    const char *token)
+{
+	const struct config_community	*c;
+	struct civil_date		 from, to;
+	struct ledger			 l;
+	struct report			 r;
+	unsigned int			 code = MHD_HTTP_FORBIDDEN;
+	time_t				 now = time(NULL) + srv->now_offset;
+	char				*subject = NULL, *err = NULL;
+	char				*html = NULL;
+	int				 rc;
+
+	memset(&l, 0, sizeof(l));
+	if (!http_link_of(srv, token, LINK_REPORT, now, &subject))
+		goto out;
+	pthread_mutex_lock(&srv->names_lock);
+	if (srv->cfg == NULL ||
+	    (c = config_community_find(srv->cfg, subject)) == NULL) {
+		pthread_mutex_unlock(&srv->names_lock);
+		goto out;
+	}
+	ledger_period(c, now, &from, &to);
+	pthread_mutex_lock(&srv->db_lock);
+	rc = ledger_load(srv->st, c, from, to, now, &l, &err);
+	pthread_mutex_unlock(&srv->db_lock);
+	if (rc == 0) {
+		report_compute(&l.in, &r);
+		html = report_page_html(&r);
+		report_free(&r);
+		code = MHD_HTTP_OK;
+	} else {
+		log_warn("http: report of %s: %s", c->id, err);
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		html = page_busy();
+	}
+	pthread_mutex_unlock(&srv->names_lock);
+out:
+	ledger_free(&l);
+	free(err);
+	free(subject);
+	return http_page(conn, code, html != NULL ? html : page_refused());
+}
+
+static void
+http_form_free(struct http_server *srv, void **con_cls)
+{
+	struct http_form	*f;
+
+	if (*con_cls == NULL || *con_cls == srv)
+		return;
+	f = *con_cls;
+	free(f);
+	*con_cls = NULL;
 }
 
 static enum MHD_Result
@@ -1433,13 +1680,51 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	 */
 	if (readonly || post) {
 		if (*con_cls == NULL) {
-			*con_cls = srv;
+			/* A roll's form is read; every other body dropped. */
+			if (post && strncmp(url, HTTP_ATTEND_PREFIX,
+			    sizeof(HTTP_ATTEND_PREFIX) - 1) == 0) {
+				struct http_form *f = xmalloc(sizeof(*f));
+
+				f->len = 0;
+				f->too_big = false;
+				*con_cls = f;
+			} else
+				*con_cls = srv;
 			return MHD_YES;
 		}
 		if (*upload_data_size != 0) {
+			if (*con_cls != srv) {
+				struct http_form *f = *con_cls;
+
+				if (f->len + *upload_data_size >
+				    HTTP_FORM_MAX)
+					f->too_big = true;
+				else {
+					memcpy(f->buf + f->len, upload_data,
+					    *upload_data_size);
+					f->len += *upload_data_size;
+				}
+			}
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
+	}
+	if (strncmp(url, HTTP_ATTEND_PREFIX,
+	    sizeof(HTTP_ATTEND_PREFIX) - 1) == 0) {
+		if (!readonly && !post)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->link_not_allowed);
+		return http_attend(srv, conn,
+		    url + sizeof(HTTP_ATTEND_PREFIX) - 1, post,
+		    *con_cls != srv ? *con_cls : NULL);
+	}
+	if (strncmp(url, HTTP_REPORT_PREFIX,
+	    sizeof(HTTP_REPORT_PREFIX) - 1) == 0) {
+		if (!readonly)
+			return MHD_queue_response(conn,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, srv->not_allowed);
+		return http_report(srv, conn,
+		    url + sizeof(HTTP_REPORT_PREFIX) - 1);
 	}
 	/* Exact matches only: no decoding, no normalisation, so "..",
 	 * "%2e%2e" (which arrives decoded) and "//" simply do not match. */
@@ -1612,8 +1897,8 @@ http_notify_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_conn	*c = http_conn_of(conn);
 
-	(void)con_cls;
 	(void)toe;
+	http_form_free(cls, con_cls);
 	if (c != NULL)
 		http_conn_arm(cls, c);
 }

@@ -17,6 +17,7 @@
 #include "civil.h"
 #include "feed.h"
 #include "ical.h"
+#include "plan.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -226,9 +227,35 @@ ical_series_event(const struct feed_input *in, const struct feed_series *s)
 	return ev;
 }
 
-/* A RECURRENCE-ID override: a moved meeting.  A cancelled one is an
- * EXDATE of the master instead: clients that ignore STATUS on overrides
- * would still show it. */
+/* Branch report: the event's URL is the meeting's notes link (notes_url
+ * filled in); the join link stays in DESCRIPTION.  notes NULL: as is. */
+static void
+ical_set_notes(icalcomponent *ev, const char *notes)
+{
+	icalproperty	*p;
+
+	if (notes == NULL)
+		return;
+	while ((p = icalcomponent_get_first_property(ev,
+	    ICAL_URL_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(ev, p);
+		icalproperty_free(p);
+	}
+	icalcomponent_add_property(ev, icalproperty_new_url(notes));
+}
+
+/* The notes link of the meeting of series date orig as a feed shows it:
+ * the template filled in, or the fixed link; NULL for none. */
+static char *
+ical_notes(const struct config_community *c, struct civil_date orig)
+{
+	return plan_notes_url(c, orig);
+}
+
+/* A RECURRENCE-ID override: a moved meeting, or (branch report) one
+ * whose notes link is its own.  A cancelled one is an EXDATE of the
+ * master instead: clients that ignore STATUS on overrides would still
+ * show it. */
 static void
 ical_add_override(icalcomponent *cal, const struct feed_input *in,
     const struct feed_series *s, struct civil_date orig,
@@ -236,11 +263,44 @@ ical_add_override(icalcomponent *cal, const struct feed_input *in,
 {
 	const struct tz	*tz = s->community->tz;
 	icalcomponent	*ev = ical_series_event(in, s);
+	char		*notes = ical_notes(s->community, orig);
+
+	ical_set_notes(ev, notes);
+	free(notes);
 
 	ical_add_local(ev, ICAL_RECURRENCEID_PROPERTY, tz, orig, s->at);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, date, at);
 	ical_year_use(z, date.y);
 	icalcomponent_add_component(cal, ev);
+}
+
+/*
+ * Branch report: a per-meeting notes link is the URL of each meeting
+ * starting in [notes_from, notes_to), through an override; one moved is
+ * already an override above and has its link there.  The render cache's
+ * key of a series must name c->notes_url and notes_to (when the template
+ * has {date}).
+ */
+static int
+ical_add_notes(icalcomponent *cal, const struct feed_input *in,
+    const struct feed_series *s, struct ical_zones *z, char **err)
+{
+	const struct config_community	*c = s->community;
+	struct cadence_occ		*occ = NULL;
+	long				 n, i;
+
+	if (!plan_notes_per_meeting(c) || in->notes_to <= in->notes_from)
+		return 0;
+	if ((n = cadence_expand(c, s->day, s->at, in->notes_from,
+	    in->notes_to, &occ, err)) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!occ[i].cancelled && cadence_move_of(c, occ[i].orig) ==
+		    NULL)
+			ical_add_override(cal, in, s, occ[i].orig, occ[i].date,
+			    occ[i].at, z);
+	free(occ);
+	return 0;
 }
 
 static int
@@ -394,6 +454,10 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 	}
 	qsort(ex, nex, sizeof(*ex), ical_date_cmp);
 	ev = ical_series_event(in, s);
+	/* A fixed notes link is the whole series'; one per meeting goes on
+	 * the overrides below. */
+	if (c->notes_url != NULL && !plan_notes_per_meeting(c))
+		ical_set_notes(ev, c->notes_url);
 	ical_add_local(ev, ICAL_DTSTART_PROPERTY, tz, first, s->at);
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rt));
 	/* A meeting moved out of a skipped week is no EXDATE: its override
@@ -426,6 +490,8 @@ ical_add_series(icalcomponent *cal, const struct feed_input *in,
 			ical_add_override(cal, in, s, m->from, m->to,
 			    m->has_time ? m->at : s->at, z);
 	}
+	if (ical_add_notes(cal, in, s, z, err) == -1)
+		goto out;
 	rc = 0;
 out:
 	if (ev != NULL)

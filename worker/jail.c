@@ -273,102 +273,74 @@ jail_death(int status, const struct rusage *ru, int cpu_s, bool timed_out,
 	return xstrdup("garbled answer");
 }
 
-enum jail_result
-jail_run(const struct jail_job *job, const struct stop_watch *w, char **out,
-    size_t *len, char **why)
-{
-	struct pollfd		 pfd[2];
-	struct rusage		 ru;
-	struct xbuf		 b = { NULL, 0, 0 };
-	enum jail_result	 rc = JAIL_FAILED;
-	char			 buf[65536];
-	size_t			 max = job->max_out > 0 ? job->max_out :
-				     JAIL_MAX_OUT;
-	int			 cpu_s = job->cpu_s > 0 ? job->cpu_s : JAIL_CPU_S;
-	int			 p[2], status = 0, sfd, n;
-	int64_t			 now, deadline, next_tick;
-	bool			 eof = false, timed_out = false, too_big = false;
-	bool			 stopped = false;
-	ssize_t			 r;
-	pid_t			 pid, parent = getpid(), got;
+/* A child at work, as the parent sees it. */
+struct jail_kid {
+	size_t		 job;		/* index into the jobs */
+	pid_t		 pid;
+	int		 fd;		/* the read end of its pipe */
+	struct xbuf	 b;		/* its answer so far */
+	int64_t		 deadline;	/* wall-clock cap, monotonic ms */
+	bool		 eof, timed_out, too_big;
+};
 
-	*out = NULL;
-	*len = 0;
-	*why = NULL;
-	if (stop_watch_asked(w)) {
-		*why = xstrdup("stopped");
-		return JAIL_STOPPED;
-	}
+/* Fork a child for job; 0, or -1 with a->why set (pipe or fork failed). */
+static int
+jail_start(const struct jail_job *job, struct jail_kid *k,
+    struct jail_answer *a)
+{
+	int	p[2];
+	pid_t	parent = getpid();
+
+	/* The slot may hold a moved child's copy: start it afresh. */
+	memset(k, 0, sizeof(*k));
 	if (pipe2(p, O_CLOEXEC) == -1) {
-		*why = xasprintf("pipe: %s", strerror(errno));
-		return JAIL_FAILED;
+		a->result = JAIL_FAILED;
+		a->why = xasprintf("pipe: %s", strerror(errno));
+		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		*why = xasprintf("fork: %s", strerror(errno));
+	if ((k->pid = fork()) == -1) {
+		a->result = JAIL_FAILED;
+		a->why = xasprintf("fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
-		return JAIL_FAILED;
+		return -1;
 	}
-	if (pid == 0) {
+	if (k->pid == 0) {
 		close(p[0]);
 		jail_child(job, p[1], parent);
 	}
 	close(p[1]);
-	now = jail_mono_ms();
-	deadline = now + (int64_t)cpu_s * JAIL_WALL_FACTOR * 1000;
-	next_tick = now + JAIL_TICK_MS;
-	sfd = w != NULL ? stop_fd(w->stop) : -1;
-	/* Read the answer to its end, watching for a stop and the clock. */
-	while (!eof) {
-		pfd[0].fd = p[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = sfd;
-		pfd[1].events = POLLIN;
-		now = jail_mono_ms();
-		if (now >= next_tick) {
-			stop_alive(w);
-			next_tick = now + JAIL_TICK_MS;
-		}
-		if (now >= deadline) {
-			timed_out = true;
-			break;
-		}
-		n = poll(pfd, sfd != -1 ? 2 : 1, (int)((next_tick < deadline ?
-		    next_tick : deadline) - now));
-		if (n == -1 && errno != EINTR)
-			break;
-		if (stop_watch_asked(w)) {
-			stopped = true;
-			break;
-		}
-		if (n <= 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		r = read(p[0], buf, sizeof(buf));
-		if (r == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0) {
-			eof = true;
-			break;
-		}
-		if (b.len + (size_t)r > max + 1) {
-			too_big = true;
-			break;
-		}
-		xbuf_add(&b, buf, (size_t)r);
-	}
-	close(p[0]);
-	if (!eof)
-		kill(pid, SIGKILL);
+	k->fd = p[0];
+	k->deadline = jail_mono_ms() + (int64_t)(job->cpu_s > 0 ? job->cpu_s :
+	    JAIL_CPU_S) * JAIL_WALL_FACTOR * 1000;
+	return 0;
+}
+
+/*
+ * Reap k (killed first unless its answer ended) and sort its end into a:
+ * stopped says a stop was asked.  The wait is bounded by k's deadline.
+ */
+static void
+jail_finish(const struct jail_job *job, struct jail_kid *k, bool stopped,
+    const struct stop_watch *w, struct jail_answer *a)
+{
+	struct rusage	ru;
+	int		status = 0;
+	pid_t		got;
+
+	close(k->fd);
+	if (!k->eof)
+		kill(k->pid, SIGKILL);
 	/* After EOF the child is on its way out; a child that closed its
 	 * pipe and went on is killed at the deadline. */
-	while ((got = wait4(pid, &status, eof ? WNOHANG : 0, &ru)) == 0 ||
-	    (got == -1 && errno == EINTR)) {
-		if (got == 0 && (jail_mono_ms() >= deadline ||
+	while ((got = wait4(k->pid, &status, k->eof ? WNOHANG : 0, &ru)) ==
+	    0 || (got == -1 && errno == EINTR)) {
+		if (got == 0 && (jail_mono_ms() >= k->deadline ||
 		    stop_watch_asked(w))) {
 			stopped = stop_watch_asked(w);
-			timed_out = !stopped;
-			eof = false;
-			kill(pid, SIGKILL);
+			k->timed_out = !stopped;
+			k->eof = false;
+			kill(k->pid, SIGKILL);
 			continue;
 		}
 		if (got == 0)
@@ -377,25 +349,157 @@ jail_run(const struct jail_job *job, const struct stop_watch *w, char **out,
 	if (got == -1)
 		memset(&ru, 0, sizeof(ru));
 	if (stopped) {
-		*why = xstrdup("stopped");
-		rc = JAIL_STOPPED;
-	} else if (eof && got == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0 && b.len >= 1 && (b.s[0] == 'o' ||
-	    b.s[0] == 'e')) {
-		if (b.s[0] == 'e') {
-			*why = jail_clean(b.s + 1, b.len - 1);
-			rc = JAIL_REFUSED;
+		a->why = xstrdup("stopped");
+		a->result = JAIL_STOPPED;
+	} else if (k->eof && got == k->pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 && k->b.len >= 1 && (k->b.s[0] == 'o' ||
+	    k->b.s[0] == 'e')) {
+		if (k->b.s[0] == 'e') {
+			a->why = jail_clean(k->b.s + 1, k->b.len - 1);
+			a->result = JAIL_REFUSED;
 		} else {
-			*len = b.len - 1;
-			*out = xmalloc(*len + 1);
-			memcpy(*out, b.s + 1, *len);
-			(*out)[*len] = '\0';
-			rc = JAIL_OK;
+			a->len = k->b.len - 1;
+			a->out = xmalloc(a->len + 1);
+			memcpy(a->out, k->b.s + 1, a->len);
+			a->out[a->len] = '\0';
+			a->result = JAIL_OK;
 		}
 	} else {
-		*why = jail_death(status, &ru, cpu_s, timed_out, too_big);
-		rc = JAIL_FAILED;
+		a->why = jail_death(status, &ru, job->cpu_s > 0 ? job->cpu_s :
+		    JAIL_CPU_S, k->timed_out, k->too_big);
+		a->result = JAIL_FAILED;
 	}
-	free(b.s);
-	return rc;
+	free(k->b.s);
+	memset(k, 0, sizeof(*k));
+}
+
+void
+jail_answer_clear(struct jail_answer *a)
+{
+	if (a == NULL)
+		return;
+	free(a->out);
+	free(a->why);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+jail_run_all(const struct jail_job *jobs, size_t n, int parallel,
+    const struct stop_watch *w, struct jail_answer *ans)
+{
+	struct jail_kid	*kids;
+	struct pollfd	*pfd;
+	char		 buf[65536];
+	size_t		 next = 0, nk = 0, i, max;
+	int64_t		 now, wake, next_tick;
+	int		 sfd, np;
+	bool		 stopped = false;
+	ssize_t		 r;
+
+	memset(ans, 0, n * sizeof(*ans));
+	if (parallel < 1)
+		parallel = 1;
+	kids = xcalloc((size_t)parallel, sizeof(*kids));
+	pfd = xcalloc((size_t)parallel + 1, sizeof(*pfd));
+	sfd = w != NULL ? stop_fd(w->stop) : -1;
+	next_tick = jail_mono_ms() + JAIL_TICK_MS;
+	while (next < n || nk > 0) {
+		if (stop_watch_asked(w)) {
+			stopped = true;
+			break;
+		}
+		/* Keep `parallel` children at work. */
+		while (nk < (size_t)parallel && next < n) {
+			if (jail_start(&jobs[next], &kids[nk], &ans[next]) == 0)
+				kids[nk++].job = next;
+			next++;
+		}
+		if (nk == 0)
+			continue;
+		now = jail_mono_ms();
+		if (now >= next_tick) {
+			stop_alive(w);
+			next_tick = now + JAIL_TICK_MS;
+		}
+		/* A child past its wall-clock cap is done with. */
+		wake = next_tick;
+		for (i = 0; i < nk; ) {
+			if (now >= kids[i].deadline) {
+				kids[i].timed_out = true;
+				jail_finish(&jobs[kids[i].job], &kids[i], false,
+				    w, &ans[kids[i].job]);
+				kids[i] = kids[--nk];
+				continue;
+			}
+			if (kids[i].deadline < wake)
+				wake = kids[i].deadline;
+			i++;
+		}
+		if (nk == 0)
+			continue;
+		for (i = 0; i < nk; i++) {
+			pfd[i].fd = kids[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		np = (int)nk;
+		if (sfd != -1) {
+			pfd[np].fd = sfd;
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			np++;
+		}
+		if (poll(pfd, (nfds_t)np, (int)(wake > now ? wake - now : 0)) ==
+		    -1 && errno != EINTR)
+			break;
+		if (stop_watch_asked(w)) {
+			stopped = true;
+			break;
+		}
+		/* Read what is there; an answer ends at EOF.  Backwards, so
+		 * that a finished child's slot takes the last one's. */
+		for (i = nk; i-- > 0; ) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(kids[i].fd, buf, sizeof(buf));
+			if (r == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			max = jobs[kids[i].job].max_out > 0 ?
+			    jobs[kids[i].job].max_out : JAIL_MAX_OUT;
+			if (r > 0 && kids[i].b.len + (size_t)r > max + 1)
+				kids[i].too_big = true;
+			else if (r > 0) {
+				xbuf_add(&kids[i].b, buf, (size_t)r);
+				continue;
+			} else
+				kids[i].eof = true;
+			jail_finish(&jobs[kids[i].job], &kids[i], false, w,
+			    &ans[kids[i].job]);
+			/* pfd[] is not read again before it is rebuilt. */
+			kids[i] = kids[--nk];
+		}
+	}
+	/* A stop, or poll failing: every child still at work is killed. */
+	for (i = 0; i < nk; i++)
+		jail_finish(&jobs[kids[i].job], &kids[i], stopped, w,
+		    &ans[kids[i].job]);
+	for (; next < n; next++) {
+		ans[next].result = stopped ? JAIL_STOPPED : JAIL_FAILED;
+		ans[next].why = xstrdup(stopped ? "stopped" : "not run");
+	}
+	free(pfd);
+	free(kids);
+}
+
+enum jail_result
+jail_run(const struct jail_job *job, const struct stop_watch *w, char **out,
+    size_t *len, char **why)
+{
+	struct jail_answer	a;
+
+	jail_run_all(job, 1, 1, w, &a);
+	*out = a.out;
+	*len = a.len;
+	*why = a.why;
+	return a.result;
 }

@@ -51,6 +51,7 @@ static const struct command {
 	    "send-test CHANNEL|ADDRESS  send one test message now; show the answer" },
 	{ "action", cmd_action,
 	    "action add ID --owner M --due DATE --title T [--notes N]\n"
+	    "              [--meeting DATE]\n"
 	    "                          record an action item; prints its number\n"
 	    "  action list [--community ID] [--owner M] [--open | --done | "
 	    "--overdue]\n"
@@ -59,11 +60,17 @@ static const struct command {
 	    "  action edit N [--due DATE] [--owner M] [--title T]\n"
 	    "  action show N [--json]  change an item; one item and its history" },
 	{ "meeting", cmd_meeting,
-	    "meeting show ID DATE [--json]  answers, away days and quorum\n"
+	    "meeting show ID DATE [--json]  answers, attendance, away days "
+	    "and quorum\n"
 	    "  meeting move ID DATE --to \"DATE HH:MM\" | meeting cancel ID "
 	    "DATE [--note T]\n"
 	    "  meeting restore ID DATE  one-off changes, recorded with who "
-	    "and when" },
+	    "and when\n"
+	    "  meeting attend ID DATE [--present M,M] [--absent M,M]\n"
+	    "                          record who came to a meeting" },
+	{ "report", cmd_report,
+	    "report ID [--from DATE] [--to DATE] [--json]\n"
+	    "                          the accountability report" },
 	{ "outbox", cmd_outbox,
 	    "outbox [--pending | --failed] [--kind K] [--to M|CHANNEL]\n"
 	    "         [--community ID] [--since D] [--until D] [--json]\n"

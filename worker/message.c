@@ -387,7 +387,7 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	struct xbuf	 b = { 0 };
 	struct msg_hdr	 h;
 	const char	*text = m->text ? m->text : "";
-	char		*mid = NULL;
+	char		*mid = NULL, hex[65], bound[32];
 
 	*out = NULL;
 	if (msg_check(m, err) == -1)
@@ -411,11 +411,31 @@ message_build(const struct message *m, char **out, size_t *outlen,
 	buf_str(&b, "MIME-Version: 1.0\r\n");
 	/* RFC 3834: vacation responders must not answer a reminder. */
 	buf_str(&b, "Auto-Submitted: auto-generated\r\n");
-	/* One text/plain part: reminders carry no calendar (an imported
-	 * copy would never follow a change); welcome.h gives the feed. */
-	buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	/* Reminders carry no calendar (an imported copy would never follow
+	 * a change; welcome.h gives the feed).  One text/plain part, or
+	 * text and HTML as alternatives (the monthly report). */
+	if (m->html == NULL) {
+		buf_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+		qp_body(&b, text, strlen(text));
+		goto done;
+	}
+	/* "=_" never occurs in quoted-printable, so no body holds this. */
+	msg_sha256_hex(mid, hex);
+	snprintf(bound, sizeof(bound), "=_plc_%.24s", hex);
+	/* Text first, HTML last: the richest alternative is last. */
+	buf_fmt(&b, "Content-Type: multipart/alternative;\r\n "
+	    "boundary=\"%s\"\r\n\r\n", bound);
+	buf_fmt(&b, "--%s\r\nContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: "
+	    "quoted-printable\r\n\r\n", bound);
 	qp_body(&b, text, strlen(text));
+	buf_fmt(&b, "--%s\r\nContent-Type: text/html; charset=utf-8"
+	    "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
+	    bound);
+	qp_body(&b, m->html, strlen(m->html));
+	buf_fmt(&b, "--%s--\r\n", bound);
+done:
 	free(mid);
 	*out = b.s;
 	*outlen = b.len;

@@ -9,12 +9,14 @@
 #include "cadence.h"
 #include "civil.h"
 #include "config.h"
+#include "ledger.h"
 #include "link.h"
 #include "log.h"
 #include "meeting.h"
 #include "nudge.h"
 #include "outbox.h"
 #include "plan.h"
+#include "prompt.h"
 #include "series.h"
 #include "store.h"
 #include "worksum.h"
@@ -45,6 +47,7 @@ outbox_store_plan(struct store *st, const struct plan_msg *m, long n,
 		rows[i].meeting = m[i].meeting;
 		rows[i].members = m[i].members;
 		rows[i].topic = m[i].topic;
+		rows[i].html = m[i].html;
 	}
 	rc = store_outbox_plan(st, rows, (size_t)(n > 0 ? n : 0), scope, now,
 	    counts, err);
@@ -340,6 +343,37 @@ outbox_plan_items(const struct config *cfg, const struct config_community *c,
 	return rc;
 }
 
+/* Branch report: the agenda, minutes and monthly report prompts
+ * (prompt.h), withdrawn with no end as the nudges are. */
+static int
+outbox_plan_prompts(const struct config *cfg,
+    const struct config_community *c, struct store *st,
+    const struct nudge_opts *no, time_t now,
+    struct store_outbox_counts *total, char **err)
+{
+	struct prompt_opts	 o = { cfg, no->public_url, no->key, no->keylen,
+				    no->horizon, no->has_quiet,
+				    no->quiet_from, no->quiet_to };
+	struct plan_msg		*m = NULL;
+	const char		*prefixes[3];
+	char			*p[3];
+	long			 n;
+	int			 rc = -1, i;
+
+	p[0] = xasprintf("%s%s:", PROMPT_PREFIX_AGENDA, c->id);
+	p[1] = xasprintf("%s%s:", PROMPT_PREFIX_MINUTES, c->id);
+	p[2] = xasprintf("%s%s:", PROMPT_PREFIX_REPORT, c->id);
+	for (i = 0; i < 3; i++)
+		prefixes[i] = p[i];
+	if ((n = ledger_prompts(st, c, &o, now, &m, err)) >= 0)
+		rc = outbox_plan_scoped(st, m, n, prefixes, 3, now,
+		    (time_t)INT64_MAX, total, err);
+	plan_free(m, n > 0 ? n : 0);
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	return rc;
+}
+
 struct worksum_item *
 outbox_work_items(const struct config *cfg, const struct store_action *acts,
     size_t na, time_t now, size_t *n)
@@ -454,6 +488,9 @@ outbox_plan(const struct config *cfg, struct store *st,
 		if (store_action_list(st, &f, &acts, &na, &cerr) == -1)
 			goto fail;
 		wi = outbox_work_items(cfg, acts, na, now, &nw);
+		if (outbox_plan_prompts(cfg, c, st, &o, now, &total,
+		    &cerr) == -1)
+			goto next;
 		/* An `auto` slot is placed by availability first. */
 		if (series_slot(st, c, &placed, &day, &at, &cerr) == -1)
 			goto next;

@@ -38,33 +38,96 @@ place_busy_free(struct place_busy *pb)
 	memset(pb, 0, sizeof(*pb));
 }
 
-/* m's busy time, from pb when it was read already; *owned when the caller
- * frees it. */
+/*
+ * The busy time of the members m[0..n) not in pb yet, read at once (so
+ * that their calendars are parsed on every core: busy_members) into pb,
+ * or into busy[] (the caller frees those) for a member pb does not hold.
+ * *failed: the sources that failed, counted the first time only.
+ */
 static int
-place_member_busy(const struct config *cfg, const struct config_member *m,
-    struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
-    struct place_busy *pb, struct avail **busy, size_t *failed, bool *owned,
+place_read_busy(const struct config *cfg, const struct config_member **m,
+    size_t n, struct store *st, time_t now, int64_t from, int64_t to,
+    bool fetch, struct place_busy *pb, struct avail **busy, size_t *failed,
     char **err)
 {
-	size_t	i = (size_t)(m - cfg->members);
-	int64_t	bfrom, bto;
+	const struct config_member	**want;
+	struct avail			**got;
+	size_t				 *fails, i, k, nw = 0, pi;
+	int64_t				  bfrom, bto;
+	int				  rc = -1;
 
-	*owned = pb == NULL || i >= pb->n;
 	*failed = 0;
-	if (!*owned && pb->busy[i] != NULL) {
-		*busy = pb->busy[i];
-		return 0;	/* counted the first time */
+	want = xcalloc(n + 1, sizeof(*want));
+	got = xcalloc(n + 1, sizeof(*got));
+	fails = xcalloc(n + 1, sizeof(*fails));
+	for (i = 0; i < n; i++) {
+		pi = (size_t)(m[i] - cfg->members);
+		busy[i] = NULL;
+		if (pb != NULL && pi < pb->n && pb->busy[pi] != NULL)
+			busy[i] = pb->busy[pi];
+		else
+			want[nw++] = m[i];
 	}
 	/* Read over whole UTC days around the range (avail_member clips to
 	 * it), so that a cached calendar serves every cycle of a day. */
 	bfrom = (from / CIVIL_DAY - 1) * CIVIL_DAY;
 	bto = (to / CIVIL_DAY + 2) * CIVIL_DAY;
-	if (busy_member(m, st, now, bfrom, bto, fetch, pb != NULL ? pb->cache :
-	    NULL, busy, failed, err) == -1)
-		return -1;
-	if (!*owned)
-		pb->busy[i] = *busy;
-	return 0;
+	if (nw > 0 && busy_members(want, nw, st, now, bfrom, bto, fetch,
+	    pb != NULL ? pb->cache : NULL, got, fails, err) == -1)
+		goto out;
+	for (i = k = 0; i < n; i++) {
+		if (busy[i] != NULL)
+			continue;
+		busy[i] = got[k];
+		*failed += fails[k++];
+		pi = (size_t)(m[i] - cfg->members);
+		if (pb != NULL && pi < pb->n)
+			pb->busy[pi] = busy[i];
+	}
+	rc = 0;
+out:
+	free(fails);
+	free(got);
+	free(want);
+	return rc;
+}
+
+int
+place_prefetch(const struct config *cfg, struct store *st, time_t now,
+    int64_t from, int64_t to, bool fetch, struct place_busy *pb,
+    size_t *failed, char **err)
+{
+	const struct config_community	 *c;
+	const struct config_member	**m;
+	struct avail			**busy;
+	bool				 *seen;
+	size_t				  i, k, n = 0;
+	int				  rc;
+
+	m = xcalloc(cfg->nmembers + 1, sizeof(*m));
+	busy = xcalloc(cfg->nmembers + 1, sizeof(*busy));
+	seen = xcalloc(cfg->nmembers + 1, sizeof(*seen));
+	for (i = 0; i < cfg->ncommunities; i++) {
+		c = &cfg->communities[i];
+		if (!series_is_auto(c))
+			continue;
+		for (k = 0; k < c->nmembers + c->noptional; k++) {
+			const struct config_member *x = k < c->nmembers ?
+			    c->members[k] : c->optional[k - c->nmembers];
+			size_t pi = (size_t)(x - cfg->members);
+
+			if (pi < cfg->nmembers && !seen[pi]) {
+				seen[pi] = true;
+				m[n++] = x;
+			}
+		}
+	}
+	rc = place_read_busy(cfg, m, n, st, now, from, to, fetch, pb, busy,
+	    failed, err);
+	free(seen);
+	free(busy);
+	free(m);
+	return rc;
 }
 
 int
@@ -72,15 +135,17 @@ place_input(const struct config *cfg, const struct config_community *c,
     struct store *st, time_t now, int64_t from, int64_t to, bool fetch,
     struct place_busy *pb, struct place_input *out, char **err)
 {
-	const struct config_member	*m;
-	struct avail			*busy = NULL;
-	size_t				 i, k, n = 0, failed;
+	const struct config_member	*m, **mv;
+	struct avail			**busy;
+	size_t				 i, k, n = 0;
 	bool				 found, owned;
 	int				 sday, ssecs;
 
 	memset(out, 0, sizeof(*out));
 	out->members = xcalloc(c->nmembers + c->noptional + 1,
 	    sizeof(*out->members));
+	mv = xcalloc(c->nmembers + c->noptional + 1, sizeof(*mv));
+	busy = xcalloc(c->nmembers + c->noptional + 1, sizeof(*busy));
 	for (i = 0; i < c->nmembers + c->noptional; i++) {
 		m = i < c->nmembers ? c->members[i] :
 		    c->optional[i - c->nmembers];
@@ -88,17 +153,27 @@ place_input(const struct config *cfg, const struct config_community *c,
 			;
 		if (k < n)
 			continue;	/* required and optional: required */
-		if (place_member_busy(cfg, m, st, now, from, to, fetch, pb,
-		    &busy, &failed, &owned, err) == -1)
-			goto fail;
-		out->failed += failed;
 		out->members[n].member = m;
 		out->members[n].required = i < c->nmembers;
-		out->members[n].free = avail_member(m, c, busy, from, to);
-		if (owned)
-			avail_free(busy);
-		n++;
+		mv[n++] = m;
 	}
+	if (place_read_busy(cfg, mv, n, st, now, from, to, fetch, pb, busy,
+	    &out->failed, err) == -1) {
+		n = 0;
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		k = (size_t)(mv[i] - cfg->members);
+		owned = pb == NULL || k >= pb->n;
+		out->members[i].free = avail_member(mv[i], c, busy[i], from,
+		    to);
+		if (owned)
+			avail_free(busy[i]);
+	}
+	free(busy);
+	free(mv);
+	busy = NULL;
+	mv = NULL;
 	out->in.community = c;
 	out->in.members = out->members;
 	out->in.nmembers = n;
@@ -114,6 +189,8 @@ place_input(const struct config *cfg, const struct config_community *c,
 	}
 	return 0;
 fail:
+	free(busy);
+	free(mv);
 	out->in.nmembers = n;
 	place_input_free(out);
 	return -1;
@@ -223,8 +300,19 @@ place_run(const struct config *cfg, struct store *st, time_t now,
 	size_t			 i;
 
 	memset(counts, 0, sizeof(*counts));
-	/* A member in several auto communities is fetched once a cycle. */
+	/* A member in several auto communities is fetched once a cycle, and
+	 * all of them before the first is ranked, so that their calendars
+	 * are parsed on every core at once. */
 	place_busy_init(&pb, cfg, cache);
+	if (place_prefetch(cfg, st, now, now, now +
+	    (time_t)cfg->worker.horizon, true, &pb, &counts->failed,
+	    &err) == -1) {
+		/* Read again, one community at a time, where it failed. */
+		if (!busy_cache_stopped(cache))
+			log_err("busy calendars: %s", err);
+		free(err);
+		err = NULL;
+	}
 	for (i = 0; i < cfg->ncommunities; i++) {
 		if (!series_is_auto(&cfg->communities[i]))
 			continue;

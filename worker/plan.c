@@ -218,6 +218,7 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, int clock,
 	struct civil_date	 od = m->occ->orig;
 	const char		*rel;
 	char			*line, *text, ib[PLAN_INSTANT_LEN], ob[32];
+	char			*notes;
 
 	line = plan_line(m, tz, clock);
 	plan_instant(tz, clock, m->occ->start, ib, sizeof(ib));
@@ -232,6 +233,13 @@ plan_texts(const struct plan_meeting *m, const struct tz *tz, int clock,
 		*subject = xasprintf("%sReminder: %s — %s", rel, m->name, ib);
 		*body = xasprintf("%s\n%s%s", line, m->descr ? m->descr : "",
 		    m->descr ? "\n" : "");
+	}
+	/* Branch report: the meeting's notes link, in its reminders. */
+	if ((notes = plan_notes_url(m->c, od)) != NULL) {
+		text = xasprintf("%sNotes: %s\n", *body, notes);
+		free(*body);
+		*body = text;
+		free(notes);
 	}
 	if (section != NULL) {
 		text = xasprintf("%s\n%s", *body, section);
@@ -496,6 +504,32 @@ plan_vec_sort(struct plan_vec *pv)
 		qsort(pv->v, (size_t)pv->n, sizeof(*pv->v), plan_cmp);
 }
 
+char *
+plan_notes_url(const struct config_community *c, struct civil_date d)
+{
+	struct xbuf	 b = { NULL, 0, 0 };
+	char		 ds[CIVIL_DATE_LEN];
+	const char	*p, *q;
+
+	if (c->notes_url == NULL)
+		return NULL;
+	civil_date_format(d, ds);
+	for (p = c->notes_url; (q = strstr(p, CONFIG_NOTES_DATE)) != NULL;
+	    p = q + strlen(CONFIG_NOTES_DATE)) {
+		xbuf_add(&b, p, (size_t)(q - p));
+		xbuf_add(&b, ds, strlen(ds));
+	}
+	xbuf_add(&b, p, strlen(p));
+	return b.s;
+}
+
+bool
+plan_notes_per_meeting(const struct config_community *c)
+{
+	return c->notes_url != NULL &&
+	    strstr(c->notes_url, CONFIG_NOTES_DATE) != NULL;
+}
+
 size_t
 plan_member_nchannels(const struct config_member *mb)
 {
@@ -644,6 +678,7 @@ plan_free(struct plan_msg *msgs, long n)
 		free(msgs[i].meeting);
 		free(msgs[i].members);
 		free(msgs[i].topic);
+		free(msgs[i].html);
 	}
 	free(msgs);
 }

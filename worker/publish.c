@@ -498,7 +498,7 @@ publish_one(const struct config *cfg, const char *dir,
     const struct feed_series *all, size_t nall,
     const struct feed_item *all_items,
     size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
-    struct publish_stage **stages, size_t *nstages, char **err)
+    struct publish_stage **stages, size_t *nstages, time_t now, char **err)
 {
 	struct feed_input	 in;
 	struct feed_series	*mine = NULL;
@@ -517,6 +517,10 @@ publish_one(const struct config *cfg, const char *dir,
 		in.community = config_community_find(cfg, pf->owner);
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
+	/* From the series' start, not from now: the feed then changes only
+	 * when a meeting enters the horizon, not as each one passes. */
+	in.notes_from = 0;
+	in.notes_to = now + (time_t)cfg->worker.horizon;
 	mine = xcalloc(nall + 1, sizeof(*mine));
 	for (i = 0; i < nall; i++)
 		if (publish_shows(&in, all[i].origin))
@@ -606,7 +610,7 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 		res->nfeeds++;
 		if (publish_one(cfg, dir, series, nseries, items, nitems,
 		    cache, pf,
-		    &stages, &nstages, err) == -1)
+		    &stages, &nstages, now, err) == -1)
 			goto out;
 		keep[i] = pf->token;
 	}

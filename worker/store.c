@@ -235,7 +235,37 @@ static const char *const migrations[] = {
 	"  alerted       INTEGER NOT NULL DEFAULT 0,"
 	"  error         TEXT"
 	");",
-	/* 7 -> 8 (branch delivperf): expired pending rows found without
+	/* 7 -> 8 (branch busypool): each busy source's intervals as last
+	 * expanded for one zone, with the hash and length of the bytes and
+	 * the range they cover, so that a restart does not expand again a
+	 * calendar that has not changed; or, instead of intervals, the
+	 * jail's reason for refusing those bytes. */
+	"CREATE TABLE busy_expanded ("
+	"  source     TEXT NOT NULL,"
+	"  zone       TEXT NOT NULL,"
+	"  hash       INTEGER NOT NULL,"
+	"  len        INTEGER NOT NULL,"
+	"  range_from INTEGER NOT NULL,"
+	"  range_to   INTEGER NOT NULL,"
+	"  intervals  BLOB,"
+	"  error      TEXT,"
+	"  PRIMARY KEY (source, zone)"
+	");",
+	/* 8 -> 9 (branch report): the meeting an action item came from
+	 * (its series date), who came to each meeting (recorded when and by
+	 * whom), and an e-mail's HTML alternative (the monthly report). */
+	"ALTER TABLE action_items ADD COLUMN meeting TEXT;"
+	"CREATE TABLE attendance ("
+	"  community TEXT NOT NULL,"
+	"  meeting   TEXT NOT NULL,"
+	"  member    TEXT NOT NULL,"
+	"  present   INTEGER NOT NULL CHECK (present IN (0, 1)),"
+	"  at        INTEGER NOT NULL,"
+	"  actor     TEXT NOT NULL,"
+	"  PRIMARY KEY (community, meeting, member)"
+	");"
+	"ALTER TABLE outbox ADD COLUMN html TEXT;",
+	/* 9 -> 10 (branch delivperf): expired pending rows found without
 	 * reading every pending row, which each batch's claim did (the
 	 * whole horizon's rows, ten times for 1,000 due). */
 	"CREATE INDEX IF NOT EXISTS outbox_expires ON outbox (status, expires);",

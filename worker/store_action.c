@@ -5,9 +5,9 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-/* The last two columns: when the item was last opened (its last reopening,
- * a status change from done, else its creation) and when it was last
- * marked done (NULL: never). */
+/* Column 10 is when the item was last opened (its last reopening, a status
+ * change from done, else its creation), 11 when it was last marked done
+ * (NULL: never), 12 the meeting it came from (branch report). */
 #define STORE_ACTION_COLS	"id, community, owner, title, notes, due, " \
 				"status, sequence, created, changed, " \
 				"max(created, coalesce((SELECT max(h.at) " \
@@ -18,12 +18,13 @@
 				"action_history h WHERE h.item = " \
 				"action_items.id AND h.field = 'status' AND " \
 				"(h.new = 'done' OR h.new LIKE 'done:%')), " \
-				"changed)"
+				"changed), meeting"
 
 static void
 store_action_row(sqlite3_stmt *s, struct store_action *a)
 {
 	const char	*due = (const char *)sqlite3_column_text(s, 5);
+	const char	*mt;
 
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(s, 0);
@@ -41,6 +42,8 @@ store_action_row(sqlite3_stmt *s, struct store_action *a)
 	a->opened = (time_t)sqlite3_column_int64(s, 10);
 	a->done_at = a->status == STORE_ACTION_DONE ?
 	    (time_t)sqlite3_column_int64(s, 11) : 0;
+	mt = (const char *)sqlite3_column_text(s, 12);
+	a->has_meeting = mt != NULL && civil_date_parse(mt, &a->meeting) == 0;
 }
 
 void
@@ -93,15 +96,27 @@ store_action_add(struct store *st, const char *community, const char *owner,
     const char *title, const char *notes, struct civil_date due, time_t now,
     const char *actor, int64_t *id, char **err)
 {
+	return store_action_add_meeting(st, community, owner, title, notes,
+	    due, NULL, now, actor, id, err);
+}
+
+int
+store_action_add_meeting(struct store *st, const char *community,
+    const char *owner, const char *title, const char *notes,
+    struct civil_date due, const struct civil_date *meeting, time_t now,
+    const char *actor, int64_t *id, char **err)
+{
 	sqlite3_stmt	*s = NULL;
-	char		 d[CIVIL_DATE_LEN];
+	char		 d[CIVIL_DATE_LEN], md[CIVIL_DATE_LEN];
 
 	civil_date_format(due, d);
+	if (meeting != NULL)
+		civil_date_format(*meeting, md);
 	if (store_exec(st, "BEGIN IMMEDIATE", "adding an item", err) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO action_items (community, "
-	    "owner, title, notes, due, created, changed) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+	    "owner, title, notes, due, created, changed, meeting) VALUES (?, "
+	    "?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(s, 1, community, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
@@ -110,6 +125,8 @@ store_action_add(struct store *st, const char *community, const char *owner,
 	sqlite3_bind_text(s, 5, d, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 8, meeting != NULL ? md : NULL, -1,
+	    SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto fail;
 	*id = sqlite3_last_insert_rowid(st->db);

@@ -1,4 +1,5 @@
-/* store_busy: the busy_sources table — last good copies of busy calendars. */
+/* store_busy: the busy_sources table — last good copies of busy calendars —
+ * and busy_expanded, what they expanded to. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,4 +143,88 @@ out:
 	free(v);
 	sqlite3_finalize(s);
 	return rc;
+}
+
+void
+store_busy_exp_clear(struct store_busy_exp *e)
+{
+	if (e == NULL)
+		return;
+	free(e->iv);
+	free(e->error);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+store_busy_exp_get(struct store *st, const char *source, const char *zone,
+    bool *found, struct store_busy_exp *e, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+	const void	*blob;
+	size_t		 n;
+	int		 rc = -1, r;
+
+	memset(e, 0, sizeof(*e));
+	*found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT hash, len, range_from, "
+	    "range_to, intervals, error FROM busy_expanded WHERE source = ? "
+	    "AND zone = ?", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, zone, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*found = true;
+		e->hash = (uint64_t)sqlite3_column_int64(s, 0);
+		e->len = (size_t)sqlite3_column_int64(s, 1);
+		e->from = sqlite3_column_int64(s, 2);
+		e->to = sqlite3_column_int64(s, 3);
+		e->error = store_col_text(s, 5);
+		blob = sqlite3_column_blob(s, 4);
+		n = (size_t)sqlite3_column_bytes(s, 4);
+		/* A torn blob is no set at all: the caller expands again. */
+		if (e->error == NULL && n % (2 * sizeof(int64_t)) == 0) {
+			e->niv = n / (2 * sizeof(int64_t));
+			e->iv = xmalloc(n + 1);
+			if (n > 0)
+				memcpy(e->iv, blob, n);
+		} else if (e->error == NULL)
+			*found = false;
+	} else if (r != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "reading a busy source's intervals");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_busy_exp_put(struct store *st, const char *source, const char *zone,
+    const struct store_busy_exp *e, char **err)
+{
+	sqlite3_stmt	*s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO busy_expanded (source, "
+	    "zone, hash, len, range_from, range_to, intervals, error) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source, zone) DO "
+	    "UPDATE SET hash = ?3, len = ?4, range_from = ?5, range_to = ?6, "
+	    "intervals = ?7, error = ?8", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, zone, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)e->hash);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)e->len);
+		sqlite3_bind_int64(s, 5, e->from);
+		sqlite3_bind_int64(s, 6, e->to);
+		if (e->error == NULL)
+			sqlite3_bind_blob(s, 7, e->iv != NULL ? (const void *)
+			    e->iv : "", (int)(e->niv * 2 * sizeof(int64_t)),
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 7);
+		sqlite3_bind_text(s, 8, e->error, -1, SQLITE_STATIC);
+	}
+	return store_write(st, s, "storing a busy source's intervals", err);
 }

@@ -79,6 +79,7 @@ store_outbox_upsert(struct store *st, sqlite3_stmt *known_s, sqlite3_stmt *s,
 	sqlite3_bind_text(s, 13, r->meeting, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 14, r->members, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 15, r->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 16, r->html, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)
@@ -101,11 +102,12 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO outbox (dedup, kind, "
 	    "channel, recipient, subject, body, due, expires, next_try, "
 	    "created, changed, audience, member, community, meeting, members, "
-	    "topic) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, ?10, "
-	    "?11, ?12, ?13, ?14, ?15) "
+	    "topic, html) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16) "
 	    "ON CONFLICT (dedup) DO UPDATE SET kind = excluded.kind, "
 	    "channel = excluded.channel, recipient = excluded.recipient, "
 	    "subject = excluded.subject, body = excluded.body, "
+	    "html = excluded.html, "
 	    "expires = excluded.expires, due = " STORE_OUTBOX_NEWDUE ", "
 	    /* Facts of the key, which is the same: they change with it. */
 	    "audience = excluded.audience, member = excluded.member, "
@@ -121,7 +123,8 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	    "AND (outbox.kind IS NOT excluded.kind OR outbox.channel IS NOT "
 	    "excluded.channel OR outbox.recipient IS NOT excluded.recipient "
 	    "OR outbox.subject IS NOT excluded.subject OR outbox.body IS NOT "
-	    "excluded.body OR outbox.expires IS NOT excluded.expires OR "
+	    "excluded.body OR outbox.html IS NOT excluded.html OR "
+	    "outbox.expires IS NOT excluded.expires OR "
 	    "outbox.members IS NOT excluded.members OR "
 	    "outbox.due IS NOT " STORE_OUTBOX_NEWDUE "))", -1, upsert,
 	    NULL) != SQLITE_OK)
@@ -236,6 +239,7 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 		free(rows[i].meeting);
 		free(rows[i].members);
 		free(rows[i].topic);
+		free(rows[i].html);
 	}
 	free(rows);
 }
@@ -243,7 +247,7 @@ store_outbox_rows_free(struct store_outbox_row *rows, size_t n)
 #define STORE_OUTBOX_COLUMNS "id, dedup, kind, channel, recipient, subject, " \
 	"body, last_answer, status, attempts, due, expires, next_try, " \
 	"claimed, sent_at, created, changed, audience, member, community, " \
-	"meeting, members, topic"
+	"meeting, members, topic, html"
 
 /* Appends the rows a SELECT of STORE_OUTBOX_COLUMNS gives. */
 static int
@@ -280,6 +284,7 @@ store_outbox_fetch(sqlite3_stmt *s, struct store_outbox_row **rows,
 		r->meeting = store_col_text(s, 20);
 		r->members = store_col_text(s, 21);
 		r->topic = store_col_text(s, 22);
+		r->html = store_col_text(s, 23);
 	}
 	return st == SQLITE_DONE ? 0 : -1;
 }

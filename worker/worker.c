@@ -133,11 +133,24 @@ worker_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The wall clock in milliseconds, shifted by --now.  CLOCK_REALTIME, not
+ * time(): glibc's time() reads the coarse clock, which lags by up to a
+ * tick, so a wake-up timed to a second could still see the one before. */
+static int64_t
+worker_now_ms(const struct worker *w)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec + (w->has_now ? (int64_t)w->now_offset :
+	    0)) * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Calendar instants come from the wall clock (shifted by --now). */
 static time_t
 worker_now(const struct worker *w)
 {
-	return time(NULL) + (w->has_now ? w->now_offset : 0);
+	return (time_t)(worker_now_ms(w) / 1000);
 }
 
 /*
@@ -286,7 +299,8 @@ worker_next_due_ms(struct worker *w)
 {
 	char	*err = NULL;
 	bool	 found;
-	time_t	 when, now = worker_now(w);
+	time_t	 when;
+	int64_t	 now_ms;
 
 	if (store_outbox_next(w->st, &found, &when, &err) == -1) {
 		log_warn("%s", err);
@@ -295,8 +309,11 @@ worker_next_due_ms(struct worker *w)
 	}
 	if (!found)
 		return -1;
-	return worker_mono_ms() + (when > now ? (int64_t)(when - now) * 1000 :
-	    0);
+	/* To the millisecond: counted from a whole second, the wait ended
+	 * up to a second after the row was due (half a second on average). */
+	now_ms = worker_now_ms(w);
+	return worker_mono_ms() + ((int64_t)when * 1000 > now_ms ?
+	    (int64_t)when * 1000 - now_ms : 0);
 }
 
 /*
@@ -304,8 +321,9 @@ worker_next_due_ms(struct worker *w)
  * again each cycle: a `meeting move` from a shell or a move-here link
  * wakes the loop (data_version), and every step of the cycle then sees
  * it.  A warning (a config move of the same date wins) is logged when it
- * is new, not every cycle.  This thread is the config's only user (the
- * HTTP server keeps copies), so its move and cancel lists may change here.
+ * is new, not every cycle.  The attendance and report pages read this
+ * config too (http.h), so its move and cancel lists change under the HTTP
+ * server's config lock.
  */
 static bool	worker_str_differs(const char *, const char *);
 
@@ -313,9 +331,12 @@ static void
 worker_schedule(struct worker *w)
 {
 	char	*warnings = NULL, *err = NULL;
+	long	 rc;
 
-	if (schedule_apply((struct config *)w->cfg, w->st, &warnings,
-	    &err) == -1) {
+	http_config_lock(w->http);
+	rc = schedule_apply((struct config *)w->cfg, w->st, &warnings, &err);
+	http_config_unlock(w->http);
+	if (rc == -1) {
 		log_warn("one-off meeting changes: %s", err);
 		free(err);
 		return;
@@ -519,7 +540,7 @@ worker_str_differs(const char *a, const char *b)
 static bool
 worker_reload(struct worker *w)
 {
-	struct config	*cfg = NULL;
+	struct config	*cfg = NULL, *old;
 	char		*errors = NULL, *warnings = NULL;
 	bool		 taken = false;
 	const char	*why = NULL;
@@ -577,10 +598,13 @@ worker_reload(struct worker *w)
 	/* Follow the config's log level unless -v/-q overrode it. */
 	if (!w->log_forced)
 		log_set_level(cfg->worker.log_level);
-	config_free(w->owned);
+	/* The HTTP threads read the config in force (the attendance and
+	 * report pages): the old one is freed once they have the new. */
+	old = w->owned;
 	w->owned = cfg;
 	w->cfg = cfg;
 	http_set_config(w->http, cfg);
+	config_free(old);
 	taken = true;
 out:
 	/* Shown until a good reload: the first error (a file:line), and

@@ -193,7 +193,8 @@ import json, sys
 v = json.load(open(sys.argv[1]))
 assert [(i["id"], i["status"], i["overdue"]) for i in v] == [(2, "done", False), (1, "open", False)], v
 assert set(v[0]) == {"id", "community", "community_name", "owner", "owner_name", "title",
-    "notes", "due", "status", "overdue", "sequence", "created", "changed"}, v[0]
+    "notes", "due", "status", "overdue", "meeting", "sequence", "created", "changed"}, v[0]
+assert v[0]["meeting"] is None, v[0]
 ' "$T/out"
 expect_status "list --json when nothing matches" 0 A list --json --community sci --done
 expect "an empty JSON list is []" python3 -c 'import json, sys; assert json.load(open(sys.argv[1])) == []' "$T/out"

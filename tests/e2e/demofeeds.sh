@@ -89,8 +89,13 @@ for want in 'Overdue:\n- #1 Post exit-ticket data — Bob Jones — due ' \
 	esac
 done
 case $post in
-*"Old business"*|*"Plan the unit 5"*|*Notes*) not_ok "the demo's chat post leaves out old, far and private things" ;;
+*"Old business"*|*"Plan the unit 5"*|*"grade 7 sheet"*) not_ok "the demo's chat post leaves out old, far and private things" ;;
 *) ok "the demo's chat post leaves out old, far and private things" ;;
+esac
+# The meeting's own notes link (notes_url) is no item's notes: it is there.
+case $post in
+*"Notes: https://docs.example.edu/plc/math7/"*) ok "the demo's chat post carries the meeting's notes link" ;;
+*) not_ok "the demo's chat post carries the meeting's notes link"; echo "# $post" ;;
 esac
 python3 - "$T/var/mail/new" >"$T/bobmail" <<'EOF'
 import email, email.policy, os, sys

@@ -105,11 +105,15 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
       WHERE e.n = 0;
     DROP TABLE series_epochs;
     DROP TABLE rsvps; DROP TABLE meeting_changes; DROP TABLE quorum_watch;
+    DROP TABLE busy_expanded; -- schema 8 (branch busypool)
     DELETE FROM meta WHERE key = 'install_id';
     DROP TABLE announced; DROP TABLE destinations;
     DROP INDEX outbox_topic;
     ALTER TABLE outbox DROP COLUMN members;
     ALTER TABLE outbox DROP COLUMN topic;
+    DROP TABLE attendance;
+    ALTER TABLE action_items DROP COLUMN meeting;
+    ALTER TABLE outbox DROP COLUMN html;
     COMMIT;
     PRAGMA user_version = 3;"
 expect "the simulated state is schema 3 with math7.series@plc.example.edu" test \

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libical/ical.h>
+
 #include "avail.h"
 #include "ical.h"
 #include "tz.h"
@@ -282,6 +284,209 @@ test_busy_exdates(void **state)
 	avail_free(s);
 }
 
+/*
+ * Plain weekly and daily rules are stepped without libical's iterator
+ * (ical_fast in ical_read.c): on random rules, ical_busy must give what
+ * libical's own iterator gives, instance for instance.  Zoned, UTC,
+ * floating and all-day starts, times in the DST gap and overlap, BYDAY
+ * sets that do and do not hold DTSTART's day (the latter go to libical),
+ * WKST, INTERVAL, COUNT and UNTIL.
+ */
+static uint64_t
+fast_rnd(uint64_t *seed, unsigned n)
+{
+	*seed ^= *seed << 13;
+	*seed ^= *seed >> 7;
+	*seed ^= *seed << 17;
+	return *seed % n;
+}
+
+static void
+fast_oracle(const char *text, icaltimezone *ny, int64_t from, int64_t to,
+    struct avail *want)
+{
+	icalcomponent		*root, *ev;
+	icalrecur_iterator	*it;
+	struct icaltimetype	 s, e, t, n;
+	icaltimezone		*z;
+	int64_t			 a, b, dur;
+
+	root = icalparser_parse_string(text);
+	assert_non_null(root);
+	ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	s = icalcomponent_get_dtstart(ev);
+	e = icalcomponent_get_dtend(ev);
+	z = icaltime_is_utc(s) ? icaltimezone_get_utc_timezone() :
+	    s.zone != NULL ? (icaltimezone *)s.zone : ny;
+	dur = s.is_date ? 0 : (int64_t)icaltime_as_timet_with_zone(e, z) -
+	    (int64_t)icaltime_as_timet_with_zone(s, z);
+	it = icalrecur_iterator_new(icalproperty_get_rrule(
+	    icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY)), s);
+	assert_non_null(it);
+	for (t = icalrecur_iterator_next(it); !icaltime_is_null_time(t);
+	    t = icalrecur_iterator_next(it)) {
+		if (t.is_date) {
+			n = t;
+			icaltime_adjust(&n, 1, 0, 0, 0);
+			t.is_date = n.is_date = 0;
+			t.hour = t.minute = t.second = 0;
+			n.hour = n.minute = n.second = 0;
+			a = (int64_t)icaltime_as_timet_with_zone(t, ny);
+			b = (int64_t)icaltime_as_timet_with_zone(n, ny);
+			if (a >= to)
+				break;
+		} else {
+			a = (int64_t)icaltime_as_timet_with_zone(t, z);
+			b = a + dur;
+			if (a >= to)
+				break;
+		}
+		if (b > from && a < to)
+			avail_add(want, a < from ? from : a, b > to ? to : b);
+	}
+	icalrecur_iterator_free(it);
+	icalcomponent_free(root);
+}
+
+static void
+test_busy_fast_rules(void **state)
+{
+	static const char *const days[] = { "SU", "MO", "TU", "WE", "TH",
+	    "FR", "SA" };
+	static const char *const times[] = { "T013000", "T023000",
+	    "T090000", "T164500", "T000000" };
+	icaltimezone	*ny = icaltimezone_get_builtin_timezone(
+			    "America/New_York");
+	uint64_t	 seed = 0x9E3779B97F4A7C15ULL;
+	int64_t		 from = utc(2026, 2, 1, 0, 0), to = utc(2027, 3, 1, 0, 0);
+	int64_t		 f1, t1, f2, t2;
+	char		 text[2048], rule[256], start[96], end[96];
+	char		*err = NULL;
+	struct avail	*got, *want;
+	size_t		 i;
+	int		 k, kind, m, d, j, nfast = 0;
+
+	for (k = 0; k < 400; k++) {
+		kind = (int)fast_rnd(&seed, 4);	/* zoned, UTC, floating, date */
+		m = 1 + (int)fast_rnd(&seed, 12);
+		d = 1 + (int)fast_rnd(&seed, 28);
+		j = (int)fast_rnd(&seed, 5);
+		/* libical keeps the 03:30 of a zoned 02:30 that fell in the
+		 * DST gap for every later instance (test_busy_fast_gap). */
+		if (kind == 0 && j == 1)
+			j = 0;
+		if (kind == 3) {
+			snprintf(start, sizeof(start),
+			    "DTSTART;VALUE=DATE:2026%02d%02d", m, d);
+			snprintf(end, sizeof(end),
+			    "DTEND;VALUE=DATE:2026%02d%02d", m, d + 1);
+		} else {
+			snprintf(start, sizeof(start), "DTSTART%s:2026%02d%02d%s%s",
+			    kind == 0 ? ";TZID=America/New_York" : "", m, d,
+			    times[j], kind == 1 ? "Z" : "");
+			snprintf(end, sizeof(end), "DURATION:PT%dM",
+			    15 + 15 * (int)fast_rnd(&seed, 8));
+		}
+		snprintf(rule, sizeof(rule), "RRULE:FREQ=%s;INTERVAL=%d",
+		    fast_rnd(&seed, 3) == 0 ? "DAILY" : "WEEKLY",
+		    1 + (int)fast_rnd(&seed, 4));
+		if (fast_rnd(&seed, 3) != 0) {
+			unsigned mask = (unsigned)fast_rnd(&seed, 127) + 1;
+			const char *sep = ";BYDAY=";
+
+			for (i = 0; i < 7; i++)
+				if (mask & (1u << i)) {
+					strcat(rule, sep);
+					strcat(rule, days[i]);
+					sep = ",";
+				}
+		}
+		if (fast_rnd(&seed, 2) == 0) {
+			strcat(rule, ";WKST=");
+			strcat(rule, days[fast_rnd(&seed, 7)]);
+		}
+		switch (fast_rnd(&seed, 4)) {
+		case 0:
+			snprintf(rule + strlen(rule), 32, ";COUNT=%d",
+			    1 + (int)fast_rnd(&seed, 60));
+			break;
+		case 1:
+			if (kind == 3)
+				snprintf(rule + strlen(rule), 32,
+				    ";UNTIL=2026%02d%02d",
+				    1 + (int)fast_rnd(&seed, 12),
+				    1 + (int)fast_rnd(&seed, 28));
+			else
+				snprintf(rule + strlen(rule), 32,
+				    ";UNTIL=2026%02d%02dT%02d3000Z",
+				    1 + (int)fast_rnd(&seed, 12),
+				    1 + (int)fast_rnd(&seed, 28),
+				    (int)fast_rnd(&seed, 24));
+			break;
+		default:
+			break;
+		}
+		snprintf(text, sizeof(text), "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "PRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:r%d@test\r\n"
+		    "DTSTAMP:20260101T000000Z\r\n%s\r\n%s\r\n%s\r\n"
+		    "END:VEVENT\r\nEND:VCALENDAR\r\n", k, start, end, rule);
+		got = avail_new();
+		want = avail_new();
+		if (ical_busy(text, strlen(text), tz_find("America/New_York"),
+		    from, to, got, &err) != 0)
+			fail_msg("%s: %s", rule, err);
+		fast_oracle(text, ny, from, to, want);
+		if (avail_count(got) != avail_count(want))
+			fail_msg("%s\n%s: %zu intervals, libical %zu", start,
+			    rule, avail_count(got), avail_count(want));
+		for (i = 0; i < avail_count(got); i++) {
+			avail_get(got, i, &f1, &t1);
+			avail_get(want, i, &f2, &t2);
+			if (f1 != f2 || t1 != t2)
+				fail_msg("%s\n%s: interval %zu: %lld-%lld, "
+				    "libical %lld-%lld", start, rule, i,
+				    (long long)f1, (long long)t1,
+				    (long long)f2, (long long)t2);
+		}
+		nfast += avail_count(want) > 0;
+		avail_free(got);
+		avail_free(want);
+	}
+	assert_true(nfast > 200);
+}
+
+/* A zoned 02:30 on the spring-forward day is 03:30 EDT; the days around
+ * it keep 02:30 (RFC 5545 3.3.10). */
+static void
+test_busy_fast_gap(void **state)
+{
+	static const char text[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:gap@test\r\n"
+	    "DTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART;TZID=America/New_York:20260307T023000\r\n"
+	    "DURATION:PT15M\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	const int64_t	 want[] = {
+		utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7, 30),
+		utc(2026, 3, 9, 6, 30),
+	};
+	struct avail	*s = avail_new();
+	char		*err = NULL;
+	int64_t		 f, t;
+	size_t		 i;
+
+	assert_int_equal(ical_busy(text, strlen(text),
+	    tz_find("America/New_York"), utc(2026, 3, 1, 0, 0),
+	    utc(2026, 4, 1, 0, 0), s, &err), 0);
+	assert_int_equal(avail_count(s), 3);
+	for (i = 0; i < 3; i++) {
+		avail_get(s, i, &f, &t);
+		assert_int_equal(f, want[i]);
+		assert_int_equal(t, want[i] + 900);
+	}
+	avail_free(s);
+}
+
 int
 main(void)
 {
@@ -294,6 +499,8 @@ main(void)
 		cmocka_unit_test(test_busy_guards),
 		cmocka_unit_test(test_busy_guards_pass),
 		cmocka_unit_test(test_busy_exdates),
+		cmocka_unit_test(test_busy_fast_rules),
+		cmocka_unit_test(test_busy_fast_gap),
 	};
 	int	rc;
 

@@ -813,6 +813,57 @@ test_error_values(void **state)
 	expect_error(fx, BASE "name = caf\xc3\n", 14, "not valid UTF-8");
 }
 
+/* The meeting cycle's keys (branch report): parsed, defaults, errors. */
+static void
+test_cycle_keys(void **state)
+{
+	struct fx			*fx = *state;
+	const struct config_community	*c;
+
+	assert_int_equal(load(fx, BASE "agenda_due = 2d\nminutes_due = 1d\n"
+	    "recorder = bob\nnotes_url = https://docs.example.edu/plc/"
+	    "{date}/notes\nreport = 1st 07:00\n"), 0);
+	c = &fx->cfg->communities[0];
+	assert_true(c->has_agenda_due);
+	assert_int_equal(c->agenda_due, 2 * 86400);
+	assert_true(c->has_minutes_due);
+	assert_int_equal(c->minutes_due, 86400);
+	assert_string_equal(c->recorder->id, "bob");
+	assert_string_equal(c->notes_url,
+	    "https://docs.example.edu/plc/{date}/notes");
+	assert_true(c->has_report);
+	assert_int_equal(c->report_mday, 1);
+	assert_int_equal(c->report_time.h, 7);
+	/* Off when absent; the recorder defaults to the facilitator. */
+	assert_int_equal(load(fx, BASE), 0);
+	c = &fx->cfg->communities[0];
+	assert_false(c->has_agenda_due);
+	assert_false(c->has_minutes_due);
+	assert_false(c->has_report);
+	assert_null(c->recorder);
+	assert_null(c->notes_url);
+	assert_int_equal(load(fx, BASE "report = 28 18:30\n"), 0);
+	assert_int_equal(fx->cfg->communities[0].report_mday, 28);
+	expect_error(fx, BASE "agenda_due = soon\n", 14, "is not a duration");
+	expect_error(fx, BASE "minutes_due = -1d\n", 14, "is not a duration");
+	expect_error(fx, BASE "recorder = zed\n", 14,
+	    "member 'zed' is not defined");
+	expect_error(fx, "[member carol]\nemail = c@example.edu\n" BASE
+	    "recorder = carol\n", 16,
+	    "recorder: 'carol' is in neither members nor optional");
+	expect_error(fx, BASE "notes_url = docs.example.edu/{date}\n", 14,
+	    "is not an http(s) URL");
+	expect_error(fx, BASE "notes_url = https://d.example.edu/{when}\n", 14,
+	    "only {date} may be filled in");
+	expect_error(fx, BASE "notes_url = https://d.example.edu/a b\n", 14,
+	    "is not an http(s) URL");
+	expect_error(fx, BASE "report = 31st 07:00\n", 14,
+	    "day of the month 1-28");
+	expect_error(fx, BASE "report = first 07:00\n", 14, "DAY HH:MM");
+	expect_error(fx, BASE "report = 1st\n", 14, "DAY HH:MM");
+	expect_error(fx, BASE "report = 1st 25:00\n", 14, "25:00");
+}
+
 static void
 test_multiple_errors(void **state)
 {
@@ -1219,6 +1270,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_error_values, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_multiple_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_secret_forms, setup,
 		    teardown),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,6 +221,109 @@ test_jail_alive(void **state)
 	free(why);
 }
 
+/*
+ * jail_run_all: every job in its own child, each answered as jail_run
+ * would, a limit hit by one costing that one only.
+ */
+static void
+test_jail_all(void **state)
+{
+	struct jail_job		jobs[5];
+	struct jail_answer	ans[5];
+	size_t			i;
+
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].work = work_echo;
+	jobs[0].arg = "first";
+	jobs[1].work = work_spin;
+	jobs[1].cpu_s = 1;
+	jobs[2].work = work_refuse;
+	jobs[3].work = work_echo;
+	jobs[3].arg = "fourth";
+	jobs[4].work = work_big;
+	jobs[4].max_out = 1000;
+	jail_run_all(jobs, 5, 2, NULL, ans);
+	assert_int_equal(ans[0].result, JAIL_OK);
+	assert_string_equal(ans[0].out, "first");
+	assert_int_equal(ans[1].result, JAIL_FAILED);
+	assert_string_equal(ans[1].why, "cpu limit");
+	assert_int_equal(ans[2].result, JAIL_REFUSED);
+	assert_string_equal(ans[2].why, "parse error: no?way?[31m");
+	assert_int_equal(ans[3].result, JAIL_OK);
+	assert_string_equal(ans[3].out, "fourth");
+	assert_int_equal(ans[4].result, JAIL_FAILED);
+	assert_string_equal(ans[4].why, "answer too large");
+	for (i = 0; i < 5; i++)
+		jail_answer_clear(&ans[i]);
+}
+
+/* Two children wait for each other through memory shared before the
+ * fork: they meet only if they run at the same time. */
+static int
+work_meet(void *arg, struct xbuf *out, char **err)
+{
+	volatile int	*n = arg;
+
+	__atomic_add_fetch(n, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(n, __ATOMIC_SEQ_CST) < 2)
+		;	/* the CPU limit ends a child left alone */
+	xbuf_add(out, "met", 3);
+	return 0;
+}
+
+static void
+test_jail_all_parallel(void **state)
+{
+	struct jail_job		 jobs[2];
+	struct jail_answer	 ans[2];
+	int			*n;
+
+	n = mmap(NULL, sizeof(*n), PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	assert_true(n != MAP_FAILED);
+	*n = 0;
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].work = jobs[1].work = work_meet;
+	jobs[0].arg = jobs[1].arg = n;
+	jobs[0].cpu_s = jobs[1].cpu_s = 5;
+	jail_run_all(jobs, 2, 2, NULL, ans);
+	assert_int_equal(ans[0].result, JAIL_OK);
+	assert_int_equal(ans[1].result, JAIL_OK);
+	assert_string_equal(ans[0].out, "met");
+	jail_answer_clear(&ans[0]);
+	jail_answer_clear(&ans[1]);
+	munmap(n, sizeof(*n));
+}
+
+/* A stop asked before: nothing runs, every job is stopped. */
+static void
+test_jail_all_stop(void **state)
+{
+	struct stop_watch	 w;
+	struct jail_job		 jobs[3];
+	struct jail_answer	 ans[3];
+	int			 p[2];
+	size_t			 i;
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	w.stop = stop_new(p[0], 1000);
+	w.alive = alive;
+	w.arg = NULL;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 3; i++)
+		jobs[i].work = work_spin;
+	jail_run_all(jobs, 3, 2, &w, ans);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ans[i].result, JAIL_STOPPED);
+		assert_string_equal(ans[i].why, "stopped");
+		jail_answer_clear(&ans[i]);
+	}
+	stop_free(w.stop);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -230,6 +334,9 @@ main(void)
 		cmocka_unit_test(test_jail_no_files_no_sockets),
 		cmocka_unit_test(test_jail_stop),
 		cmocka_unit_test(test_jail_alive),
+		cmocka_unit_test(test_jail_all),
+		cmocka_unit_test(test_jail_all_parallel),
+		cmocka_unit_test(test_jail_all_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -447,6 +447,36 @@ test_text_only(void **state)
 	free(s);
 }
 
+/* Branch report: text and HTML as multipart/alternative, the HTML last
+ * (the richest alternative), both quoted-printable. */
+static void
+test_html_alternative(void **state)
+{
+	struct message	 m = base_msg();
+	char		*s, *b, *t, *h, bound[80];
+
+	(void)state;
+	m.text = "Report\n";
+	m.html = "<table><tr><td style=\"padding:4px\">3</td></tr></table>\n";
+	s = build_ok(&m);
+	assert_lines(s);
+	assert_non_null(b = strstr(s, "Content-Type: multipart/alternative;"
+	    "\r\n boundary=\""));
+	b = strchr(b, '"') + 1;
+	snprintf(bound, sizeof(bound), "\r\n--%.*s\r\n",
+	    (int)(strchr(b, '"') - b), b);
+	assert_non_null(t = strstr(s, "Content-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"));
+	assert_non_null(h = strstr(s, "Content-Type: text/html; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"));
+	assert_true(t < h);
+	assert_non_null(strstr(h, "<td style=3D\"padding:4px\">3</td>"));
+	bound[strlen(bound) - 2] = '\0';
+	strcat(bound, "--\r\n");
+	assert_string_equal(s + strlen(s) - strlen(bound), bound);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -462,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_address_valid),
 		cmocka_unit_test(test_body_quoted_printable),
 		cmocka_unit_test(test_text_only),
+		cmocka_unit_test(test_html_alternative),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

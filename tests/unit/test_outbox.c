@@ -738,11 +738,16 @@ test_facts_backfilled(void **state)
 	    "DROP TABLE rsvps; DROP TABLE meeting_changes;"
 	    "DROP TABLE quorum_watch;"
 	    "DROP TABLE destinations;"
+	    "DROP TABLE busy_expanded;"	/* 7 -> 8 (branch busypool) */
 	    "DELETE FROM meta WHERE key = 'install_id';"
 	    "DROP TABLE announced;"
 	    "DROP INDEX outbox_topic;"
 	    "ALTER TABLE outbox DROP COLUMN members;"
 	    "ALTER TABLE outbox DROP COLUMN topic;"
+	    /* Migration 8 (branch report). */
+	    "DROP TABLE attendance;"
+	    "ALTER TABLE action_items DROP COLUMN meeting;"
+	    "ALTER TABLE outbox DROP COLUMN html;"
 	    "ALTER TABLE outbox DROP COLUMN audience;"
 	    "ALTER TABLE outbox DROP COLUMN member;"
 	    "ALTER TABLE outbox DROP COLUMN community;"

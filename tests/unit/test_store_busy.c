@@ -95,6 +95,67 @@ test_busy_copy_and_errors(void **state)
 	free(list);
 }
 
+/* A source's expansion per zone: intervals or a refusal, replaced. */
+static void
+test_busy_expanded(void **state)
+{
+	struct fx		*f = *state;
+	struct store_busy_exp	 e, got;
+	int64_t			 iv[4] = { 10, 20, 30, 40 };
+	char			*err = NULL;
+	bool			 found = true;
+
+	assert_int_equal(store_busy_exp_get(f->st, "/a.ics", "UTC", &found,
+	    &got, &err), 0);
+	assert_false(found);
+	memset(&e, 0, sizeof(e));
+	e.hash = 0xfedcba9876543210ULL;	/* above INT64_MAX: kept whole */
+	e.len = 1234;
+	e.from = 5;
+	e.to = 50;
+	e.iv = iv;
+	e.niv = 2;
+	assert_int_equal(store_busy_exp_put(f->st, "/a.ics", "UTC", &e, &err),
+	    0);
+	assert_int_equal(store_busy_exp_get(f->st, "/a.ics", "UTC", &found,
+	    &got, &err), 0);
+	assert_true(found);
+	assert_true(got.hash == 0xfedcba9876543210ULL);
+	assert_int_equal(got.len, 1234);
+	assert_int_equal(got.from, 5);
+	assert_int_equal(got.to, 50);
+	assert_int_equal(got.niv, 2);
+	assert_memory_equal(got.iv, iv, sizeof(iv));
+	assert_null(got.error);
+	store_busy_exp_clear(&got);
+	/* Another zone is another row; none is there yet. */
+	assert_int_equal(store_busy_exp_get(f->st, "/a.ics",
+	    "America/New_York", &found, &got, &err), 0);
+	assert_false(found);
+	/* A refusal replaces the intervals. */
+	e.iv = NULL;
+	e.niv = 0;
+	e.error = "cpu limit";
+	assert_int_equal(store_busy_exp_put(f->st, "/a.ics", "UTC", &e, &err),
+	    0);
+	assert_int_equal(store_busy_exp_get(f->st, "/a.ics", "UTC", &found,
+	    &got, &err), 0);
+	assert_true(found);
+	assert_string_equal(got.error, "cpu limit");
+	assert_null(got.iv);
+	store_busy_exp_clear(&got);
+	/* No interval at all is a set too (an empty calendar). */
+	e.error = NULL;
+	assert_int_equal(store_busy_exp_put(f->st, "/a.ics", "UTC", &e, &err),
+	    0);
+	assert_int_equal(store_busy_exp_get(f->st, "/a.ics", "UTC", &found,
+	    &got, &err), 0);
+	assert_true(found);
+	assert_null(got.error);
+	assert_int_equal(got.niv, 0);
+	store_busy_exp_clear(&got);
+}
+
 static void
 test_series_slot(void **state)
 {
@@ -135,6 +196,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_busy_copy_and_errors,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_expanded, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_series_slot, setup,
 		    teardown),
 	};
