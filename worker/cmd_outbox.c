@@ -168,9 +168,16 @@ static const struct outbox_kind {
 	{ "digest", { "digest" } },
 	{ "welcome", { "welcome" } },
 	{ "alert", { "alert" } },
+	/* The meeting cycle's: the facilitator's quorum warning, the agenda
+	 * and minutes prompts, the monthly report. */
+	{ "quorum", { "quorum" } },
+	{ "agenda", { "agenda" } },
+	{ "minutes", { "minutes" } },
+	{ "report", { "report" } },
 };
 #define OUTBOX_KINDS_LIST \
-	"reminder, change, nudge, escalation, digest, welcome or alert"
+	"reminder, change, nudge, escalation, digest, welcome, alert, " \
+	"quorum, agenda, minutes or report"
 
 static int
 outbox_opt_kind(const char *arg, struct store_outbox_query *q)

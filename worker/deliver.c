@@ -16,6 +16,7 @@
 #include "message.h"
 #include "nudge.h"
 #include "plan.h"
+#include "quorum.h"
 #include "store.h"
 #include "webhook.h"
 #include "xmalloc.h"
@@ -533,9 +534,10 @@ deliver_chat(const struct config *cfg, struct store *st,
 }
 
 /*
- * When a personal nudge, escalation or digest may go: now, or the end of
- * its recipient's quiet hours.  The planner already keeps them out; this
- * holds the ones that come due late (the worker was down) inside them.
+ * When a personal message may go: now, or the end of its recipient's quiet
+ * hours.  The planner already keeps nudges, digests, welcomes and prompts
+ * out of them; this holds the ones that come due late (the worker was
+ * down) inside them.
  */
 static time_t
 deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
@@ -543,10 +545,14 @@ deliver_quiet_until(const struct config *cfg, const struct store_outbox_row *r,
 {
 	const struct config_member	*m;
 
+	/* What is about a meeting soon (a reminder, a change, a quorum
+	 * warning) or an outage goes at once; everything else can wait for
+	 * the morning, also when it comes due late after downtime. */
 	if (!cfg->worker.has_quiet || !deliver_personal(r) ||
-	    (strcmp(r->kind, NUDGE_KIND_NUDGE) != 0 &&
-	    strcmp(r->kind, NUDGE_KIND_ESCALATION) != 0 &&
-	    strcmp(r->kind, NUDGE_KIND_DIGEST) != 0) ||
+	    strcmp(r->kind, PLAN_KIND_REMINDER) == 0 ||
+	    strcmp(r->kind, PLAN_KIND_CHANGE) == 0 ||
+	    strcmp(r->kind, QUORUM_KIND) == 0 ||
+	    strcmp(r->kind, ALERT_KIND) == 0 ||
 	    (m = config_member_find(cfg, r->recipient)) == NULL)
 		return now;
 	return nudge_after_quiet(m->tz, cfg->worker.quiet_from,
