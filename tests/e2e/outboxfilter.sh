@@ -59,7 +59,7 @@ contains "says there is nothing" "$T/out" "(no messages)"
 # Bad values: 64 and what was wrong; nothing changes.
 before=$(sqlite3 "$DB" "SELECT count(*), total(id) FROM outbox")
 expect_status "--kind bogus exits 64" 64 D outbox --kind bogus
-contains "it names the kinds" "$T/err" "--kind 'bogus' is not a kind of message: say reminder, change, nudge, escalation, digest, welcome or alert"
+contains "it names the kinds" "$T/err" "--kind 'bogus' is not a kind of message: say reminder, change, nudge, escalation, digest, welcome, alert, quorum, agenda, minutes or report"
 expect_status "--to someone unknown exits 64" 64 D outbox --to zed
 contains "it says so" "$T/err" "--to 'zed' is no member or channel in"
 expect_status "--community unknown exits 64" 64 D outbox --community zed
