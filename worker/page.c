@@ -114,9 +114,9 @@ char *
 page_refused(void)
 {
 	return page_doc("Link not valid", "This link is not valid",
-	    "<p>It may have expired (links last 30 days), been copied "
-	    "incompletely, or its item may no longer exist. Nothing was "
-	    "changed.</p>\n<p>Use the link in a newer reminder, or ask your "
+	    "<p>It may have expired (an answer link lasts until its meeting "
+	    "ends, a done link 30 days), been copied incompletely, or what "
+	    "it names may no longer exist. Nothing was changed.</p>\n<p>Use the link in a newer reminder, or ask your "
 	    "facilitator.</p>\n");
 }
 
