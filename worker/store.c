@@ -251,6 +251,14 @@ static const char *const migrations[] = {
 	"  error      TEXT,"
 	"  PRIMARY KEY (source, zone)"
 	");",
+	/* 8 -> 9 (branch restart): per auto community, a hash of everything
+	 * its last ranking read (place.c), with the slot that ranking left in
+	 * force, so that a restart (or a cycle) with nothing changed does not
+	 * rank it again. */
+	"CREATE TABLE place_keys ("
+	"  community TEXT PRIMARY KEY,"
+	"  key       INTEGER NOT NULL"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 
