@@ -26,8 +26,7 @@ horizon    = {horizon}
 
 def community(name, members, day):
     # min_attendance 0.5: these calendars are full, the best slot suits
-    # 60-90% of the members, and a slot in force below min_attendance is
-    # stored again each cycle even when it is the best (see the report).
+    # 60-90% of the members.
     return f"""[community {name}]
 facilitator = {members[0]}
 members     = {", ".join(members)}

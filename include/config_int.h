@@ -73,7 +73,18 @@ struct loader {
 	bool		 fatal;	/* a line whose meaning is lost */
 	struct notes	 errors, warnings;
 	struct config	*cfg;
+	/* iniparser finds a key, and config_member_find a member, by walking
+	 * every entry: in a district's config (tens of thousands of keys,
+	 * thousands of members) that was most of a load.  Open-addressing
+	 * indexes instead, built on first use (config.c). */
+	const char	**ikey, **ival;	/* ini_cap slots, NULL: empty */
+	size_t		  ini_cap;
+	size_t		 *midx;		/* member index + 1; 0: empty */
+	size_t		  mcap;
 };
+
+/* The member with this id (the first, as config_member_find), or NULL. */
+struct config_member *loader_member(struct loader *L, const char *id);
 
 /* A key's value, ready for its parser. */
 struct item {

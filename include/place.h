@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "busy.h"
@@ -36,6 +37,8 @@ struct place_busy {
 	struct avail		**busy;		/* NULL: not read yet */
 	size_t			  n;
 	struct busy_cache	 *cache;	/* the caller's, or NULL */
+	uint64_t		 *hash;		/* of busy[i], once taken */
+	bool			 *hashed;
 };
 void	place_busy_init(struct place_busy *pb, const struct config *cfg,
 	    struct busy_cache *cache);
@@ -67,6 +70,8 @@ int	place_prefetch(const struct config *cfg, struct store *st, time_t now,
 
 struct place_counts {
 	size_t	communities;	/* auto ones ranked */
+	size_t	unchanged;	/* auto ones not ranked again: nothing
+				 * their last ranking read has changed */
 	size_t	changed;	/* given a new slot this time */
 	size_t	failed;		/* busy sources that failed */
 	size_t	errors;		/* communities that could not be placed */
@@ -74,7 +79,18 @@ struct place_counts {
 
 /*
  * Rank and place every auto community for [now, now + horizon), into
- * *counts.  A community that cannot be placed (the store fails) is logged
+ * *counts.  A community is not ranked again while nothing its last
+ * ranking read has changed: its members (and which are required), their
+ * zones, `available`, away days and busy time (as read this cycle), its
+ * cadence, window, duration, min_attendance, skips, moves and cancels,
+ * the slot in force, the range's first and last UTC days and the code's
+ * version; a hash of them is kept in the store beside the slot
+ * (store_place_key), so that a restart finds it too.  Ranking the same
+ * inputs again would keep the same slot (slots_choice), so only the time
+ * is saved; the ranking range moves by whole days for this, so a meeting
+ * that has started since the last ranking today still counts until the
+ * next day's.  After a cycle that read every busy source, the expansions
+ * kept for sources no longer in the config are deleted from the store.  A community that cannot be placed (the store fails) is logged
  * and counted, and keeps the slot it had; busy sources that fail are
  * counted too.  Never stops the cycle.  cache (may be NULL) keeps parsed
  * calendars from one cycle to the next; it is swept at the end.

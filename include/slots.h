@@ -86,7 +86,8 @@ const struct slots_candidate *slots_get(const struct slots_ranking *r,
 const struct slots_candidate *slots_current(const struct slots_ranking *r);
 /*
  * The slot to hold: the current one while its attendance is at least
- * min_attendance, else the best.  NULL when there are no candidates.
+ * min_attendance or no other slot ranks above it, else the best.  NULL
+ * when there are no candidates.
  * *kept (may be NULL) says whether it is the current slot.
  */
 const struct slots_candidate *slots_choice(const struct slots_ranking *r,

@@ -22,7 +22,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	10
+#define STORE_SCHEMA_VERSION	11
 
 /*
  * Open (creating if needed) the database at path and migrate it.  A database
@@ -244,6 +244,26 @@ int	store_busy_exp_get(struct store *st, const char *source,
 /* Keep e for source and zone, replacing what was kept. */
 int	store_busy_exp_put(struct store *st, const char *source,
 	    const char *zone, const struct store_busy_exp *e, char **err);
+
+/*
+ * Busy sources no longer asked for: delete the busy_expanded rows whose
+ * (source, zone) is not one of the n pairs sources[i], zones[i] (the
+ * config's members' busy sources, each in its member's zone).  *removed
+ * (may be NULL) gets the number of rows deleted.  Returns 0, or -1 with
+ * *err allocated (nothing deleted).
+ */
+int	store_busy_exp_prune(struct store *st, const char *const *sources,
+	    const char *const *zones, size_t n, size_t *removed, char **err);
+
+/*
+ * An auto community's ranking key (place.c: a hash of what its last
+ * ranking read and of the slot it left in force); *found false when none
+ * is kept.  store_place_set_key replaces it.
+ */
+int	store_place_key(struct store *st, const char *community, bool *found,
+	    uint64_t *key, char **err);
+int	store_place_set_key(struct store *st, const char *community,
+	    uint64_t key, char **err);
 
 /*
  * SQLite's PRAGMA data_version for this connection: it changes when another

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,30 +80,43 @@ classify_one(struct loader *L, struct scan_sec *sec)
 	free(word);
 }
 
+static size_t	loader_hash(const char *s);
+
 static void
 classify(struct loader *L)
 {
 	struct config	*cfg = L->cfg;
-	size_t		 i, j, count[SEC_NONE + 1] = { 0 };
+	size_t		 i, j, k, count[SEC_NONE + 1] = { 0 }, cap = 16;
+	size_t		*seen;	/* named sections kept so far: index + 1 */
 
+	/* A set, not a walk over every section before: a district has
+	 * thousands of them. */
+	while (cap < 2 * L->nsecs + 2)
+		cap *= 2;
+	seen = xcalloc(cap, sizeof(*seen));
 	for (i = 0; i < L->nsecs; i++) {
 		struct scan_sec	*sec = &L->secs[i];
 
 		classify_one(L, sec);
 		/* "[member  bob]" and "[member bob]" differ only in spaces. */
-		for (j = 0; j < i && sec->kind != SEC_NONE &&
-		    sec_kinds[sec->kind].named; j++) {
-			if (L->secs[j].kind == sec->kind &&
-			    strcmp(L->secs[j].id, sec->id) == 0) {
+		if (sec->kind != SEC_NONE && sec_kinds[sec->kind].named) {
+			for (k = (loader_hash(sec->id) + (size_t)sec->kind) &
+			    (cap - 1); (j = seen[k]) != 0; k = (k + 1) &
+			    (cap - 1))
+				if (L->secs[j - 1].kind == sec->kind &&
+				    strcmp(L->secs[j - 1].id, sec->id) == 0)
+					break;
+			if (j != 0) {
 				fail_at(L, sec->line, "duplicate section %s "
 				    "(first at line %d)", sec->label,
-				    L->secs[j].line);
+				    L->secs[j - 1].line);
 				sec->kind = SEC_NONE;
-				break;
-			}
+			} else
+				seen[k] = i + 1;
 		}
 		sec->obj = count[sec->kind]++;
 	}
+	free(seen);
 	cfg->channels = xcalloc(count[SEC_CHANNEL], sizeof *cfg->channels);
 	cfg->calendars = xcalloc(count[SEC_CALENDAR], sizeof *cfg->calendars);
 	cfg->members = xcalloc(count[SEC_MEMBER], sizeof *cfg->members);
@@ -138,6 +152,97 @@ classify(struct loader *L)
 	}
 }
 
+/* FNV-1a: the indexes below are filled from the file, not chosen keys'
+ * owners' guesses of a hash; a bad spread only costs time. */
+static size_t
+loader_hash(const char *s)
+{
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= UINT64_C(0x100000001b3);
+	}
+	return (size_t)h;
+}
+
+/* iniparser keys are at most this long once lowercased (strlwc). */
+#define INI_KEY_MAX	1024
+
+/* The index of every key iniparser loaded (keys are unique there). */
+static void
+ini_index(struct loader *L)
+{
+	const dictionary	*d = L->ini;
+	size_t			 cap = 16, i, k;
+
+	while (cap < 2 * (size_t)d->n + 2)
+		cap *= 2;
+	L->ikey = xcalloc(cap, sizeof(*L->ikey));
+	L->ival = xcalloc(cap, sizeof(*L->ival));
+	L->ini_cap = cap;
+	for (i = 0; i < (size_t)d->size; i++) {
+		if (d->key[i] == NULL)
+			continue;
+		for (k = loader_hash(d->key[i]) & (cap - 1); L->ikey[k] != NULL;
+		    k = (k + 1) & (cap - 1))
+			;
+		L->ikey[k] = d->key[i];
+		L->ival[k] = d->val[i];
+	}
+}
+
+/* iniparser_getstring(L->ini, key, NULL), through the index. */
+static const char *
+ini_get(struct loader *L, const char *key)
+{
+	char	lc[INI_KEY_MAX + 1];
+	size_t	i, k;
+
+	for (i = 0; key[i] != '\0' && i < INI_KEY_MAX; i++)
+		lc[i] = (char)tolower((unsigned char)key[i]);
+	if (key[i] != '\0')
+		return iniparser_getstring(L->ini, key, NULL);
+	lc[i] = '\0';
+	if (L->ikey == NULL)
+		ini_index(L);
+	for (k = loader_hash(lc) & (L->ini_cap - 1); L->ikey[k] != NULL;
+	    k = (k + 1) & (L->ini_cap - 1))
+		if (strcmp(L->ikey[k], lc) == 0)
+			return L->ival[k];
+	return NULL;
+}
+
+struct config_member *
+loader_member(struct loader *L, const char *id)
+{
+	const struct config	*cfg = L->cfg;
+	size_t			 cap = 16, i, k;
+
+	if (L->midx == NULL) {
+		while (cap < 2 * cfg->nmembers + 2)
+			cap *= 2;
+		L->midx = xcalloc(cap, sizeof(*L->midx));
+		L->mcap = cap;
+		for (i = 0; i < cfg->nmembers; i++) {
+			if (cfg->members[i].id == NULL)
+				continue;
+			for (k = loader_hash(cfg->members[i].id) & (cap - 1);
+			    L->midx[k] != 0 && strcmp(cfg->members[L->midx[k] -
+			    1].id, cfg->members[i].id) != 0;
+			    k = (k + 1) & (cap - 1))
+				;
+			if (L->midx[k] == 0)	/* the first of a twice-used id */
+				L->midx[k] = i + 1;
+		}
+	}
+	for (k = loader_hash(id) & (L->mcap - 1); L->midx[k] != 0;
+	    k = (k + 1) & (L->mcap - 1))
+		if (strcmp(cfg->members[L->midx[k] - 1].id, id) == 0)
+			return &cfg->members[L->midx[k] - 1];
+	return NULL;
+}
+
 /*
  * Hand every key of one section to its parser.  Values come from iniparser;
  * they are checked here once for what no value may hold.
@@ -163,7 +268,7 @@ parse_section(struct loader *L, const struct scan_sec *sec, void *obj)
 			continue;
 		}
 		lookup = xasprintf("%s:%s", sec->name, k->name);
-		raw = iniparser_getstring(L->ini, lookup, NULL);
+		raw = ini_get(L, lookup);
 		free(lookup);
 		it.label = sec->label;
 		it.key = k->name;
@@ -516,6 +621,9 @@ loader_free(struct loader *L)
 {
 	size_t	 i, j;
 
+	free(L->ikey);
+	free(L->ival);
+	free(L->midx);
 	for (i = 0; i < L->nsecs; i++) {
 		for (j = 0; j < L->secs[i].nkeys; j++)
 			free(L->secs[i].keys[j].name);

@@ -654,7 +654,7 @@ find_member(struct loader *L, const struct item *it, const char *id)
 {
 	struct config_member	*m;
 
-	if ((m = config_member_find(L->cfg, id)) == NULL)
+	if ((m = loader_member(L, id)) == NULL)
 		ifail(L, it, "member '%s' is not defined", id);
 	return m;
 }

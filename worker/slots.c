@@ -320,6 +320,11 @@ slots_choice(const struct slots_ranking *r, bool *kept)
 	/* A tiny slack so that 3 of 4 counts as 0.75 in floating point. */
 	keep = r->current != NULL &&
 	    r->current->attendance + 1e-9 >= r->min_attendance;
+	/* Below min_attendance but still the best there is: nothing to move
+	 * to (else each cycle "moves" it to itself and stores it again). */
+	if (!keep && r->current != NULL && r->n > 0 &&
+	    &r->cand[0] == r->current)
+		keep = true;
 	if (kept != NULL)
 		*kept = keep;
 	if (keep)

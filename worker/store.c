@@ -269,6 +269,14 @@ static const char *const migrations[] = {
 	 * reading every pending row, which each batch's claim did (the
 	 * whole horizon's rows, ten times for 1,000 due). */
 	"CREATE INDEX IF NOT EXISTS outbox_expires ON outbox (status, expires);",
+	/* 10 -> 11 (branch restart): per auto community, a hash of everything
+	 * its last ranking read (place.c), with the slot that ranking left in
+	 * force, so that a restart (or a cycle) with nothing changed does not
+	 * rank it again. */
+	"CREATE TABLE place_keys ("
+	"  community TEXT PRIMARY KEY,"
+	"  key       INTEGER NOT NULL"
+	");",
 };
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
 

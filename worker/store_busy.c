@@ -228,3 +228,99 @@ store_busy_exp_put(struct store *st, const char *source, const char *zone,
 	}
 	return store_write(st, s, "storing a busy source's intervals", err);
 }
+
+/* One (source, zone) pair, for store_busy_exp_prune's sorted lookup. */
+struct store_busy_pair {
+	const char	*source, *zone;
+};
+
+static int
+store_busy_pair_cmp(const void *a, const void *b)
+{
+	const struct store_busy_pair	*x = a, *y = b;
+	int				 r = strcmp(x->source, y->source);
+
+	return r != 0 ? r : strcmp(x->zone, y->zone);
+}
+
+int
+store_busy_exp_prune(struct store *st, const char *const *sources,
+    const char *const *zones, size_t n, size_t *removed, char **err)
+{
+	struct store_busy_pair	*keep, *drop = NULL, key;
+	sqlite3_stmt		*s = NULL, *d = NULL;
+	size_t			 i, ngone = 0, capgone = 0;
+	bool			 open = false;
+	int			 rc = -1, r;
+
+	if (removed != NULL)
+		*removed = 0;
+	keep = xcalloc(n + 1, sizeof(*keep));
+	for (i = 0; i < n; i++) {
+		keep[i].source = sources[i];
+		keep[i].zone = zones[i];
+	}
+	if (n > 0)
+		qsort(keep, n, sizeof(*keep), store_busy_pair_cmp);
+	/* A savepoint: one commit for every row, inside a caller's
+	 * transaction or not. */
+	if (store_exec(st, "SAVEPOINT busy_prune", "pruning busy intervals",
+	    err) == -1)
+		goto out;
+	open = true;
+	if (sqlite3_prepare_v2(st->db, "SELECT source, zone FROM "
+	    "busy_expanded", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM busy_expanded WHERE "
+	    "source = ? AND zone = ?", -1, &d, NULL) != SQLITE_OK)
+		goto fail;
+	/* Read all, then delete: no delete under a running read. */
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		key.source = (const char *)sqlite3_column_text(s, 0);
+		key.zone = (const char *)sqlite3_column_text(s, 1);
+		if (key.source == NULL || key.zone == NULL || (n > 0 &&
+		    bsearch(&key, keep, n, sizeof(*keep),
+		    store_busy_pair_cmp) != NULL))
+			continue;
+		if (ngone == capgone) {
+			capgone = capgone < 16 ? 16 : capgone * 2;
+			drop = xreallocarray(drop, capgone, sizeof(*drop));
+		}
+		drop[ngone].source = xstrdup(key.source);
+		drop[ngone++].zone = xstrdup(key.zone);
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	s = NULL;
+	for (i = 0; i < ngone; i++) {
+		sqlite3_bind_text(d, 1, drop[i].source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(d, 2, drop[i].zone, -1, SQLITE_STATIC);
+		if (sqlite3_step(d) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(d);
+	}
+	if (store_exec(st, "RELEASE busy_prune", "pruning busy intervals",
+	    err) == -1)
+		goto out;
+	open = false;
+	if (removed != NULL)
+		*removed = ngone;
+	rc = 0;
+	goto out;
+fail:
+	store_seterr(err, st->db, "pruning busy intervals");
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(d);
+	if (open) {
+		(void)store_exec(st, "ROLLBACK TO busy_prune; RELEASE "
+		    "busy_prune", "pruning busy intervals", NULL);
+	}
+	for (i = 0; i < ngone; i++) {
+		free((char *)drop[i].source);
+		free((char *)drop[i].zone);
+	}
+	free(drop);
+	free(keep);
+	return rc;
+}

@@ -432,10 +432,11 @@ worker_cycle(struct worker *w, char **err)
 	/* Placement comes first: the feeds and reminders use its slots. */
 	place_run(w->cfg, w->st, now, w->busy_cache, &placed);
 	w->stats.busy_failures = placed.failed;
-	if (placed.communities > 0)
+	if (placed.communities + placed.unchanged > 0)
 		log_info("slots: %zu auto communities ranked, %zu given a new "
-		    "slot, %zu busy sources failed", placed.communities,
-		    placed.changed, placed.failed);
+		    "slot, %zu busy sources failed, %zu not ranked again "
+		    "(nothing they read changed)", placed.communities,
+		    placed.changed, placed.failed, placed.unchanged);
 	worker_alive(w);
 	if (publish_run(w->cfg, w->state_dir, w->st, now, true, &res,
 	    &store_failed, err) == -1)

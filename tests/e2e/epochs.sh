@@ -106,6 +106,7 @@ expect "turned into a schema-3 state with old-form UIDs" sqlite3 "$UDB" "
     DROP TABLE series_epochs;
     DROP TABLE rsvps; DROP TABLE meeting_changes; DROP TABLE quorum_watch;
     DROP TABLE busy_expanded; -- schema 8 (branch busypool)
+    DROP TABLE place_keys; -- schema 11 (branch restart)
     DELETE FROM meta WHERE key = 'install_id';
     DROP TABLE announced; DROP TABLE destinations;
     DROP INDEX outbox_topic;

@@ -739,6 +739,7 @@ test_facts_backfilled(void **state)
 	    "DROP TABLE quorum_watch;"
 	    "DROP TABLE destinations;"
 	    "DROP TABLE busy_expanded;"	/* 7 -> 8 (branch busypool) */
+	    "DROP TABLE place_keys;"	/* 10 -> 11 (branch restart) */
 	    "DELETE FROM meta WHERE key = 'install_id';"
 	    "DROP TABLE announced;"
 	    "DROP INDEX outbox_topic;"

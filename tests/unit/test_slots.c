@@ -253,6 +253,32 @@ test_stability(void **state)
 	slots_ranking_free(r);
 }
 
+/*
+ * The current slot below min_attendance but still the best there is: it is
+ * kept (kept true), not "moved" to itself and stored again every cycle.
+ */
+static void
+test_best_below_min_is_kept(void **state)
+{
+	struct slots_ranking	*r;
+	const struct slots_candidate *s;
+	bool			 kept = false;
+
+	F.in.has_current = true;
+	F.in.current_day = CIVIL_TU;
+	F.in.current_at = (struct civil_time){ 15, 30, 0 };
+	/* a away every day: at best 3 of 4 everywhere, under 0.9. */
+	avail_add(F.busy[0], F.in.from, F.in.to);
+	F.c.min_attendance = 0.9;
+	r = rank();
+	assert_true(slots_get(r, 0)->current);
+	assert_true(slots_current(r)->attendance < 0.9);
+	s = slots_choice(r, &kept);
+	assert_true(kept);
+	assert_ptr_equal(s, slots_current(r));
+	slots_ranking_free(r);
+}
+
 /* A fixed day with time = auto ranks that day's times only. */
 static void
 test_fixed_day(void **state)
@@ -396,6 +422,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stability, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_best_below_min_is_kept,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_day, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_time, setup,
