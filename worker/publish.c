@@ -11,6 +11,7 @@
 #include "ical.h"
 #include "log.h"
 #include "publish.h"
+#include "rcache.h"
 #include "series.h"
 #include "token.h"
 #include "xmalloc.h"
@@ -495,6 +496,8 @@ publish_shows(const struct feed_input *in, const struct config_community *c)
  * ones (publish_stage_commit writes them all at once). */
 static int
 publish_one(const struct config *cfg, const char *dir,
+    const struct config_member *member,
+    const struct config_community *community,
     const struct feed_series *all, size_t nall,
     const struct feed_item *all_items,
     size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
@@ -511,10 +514,8 @@ publish_one(const struct config *cfg, const char *dir,
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
 	in.kind = pf->kind;
-	if (pf->kind == FEED_MEMBER)
-		in.member = config_member_find(cfg, pf->owner);
-	else
-		in.community = config_community_find(cfg, pf->owner);
+	in.member = member;
+	in.community = community;
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
 	mine = xcalloc(nall + 1, sizeof(*mine));
@@ -558,6 +559,15 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
     time_t now, bool record, struct publish_result *res, bool *store_failed,
     char **err)
 {
+	return publish_run_blocks(cfg, state_dir, st, now, record, NULL, res,
+	    store_failed, err);
+}
+
+int
+publish_run_blocks(const struct config *cfg, const char *state_dir,
+    struct store *st, time_t now, bool record, struct rcache *blocks,
+    struct publish_result *res, bool *store_failed, char **err)
+{
 	struct series_history	 *hist = NULL;
 	struct feed_series	 *series = NULL;
 	struct store_action	 *rows = NULL;
@@ -587,15 +597,23 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	n = cfg->nmembers + cfg->ncommunities;
 	res->feeds = xcalloc(n, sizeof(*res->feeds));
 	keep = xcalloc(n, sizeof(*keep));
-	cache = ical_cache_new();
+	/* The test knob: every feed through libical whole, the reference
+	 * the blocks must match (tests/e2e/rcache.sh). */
+	if (getenv("PLC_TEST_RENDER_WHOLE") == NULL)
+		cache = ical_cache_new(blocks);
 	for (i = 0; i < n; i++) {
+		const struct config_member	*m = NULL;
+		const struct config_community	*c = NULL;
+
 		pf = &res->feeds[res->nfeeds];
 		if (i < cfg->nmembers) {
+			m = &cfg->members[i];
 			pf->kind = FEED_MEMBER;
-			pf->owner = cfg->members[i].id;
+			pf->owner = m->id;
 		} else {
+			c = &cfg->communities[i - cfg->nmembers];
 			pf->kind = FEED_COMMUNITY;
-			pf->owner = cfg->communities[i - cfg->nmembers].id;
+			pf->owner = c->id;
 		}
 		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
 		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
@@ -604,7 +622,7 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 			goto out;
 		}
 		res->nfeeds++;
-		if (publish_one(cfg, dir, series, nseries, items, nitems,
+		if (publish_one(cfg, dir, m, c, series, nseries, items, nitems,
 		    cache, pf,
 		    &stages, &nstages, err) == -1)
 			goto out;
@@ -622,6 +640,9 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 		goto out;
 	rc = 0;
 out:
+	/* Blocks no feed of this run used are for a config or state gone. */
+	if (blocks != NULL)
+		rcache_sweep(blocks);
 	if (rc == -1)
 		publish_result_free(res);
 	for (i = 0; hist != NULL && i < cfg->ncommunities; i++)

@@ -215,7 +215,7 @@ test_cached_render_same_bytes(void **state)
 	struct config_community	c[2];
 	struct feed_series	s[2];
 	struct feed_input	in;
-	struct ical_cache	*cache = ical_cache_new();
+	struct ical_cache	*cache = ical_cache_new(NULL);
 	char			*plain = NULL, *miss = NULL, *hit = NULL;
 	char			*open = NULL, *open_plain = NULL, *err = NULL;
 	size_t			 lp, lm, lh, lo, lop, i;
