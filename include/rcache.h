@@ -43,8 +43,8 @@ const struct rcache_entry *rcache_get(struct rcache *rc, const char *key,
 
 /*
  * Keep text (len bytes, copied) and meta (4 ints, copied; NULL: zeros)
- * under key (copied), replacing an entry with the same key.  Returns the
- * entry, valid as rcache_get's.
+ * under key (copied), replacing (and freeing) an entry with the same key.
+ * Returns the entry, valid as rcache_get's.
  */
 const struct rcache_entry *rcache_put(struct rcache *rc, const char *key,
 	    size_t klen, const char *text, size_t len, const int *meta);

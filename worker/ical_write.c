@@ -1268,15 +1268,15 @@ static int
 ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
     char **out, size_t *len, char **err)
 {
-	const struct rcache_entry	*head, **vtz = NULL, *e;
+	const struct rcache_entry	*head, **vtz = NULL;
 	struct ical_zones		 z;
 	struct feed_series		*series = NULL;
 	struct feed_item		*items = NULL;
 	struct xbuf			 events = { NULL, 0, 0 };
 	struct xbuf			 b = { NULL, 0, 0 };
 	icalcomponent			*utc = NULL;
-	char				*host = NULL, *utcs = NULL;
-	size_t				 i, total;
+	char				*host = NULL, *utcs = NULL, *p;
+	size_t				 i, total, pre;
 	int				 rc = -1;
 
 	*out = NULL;
@@ -1337,17 +1337,23 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 		}
 		total += strlen(utcs);
 	}
-	b.cap = total + 1;
-	b.s = xmalloc(b.cap);
-	xbuf_add(&b, head->text, head->len);
+	/* The head and zones go in front of the events, in their buffer. */
+	pre = total - events.len - strlen(ICAL_END_CALENDAR);
+	xbuf_reserve(&events, pre + strlen(ICAL_END_CALENDAR));
+	memmove(events.s + pre, events.s, events.len);
+	p = events.s;
+	memcpy(p, head->text, head->len);
+	p += head->len;
 	for (i = 0; i < z.n; i++) {
-		e = vtz[i];
-		xbuf_add(&b, e->text, e->len);
+		memcpy(p, vtz[i]->text, vtz[i]->len);
+		p += vtz[i]->len;
 	}
 	if (utcs != NULL)
-		xbuf_add(&b, utcs, strlen(utcs));
-	xbuf_add(&b, events.s, events.len);
-	xbuf_add(&b, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+		memcpy(p, utcs, strlen(utcs));
+	events.len += pre;
+	xbuf_add(&events, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	b = events;
+	events.s = NULL;
 	*out = b.s;
 	*len = b.len;
 	b.s = NULL;

@@ -463,33 +463,113 @@ publish_read_items(const struct config *cfg, struct store *st,
 	return 0;
 }
 
-/* The items a feed shows: the member's own, or all of the community's. */
-static struct feed_item *
-publish_feed_items(const struct feed_input *in, const struct feed_item *all,
-    size_t nall, size_t *n)
-{
-	struct feed_item	*mine = NULL;
-	size_t			 i;
+/*
+ * What each feed shows, worked out once for all feeds: feed f (member f,
+ * then community f - nmembers, as publish_run numbers them) shows
+ * series[sidx[soff[f]..soff[f + 1])] and items[iidx[ioff[f]..]], in the
+ * order of the lists.  A member's feed shows the series of the
+ * communities they facilitate or belong to (an epoch's view has the same
+ * members as its origin) and their own items; a community's, its series
+ * and all its items.  One pass over the series and items: asking every
+ * feed about every series grows with the square of the district.
+ */
+struct publish_index {
+	size_t	*soff, *sidx, *ioff, *iidx;
+};
 
-	*n = 0;
-	if (nall > 0)
-		mine = xcalloc(nall, sizeof(*mine));
-	for (i = 0; i < nall; i++)
-		if (in->kind == FEED_MEMBER ? all[i].owner == in->member :
-		    all[i].community == in->community)
-			mine[(*n)++] = all[i];
-	return mine;
+/* Feed f of lists built in two passes: count (fill false), then fill. */
+static void
+publish_index_add(size_t *off, size_t *idx, size_t *last, size_t f,
+    size_t j, bool fill)
+{
+	/* A facilitator who is also a member sees the series once. */
+	if (last[f] == j + 1)
+		return;
+	last[f] = j + 1;
+	if (fill)
+		idx[off[f]++] = j;
+	else
+		off[f + 1]++;
 }
 
-static bool
-publish_shows(const struct feed_input *in, const struct config_community *c)
+static void
+publish_index_build(const struct config *cfg, const struct feed_series *s,
+    size_t ns, const struct feed_item *it, size_t ni,
+    struct publish_index *x)
 {
-	if (in->kind == FEED_COMMUNITY)
-		return in->community == c;
-	/* c may be an epoch's view of the config's community: the same
-	 * members. */
-	return c->facilitator == in->member ||
-	    config_community_has_member(c, in->member);
+	const struct config_community	*c;
+	size_t				 nf = cfg->nmembers +
+					    cfg->ncommunities, *last, *cur;
+	size_t				 i, j, k;
+	int				 pass;
+
+	x->soff = xcalloc(nf + 2, sizeof(*x->soff));
+	x->ioff = xcalloc(nf + 2, sizeof(*x->ioff));
+	last = xcalloc(nf + 1, sizeof(*last));
+	cur = xcalloc(nf + 1, sizeof(*cur));
+	x->sidx = xcalloc(1, sizeof(*x->sidx));
+	x->iidx = xcalloc(1, sizeof(*x->iidx));
+	for (pass = 0; pass < 2; pass++) {
+		size_t *off = pass == 0 ? x->soff : cur;
+
+		memset(last, 0, (nf + 1) * sizeof(*last));
+		for (j = 0; j < ns; j++) {
+			c = s[j].origin;
+			k = (size_t)(c - cfg->communities);
+			publish_index_add(off, x->sidx, last,
+			    cfg->nmembers + k, j, pass == 1);
+			if (c->facilitator != NULL)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->facilitator - cfg->members), j,
+				    pass == 1);
+			for (i = 0; i < c->nmembers; i++)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->members[i] - cfg->members), j,
+				    pass == 1);
+			for (i = 0; i < c->noptional; i++)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->optional[i] - cfg->members),
+				    j, pass == 1);
+		}
+		if (pass == 0) {
+			for (i = 0; i < nf; i++)
+				x->soff[i + 1] += x->soff[i];
+			free(x->sidx);
+			x->sidx = xcalloc(x->soff[nf] + 1, sizeof(*x->sidx));
+			memcpy(cur, x->soff, nf * sizeof(*cur));
+		}
+	}
+	for (pass = 0; pass < 2; pass++) {
+		size_t *off = pass == 0 ? x->ioff : cur;
+
+		memset(last, 0, (nf + 1) * sizeof(*last));
+		for (j = 0; j < ni; j++) {
+			publish_index_add(off, x->iidx, last,
+			    (size_t)(it[j].owner - cfg->members), j,
+			    pass == 1);
+			publish_index_add(off, x->iidx, last, cfg->nmembers +
+			    (size_t)(it[j].community - cfg->communities), j,
+			    pass == 1);
+		}
+		if (pass == 0) {
+			for (i = 0; i < nf; i++)
+				x->ioff[i + 1] += x->ioff[i];
+			free(x->iidx);
+			x->iidx = xcalloc(x->ioff[nf] + 1, sizeof(*x->iidx));
+			memcpy(cur, x->ioff, nf * sizeof(*cur));
+		}
+	}
+	free(last);
+	free(cur);
+}
+
+static void
+publish_index_free(struct publish_index *x)
+{
+	free(x->soff);
+	free(x->sidx);
+	free(x->ioff);
+	free(x->iidx);
 }
 
 /* Render one feed and, when its file holds other bytes, stage the new
@@ -498,10 +578,10 @@ static int
 publish_one(const struct config *cfg, const char *dir,
     const struct config_member *member,
     const struct config_community *community,
-    const struct feed_series *all, size_t nall,
-    const struct feed_item *all_items,
-    size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
-    struct publish_stage **stages, size_t *nstages, char **err)
+    const struct feed_series *all, const struct feed_item *all_items,
+    const struct publish_index *x, size_t f, struct ical_cache *cache,
+    struct publish_feed *pf, struct publish_stage **stages, size_t *nstages,
+    char **err)
 {
 	struct feed_input	 in;
 	struct feed_series	*mine = NULL;
@@ -518,12 +598,13 @@ publish_one(const struct config *cfg, const char *dir,
 	in.community = community;
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
-	mine = xcalloc(nall + 1, sizeof(*mine));
-	for (i = 0; i < nall; i++)
-		if (publish_shows(&in, all[i].origin))
-			mine[in.nseries++] = all[i];
+	mine = xcalloc(x->soff[f + 1] - x->soff[f] + 1, sizeof(*mine));
+	for (i = x->soff[f]; i < x->soff[f + 1]; i++)
+		mine[in.nseries++] = all[x->sidx[i]];
 	in.series = mine;
-	items = publish_feed_items(&in, all_items, nall_items, &nitems);
+	items = xcalloc(x->ioff[f + 1] - x->ioff[f] + 1, sizeof(*items));
+	for (i = x->ioff[f]; i < x->ioff[f + 1]; i++)
+		items[nitems++] = all_items[x->iidx[i]];
 	in.items = items;
 	in.nitems = nitems;
 	if (ical_render_feed_cached(&in, cache, &pf->body, &pf->len,
@@ -575,6 +656,7 @@ publish_run_blocks(const struct config *cfg, const char *state_dir,
 	struct ical_cache	 *cache = NULL;
 	struct publish_stage	 *stages = NULL;
 	struct publish_feed	 *pf;
+	struct publish_index	  index = { NULL, NULL, NULL, NULL };
 	char			**keep = NULL, *dir = NULL;
 	size_t			  i, n, nrows = 0, nitems = 0, nstages = 0;
 	size_t			  nseries = 0;
@@ -595,6 +677,7 @@ publish_run_blocks(const struct config *cfg, const char *state_dir,
 	}
 
 	n = cfg->nmembers + cfg->ncommunities;
+	publish_index_build(cfg, series, nseries, items, nitems, &index);
 	res->feeds = xcalloc(n, sizeof(*res->feeds));
 	keep = xcalloc(n, sizeof(*keep));
 	/* The test knob: every feed through libical whole, the reference
@@ -622,9 +705,8 @@ publish_run_blocks(const struct config *cfg, const char *state_dir,
 			goto out;
 		}
 		res->nfeeds++;
-		if (publish_one(cfg, dir, m, c, series, nseries, items, nitems,
-		    cache, pf,
-		    &stages, &nstages, err) == -1)
+		if (publish_one(cfg, dir, m, c, series, items, &index, i,
+		    cache, pf, &stages, &nstages, err) == -1)
 			goto out;
 		keep[i] = pf->token;
 	}
@@ -651,6 +733,7 @@ out:
 	publish_stage_discard(stages, nstages);
 	free(stages);
 	ical_cache_free(cache);
+	publish_index_free(&index);
 	free(keep);
 	free(series);
 	free(items);

@@ -22,6 +22,7 @@
 #include "outbox.h"
 #include "place.h"
 #include "publish.h"
+#include "rcache.h"
 #include "statedir.h"
 #include "stop.h"
 #include "store.h"
@@ -94,6 +95,8 @@ struct worker {
 	unsigned char		*key;		/* signs action links */
 	size_t			 keylen;
 	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
+	struct rcache		*blocks;	/* rendered feed blocks, kept
+						   across cycles and reloads */
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
@@ -305,8 +308,8 @@ worker_cycle(struct worker *w, char **err)
 		    "slot, %zu busy sources failed", placed.communities,
 		    placed.changed, placed.failed);
 	worker_alive(w);
-	if (publish_run(w->cfg, w->state_dir, w->st, now, true, &res,
-	    &store_failed, err) == -1)
+	if (publish_run_blocks(w->cfg, w->state_dir, w->st, now, true,
+	    w->blocks, &res, &store_failed, err) == -1)
 		goto end;
 	worker_alive(w);
 	log_info("feeds: %zu written, %zu unchanged, %zu removed",
@@ -702,6 +705,7 @@ worker_run(const struct worker_opts *opts, char **err)
 		goto out;
 	w.pacer = webhook_pacer_new();
 	w.busy_cache = busy_cache_new();
+	w.blocks = rcache_new();
 	if (worker_recover(&w, err) == -1)
 		goto out;
 	if (opts->once) {
@@ -767,6 +771,7 @@ out:
 		explicit_bzero(w.key, w.keylen);
 	free(w.key);
 	busy_cache_free(w.busy_cache);
+	rcache_free(w.blocks);
 	config_free(w.owned);
 	free(w.lost);
 	free(w.db_path);
