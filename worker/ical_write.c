@@ -1344,7 +1344,9 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 	p = events.s;
 	memcpy(p, head->text, head->len);
 	p += head->len;
-	for (i = 0; i < z.n; i++) {
+	/* libical puts each VTIMEZONE added to a calendar in front of the
+	 * others (for Mozilla): the whole calendar lists them last first. */
+	for (i = z.n; i-- > 0;) {
 		memcpy(p, vtz[i]->text, vtz[i]->len);
 		p += vtz[i]->len;
 	}
