@@ -56,6 +56,13 @@ struct ical_cached_zone {
 	icalcomponent		*vtz;
 };
 
+struct ical_memo {
+	const struct feed_series	*key;	/* NULL: empty; the fields
+						   below are compared */
+	struct feed_series		 s;
+	const struct rcache_entry	*e;
+};
+
 struct ical_cache {
 	struct ical_cached_series	*series;	/* open addressing */
 	size_t				 mask, nseries;
@@ -63,6 +70,10 @@ struct ical_cache {
 	size_t				 nzones;
 	struct rcache			*blocks;	/* rendered text */
 	bool				 own_blocks;
+	/* This run's series blocks by the series' identity: a series shows
+	 * in a dozen feeds, its key is built once. */
+	struct ical_memo		*memo;		/* open addressing */
+	size_t				 memo_mask, nmemo;
 	struct xbuf			 key, text;	/* scratch */
 };
 
@@ -760,6 +771,8 @@ ical_cache_new(struct rcache *blocks)
 
 	cache->series = xcalloc(64, sizeof(*cache->series));
 	cache->mask = 63;
+	cache->memo = xcalloc(64, sizeof(*cache->memo));
+	cache->memo_mask = 63;
 	cache->own_blocks = blocks == NULL;
 	cache->blocks = blocks != NULL ? blocks : rcache_new();
 	return cache;
@@ -778,6 +791,7 @@ ical_cache_free(struct ical_cache *cache)
 		icalcomponent_free(cache->zones[i].vtz);
 	free(cache->series);
 	free(cache->zones);
+	free(cache->memo);
 	if (cache->own_blocks)
 		rcache_free(cache->blocks);
 	free(cache->key.s);
@@ -1119,6 +1133,55 @@ ical_meta_apply(struct ical_zones *z, const struct tz *tz, const int *meta)
 		z->open = true;
 }
 
+/* Within one run the config and the stored series do not change: the same
+ * community view, UID, slot and stored state give the same block. */
+static bool
+ical_memo_same(const struct feed_series *a, const struct feed_series *b)
+{
+	return a->community == b->community && a->uid == b->uid &&
+	    a->day == b->day && a->at.h == b->at.h && a->at.min == b->at.min &&
+	    a->at.s == b->at.s && a->sequence == b->sequence &&
+	    a->created == b->created && a->changed == b->changed;
+}
+
+static struct ical_memo *
+ical_memo_slot(struct ical_cache *cache, const struct feed_series *s)
+{
+	struct ical_memo	*m;
+	size_t			 i;
+
+	i = ical_series_hash(s->community, s->day, s->at) ^
+	    (size_t)(uintptr_t)s->uid ^ (size_t)s->sequence;
+	for (i &= cache->memo_mask; (m = &cache->memo[i])->key != NULL;
+	    i = (i + 1) & cache->memo_mask)
+		if (ical_memo_same(&m->s, s))
+			return m;
+	return m;
+}
+
+static void
+ical_memo_put(struct ical_cache *cache, const struct feed_series *s,
+    const struct rcache_entry *e)
+{
+	struct ical_memo	*old = cache->memo, *m;
+	size_t			 n = cache->memo_mask + 1, i;
+
+	if (2 * (cache->nmemo + 1) > n) {
+		cache->memo = xcalloc(2 * n, sizeof(*cache->memo));
+		cache->memo_mask = 2 * n - 1;
+		for (i = 0; i < n; i++)
+			if (old[i].key != NULL)
+				*ical_memo_slot(cache, &old[i].s) = old[i];
+		free(old);
+	}
+	m = ical_memo_slot(cache, s);
+	if (m->key == NULL)
+		cache->nmemo++;
+	m->key = &m->s;
+	m->s = *s;
+	m->e = e;
+}
+
 /* A series epoch's block (its master and overrides; empty when it shows
  * no meeting), from the cache or rendered into it, appended to b. */
 static int
@@ -1127,10 +1190,15 @@ ical_series_block(const struct feed_input *in, struct ical_cache *cache,
     char **err)
 {
 	const struct rcache_entry	*e;
+	struct ical_memo		*mm;
 	struct ical_zones		 zb;
 	icalcomponent			*body = NULL;
 	int				 meta[4], rc = -1;
 
+	if ((mm = ical_memo_slot(cache, s))->key != NULL) {
+		e = mm->e;
+		goto found;
+	}
 	ical_series_key(&cache->key, in, s);
 	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
 	if (e == NULL) {
@@ -1148,6 +1216,8 @@ ical_series_block(const struct feed_input *in, struct ical_cache *cache,
 		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
 		    cache->text.s, cache->text.len, meta);
 	}
+	ical_memo_put(cache, s, e);
+found:
 	ical_meta_apply(z, s->community->tz, e->meta);
 	xbuf_add(b, e->text, e->len);
 	rc = 0;

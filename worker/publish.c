@@ -635,6 +635,71 @@ out:
 	return rc;
 }
 
+/* Tokens by kind and owner, for bsearch. */
+static int
+publish_tok_cmp(const void *a, const void *b)
+{
+	const struct store_token	*x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->owner, y->owner);
+}
+
+/*
+ * Every feed's token: the live ones read at once (one query, not one per
+ * feed), the missing ones created in one transaction (a district's first
+ * run creates thousands: a commit each costs seconds).  res->feeds[i]
+ * already holds its kind and owner.
+ */
+static int
+publish_tokens(struct store *st, time_t now, struct publish_result *res,
+    size_t n, char **err)
+{
+	struct store_token	*live = NULL, key, *t;
+	struct publish_feed	*pf;
+	size_t			 nlive = 0, i, missing = 0;
+	int			 rc = -1;
+
+	if (store_token_list(st, &live, &nlive, err) == -1)
+		return -1;
+	if (nlive > 0)
+		qsort(live, nlive, sizeof(*live), publish_tok_cmp);
+	for (i = 0; i < n; i++) {
+		pf = &res->feeds[i];
+		key.kind = pf->kind == FEED_MEMBER ? STORE_TOKEN_MEMBER :
+		    STORE_TOKEN_COMMUNITY;
+		key.owner = (char *)pf->owner;
+		t = nlive > 0 ? bsearch(&key, live, nlive, sizeof(*live),
+		    publish_tok_cmp) : NULL;
+		if (t != NULL)
+			memcpy(pf->token, t->token, sizeof(pf->token));
+		else
+			missing++;
+	}
+	if (missing > 0 && store_tx_begin(st, err) == -1)
+		goto out;
+	for (i = 0; missing > 0 && i < n; i++) {
+		pf = &res->feeds[i];
+		if (pf->token[0] != '\0')
+			continue;
+		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
+		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
+		    pf->token, err) == -1) {
+			store_tx_rollback(st);
+			goto out;
+		}
+	}
+	if (missing > 0 && store_tx_commit(st, err) == -1) {
+		store_tx_rollback(st);
+		goto out;
+	}
+	rc = 0;
+out:
+	store_token_list_free(live, nlive);
+	return rc;
+}
+
 int
 publish_run(const struct config *cfg, const char *state_dir, struct store *st,
     time_t now, bool record, struct publish_result *res, bool *store_failed,
@@ -685,28 +750,26 @@ publish_run_blocks(const struct config *cfg, const char *state_dir,
 	if (getenv("PLC_TEST_RENDER_WHOLE") == NULL)
 		cache = ical_cache_new(blocks);
 	for (i = 0; i < n; i++) {
-		const struct config_member	*m = NULL;
-		const struct config_community	*c = NULL;
-
-		pf = &res->feeds[res->nfeeds];
+		pf = &res->feeds[i];
 		if (i < cfg->nmembers) {
-			m = &cfg->members[i];
 			pf->kind = FEED_MEMBER;
-			pf->owner = m->id;
+			pf->owner = cfg->members[i].id;
 		} else {
-			c = &cfg->communities[i - cfg->nmembers];
 			pf->kind = FEED_COMMUNITY;
-			pf->owner = c->id;
+			pf->owner = cfg->communities[i - cfg->nmembers].id;
 		}
-		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
-		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
-		    pf->token, err) == -1) {
-			*store_failed = true;
-			goto out;
-		}
-		res->nfeeds++;
-		if (publish_one(cfg, dir, m, c, series, items, &index, i,
-		    cache, pf, &stages, &nstages, err) == -1)
+	}
+	res->nfeeds = n;
+	if (publish_tokens(st, now, res, n, err) == -1) {
+		*store_failed = true;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		pf = &res->feeds[i];
+		if (publish_one(cfg, dir, i < cfg->nmembers ?
+		    &cfg->members[i] : NULL, i < cfg->nmembers ? NULL :
+		    &cfg->communities[i - cfg->nmembers], series, items,
+		    &index, i, cache, pf, &stages, &nstages, err) == -1)
 			goto out;
 		keep[i] = pf->token;
 	}
