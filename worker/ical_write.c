@@ -1237,23 +1237,25 @@ ical_item_block(const struct feed_input *in, struct ical_cache *cache,
 	icalcomponent			*body;
 	int				 rc;
 
+	size_t				 at = b->len;
+
 	ical_item_key(&cache->key, in, host, it);
-	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
-	if (e == NULL) {
-		memset(&zb, 0, sizeof(zb));
-		cache->text.len = 0;
-		xbuf_add(&cache->text, "", 0);
-		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-		ical_add_item(body, in, host, it, &zb);
-		rc = ical_drain(body, &cache->text, err);
-		icalcomponent_free(body);
-		if (rc == -1)
-			return -1;
-		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
-		    cache->text.s, cache->text.len, NULL);
-	}
 	ical_year_use(z, it->due.y);
-	xbuf_add(b, e->text, e->len);
+	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
+	if (e != NULL) {
+		xbuf_add(b, e->text, e->len);
+		return 0;
+	}
+	/* Written where it goes, then kept from there. */
+	memset(&zb, 0, sizeof(zb));
+	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	ical_add_item(body, in, host, it, &zb);
+	rc = ical_drain(body, b, err);
+	icalcomponent_free(body);
+	if (rc == -1)
+		return -1;
+	rcache_put(cache->blocks, cache->key.s, cache->key.len, b->s + at,
+	    b->len - at, NULL);
 	return 0;
 }
 
