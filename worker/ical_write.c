@@ -1186,8 +1186,8 @@ ical_memo_put(struct ical_cache *cache, const struct feed_series *s,
  * no meeting), from the cache or rendered into it, appended to b. */
 static int
 ical_series_block(const struct feed_input *in, struct ical_cache *cache,
-    const struct feed_series *s, struct ical_zones *z, struct xbuf *b,
-    char **err)
+    const struct feed_series *s, struct ical_zones *z,
+    const struct rcache_entry **out, char **err)
 {
 	const struct rcache_entry	*e;
 	struct ical_memo		*mm;
@@ -1219,7 +1219,7 @@ ical_series_block(const struct feed_input *in, struct ical_cache *cache,
 	ical_memo_put(cache, s, e);
 found:
 	ical_meta_apply(z, s->community->tz, e->meta);
-	xbuf_add(b, e->text, e->len);
+	*out = e;
 	rc = 0;
 out:
 	if (body != NULL)
@@ -1230,32 +1230,30 @@ out:
 static int
 ical_item_block(const struct feed_input *in, struct ical_cache *cache,
     const char *host, const struct feed_item *it, struct ical_zones *z,
-    struct xbuf *b, char **err)
+    const struct rcache_entry **out, char **err)
 {
 	const struct rcache_entry	*e;
 	struct ical_zones		 zb;
 	icalcomponent			*body;
 	int				 rc;
 
-	size_t				 at = b->len;
-
 	ical_item_key(&cache->key, in, host, it);
 	ical_year_use(z, it->due.y);
-	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
-	if (e != NULL) {
-		xbuf_add(b, e->text, e->len);
-		return 0;
+	if ((e = rcache_get(cache->blocks, cache->key.s,
+	    cache->key.len)) == NULL) {
+		memset(&zb, 0, sizeof(zb));
+		cache->text.len = 0;
+		xbuf_add(&cache->text, "", 0);
+		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+		ical_add_item(body, in, host, it, &zb);
+		rc = ical_drain(body, &cache->text, err);
+		icalcomponent_free(body);
+		if (rc == -1)
+			return -1;
+		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
+		    cache->text.s, cache->text.len, NULL);
 	}
-	/* Written where it goes, then kept from there. */
-	memset(&zb, 0, sizeof(zb));
-	body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	ical_add_item(body, in, host, it, &zb);
-	rc = ical_drain(body, b, err);
-	icalcomponent_free(body);
-	if (rc == -1)
-		return -1;
-	rcache_put(cache->blocks, cache->key.s, cache->key.len, b->s + at,
-	    b->len - at, NULL);
+	*out = e;
 	return 0;
 }
 
@@ -1340,30 +1338,30 @@ static int
 ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
     char **out, size_t *len, char **err)
 {
-	const struct rcache_entry	*head, **vtz = NULL;
+	const struct rcache_entry	*head, **vtz = NULL, **ev = NULL;
 	struct ical_zones		 z;
 	struct feed_series		*series = NULL;
 	struct feed_item		*items = NULL;
-	struct xbuf			 events = { NULL, 0, 0 };
-	struct xbuf			 b = { NULL, 0, 0 };
 	icalcomponent			*utc = NULL;
-	char				*host = NULL, *utcs = NULL, *p;
-	size_t				 i, total, pre;
+	char				*host = NULL, *utcs = NULL, *buf = NULL;
+	char				*p;
+	size_t				 i, total, nev;
 	int				 rc = -1;
 
 	*out = NULL;
 	*err = NULL;
 	memset(&z, 0, sizeof(z));
-	events.cap = 640 * (in->nitems + 2 * in->nseries) + 1;
-	events.s = xmalloc(events.cap);
-	events.s[0] = '\0';
+	/* First the blocks, found or rendered: then the zones and years are
+	 * known, and the size of the feed, which is copied once. */
+	nev = in->nseries + in->nitems;
+	ev = xcalloc(nev + 1, sizeof(*ev));
 	if (in->nseries > 0) {
 		series = xreallocarray(NULL, in->nseries, sizeof(*series));
 		memcpy(series, in->series, in->nseries * sizeof(*series));
 		qsort(series, in->nseries, sizeof(*series), ical_series_cmp);
 	}
 	for (i = 0; i < in->nseries; i++)
-		if (ical_series_block(in, cache, &series[i], &z, &events,
+		if (ical_series_block(in, cache, &series[i], &z, &ev[i],
 		    err) == -1)
 			goto out;
 	if (in->nitems > 0) {
@@ -1373,8 +1371,8 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 	}
 	host = feed_uid_host(in->cfg);
 	for (i = 0; i < in->nitems; i++)
-		if (ical_item_block(in, cache, host, &items[i], &z, &events,
-		    err) == -1)
+		if (ical_item_block(in, cache, host, &items[i], &z,
+		    &ev[in->nseries + i], err) == -1)
 			goto out;
 	/* As ical_render_whole: the feed's own zone is always there. */
 	ical_zone_use(&z, ical_feed_zone(in));
@@ -1388,7 +1386,9 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 	}
 	if ((head = ical_head_block(in, cache, err)) == NULL)
 		goto out;
-	total = head->len + events.len + strlen(ICAL_END_CALENDAR);
+	total = head->len + strlen(ICAL_END_CALENDAR);
+	for (i = 0; i < nev; i++)
+		total += ev[i]->len;
 	vtz = xcalloc(z.n + 1, sizeof(*vtz));
 	for (i = 0; i < z.n; i++) {
 		if ((vtz[i] = ical_vtimezone_block(cache, z.tz[i], &z)) ==
@@ -1399,8 +1399,9 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 		}
 		total += vtz[i]->len;
 	}
-	/* libical's own writing of the UTC stand-in, as the whole feed has. */
-	if (z.n == 0 && events.len == 0) {
+	/* libical's own writing of the UTC stand-in, as the whole feed has:
+	 * a feed in UTC with no event still needs a component. */
+	if (z.n == 0 && total == head->len + strlen(ICAL_END_CALENDAR)) {
 		utc = icalparser_parse_string(ICAL_UTC_VTIMEZONE);
 		if (utc == NULL ||
 		    (utcs = icalcomponent_as_ical_string_r(utc)) == NULL) {
@@ -1409,11 +1410,7 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 		}
 		total += strlen(utcs);
 	}
-	/* The head and zones go in front of the events, in their buffer. */
-	pre = total - events.len - strlen(ICAL_END_CALENDAR);
-	xbuf_reserve(&events, pre + strlen(ICAL_END_CALENDAR));
-	memmove(events.s + pre, events.s, events.len);
-	p = events.s;
+	p = buf = xmalloc(total + 1);
 	memcpy(p, head->text, head->len);
 	p += head->len;
 	/* libical puts each VTIMEZONE added to a calendar in front of the
@@ -1422,24 +1419,29 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 		memcpy(p, vtz[i]->text, vtz[i]->len);
 		p += vtz[i]->len;
 	}
-	if (utcs != NULL)
+	if (utcs != NULL) {
 		memcpy(p, utcs, strlen(utcs));
-	events.len += pre;
-	xbuf_add(&events, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
-	b = events;
-	events.s = NULL;
-	*out = b.s;
-	*len = b.len;
-	b.s = NULL;
+		p += strlen(utcs);
+	}
+	for (i = 0; i < nev; i++) {
+		memcpy(p, ev[i]->text, ev[i]->len);
+		p += ev[i]->len;
+	}
+	memcpy(p, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	p += strlen(ICAL_END_CALENDAR);
+	*p = '\0';
+	*out = buf;
+	*len = total;
+	buf = NULL;
 	rc = 0;
 out:
 	if (utc != NULL)
 		icalcomponent_free(utc);
 	free(utcs);
 	free(vtz);
-	free(b.s);
+	free(ev);
+	free(buf);
 	free(host);
-	free(events.s);
 	free(items);
 	free(series);
 	return rc;
