@@ -10,7 +10,8 @@
  *
  * Bounded by use: entries not looked up or added since the previous
  * rcache_sweep are dropped by the next one (a worker sweeps after each
- * publishing pass).  Pure: no I/O.  One thread at a time.
+ * publishing pass), and their memory given back once it is half of what
+ * lives.  Pure: no I/O.  One thread at a time.
  */
 #ifndef PLC_RCACHE_H
 #define PLC_RCACHE_H
@@ -43,8 +44,9 @@ const struct rcache_entry *rcache_get(struct rcache *rc, const char *key,
 
 /*
  * Keep text (len bytes, copied) and meta (4 ints, copied; NULL: zeros)
- * under key (copied), replacing (and freeing) an entry with the same key.
- * Returns the entry, valid as rcache_get's.
+ * under key (copied), replacing an entry with the same key (which stays
+ * readable until the next sweep).  Returns the entry, valid as
+ * rcache_get's.
  */
 const struct rcache_entry *rcache_put(struct rcache *rc, const char *key,
 	    size_t klen, const char *text, size_t len, const int *meta);

@@ -1,5 +1,6 @@
 /* rcache: rendered blocks by the exact bytes of their inputs (rcache.h). */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,7 @@
 #include "rcache.h"
 #include "xmalloc.h"
 
-/* One allocation: the node, then its text and key, each NUL-ended. */
+/* One piece of a slab: the node, then its text and key, each NUL-ended. */
 struct rcache_node {
 	struct rcache_entry	 e;
 	uint64_t		 hash;
@@ -16,10 +17,26 @@ struct rcache_node {
 	uint64_t		 used;	/* the sweep round of the last use */
 };
 
+/*
+ * Nodes are cut from slabs, not malloc'd one by one: a feed's thousands
+ * of blocks, each kept between libical's many short-lived allocations,
+ * cost malloc more than a few large pieces do.  Dropped and replaced
+ * nodes stay until a sweep finds them worth a compaction.
+ */
+#define RCACHE_SLAB	(64 * 1024)
+
+struct rcache_slab {
+	struct rcache_slab	*next;
+	size_t			 used, cap;
+	max_align_t		 data[];
+};
+
 struct rcache {
 	struct rcache_node	**slot;		/* open addressing */
 	size_t			  mask, n, bytes;
+	size_t			  waste;	/* in slabs, of nodes gone */
 	uint64_t		  round;
+	struct rcache_slab	 *slabs;	/* the current one first */
 };
 
 /* FNV-1a over 8 bytes at a time: keys are a few hundred bytes, and equal
@@ -52,22 +69,73 @@ rcache_new(void)
 	return rc;
 }
 
-static void
-rcache_node_free(struct rcache_node *nd)
+static size_t
+rcache_node_size(size_t len, size_t klen)
 {
-	free(nd);
+	size_t	n = sizeof(struct rcache_node) + len + 1 + klen + 1;
+
+	return (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+}
+
+static void *
+rcache_alloc(struct rcache_slab **slabs, size_t n)
+{
+	struct rcache_slab	*sl = *slabs;
+	void			*p;
+	size_t			 cap;
+
+	if (sl == NULL || sl->cap - sl->used < n) {
+		cap = n > RCACHE_SLAB ? n : RCACHE_SLAB;
+		sl = xmalloc(sizeof(*sl) + cap);
+		sl->next = *slabs;
+		sl->used = 0;
+		sl->cap = cap;
+		*slabs = sl;
+	}
+	p = (char *)sl->data + sl->used;
+	sl->used += n;
+	return p;
+}
+
+static void
+rcache_slabs_free(struct rcache_slab *sl)
+{
+	struct rcache_slab	*next;
+
+	for (; sl != NULL; sl = next) {
+		next = sl->next;
+		free(sl);
+	}
+}
+
+/* A node of len bytes of text and klen of key, in rc's slabs. */
+static struct rcache_node *
+rcache_node_new(struct rcache_slab **slabs, const char *key, size_t klen,
+    const char *text, size_t len)
+{
+	struct rcache_node	*nd;
+	char			*t;
+
+	nd = rcache_alloc(slabs, rcache_node_size(len, klen));
+	t = (char *)(nd + 1);
+	memcpy(t, text, len);
+	t[len] = '\0';
+	memcpy(t + len + 1, key, klen);
+	t[len + 1 + klen] = '\0';
+	nd->e.text = t;
+	nd->e.len = len;
+	nd->key = t + len + 1;
+	nd->klen = klen;
+	return nd;
 }
 
 void
 rcache_free(struct rcache *rc)
 {
-	size_t	i;
-
 	if (rc == NULL)
 		return;
-	for (i = 0; i <= rc->mask; i++)
-		if (rc->slot[i] != NULL)
-			rcache_node_free(rc->slot[i]);
+	rcache_slabs_free(rc->slabs);
 	free(rc->slot);
 	free(rc);
 }
@@ -127,7 +195,6 @@ rcache_put(struct rcache *rc, const char *key, size_t klen, const char *text,
 	struct rcache_node	*nd;
 	uint64_t		 h = rcache_hash(key, klen);
 	size_t			 i;
-	char			*t;
 
 	/* At most half full, so that probes stay short. */
 	if (2 * (rc->n + 1) > rc->mask + 1)
@@ -135,28 +202,42 @@ rcache_put(struct rcache *rc, const char *key, size_t klen, const char *text,
 	i = rcache_find(rc, h, key, klen);
 	if ((nd = rc->slot[i]) != NULL) {
 		rc->bytes -= nd->klen + nd->e.len;
-		rcache_node_free(nd);
+		rc->waste += rcache_node_size(nd->e.len, nd->klen);
 		rc->n--;
 	}
-	nd = xmalloc(sizeof(*nd) + len + 1 + klen + 1);
-	t = (char *)(nd + 1);
-	memcpy(t, text, len);
-	t[len] = '\0';
-	memcpy(t + len + 1, key, klen);
-	t[len + 1 + klen] = '\0';
-	nd->e.text = t;
-	nd->e.len = len;
+	nd = rcache_node_new(&rc->slabs, key, klen, text, len);
 	memset(nd->e.meta, 0, sizeof(nd->e.meta));
 	if (meta != NULL)
 		memcpy(nd->e.meta, meta, sizeof(nd->e.meta));
 	nd->hash = h;
-	nd->key = t + len + 1;
-	nd->klen = klen;
 	nd->used = rc->round;
 	rc->slot[i] = nd;
 	rc->n++;
 	rc->bytes += klen + len;
 	return &nd->e;
+}
+
+/* Move the live nodes into new slabs and free the old ones. */
+static void
+rcache_compact(struct rcache *rc)
+{
+	struct rcache_slab	*fresh = NULL;
+	struct rcache_node	*nd, *copy;
+	size_t			 i;
+
+	for (i = 0; i <= rc->mask; i++) {
+		if ((nd = rc->slot[i]) == NULL)
+			continue;
+		copy = rcache_node_new(&fresh, nd->key, nd->klen, nd->e.text,
+		    nd->e.len);
+		memcpy(copy->e.meta, nd->e.meta, sizeof(copy->e.meta));
+		copy->hash = nd->hash;
+		copy->used = nd->used;
+		rc->slot[i] = copy;
+	}
+	rcache_slabs_free(rc->slabs);
+	rc->slabs = fresh;
+	rc->waste = 0;
 }
 
 size_t
@@ -169,7 +250,7 @@ rcache_sweep(struct rcache *rc)
 		if ((nd = rc->slot[i]) == NULL || nd->used == rc->round)
 			continue;
 		rc->bytes -= nd->klen + nd->e.len;
-		rcache_node_free(nd);
+		rc->waste += rcache_node_size(nd->e.len, nd->klen);
 		rc->slot[i] = NULL;
 		rc->n--;
 		dropped++;
@@ -181,6 +262,10 @@ rcache_sweep(struct rcache *rc)
 			;
 		rcache_rehash(rc, size > rc->mask + 1 ? rc->mask + 1 : size);
 	}
+	/* The memory of what went back, once it is a good part of it all:
+	 * a compaction copies what lives, so not after every small drop. */
+	if (rc->waste > 0 && rc->waste >= rc->bytes / 2)
+		rcache_compact(rc);
 	return dropped;
 }
 
