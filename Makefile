@@ -178,12 +178,18 @@ $(B)/slots_bench: bench/slots_bench.c $(OBJS)
 $(B)/feedbench: bench/feedbench.c $(OBJS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
 
+# A worker's publishing cycle for a district of any size (bench/feeds.sh).
+$(B)/districtbench: bench/districtbench.c $(OBJS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJS) $(PKG_LIBS)
+
 # postfix only for its smtp-sink: "No configuration" keeps its own MTA off.
+# make bench BENCH="feeds slots" runs those only (bench/run.sh's names).
 bench: deps
-	@$(MAKE) --no-print-directory all $(B)/slots_bench $(B)/feedbench
+	@$(MAKE) --no-print-directory all $(B)/slots_bench $(B)/feedbench \
+	    $(B)/districtbench
 	@[ "$$(id -u)" != 0 ] || echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	@sh tests/deps.sh $(BENCH_PKGS)
-	@sh bench/run.sh $(B)/plc-cadence
+	@sh bench/run.sh $(B)/plc-cadence $(if $(filter command line,$(origin BENCH)),$(BENCH))
 
 # The config is a template the sysadmin edits: installed only where there is
 # none, and never removed.  The unit runs the binary where it was installed.

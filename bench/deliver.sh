@@ -228,3 +228,50 @@ for kind, rec in (("posts", sent), ("mails", sentm)):
         ratio("plcd_" + kind, "cu_" + kind), ratio("plc_" + kind, "cu_" + kind),
         ratio("plc_" + kind, "ap_" + kind)))
 EOP
+
+# A district's morning: one reminder for each of MORNING_MEMBERS (default
+# 6,000, the members of bench/feeds.sh's 1,000 communities) by e-mail, all
+# due at once, planned, sent and recorded by one run --once.  Communities of
+# 100 (a config line holds at most 1,000 characters), each member in one,
+# each meeting at 15:30 with a 15-hour reminder.
+MORNING=${MORNING_MEMBERS:-6000}
+conf_morning() {
+	cat <<EOC
+[worker]
+state_dir = $T/state-morning
+timezone  = America/New_York
+horizon   = 1d
+[smtp]
+url      = smtp://127.0.0.1:$SMTP
+starttls = off
+from     = PLC Cadence <plc@example.edu>
+EOC
+	c=0
+	while [ $((c * 100)) -lt "$MORNING" ]; do
+		lo=$((c * 100 + 1)); hi=$(((c + 1) * 100))
+		[ "$hi" -gt "$MORNING" ] && hi=$MORNING
+		printf '[community c%d]\nfacilitator = m%d\nmembers = %s\ncadence = weekly\nday = TU\ntime = 15:30\nstart = 2026-09-01\nremind = 15h\n' \
+		    "$c" "$lo" "$(seq -s ',' -f 'm%g' "$lo" "$hi")"
+		c=$((c + 1))
+	done
+	for i in $(seq 1 "$MORNING"); do
+		printf '[member m%d]\nemail = m%d@example.edu\n' "$i" "$i"
+	done
+}
+conf_morning >"$T/morning.ini"
+fresh_morning() { rm -rf "$T/state-morning"; "$BIN" -q -c "$T/morning.ini" feeds --now $AT >/dev/null; }
+for r in $(seq 1 "$ROUNDS"); do
+	round morning fresh_morning mails PLC morning
+done
+$PY - "$T/morning" "$MORNING" "$ROUNDS" <<'EOP'
+import statistics, sys
+v = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+n, rounds = int(sys.argv[2]), sys.argv[3]
+s = [x for x, _ in v]
+m = statistics.median(s)
+print("  a morning: %d members, one reminder each by e-mail, planned, sent and"
+      " recorded by run --once: %.1f s (%.1f-%.1f), median of %s rounds"
+      " (%d arrived in the worst round; target: < 60 s); at this rate a"
+      " minute carries %d members" % (n, m, min(s), max(s), rounds,
+      int(min(a for _, a in v)), 60 * n / m))
+EOP

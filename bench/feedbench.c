@@ -1,4 +1,4 @@
-/* feedbench: time ical_render_feed on one large member feed.
+/* feedbench: time the feed renderer on one large member feed.
  *
  * Usage: feedbench CONFIG MEMBER ITEMS REPS OUT
  *
@@ -9,8 +9,16 @@
  * they are made here, by the same formula as bench/feeds_icalendar.py:
  * item j belongs to the j-th community round-robin and is due on
  * 2026-09-01 + (7 j mod 280) days).  The feed is rendered REPS times through
- * the ical module's public function; the last rendering is written to OUT.
- * Prints "render_best_s render_median_s bytes events" on stdout.
+ * the ical module's public functions, three ways:
+ *   whole  ical_render_feed: every event through libical;
+ *   cold   ical_render_feed_cached with an empty block cache (from nothing);
+ *   warm   with the blocks of the previous rendering, after one item
+ *          changed (its title, SEQUENCE and change time), as a worker's
+ *          cycle after an edit: one block through libical, the rest kept.
+ * Every cached rendering is checked byte for byte against the whole one of
+ * the same input (not timed).  The whole rendering is written to OUT.
+ * Prints "bytes events" and then, per way, "median min max" (seconds), on
+ * one line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +28,7 @@
 #include "config.h"
 #include "feed.h"
 #include "ical.h"
+#include "rcache.h"
 #include "xmalloc.h"
 
 #define FEEDBENCH_CHANGED	1788000000	/* 2026-08-29T10:40:00Z */
@@ -50,6 +59,9 @@ main(int argc, char **argv)
 	struct feed_item	*items;
 	struct feed_input	 in;
 	char			*errors = NULL, *warnings = NULL, *out = NULL;
+	char			*cached = NULL, *whole = NULL;
+	struct rcache		*blocks;
+	size_t			 clen = 0, wlen = 0;
 	char			*err = NULL, **titles, **links, **uids;
 	double			*t;
 	size_t			 n = 0, len = 0, i, nitems, reps, events = 0;
@@ -123,7 +135,7 @@ main(int argc, char **argv)
 	in.nseries = n;
 	in.items = items;
 	in.nitems = nitems;
-	t = xcalloc(reps, sizeof(*t));
+	t = xcalloc(3 * reps, sizeof(*t));
 	for (i = 0; i < reps; i++) {
 		double t0 = feedbench_now();
 
@@ -134,7 +146,56 @@ main(int argc, char **argv)
 		}
 		t[i] = feedbench_now() - t0;
 	}
-	qsort(t, reps, sizeof(*t), feedbench_cmp);
+	for (i = 0; i < reps; i++) {
+		struct ical_cache *cache = ical_cache_new(NULL);
+		double t0 = feedbench_now();
+
+		free(cached);
+		if (ical_render_feed_cached(&in, cache, &cached, &clen,
+		    &err) == -1) {
+			fprintf(stderr, "feedbench: %s\n", err);
+			return 70;
+		}
+		t[reps + i] = feedbench_now() - t0;
+		ical_cache_free(cache);
+		if (clen != len || memcmp(cached, out, len) != 0) {
+			fprintf(stderr, "feedbench: cold blocks differ\n");
+			return 70;
+		}
+	}
+	blocks = rcache_new();
+	for (i = 0; i <= reps; i++) {
+		struct ical_cache *cache = ical_cache_new(blocks);
+		struct feed_item *it = &items[(i * 7919) % (nitems > 0 ?
+		    nitems : 1)];
+		double t0;
+
+		if (nitems > 0 && i > 0) {	/* round 0 fills the cache */
+			free(titles[it - items]);
+			titles[it - items] = xasprintf("Action item changed "
+			    "in round %zu", i);
+			it->title = titles[it - items];
+			it->sequence++;
+			it->changed += 60;
+		}
+		t0 = feedbench_now();
+		free(cached);
+		if (ical_render_feed_cached(&in, cache, &cached, &clen,
+		    &err) == -1) {
+			fprintf(stderr, "feedbench: %s\n", err);
+			return 70;
+		}
+		if (i > 0)
+			t[2 * reps + i - 1] = feedbench_now() - t0;
+		ical_cache_free(cache);
+		rcache_sweep(blocks);	/* as publish_run_blocks does */
+		free(whole);
+		if (ical_render_feed(&in, &whole, &wlen, &err) == -1 ||
+		    clen != wlen || memcmp(cached, whole, wlen) != 0) {
+			fprintf(stderr, "feedbench: warm blocks differ\n");
+			return 70;
+		}
+	}
 	if ((f = fopen(argv[5], "w")) == NULL ||
 	    fwrite(out, 1, len, f) != len || fclose(f) != 0) {
 		perror(argv[5]);
@@ -142,7 +203,13 @@ main(int argc, char **argv)
 	}
 	for (p = out; (p = strstr(p, "BEGIN:VEVENT")) != NULL; p++)
 		events++;
-	printf("%.4f %.4f %zu %zu\n", t[0], t[reps / 2], len, events);
+	printf("%zu %zu", len, events);
+	for (i = 0; i < 3; i++) {
+		qsort(t + i * reps, reps, sizeof(*t), feedbench_cmp);
+		printf(" %.5f %.5f %.5f", t[i * reps + reps / 2], t[i * reps],
+		    t[i * reps + reps - 1]);
+	}
+	printf("\n");
 	/* The process ends here: what it allocated goes with it. */
 	return 0;
 }

@@ -1,93 +1,150 @@
 #!/bin/sh
-# Feed benchmarks, every figure measured in this run, all on 127.0.0.1:
-#  1. a district's feeds (1,000 communities, 6,000 members, 180-day horizon)
-#     written by `plc-cadence feeds`: wall time and peak memory
-#     (/usr/bin/time -v), from nothing, again unchanged, and all rewritten;
-#  2. one large feed (500 weekly series, 5,000 all-day items) rendered by
-#     bench/feedbench (the ical module's ical_render_feed, linked from the
-#     build) beside Python's icalendar building the same calendar;
-#  3. one ~20 KB feed served to wrk (2 threads, 50 connections, 10 s) by
-#     `plc-cadence run` and by nginx serving the same file from
+# Feed benchmarks, every figure the median of ROUNDS rounds (bench/lib.sh)
+# with its spread, measured in this run, all on 127.0.0.1:
+#  1. a district's feeds (1,000 communities, 6,000 members, 180-day
+#     horizon) written by `plc-cadence feeds`, the one-shot command (it
+#     reads the config and the state each time): from nothing, again
+#     unchanged, and all rewritten; wall and CPU time, peak memory;
+#  2. a running worker's publishing cycle (bench/districtbench: the blocks
+#     of each cycle kept for the next, as `run` keeps them) at 100, 1,000
+#     and 10,000 communities, to show the growth is linear; its state on
+#     tmpfs, so the figure is the worker's work (see 1 for this disk's);
+#  3. one large feed (500 weekly series, 5,000 all-day items) rendered by
+#     bench/feedbench (the ical module, linked from the build) whole, from
+#     nothing with the block cache, and after one item changed, beside
+#     Python's icalendar building the same calendar;
+#  4. one ~20 KB feed served to wrk (2 threads, 50 connections, 5 s a
+#     round) by `plc-cadence run` and by nginx serving the same file from
 #     <state_dir>/feeds.
-# Usage: bench/feeds.sh BIN   (make bench builds BIN's feedbench beside it)
+# Usage: bench/feeds.sh BIN   (make bench builds BIN's feedbench and
+# districtbench beside it)
 set -u
 BIN=$(readlink -f "$1")
 B=$(dirname "$BIN")
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
+. "$TOP/bench/lib.sh"
+PY=$BPY
 CONF="$PY $TOP/bench/feeds_conf.py"
 T=$(mktemp -d /tmp/plc-bench-feeds.XXXXXX)
 PLC_PID=""
 NGINX_PID=""
 V=""
+S_SHM=""
 cleanup() {
 	[ -n "$PLC_PID" ] && kill "$PLC_PID" 2>/dev/null && wait "$PLC_PID" 2>/dev/null
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
 	rm -rf "$T"
 	[ -n "$V" ] && rm -rf "$V"
+	[ -n "$S_SHM" ] && rm -rf "$S_SHM"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-ratio() { $PY -c "import sys; a, b = map(float, sys.argv[1:]); print('%.1f' % (a / b) if b > 0 else 'n/a')" "$@"; }
-# timed LABEL CMD...: run CMD under /usr/bin/time -v; sets $secs and $mb.
+# timed CMD...: run CMD under /usr/bin/time -v; appends "WALL CPU MB" to
+# $T/rounds and keeps CMD's last output line in $last.
 timed() {
 	/usr/bin/time -v -o "$T/time" "$@" >"$T/timed.out" 2>&1 ||
 		{ echo "bench: $* failed:" >&2; cat "$T/timed.out" >&2; }
-	secs=$($PY -c '
-import sys
-for l in open(sys.argv[1]):
-    if "Elapsed (wall clock)" in l:
-        v = l.rsplit(" ", 1)[1].strip().split(":")
-        print("%.2f" % sum(float(x) * 60 ** i for i, x in enumerate(reversed(v))))' "$T/time")
-	mb=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$T/time")
-	cpu=$(awk '/User time/ { u = $NF } /System time/ { s = $NF } END { printf "user %.2f s, kernel %.2f s", u, s }' "$T/time")
+	secs_of "$T/time" >>"$T/rounds"
+	last=$(tail -n 1 "$T/timed.out")
+}
+# summary LABEL TARGET: the rounds in $T/rounds, one line; then empties it.
+summary() {
+	set -- "$1" "$2" $(cut -d' ' -f1 "$T/rounds" | stats) \
+	    $(cut -d' ' -f2 "$T/rounds" | stats) $(cut -d' ' -f3 "$T/rounds" | stats)
+	printf '  %-46s %s s  cpu %s s  %4s MB%s\n' "$1" >>"$T/summary1" \
+	    "$(spread %.2f "$3" "$4" "$5")" "$(spread %.2f "$6" "$7" "$8")" "$9" "$2"
+	: >"$T/rounds"
 }
 
-# 1. The district.
-$CONF district "$T/district" >"$T/district.ini"
-timed "$BIN" -c "$T/district.ini" feeds --now 2026-08-20T12:00
-d1s=$secs d1m=$mb d1o=$(tail -n 1 "$T/timed.out") d1c=$cpu
-timed "$BIN" -c "$T/district.ini" feeds --now 2026-08-21T12:00
-d2s=$secs d2m=$mb d2o=$(tail -n 1 "$T/timed.out") d2c=$cpu
-# Another public URL changes every feed's bytes: all rewritten.
-sed -i 's|^public_url .*|public_url = https://calendar.example.edu|' "$T/district.ini"
-timed "$BIN" -c "$T/district.ini" feeds --now 2026-08-22T12:00
-d3s=$secs d3m=$mb d3o=$(tail -n 1 "$T/timed.out") d3c=$cpu
-dbytes=$(du -sk "$T/district/feeds" | cut -f1)
-echo "district: 1,000 communities, 6,000 members, horizon 180d: 7,000 feeds, $dbytes KB, in $T"
-printf '  from nothing (tokens, series, 7,000 new files)  %6s s  %4s MB peak  (%s)\n' "$d1s" "$d1m" "$d1c"
-printf '  again, nothing changed (all rendered, compared)  %6s s  %4s MB peak  (%s)\n' "$d2s" "$d2m" "$d2c"
-printf '  every feed changed (new public_url, all written) %6s s  %4s MB peak  (%s)\n' "$d3s" "$d3m" "$d3c"
-printf '  %s | %s | %s\n' "${d1o##*: }" "${d2o##*: }" "${d3o##*: }"
-rm -rf "$T/district"
-# A new file is a new inode, and ext4 without a journal (this machine's
-# root) checks every free inode it passes for a recent deletion: in a
-# block group where other test suites churn files (/tmp here), creating
-# thousands of files costs seconds of kernel time.  The same first run
-# with the state in /var/tmp shows how much of it is the filesystem's.
+# 1. The district, by the one-shot command.  Its state is in /var/tmp: a
+# new file is a new inode, and ext4 without a journal (this machine's
+# root) checks every free inode it passes for a recent deletion, so in
+# /tmp, where other test suites churn files, creating thousands costs
+# seconds of kernel time that are the file system's, not plc-cadence's.
 V=$(mktemp -d /var/tmp/plc-bench-feeds.XXXXXX)
-$CONF district "$V/district" >"$V/district.ini"
-timed "$BIN" -c "$V/district.ini" feeds --now 2026-08-20T12:00
+: >"$T/rounds"
+for r in $(seq 1 "$ROUNDS"); do
+	rm -rf "$V/district"
+	$CONF district "$V/district" >"$V/district.ini"
+	timed "$BIN" -c "$V/district.ini" feeds --now 2026-08-20T12:00
+done
+d1o=$last; summary "from nothing (tokens, series, 7,000 new files)" "   (target: < 2 s)"
+for r in $(seq 1 "$ROUNDS"); do
+	timed "$BIN" -c "$V/district.ini" feeds --now 2026-08-21T12:00
+done
+d2o=$last; summary "again, nothing changed (rendered, compared)" "   (target: < 0.3 s)"
+# Another description in every community changes every feed's bytes (the
+# UIDs, kept in the state, no longer follow public_url): all rewritten,
+# each round.
+for r in $(seq 1 "$ROUNDS"); do
+	sed -i "s|^description = .* for PLC|description = Round $r: norms and data for PLC|" "$V/district.ini"
+	timed "$BIN" -c "$V/district.ini" feeds --now 2026-08-22T12:00
+done
+d3o=$last; summary "every feed changed (descriptions, rewritten)" "   (target: < 1 s)"
+for r in $(seq 1 "$ROUNDS"); do
+	timed "$BIN" -c "$V/district.ini" check
+done
+summary "of which reading the config (\`check\`)" ""
+dbytes=$(du -sk "$V/district/feeds" | cut -f1)
 rm -rf "$V"; V=""
-printf '  from nothing, state in /var/tmp                %6s s  %4s MB peak  (%s)\n' "$secs" "$mb" "$cpu"
-echo "  (target: under 2 s)"
+echo "district, one-shot \`feeds\`: 1,000 communities, 6,000 members, horizon 180d: 7,000 feeds, $dbytes KB, state in /var/tmp"
+cat "$T/summary1"
+printf '  %s | %s | %s\n' "${d1o##*: }" "${d2o##*: }" "${d3o##*: }"
 
-# 2. One large feed, beside Python's icalendar.
+# 2. A worker's cycle at three sizes, from the same 100-community config
+# copied 1, 10 and 100 times in memory (config.c reads at most 1 MiB, about
+# 1,400 communities as feeds_conf.py writes them).
+S_SHM=$(mktemp -d /dev/shm/plc-bench-feeds.XXXXXX 2>/dev/null || mktemp -d /tmp/plc-bench-feeds.XXXXXX)
+$CONF district "$T/tpl" 100 >"$T/tpl.ini"
+echo "district, a running worker's cycle (blocks kept across cycles), state on $(df --output=fstype "$S_SHM" | tail -n 1)"
+printf '  %-12s %-20s %-20s %-20s %s\n' communities "from nothing" "nothing changed" "every feed changed" "(seconds: wall median (spread), then CPU median)"
+for scale in 1 10 100; do
+	: >"$T/curve"
+	for r in $(seq 1 "$ROUNDS"); do
+		rm -rf "$S_SHM/state"
+		"$B/districtbench" "$T/tpl.ini" "$scale" "$S_SHM/state" >>"$T/curve" 2>"$T/curve.err" ||
+			{ echo "bench: districtbench failed:" >&2; cat "$T/curve.err" >&2; }
+	done
+	rm -rf "$S_SHM/state"
+	col() { cut -d' ' -f"$1" "$T/curve" | stats; }
+	n=$(head -n 1 "$T/curve" | cut -d' ' -f1)
+	set -- $(col 4) $(col 5) $(col 6) $(col 7) $(col 8) $(col 9)
+	printf '  %-12s %-20s %-20s %-20s cpu %.3f / %.3f / %.3f\n' "${n:-?}" \
+	    "$(spread %.3f "$1" "$2" "$3")" "$(spread %.3f "$4" "$5" "$6")" \
+	    "$(spread %.3f "$7" "$8" "$9")" "${10}" "${13}" "${16}"
+	eval "from_$scale=$1 cfrom_$scale=${10} same_$scale=$4 all_$scale=$7"
+done
+echo "  per 1,000 communities, from nothing: $(ratio "$from_1" 0.1) s at 100, $(ratio "$from_10" 1) s at 1,000, $(ratio "$from_100" 10) s at 10,000 (flat = linear)"
+echo "  targets at 1,000: from nothing < 2 s ($from_10), nothing changed < 0.3 s ($same_10), every feed changed < 1 s ($all_10)"
+# What one machine carries: the largest district whose cycle from nothing
+# stays under 10 s, from the per-community cost at 10,000.
+echo "  largest district regenerated from nothing in under 10 s (at the 10,000 rate): $($PY -c "import sys; print('%d communities' % (10 / float(sys.argv[1]) * 10000) if float(sys.argv[1]) > 0 else 'n/a')" "$from_100")"
+rm -rf "$S_SHM"; S_SHM=""
+
+# 3. One large feed, beside Python's icalendar.
 $CONF large "$T/large" >"$T/large.ini"
-set -- $("$B/feedbench" "$T/large.ini" m1 5000 7 "$T/large-c.ics")
-c_best=${1:-0} c_med=${2:-0} c_bytes=${3:-0} c_events=${4:-0}
-set -- $($PY "$TOP/bench/feeds_icalendar.py" "$T/large.ini" m1 5000 3 "$T/large-py.ics")
-p_best=${1:-0} p_med=${2:-0} p_bytes=${3:-0} p_events=${4:-0}
+set -- $("$B/feedbench" "$T/large.ini" m1 5000 "$ROUNDS" "$T/large-c.ics")
+c_bytes=${1:-0} c_events=${2:-0}
+w_med=${3:-0} w_lo=${4:-0} w_hi=${5:-0}
+k_med=${6:-0} k_lo=${7:-0} k_hi=${8:-0}
+h_med=${9:-0} h_lo=${10:-0} h_hi=${11:-0}
+set -- $($PY "$TOP/bench/feeds_icalendar.py" "$T/large.ini" m1 5000 "$ROUNDS" "$T/large-py.ics")
+p_bytes=${3:-0} p_events=${4:-0}
+shift 4 2>/dev/null
+set -- $(for x in "$@"; do echo "$x"; done | stats)
+p_med=$1 p_lo=$2 p_hi=$3
 c_ex=$(grep -c '^EXDATE' "$T/large-c.ics"); p_ex=$(grep -c '^EXDATE' "$T/large-py.ics")
-echo "large feed: 500 weekly series + 5,000 all-day items, one member, rendered in-process"
-printf '  plc-cadence ical_render_feed  best %.4f s  median %.4f s  %d bytes, %d VEVENTs, %d EXDATEs\n' \
-    "$c_best" "$c_med" "$c_bytes" "$c_events" "$c_ex"
-printf '  python3-icalendar build       best %.4f s  median %.4f s  %d bytes, %d VEVENTs, %d EXDATEs\n' \
-    "$p_best" "$p_med" "$p_bytes" "$p_events" "$p_ex"
-echo "  icalendar/plc-cadence $(ratio "$p_best" "$c_best")x (best), $(ratio "$p_med" "$c_med")x (median)   (target: >= 20x)"
+echo "large feed: 500 weekly series + 5,000 all-day items, one member, rendered in-process, $ROUNDS rounds"
+printf '  plc-cadence, whole through libical       %s s   %d bytes, %d VEVENTs, %d EXDATEs\n' \
+    "$(spread %.4f "$w_med" "$w_lo" "$w_hi")" "$c_bytes" "$c_events" "$c_ex"
+printf '  plc-cadence, from nothing (block cache)  %s s\n' "$(spread %.4f "$k_med" "$k_lo" "$k_hi")"
+printf '  plc-cadence, after one item changed      %s s\n' "$(spread %.5f "$h_med" "$h_lo" "$h_hi")"
+printf '  python3-icalendar build                  %s s   %d bytes, %d VEVENTs, %d EXDATEs\n' \
+    "$(spread %.4f "$p_med" "$p_lo" "$p_hi")" "$p_bytes" "$p_events" "$p_ex"
+echo "  icalendar/plc-cadence (medians): whole $(ratio "$p_med" "$w_med")x, from nothing $(ratio "$p_med" "$k_med")x (target >= 25x), one item changed $(ratio "$p_med" "$h_med")x (target >= 200x)"
 [ "$c_events" = "$p_events" ] && [ "$c_ex" = "$p_ex" ] ||
 	echo "  bench: the two calendars differ in events or EXDATEs" >&2
 # Both must be calendars: ical.js reads each (not timed).
@@ -98,7 +155,7 @@ for f in c py; do
 done
 echo "  ical.js, first week of September: $(wc -l <"$T/check-c") meetings and items in plc-cadence's, $(wc -l <"$T/check-py") in icalendar's"
 
-# 3. One ~20 KB feed over HTTP: the built-in server and nginx.
+# 4. One ~20 KB feed over HTTP: the built-in server and nginx.
 S="$T/serve"
 mkdir -p "$S"
 PORT=$(free_port)
@@ -155,13 +212,19 @@ curl -s -o "$T/via-plc" "http://127.0.0.1:$PORT$FEEDPATH"
 curl -s -o "$T/via-nginx" "http://127.0.0.1:$NPORT$FEEDPATH"
 size=$(wc -c <"$T/via-plc")
 cmp -s "$T/via-plc" "$T/via-nginx" || echo "bench: the two servers sent different bytes" >&2
-# wrk's runs are bounded by -d.
-wrk -t2 -c50 -d10s "http://127.0.0.1:$PORT$FEEDPATH" >"$T/wrk-plc" 2>&1
-wrk -t2 -c50 -d10s "http://127.0.0.1:$NPORT$FEEDPATH" >"$T/wrk-nginx" 2>&1
+# wrk's runs are bounded by -d; the two servers alternate round by round.
 rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 bad() { awk '/Non-2xx|Socket errors/ { sub(/^ +/, ""); printf " (%s)", $0 }' "$1"; }
-plc_rps=$(rps "$T/wrk-plc"); ngx_rps=$(rps "$T/wrk-nginx")
-echo "serving: one $size-byte feed, wrk -t2 -c50 -d10s on 127.0.0.1"
-printf '  plc-cadence run  %10s req/s%s\n' "${plc_rps:-?}" "$(bad "$T/wrk-plc")"
-printf '  nginx            %10s req/s%s\n' "${ngx_rps:-?}" "$(bad "$T/wrk-nginx")"
-echo "  plc-cadence/nginx $(ratio "${plc_rps:-0}" "${ngx_rps:-0}")   (target: >= 0.5)"
+: >"$T/rps-plc"; : >"$T/rps-nginx"; : >"$T/bad"
+for r in $(seq 1 "$ROUNDS"); do
+	wrk -t2 -c50 -d5s "http://127.0.0.1:$PORT$FEEDPATH" >"$T/wrk-plc" 2>&1
+	wrk -t2 -c50 -d5s "http://127.0.0.1:$NPORT$FEEDPATH" >"$T/wrk-nginx" 2>&1
+	rps "$T/wrk-plc" >>"$T/rps-plc"; rps "$T/wrk-nginx" >>"$T/rps-nginx"
+	bad "$T/wrk-plc" >>"$T/bad"; bad "$T/wrk-nginx" >>"$T/bad"
+done
+set -- $(stats <"$T/rps-plc") $(stats <"$T/rps-nginx")
+echo "serving: one $size-byte feed, wrk -t2 -c50 -d5s on 127.0.0.1, $ROUNDS rounds each"
+printf '  plc-cadence run  %s req/s\n' "$(spread %.0f "$1" "$2" "$3")"
+printf '  nginx            %s req/s\n' "$(spread %.0f "$4" "$5" "$6")"
+[ -s "$T/bad" ] && echo "  errors:$(cat "$T/bad")"
+echo "  plc-cadence/nginx (medians) $(ratio "$1" "$4")   (target: >= 0.5)"

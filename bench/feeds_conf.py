@@ -1,6 +1,7 @@
 """Configs for bench/feeds.sh.
 
-Usage: feeds_conf.py district STATE_DIR            (1,000 communities, 6,000 members)
+Usage: feeds_conf.py district STATE_DIR [N]        (N communities, 6 N members;
+                                                     N defaults to 1,000)
        feeds_conf.py large STATE_DIR               (one member in 500 weekly communities)
        feeds_conf.py serve STATE_DIR LISTEN URL N  (one member in N communities)
 The config goes to stdout.
@@ -55,7 +56,8 @@ def main():
     kind, state = sys.argv[1], sys.argv[2]
     out = []
     if kind == "district":
-        nc, nm = 1000, 6000
+        nc = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+        nm = 6 * nc
         out.append(worker(state, "https://plc.example.edu"))
         out += [member(i) for i in range(nm)]
         cadences = ["weekly", "weekly", "biweekly", "monthly"]

@@ -31,13 +31,23 @@ int	ical_render_feed(const struct feed_input *in, char **out, size_t *len,
  * series' first and skipped dates, each zone's truncated VTIMEZONE.  It
  * holds pointers into the config and the zones the feeds use, so it must
  * not outlive the config, and must be dropped when the config changes.
- * One thread at a time.  ical_cache_free(NULL) is fine.
+ * blocks (may be NULL: the cache's own, freed with it) keeps the rendered
+ * text of each event, head and VTIMEZONE by the exact inputs of each
+ * (rcache.h): it holds no pointer into the config, so a worker keeps one
+ * across runs and reloads, and only what changed goes through libical
+ * again.  blocks is the caller's and must outlive the cache.  One thread
+ * at a time.  ical_cache_free(NULL) is fine.
  */
 struct ical_cache;
-struct ical_cache	*ical_cache_new(void);
+struct rcache;
+struct ical_cache	*ical_cache_new(struct rcache *blocks);
 void			 ical_cache_free(struct ical_cache *cache);
 
-/* ical_render_feed with a cache (NULL: none); the same bytes either way. */
+/*
+ * ical_render_feed with a cache (NULL: none): the feed assembled from
+ * blocks, each rendered through libical only when the cache does not hold
+ * it.  The same bytes as ical_render_feed, whatever the cache holds.
+ */
 int	ical_render_feed_cached(const struct feed_input *in,
 	    struct ical_cache *cache, char **out, size_t *len, char **err);
 

@@ -72,6 +72,19 @@ int	publish_run(const struct config *cfg, const char *state_dir,
 void	publish_result_free(struct publish_result *res);
 
 /*
+ * publish_run with the rendered blocks of earlier runs (rcache.h; NULL:
+ * none kept): a block whose inputs have not changed is not rendered again,
+ * and the bytes are those publish_run would write.  The blocks this run
+ * did not use are dropped from blocks at its end, so it holds what the
+ * current feeds need.  The environment variable PLC_TEST_RENDER_WHOLE
+ * (tests only) renders every feed whole through libical instead.
+ */
+struct rcache;
+int	publish_run_blocks(const struct config *cfg, const char *state_dir,
+	    struct store *st, time_t now, bool record, struct rcache *blocks,
+	    struct publish_result *res, bool *store_failed, char **err);
+
+/*
  * Write data to dir/name atomically (a temporary file in dir, fsync, rename,
  * fsync of dir) unless the file already holds exactly these bytes.  *written
  * says which happened; *mtime (may be NULL) is the file's modification time

@@ -18,6 +18,7 @@
 #include "feed.h"
 #include "ical.h"
 #include "plan.h"
+#include "rcache.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -56,12 +57,29 @@ struct ical_cached_zone {
 	icalcomponent		*vtz;
 };
 
+struct ical_memo {
+	const struct feed_series	*key;	/* NULL: empty; the fields
+						   below are compared */
+	struct feed_series		 s;
+	const struct rcache_entry	*e;
+};
+
 struct ical_cache {
 	struct ical_cached_series	*series;	/* open addressing */
 	size_t				 mask, nseries;
 	struct ical_cached_zone		*zones;
 	size_t				 nzones;
+	struct rcache			*blocks;	/* rendered text */
+	bool				 own_blocks;
+	/* This run's series blocks by the series' identity: a series shows
+	 * in a dozen feeds, its key is built once. */
+	struct ical_memo		*memo;		/* open addressing */
+	size_t				 memo_mask, nmemo;
+	struct xbuf			 key, text;	/* scratch */
 };
+
+static int	ical_render_whole(const struct feed_input *, struct ical_cache *,
+		    char **, size_t *, char **);
 
 static bool
 ical_is_utc(const struct tz *tz)
@@ -813,12 +831,16 @@ ical_vtimezone_cached(struct ical_cache *cache, const struct tz *tz,
 }
 
 struct ical_cache *
-ical_cache_new(void)
+ical_cache_new(struct rcache *blocks)
 {
 	struct ical_cache	*cache = xcalloc(1, sizeof(*cache));
 
 	cache->series = xcalloc(64, sizeof(*cache->series));
 	cache->mask = 63;
+	cache->memo = xcalloc(64, sizeof(*cache->memo));
+	cache->memo_mask = 63;
+	cache->own_blocks = blocks == NULL;
+	cache->blocks = blocks != NULL ? blocks : rcache_new();
 	return cache;
 }
 
@@ -835,6 +857,11 @@ ical_cache_free(struct ical_cache *cache)
 		icalcomponent_free(cache->zones[i].vtz);
 	free(cache->series);
 	free(cache->zones);
+	free(cache->memo);
+	if (cache->own_blocks)
+		rcache_free(cache->blocks);
+	free(cache->key.s);
+	free(cache->text.s);
 	free(cache);
 }
 
@@ -911,7 +938,7 @@ int
 ical_render_feed(const struct feed_input *in, char **out, size_t *len,
     char **err)
 {
-	return ical_render_feed_cached(in, NULL, out, len, err);
+	return ical_render_whole(in, NULL, out, len, err);
 }
 
 /*
@@ -943,8 +970,10 @@ ical_drain(icalcomponent *holder, struct xbuf *b, char **err)
 
 #define ICAL_END_CALENDAR	"END:VCALENDAR\r\n"
 
-int
-ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
+/* The whole feed through libical, the reference that the blocks of
+ * ical_render_blocks must match byte for byte. */
+static int
+ical_render_whole(const struct feed_input *in, struct ical_cache *cache,
     char **out, size_t *len, char **err)
 {
 	struct ical_zones	 z;
@@ -1048,4 +1077,454 @@ out:
 	icalcomponent_free(body);
 	icalcomponent_free(cal);
 	return rc;
+}
+
+/*
+ * Blocks: each event's text (a series epoch with its overrides, an item),
+ * the calendar's head and each VTIMEZONE, rendered through libical once
+ * and kept in the cache's rcache under a key that serialises every input
+ * its renderer reads.  Whatever ical_add_series, ical_series_event,
+ * ical_add_override, ical_add_item, ical_add_calprops or ical_vtimezone
+ * come to read must be added to the key builder beside them here: a field
+ * left out would serve a stale block.  The version leads every key, so a
+ * persisted cache never serves another build's text.
+ */
+#define ICAL_KEY_VERSION	"plc-cadence " PLC_VERSION " libical " \
+				ICAL_VERSION " blocks 1\n"
+
+static void
+ical_key_start(struct xbuf *k, const char *kind)
+{
+	k->len = 0;
+	xbuf_add(k, ICAL_KEY_VERSION, strlen(ICAL_KEY_VERSION));
+	rcache_key_str(k, kind);
+}
+
+static void
+ical_key_date(struct xbuf *k, struct civil_date d)
+{
+	rcache_key_int(k, d.y);
+	rcache_key_int(k, d.m);
+	rcache_key_int(k, d.d);
+}
+
+/* ical_add_organizer's inputs. */
+static void
+ical_key_organizer(struct xbuf *k, const struct config *cfg,
+    const struct config_community *c)
+{
+	const struct config_member	*f = c->facilitator;
+
+	if (f != NULL && f->email != NULL) {
+		rcache_key_str(k, "facilitator");
+		rcache_key_str(k, f->name);
+		rcache_key_str(k, f->id);
+		rcache_key_str(k, f->email);
+	} else {
+		rcache_key_str(k, "sender");
+		rcache_key_str(k, cfg->smtp.from_name);
+		rcache_key_str(k, cfg->smtp.from_addr);
+	}
+}
+
+/*
+ * A series epoch's inputs: its stored identity (UID, SEQUENCE, the change
+ * times DTSTAMP and friends come from), the shape feed_series_fingerprint
+ * names (rule, day, time, duration, zone, start, until, every skip, move
+ * and cancellation), what ical_series_event shows besides, and the rule's
+ * own fields, in case the rule text were ever to leave one out.
+ */
+static void
+ical_series_key(struct xbuf *k, const struct feed_input *in,
+    const struct feed_series *s)
+{
+	const struct config_community	*c = s->community;
+	char				*fp;
+
+	ical_key_start(k, "series");
+	rcache_key_str(k, s->uid);
+	rcache_key_int(k, s->sequence);
+	rcache_key_int(k, (long long)s->created);
+	rcache_key_int(k, (long long)s->changed);
+	rcache_key_int(k, s->day);
+	rcache_key_int(k, s->at.h * 3600 + s->at.min * 60 + s->at.s);
+	fp = feed_series_fingerprint(c, s->day, s->at);
+	rcache_key_str(k, fp);
+	free(fp);
+	rcache_key_str(k, c->id);
+	rcache_key_str(k, c->name);
+	rcache_key_str(k, c->description);
+	rcache_key_str(k, c->url);
+	rcache_key_str(k, c->location);
+	rcache_key_int(k, c->cadence);
+	rcache_key_int(k, c->week);
+	rcache_key_str(k, c->rrule);
+	/* ical_add_notes: the link, and for a per-meeting one the range of
+	 * meetings it overrides (publish keeps that to whole days). */
+	rcache_key_str(k, c->notes_url);
+	if (plan_notes_per_meeting(c)) {
+		rcache_key_int(k, (long long)in->notes_from);
+		rcache_key_int(k, (long long)in->notes_to);
+	}
+	ical_key_organizer(k, in->cfg, c);
+}
+
+/* An item's inputs: all of ical_add_item's. */
+static void
+ical_item_key(struct xbuf *k, const struct feed_input *in, const char *host,
+    const struct feed_item *it)
+{
+	ical_key_start(k, "item");
+	rcache_key_str(k, host);
+	rcache_key_int(k, (long long)it->id);
+	rcache_key_int(k, it->sequence);
+	rcache_key_int(k, (long long)it->created);
+	rcache_key_int(k, (long long)it->changed);
+	ical_key_date(k, it->due);
+	rcache_key_str(k, it->title);
+	rcache_key_str(k, it->notes);
+	rcache_key_str(k, it->link);
+	rcache_key_str(k, it->owner->name);
+	rcache_key_str(k, it->owner->id);
+	rcache_key_str(k, it->community->name);
+	rcache_key_str(k, it->community->id);
+	ical_key_organizer(k, in->cfg, it->community);
+}
+
+/* The zones and years a block uses, as kept in its meta. */
+enum { ICAL_META_USED, ICAL_META_YLO, ICAL_META_YHI, ICAL_META_OPEN };
+
+static void
+ical_meta_apply(struct ical_zones *z, const struct tz *tz, const int *meta)
+{
+	if (!meta[ICAL_META_USED])
+		return;
+	ical_zone_use(z, tz);
+	ical_year_use(z, meta[ICAL_META_YLO]);
+	ical_year_use(z, meta[ICAL_META_YHI]);
+	if (meta[ICAL_META_OPEN])
+		z->open = true;
+}
+
+/* Within one run the config and the stored series do not change: the same
+ * community view, UID, slot and stored state give the same block. */
+static bool
+ical_memo_same(const struct feed_series *a, const struct feed_series *b)
+{
+	return a->community == b->community && a->uid == b->uid &&
+	    a->day == b->day && a->at.h == b->at.h && a->at.min == b->at.min &&
+	    a->at.s == b->at.s && a->sequence == b->sequence &&
+	    a->created == b->created && a->changed == b->changed;
+}
+
+static struct ical_memo *
+ical_memo_slot(struct ical_cache *cache, const struct feed_series *s)
+{
+	struct ical_memo	*m;
+	size_t			 i;
+
+	i = ical_series_hash(s->community, s->day, s->at) ^
+	    (size_t)(uintptr_t)s->uid ^ (size_t)s->sequence;
+	for (i &= cache->memo_mask; (m = &cache->memo[i])->key != NULL;
+	    i = (i + 1) & cache->memo_mask)
+		if (ical_memo_same(&m->s, s))
+			return m;
+	return m;
+}
+
+static void
+ical_memo_put(struct ical_cache *cache, const struct feed_series *s,
+    const struct rcache_entry *e)
+{
+	struct ical_memo	*old = cache->memo, *m;
+	size_t			 n = cache->memo_mask + 1, i;
+
+	if (2 * (cache->nmemo + 1) > n) {
+		cache->memo = xcalloc(2 * n, sizeof(*cache->memo));
+		cache->memo_mask = 2 * n - 1;
+		for (i = 0; i < n; i++)
+			if (old[i].key != NULL)
+				*ical_memo_slot(cache, &old[i].s) = old[i];
+		free(old);
+	}
+	m = ical_memo_slot(cache, s);
+	if (m->key == NULL)
+		cache->nmemo++;
+	m->key = &m->s;
+	m->s = *s;
+	m->e = e;
+}
+
+/* A series epoch's block (its master and overrides; empty when it shows
+ * no meeting), from the cache or rendered into it, appended to b. */
+static int
+ical_series_block(const struct feed_input *in, struct ical_cache *cache,
+    const struct feed_series *s, struct ical_zones *z,
+    const struct rcache_entry **out, char **err)
+{
+	const struct rcache_entry	*e;
+	struct ical_memo		*mm;
+	struct ical_zones		 zb;
+	icalcomponent			*body = NULL;
+	int				 meta[4], rc = -1;
+
+	if ((mm = ical_memo_slot(cache, s))->key != NULL) {
+		e = mm->e;
+		goto found;
+	}
+	ical_series_key(&cache->key, in, s);
+	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
+	if (e == NULL) {
+		memset(&zb, 0, sizeof(zb));
+		cache->text.len = 0;
+		xbuf_add(&cache->text, "", 0);
+		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+		if (ical_add_series(body, in, cache, s, &zb, err) == -1 ||
+		    ical_drain(body, &cache->text, err) == -1)
+			goto out;
+		meta[ICAL_META_USED] = zb.ylo != 0;
+		meta[ICAL_META_YLO] = zb.ylo;
+		meta[ICAL_META_YHI] = zb.yhi;
+		meta[ICAL_META_OPEN] = zb.open;
+		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
+		    cache->text.s, cache->text.len, meta);
+	}
+	ical_memo_put(cache, s, e);
+found:
+	ical_meta_apply(z, s->community->tz, e->meta);
+	*out = e;
+	rc = 0;
+out:
+	if (body != NULL)
+		icalcomponent_free(body);
+	return rc;
+}
+
+static int
+ical_item_block(const struct feed_input *in, struct ical_cache *cache,
+    const char *host, const struct feed_item *it, struct ical_zones *z,
+    const struct rcache_entry **out, char **err)
+{
+	const struct rcache_entry	*e;
+	struct ical_zones		 zb;
+	icalcomponent			*body;
+	int				 rc;
+
+	ical_item_key(&cache->key, in, host, it);
+	ical_year_use(z, it->due.y);
+	if ((e = rcache_get(cache->blocks, cache->key.s,
+	    cache->key.len)) == NULL) {
+		memset(&zb, 0, sizeof(zb));
+		cache->text.len = 0;
+		xbuf_add(&cache->text, "", 0);
+		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+		ical_add_item(body, in, host, it, &zb);
+		rc = ical_drain(body, &cache->text, err);
+		icalcomponent_free(body);
+		if (rc == -1)
+			return -1;
+		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
+		    cache->text.s, cache->text.len, NULL);
+	}
+	*out = e;
+	return 0;
+}
+
+/* "BEGIN:VCALENDAR" and the calendar's properties (ical_add_calprops). */
+static const struct rcache_entry *
+ical_head_block(const struct feed_input *in, struct ical_cache *cache,
+    char **err)
+{
+	const struct rcache_entry	*e;
+	const struct tz			*tz = ical_feed_zone(in);
+	icalcomponent			*cal;
+	char				*s;
+	size_t				 n, endlen = strlen(ICAL_END_CALENDAR);
+
+	ical_key_start(&cache->key, "head");
+	rcache_key_int(&cache->key, in->kind);
+	if (in->kind == FEED_MEMBER) {
+		rcache_key_str(&cache->key, in->member->name);
+		rcache_key_str(&cache->key, in->member->id);
+	} else {
+		rcache_key_str(&cache->key, in->community->name);
+		rcache_key_str(&cache->key, in->community->id);
+	}
+	rcache_key_str(&cache->key, tz != NULL ? tz_name(tz) : NULL);
+	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
+	if (e != NULL)
+		return e;
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	ical_add_calprops(cal, in);
+	s = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	n = s != NULL ? strlen(s) : 0;
+	if (n < endlen || strcmp(s + n - endlen, ICAL_END_CALENDAR) != 0) {
+		free(s);
+		*err = xstrdup("libical could not write the calendar");
+		return NULL;
+	}
+	e = rcache_put(cache->blocks, cache->key.s, cache->key.len, s,
+	    n - endlen, NULL);
+	free(s);
+	return e;
+}
+
+/* A zone's VTIMEZONE over the feed's years (ical_vtimezone), as text;
+ * NULL: no zone data. */
+static const struct rcache_entry *
+ical_vtimezone_block(struct ical_cache *cache, const struct tz *tz,
+    const struct ical_zones *z)
+{
+	const struct rcache_entry	*e;
+	icalcomponent			*vtz;
+	char				*s;
+
+	ical_key_start(&cache->key, "vtimezone");
+	rcache_key_str(&cache->key, tz_name(tz));
+	rcache_key_int(&cache->key, z->ylo);
+	rcache_key_int(&cache->key, z->open ? 0 : z->yhi);
+	rcache_key_int(&cache->key, z->open);
+	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
+	if (e != NULL)
+		return e;
+	if ((vtz = ical_vtimezone_cached(cache, tz, z)) == NULL)
+		return NULL;
+	s = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	if (s == NULL)
+		return NULL;
+	e = rcache_put(cache->blocks, cache->key.s, cache->key.len, s,
+	    strlen(s), NULL);
+	free(s);
+	return e;
+}
+
+#define ICAL_UTC_VTIMEZONE \
+	"BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\n" \
+	"DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\n" \
+	"TZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n" \
+	"END:VTIMEZONE\r\n"
+
+/* The feed assembled from blocks: the same bytes as ical_render_whole. */
+static int
+ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
+    char **out, size_t *len, char **err)
+{
+	const struct rcache_entry	*head, **vtz = NULL, **ev = NULL;
+	struct ical_zones		 z;
+	struct feed_series		*series = NULL;
+	struct feed_item		*items = NULL;
+	icalcomponent			*utc = NULL;
+	char				*host = NULL, *utcs = NULL, *buf = NULL;
+	char				*p;
+	size_t				 i, total, nev;
+	int				 rc = -1;
+
+	*out = NULL;
+	*err = NULL;
+	memset(&z, 0, sizeof(z));
+	/* First the blocks, found or rendered: then the zones and years are
+	 * known, and the size of the feed, which is copied once. */
+	nev = in->nseries + in->nitems;
+	ev = xcalloc(nev + 1, sizeof(*ev));
+	if (in->nseries > 0) {
+		series = xreallocarray(NULL, in->nseries, sizeof(*series));
+		memcpy(series, in->series, in->nseries * sizeof(*series));
+		qsort(series, in->nseries, sizeof(*series), ical_series_cmp);
+	}
+	for (i = 0; i < in->nseries; i++)
+		if (ical_series_block(in, cache, &series[i], &z, &ev[i],
+		    err) == -1)
+			goto out;
+	if (in->nitems > 0) {
+		items = xreallocarray(NULL, in->nitems, sizeof(*items));
+		memcpy(items, in->items, in->nitems * sizeof(*items));
+		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
+	}
+	host = feed_uid_host(in->cfg);
+	for (i = 0; i < in->nitems; i++)
+		if (ical_item_block(in, cache, host, &items[i], &z,
+		    &ev[in->nseries + i], err) == -1)
+			goto out;
+	/* As ical_render_whole: the feed's own zone is always there. */
+	ical_zone_use(&z, ical_feed_zone(in));
+	if (z.ylo == 0) {
+		for (i = 0; i < in->cfg->ncommunities; i++)
+			if (in->kind == FEED_MEMBER ||
+			    &in->cfg->communities[i] == in->community)
+				ical_year_use(&z,
+				    in->cfg->communities[i].start.y);
+		z.open = true;
+	}
+	if ((head = ical_head_block(in, cache, err)) == NULL)
+		goto out;
+	total = head->len + strlen(ICAL_END_CALENDAR);
+	for (i = 0; i < nev; i++)
+		total += ev[i]->len;
+	vtz = xcalloc(z.n + 1, sizeof(*vtz));
+	for (i = 0; i < z.n; i++) {
+		if ((vtz[i] = ical_vtimezone_block(cache, z.tz[i], &z)) ==
+		    NULL) {
+			*err = xasprintf("no time zone data for %s",
+			    tz_name(z.tz[i]));
+			goto out;
+		}
+		total += vtz[i]->len;
+	}
+	/* libical's own writing of the UTC stand-in, as the whole feed has:
+	 * a feed in UTC with no event still needs a component. */
+	if (z.n == 0 && total == head->len + strlen(ICAL_END_CALENDAR)) {
+		utc = icalparser_parse_string(ICAL_UTC_VTIMEZONE);
+		if (utc == NULL ||
+		    (utcs = icalcomponent_as_ical_string_r(utc)) == NULL) {
+			*err = xstrdup("libical could not write the calendar");
+			goto out;
+		}
+		total += strlen(utcs);
+	}
+	p = buf = xmalloc(total + 1);
+	memcpy(p, head->text, head->len);
+	p += head->len;
+	/* libical puts each VTIMEZONE added to a calendar in front of the
+	 * others (for Mozilla): the whole calendar lists them last first. */
+	for (i = z.n; i-- > 0;) {
+		memcpy(p, vtz[i]->text, vtz[i]->len);
+		p += vtz[i]->len;
+	}
+	if (utcs != NULL) {
+		memcpy(p, utcs, strlen(utcs));
+		p += strlen(utcs);
+	}
+	for (i = 0; i < nev; i++) {
+		memcpy(p, ev[i]->text, ev[i]->len);
+		p += ev[i]->len;
+	}
+	memcpy(p, ICAL_END_CALENDAR, strlen(ICAL_END_CALENDAR));
+	p += strlen(ICAL_END_CALENDAR);
+	*p = '\0';
+	*out = buf;
+	*len = total;
+	buf = NULL;
+	rc = 0;
+out:
+	if (utc != NULL)
+		icalcomponent_free(utc);
+	free(utcs);
+	free(vtz);
+	free(ev);
+	free(buf);
+	free(host);
+	free(items);
+	free(series);
+	return rc;
+}
+
+int
+ical_render_feed_cached(const struct feed_input *in, struct ical_cache *cache,
+    char **out, size_t *len, char **err)
+{
+	if (cache == NULL)
+		return ical_render_whole(in, NULL, out, len, err);
+	return ical_render_blocks(in, cache, out, len, err);
 }

@@ -11,6 +11,7 @@
 #include "ical.h"
 #include "log.h"
 #include "publish.h"
+#include "rcache.h"
 #include "series.h"
 #include "token.h"
 #include "xmalloc.h"
@@ -462,43 +463,125 @@ publish_read_items(const struct config *cfg, struct store *st,
 	return 0;
 }
 
-/* The items a feed shows: the member's own, or all of the community's. */
-static struct feed_item *
-publish_feed_items(const struct feed_input *in, const struct feed_item *all,
-    size_t nall, size_t *n)
-{
-	struct feed_item	*mine = NULL;
-	size_t			 i;
+/*
+ * What each feed shows, worked out once for all feeds: feed f (member f,
+ * then community f - nmembers, as publish_run numbers them) shows
+ * series[sidx[soff[f]..soff[f + 1])] and items[iidx[ioff[f]..]], in the
+ * order of the lists.  A member's feed shows the series of the
+ * communities they facilitate or belong to (an epoch's view has the same
+ * members as its origin) and their own items; a community's, its series
+ * and all its items.  One pass over the series and items: asking every
+ * feed about every series grows with the square of the district.
+ */
+struct publish_index {
+	size_t	*soff, *sidx, *ioff, *iidx;
+};
 
-	*n = 0;
-	if (nall > 0)
-		mine = xcalloc(nall, sizeof(*mine));
-	for (i = 0; i < nall; i++)
-		if (in->kind == FEED_MEMBER ? all[i].owner == in->member :
-		    all[i].community == in->community)
-			mine[(*n)++] = all[i];
-	return mine;
+/* Feed f of lists built in two passes: count (fill false), then fill. */
+static void
+publish_index_add(size_t *off, size_t *idx, size_t *last, size_t f,
+    size_t j, bool fill)
+{
+	/* A facilitator who is also a member sees the series once. */
+	if (last[f] == j + 1)
+		return;
+	last[f] = j + 1;
+	if (fill)
+		idx[off[f]++] = j;
+	else
+		off[f + 1]++;
 }
 
-static bool
-publish_shows(const struct feed_input *in, const struct config_community *c)
+static void
+publish_index_build(const struct config *cfg, const struct feed_series *s,
+    size_t ns, const struct feed_item *it, size_t ni,
+    struct publish_index *x)
 {
-	if (in->kind == FEED_COMMUNITY)
-		return in->community == c;
-	/* c may be an epoch's view of the config's community: the same
-	 * members. */
-	return c->facilitator == in->member ||
-	    config_community_has_member(c, in->member);
+	const struct config_community	*c;
+	size_t				 nf = cfg->nmembers +
+					    cfg->ncommunities, *last, *cur;
+	size_t				 i, j, k;
+	int				 pass;
+
+	x->soff = xcalloc(nf + 2, sizeof(*x->soff));
+	x->ioff = xcalloc(nf + 2, sizeof(*x->ioff));
+	last = xcalloc(nf + 1, sizeof(*last));
+	cur = xcalloc(nf + 1, sizeof(*cur));
+	x->sidx = xcalloc(1, sizeof(*x->sidx));
+	x->iidx = xcalloc(1, sizeof(*x->iidx));
+	for (pass = 0; pass < 2; pass++) {
+		size_t *off = pass == 0 ? x->soff : cur;
+
+		memset(last, 0, (nf + 1) * sizeof(*last));
+		for (j = 0; j < ns; j++) {
+			c = s[j].origin;
+			k = (size_t)(c - cfg->communities);
+			publish_index_add(off, x->sidx, last,
+			    cfg->nmembers + k, j, pass == 1);
+			if (c->facilitator != NULL)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->facilitator - cfg->members), j,
+				    pass == 1);
+			for (i = 0; i < c->nmembers; i++)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->members[i] - cfg->members), j,
+				    pass == 1);
+			for (i = 0; i < c->noptional; i++)
+				publish_index_add(off, x->sidx, last,
+				    (size_t)(c->optional[i] - cfg->members),
+				    j, pass == 1);
+		}
+		if (pass == 0) {
+			for (i = 0; i < nf; i++)
+				x->soff[i + 1] += x->soff[i];
+			free(x->sidx);
+			x->sidx = xcalloc(x->soff[nf] + 1, sizeof(*x->sidx));
+			memcpy(cur, x->soff, nf * sizeof(*cur));
+		}
+	}
+	for (pass = 0; pass < 2; pass++) {
+		size_t *off = pass == 0 ? x->ioff : cur;
+
+		memset(last, 0, (nf + 1) * sizeof(*last));
+		for (j = 0; j < ni; j++) {
+			publish_index_add(off, x->iidx, last,
+			    (size_t)(it[j].owner - cfg->members), j,
+			    pass == 1);
+			publish_index_add(off, x->iidx, last, cfg->nmembers +
+			    (size_t)(it[j].community - cfg->communities), j,
+			    pass == 1);
+		}
+		if (pass == 0) {
+			for (i = 0; i < nf; i++)
+				x->ioff[i + 1] += x->ioff[i];
+			free(x->iidx);
+			x->iidx = xcalloc(x->ioff[nf] + 1, sizeof(*x->iidx));
+			memcpy(cur, x->ioff, nf * sizeof(*cur));
+		}
+	}
+	free(last);
+	free(cur);
+}
+
+static void
+publish_index_free(struct publish_index *x)
+{
+	free(x->soff);
+	free(x->sidx);
+	free(x->ioff);
+	free(x->iidx);
 }
 
 /* Render one feed and, when its file holds other bytes, stage the new
  * ones (publish_stage_commit writes them all at once). */
 static int
 publish_one(const struct config *cfg, const char *dir,
-    const struct feed_series *all, size_t nall,
-    const struct feed_item *all_items,
-    size_t nall_items, struct ical_cache *cache, struct publish_feed *pf,
-    struct publish_stage **stages, size_t *nstages, time_t now, char **err)
+    const struct config_member *member,
+    const struct config_community *community,
+    const struct feed_series *all, const struct feed_item *all_items,
+    const struct publish_index *x, size_t f, struct ical_cache *cache,
+    struct publish_feed *pf, struct publish_stage **stages, size_t *nstages,
+    time_t now, char **err)
 {
 	struct feed_input	 in;
 	struct feed_series	*mine = NULL;
@@ -511,22 +594,24 @@ publish_one(const struct config *cfg, const char *dir,
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
 	in.kind = pf->kind;
-	if (pf->kind == FEED_MEMBER)
-		in.member = config_member_find(cfg, pf->owner);
-	else
-		in.community = config_community_find(cfg, pf->owner);
+	in.member = member;
+	in.community = community;
 	url = publish_feed_url(cfg, pf->token);
 	in.url = url;
 	/* From the series' start, not from now: the feed then changes only
-	 * when a meeting enters the horizon, not as each one passes. */
+	 * when a meeting enters the horizon, not as each one passes; and to
+	 * a whole UTC day, so that a series' rendered block (rcache) stays
+	 * good for the day instead of one cycle. */
 	in.notes_from = 0;
-	in.notes_to = now + (time_t)cfg->worker.horizon;
-	mine = xcalloc(nall + 1, sizeof(*mine));
-	for (i = 0; i < nall; i++)
-		if (publish_shows(&in, all[i].origin))
-			mine[in.nseries++] = all[i];
+	in.notes_to = (now + (time_t)cfg->worker.horizon) / CIVIL_DAY *
+	    CIVIL_DAY;
+	mine = xcalloc(x->soff[f + 1] - x->soff[f] + 1, sizeof(*mine));
+	for (i = x->soff[f]; i < x->soff[f + 1]; i++)
+		mine[in.nseries++] = all[x->sidx[i]];
 	in.series = mine;
-	items = publish_feed_items(&in, all_items, nall_items, &nitems);
+	items = xcalloc(x->ioff[f + 1] - x->ioff[f] + 1, sizeof(*items));
+	for (i = x->ioff[f]; i < x->ioff[f + 1]; i++)
+		items[nitems++] = all_items[x->iidx[i]];
 	in.items = items;
 	in.nitems = nitems;
 	if (ical_render_feed_cached(&in, cache, &pf->body, &pf->len,
@@ -557,10 +642,84 @@ out:
 	return rc;
 }
 
+/* Tokens by kind and owner, for bsearch. */
+static int
+publish_tok_cmp(const void *a, const void *b)
+{
+	const struct store_token	*x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->owner, y->owner);
+}
+
+/*
+ * Every feed's token: the live ones read at once (one query, not one per
+ * feed), the missing ones created in one transaction (a district's first
+ * run creates thousands: a commit each costs seconds).  res->feeds[i]
+ * already holds its kind and owner.
+ */
+static int
+publish_tokens(struct store *st, time_t now, struct publish_result *res,
+    size_t n, char **err)
+{
+	struct store_token	*live = NULL, key, *t;
+	struct publish_feed	*pf;
+	size_t			 nlive = 0, i, missing = 0;
+	int			 rc = -1;
+
+	if (store_token_list(st, &live, &nlive, err) == -1)
+		return -1;
+	if (nlive > 0)
+		qsort(live, nlive, sizeof(*live), publish_tok_cmp);
+	for (i = 0; i < n; i++) {
+		pf = &res->feeds[i];
+		key.kind = pf->kind == FEED_MEMBER ? STORE_TOKEN_MEMBER :
+		    STORE_TOKEN_COMMUNITY;
+		key.owner = (char *)pf->owner;
+		t = nlive > 0 ? bsearch(&key, live, nlive, sizeof(*live),
+		    publish_tok_cmp) : NULL;
+		if (t != NULL)
+			memcpy(pf->token, t->token, sizeof(pf->token));
+		else
+			missing++;
+	}
+	if (missing > 0 && store_tx_begin(st, err) == -1)
+		goto out;
+	for (i = 0; missing > 0 && i < n; i++) {
+		pf = &res->feeds[i];
+		if (pf->token[0] != '\0')
+			continue;
+		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
+		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
+		    pf->token, err) == -1) {
+			store_tx_rollback(st);
+			goto out;
+		}
+	}
+	if (missing > 0 && store_tx_commit(st, err) == -1) {
+		store_tx_rollback(st);
+		goto out;
+	}
+	rc = 0;
+out:
+	store_token_list_free(live, nlive);
+	return rc;
+}
+
 int
 publish_run(const struct config *cfg, const char *state_dir, struct store *st,
     time_t now, bool record, struct publish_result *res, bool *store_failed,
     char **err)
+{
+	return publish_run_blocks(cfg, state_dir, st, now, record, NULL, res,
+	    store_failed, err);
+}
+
+int
+publish_run_blocks(const struct config *cfg, const char *state_dir,
+    struct store *st, time_t now, bool record, struct rcache *blocks,
+    struct publish_result *res, bool *store_failed, char **err)
 {
 	struct series_history	 *hist = NULL;
 	struct feed_series	 *series = NULL;
@@ -569,6 +728,7 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	struct ical_cache	 *cache = NULL;
 	struct publish_stage	 *stages = NULL;
 	struct publish_feed	 *pf;
+	struct publish_index	  index = { NULL, NULL, NULL, NULL };
 	char			**keep = NULL, *dir = NULL;
 	size_t			  i, n, nrows = 0, nitems = 0, nstages = 0;
 	size_t			  nseries = 0;
@@ -589,11 +749,15 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 	}
 
 	n = cfg->nmembers + cfg->ncommunities;
+	publish_index_build(cfg, series, nseries, items, nitems, &index);
 	res->feeds = xcalloc(n, sizeof(*res->feeds));
 	keep = xcalloc(n, sizeof(*keep));
-	cache = ical_cache_new();
+	/* The test knob: every feed through libical whole, the reference
+	 * the blocks must match (tests/e2e/rcache.sh). */
+	if (getenv("PLC_TEST_RENDER_WHOLE") == NULL)
+		cache = ical_cache_new(blocks);
 	for (i = 0; i < n; i++) {
-		pf = &res->feeds[res->nfeeds];
+		pf = &res->feeds[i];
 		if (i < cfg->nmembers) {
 			pf->kind = FEED_MEMBER;
 			pf->owner = cfg->members[i].id;
@@ -601,16 +765,18 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 			pf->kind = FEED_COMMUNITY;
 			pf->owner = cfg->communities[i - cfg->nmembers].id;
 		}
-		if (store_token_get_or_create(st, pf->kind == FEED_MEMBER ?
-		    STORE_TOKEN_MEMBER : STORE_TOKEN_COMMUNITY, pf->owner, now,
-		    pf->token, err) == -1) {
-			*store_failed = true;
-			goto out;
-		}
-		res->nfeeds++;
-		if (publish_one(cfg, dir, series, nseries, items, nitems,
-		    cache, pf,
-		    &stages, &nstages, now, err) == -1)
+	}
+	res->nfeeds = n;
+	if (publish_tokens(st, now, res, n, err) == -1) {
+		*store_failed = true;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		pf = &res->feeds[i];
+		if (publish_one(cfg, dir, i < cfg->nmembers ?
+		    &cfg->members[i] : NULL, i < cfg->nmembers ? NULL :
+		    &cfg->communities[i - cfg->nmembers], series, items,
+		    &index, i, cache, pf, &stages, &nstages, now, err) == -1)
 			goto out;
 		keep[i] = pf->token;
 	}
@@ -626,6 +792,9 @@ publish_run(const struct config *cfg, const char *state_dir, struct store *st,
 		goto out;
 	rc = 0;
 out:
+	/* Blocks no feed of this run used are for a config or state gone. */
+	if (blocks != NULL)
+		rcache_sweep(blocks);
 	if (rc == -1)
 		publish_result_free(res);
 	for (i = 0; hist != NULL && i < cfg->ncommunities; i++)
@@ -634,6 +803,7 @@ out:
 	publish_stage_discard(stages, nstages);
 	free(stages);
 	ical_cache_free(cache);
+	publish_index_free(&index);
 	free(keep);
 	free(series);
 	free(items);

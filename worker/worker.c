@@ -25,6 +25,7 @@
 #include "quorum.h"
 #include "schedule.h"
 #include "series.h"
+#include "rcache.h"
 #include "statedir.h"
 #include "stop.h"
 #include "store.h"
@@ -97,6 +98,8 @@ struct worker {
 	unsigned char		*key;		/* signs action links */
 	size_t			 keylen;
 	struct busy_cache	*busy_cache;	/* parsed calendars, by cycle */
+	struct rcache		*blocks;	/* rendered feed blocks, kept
+						   across cycles and reloads */
 	char			*lost;		/* why state.db is no longer
 						   ours; NULL while it is */
 	bool			 stopping;	/* SIGTERM/SIGINT was read */
@@ -438,8 +441,8 @@ worker_cycle(struct worker *w, char **err)
 		    "(nothing they read changed)", placed.communities,
 		    placed.changed, placed.failed, placed.unchanged);
 	worker_alive(w);
-	if (publish_run(w->cfg, w->state_dir, w->st, now, true, &res,
-	    &store_failed, err) == -1)
+	if (publish_run_blocks(w->cfg, w->state_dir, w->st, now, true,
+	    w->blocks, &res, &store_failed, err) == -1)
 		goto end;
 	worker_alive(w);
 	log_info("feeds: %zu written, %zu unchanged, %zu removed",
@@ -891,6 +894,7 @@ worker_run(const struct worker_opts *opts, char **err)
 		goto out;
 	w.pacer = webhook_pacer_new();
 	w.busy_cache = busy_cache_new();
+	w.blocks = rcache_new();
 	if (worker_recover(&w, err) == -1)
 		goto out;
 	if (opts->once) {
@@ -957,6 +961,7 @@ out:
 		explicit_bzero(w.key, w.keylen);
 	free(w.key);
 	busy_cache_free(w.busy_cache);
+	rcache_free(w.blocks);
 	config_free(w.owned);
 	free(w.schedule_warned);
 	free(w.lost);

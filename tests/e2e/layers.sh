@@ -13,7 +13,7 @@ S=${LAYERS_SRC:-$TOP}
 
 # The core: add every new pure module here.
 CORE="civil tz recur cadence avail slots plan nudge feed message chat page
-metrics text token hex welcome worksum meeting prompt report roll"
+metrics text token hex welcome worksum meeting prompt report roll rcache"
 # Adapters, and jail (it forks): no core module may include them.
 ADAPTERS="store http mail webhook fetch jail"
 # Libraries that do I/O, as the start of what follows "#include <".

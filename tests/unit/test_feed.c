@@ -14,6 +14,7 @@
 #include "config.h"
 #include "feed.h"
 #include "ical.h"
+#include "rcache.h"
 #include "tz.h"
 
 static struct config_span	skip_span = { { 2026, 10, 13 }, { 2026, 10, 13 } };
@@ -215,7 +216,7 @@ test_cached_render_same_bytes(void **state)
 	struct config_community	c[2];
 	struct feed_series	s[2];
 	struct feed_input	in;
-	struct ical_cache	*cache = ical_cache_new();
+	struct ical_cache	*cache = ical_cache_new(NULL);
 	char			*plain = NULL, *miss = NULL, *hit = NULL;
 	char			*open = NULL, *open_plain = NULL, *err = NULL;
 	size_t			 lp, lm, lh, lo, lop, i;
@@ -274,6 +275,163 @@ test_cached_render_same_bytes(void **state)
 	ical_cache_free(cache);
 }
 
+/* One pass as publish_run_blocks makes it: a run's cache over the kept
+ * blocks, the feed assembled, the unused blocks swept; the bytes must be
+ * those of the whole rendering. */
+static void
+blocks_pass(const struct feed_input *in, struct rcache *blocks,
+    const char *what)
+{
+	struct ical_cache	*cache = ical_cache_new(blocks);
+	char			*whole = NULL, *cached = NULL, *err = NULL;
+	size_t			 lw, lc;
+
+	assert_int_equal(ical_render_feed(in, &whole, &lw, &err), 0);
+	assert_int_equal(ical_render_feed_cached(in, cache, &cached, &lc,
+	    &err), 0);
+	ical_cache_free(cache);
+	rcache_sweep(blocks);
+	if (lw != lc || memcmp(whole, cached, lw) != 0)
+		fail_msg("after %s the blocks give other bytes:\n%s\n---\n%s",
+		    what, whole, cached);
+	free(whole);
+	free(cached);
+}
+
+/* Blocks kept across runs follow every input of their event: each change
+ * below, made between two passes, shows in the assembled feed as in a
+ * whole rendering (a field missing from a key would serve a stale block). */
+static void
+test_blocks_follow_every_input(void **state)
+{
+	struct config		cfg;
+	struct config_member	m, f;
+	struct config_community	c[2];
+	struct config_move	mv = move;
+	struct civil_date	cn = cancel;
+	struct feed_series	s[2];
+	struct feed_item	it[2];
+	struct feed_input	in;
+	struct rcache		*blocks = rcache_new();
+	size_t			 i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&m, 0, sizeof(m));
+	memset(&f, 0, sizeof(f));
+	cfg.worker.public_url = "https://plc.example.edu";
+	cfg.worker.tz = tz_find("America/New_York");
+	cfg.smtp.from_name = "PLC";
+	cfg.smtp.from_addr = "plc@example.edu";
+	m.id = "alice";
+	m.name = "Alice Martin";
+	m.email = "alice@example.edu";
+	f.id = "fran";
+	f.name = "Fran Ochoa";
+	f.email = "fran@example.edu";
+	c[0] = base();
+	c[0].moves = &mv;
+	c[0].cancels = &cn;
+	c[1] = base();
+	c[1].id = "ela8";
+	c[1].name = "ELA 8";
+	c[1].day = CIVIL_TH;
+	memset(s, 0, sizeof(s));
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 2; i++) {
+		c[i].facilitator = &f;
+		s[i].community = s[i].origin = &c[i];
+		s[i].uid = i == 0 ? "math7.series@x" : "ela8.series@x";
+		s[i].created = s[i].changed = 1788000000;
+		s[i].day = c[i].day;
+		s[i].at = c[i].time;
+		it[i].id = 7 + (int64_t)i;
+		it[i].community = &c[i];
+		it[i].owner = &m;
+		it[i].title = "Bring the unit 3 data";
+		it[i].due = (struct civil_date){ 2026, 10, 2 + (int)i };
+		it[i].created = it[i].changed = 1788000000;
+		it[i].link = "https://plc.example.edu/a/x";
+	}
+	cfg.members = &m;
+	cfg.nmembers = 1;
+	cfg.communities = c;
+	cfg.ncommunities = 2;
+	memset(&in, 0, sizeof(in));
+	in.cfg = &cfg;
+	in.kind = FEED_MEMBER;
+	in.member = &m;
+	in.series = s;
+	in.nseries = 2;
+	in.items = it;
+	in.nitems = 2;
+
+	blocks_pass(&in, blocks, "the first pass");
+	blocks_pass(&in, blocks, "nothing");
+	assert_true(rcache_count(blocks) > 0);
+	s[0].sequence = 1;
+	blocks_pass(&in, blocks, "SEQUENCE");
+	s[0].changed += 60;
+	blocks_pass(&in, blocks, "the change time (DTSTAMP)");
+	s[1].created -= 60;
+	blocks_pass(&in, blocks, "CREATED");
+	s[1].uid = "ela8.series.2@x";
+	blocks_pass(&in, blocks, "the UID");
+	c[0].description = "Norms and data";
+	blocks_pass(&in, blocks, "the description");
+	c[0].url = NULL;
+	blocks_pass(&in, blocks, "the URL");
+	c[0].location = "Library";
+	blocks_pass(&in, blocks, "the location");
+	c[1].name = "ELA 8 PLC";
+	blocks_pass(&in, blocks, "the name");
+	c[1].duration = 60 * 60;
+	blocks_pass(&in, blocks, "the duration");
+	f.email = "ochoa@example.edu";
+	blocks_pass(&in, blocks, "the facilitator's address");
+	f.email = NULL;
+	blocks_pass(&in, blocks, "no facilitator's address");
+	cfg.smtp.from_name = "District PLCs";
+	blocks_pass(&in, blocks, "the sender");
+	mv.to = (struct civil_date){ 2026, 11, 26 };
+	blocks_pass(&in, blocks, "a move's date");
+	mv.at = (struct civil_time){ 17, 0, 0 };
+	blocks_pass(&in, blocks, "a move's time");
+	cn = (struct civil_date){ 2026, 12, 15 };
+	blocks_pass(&in, blocks, "a cancellation");
+	cal_span.to = (struct civil_date){ 2026, 11, 30 };
+	blocks_pass(&in, blocks, "a skip calendar's dates");
+	c[1].has_until = false;
+	blocks_pass(&in, blocks, "the end (open-ended)");
+	c[0].tz = tz_find("Europe/London");
+	assert_non_null(c[0].tz);
+	blocks_pass(&in, blocks, "the zone");
+	s[1].at = (struct civil_time){ 8, 15, 0 };
+	blocks_pass(&in, blocks, "the time");
+	it[0].title = "Bring the unit 4 data";
+	blocks_pass(&in, blocks, "an item's title");
+	it[0].notes = "Both classes";
+	blocks_pass(&in, blocks, "an item's notes");
+	it[1].due = (struct civil_date){ 2027, 1, 8 };
+	blocks_pass(&in, blocks, "an item's due date");
+	it[1].sequence = 2;
+	blocks_pass(&in, blocks, "an item's SEQUENCE");
+	it[1].changed += 3600;
+	blocks_pass(&in, blocks, "an item's change time");
+	it[1].link = NULL;
+	blocks_pass(&in, blocks, "an item's link");
+	m.name = "Alice Martin-Ruiz";
+	blocks_pass(&in, blocks, "the member's name");
+	cfg.worker.public_url = "https://calendar.example.edu";
+	blocks_pass(&in, blocks, "the public URL (the items' UIDs)");
+	in.nitems = 0;
+	in.nseries = 0;
+	blocks_pass(&in, blocks, "no event at all");
+	/* The sweep keeps only what the last pass used: the head and zone. */
+	assert_true(rcache_count(blocks) <= 2);
+	cal_span.to = (struct civil_date){ 2026, 11, 27 };	/* as before */
+	rcache_free(blocks);
+}
+
 int
 main(void)
 {
@@ -284,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_location_cannot_forge_fields),
 		cmocka_unit_test(test_uids),
 		cmocka_unit_test(test_cached_render_same_bytes),
+		cmocka_unit_test(test_blocks_follow_every_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

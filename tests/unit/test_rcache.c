@@ -1,0 +1,144 @@
+/* Unit tests of the block cache: exact keys, the sweep that bounds it, and
+ * key building that no value can make look like another. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rcache.h"
+#include "xmalloc.h"
+
+static const struct rcache_entry *
+get(struct rcache *rc, const char *key)
+{
+	return rcache_get(rc, key, strlen(key));
+}
+
+static void
+put(struct rcache *rc, const char *key, const char *text)
+{
+	int	meta[4] = { 1, 2026, 2027, 0 };
+
+	rcache_put(rc, key, strlen(key), text, strlen(text), meta);
+}
+
+/* What is put is found by the same bytes only, with its text and meta. */
+static void
+test_exact_keys(void **state)
+{
+	struct rcache			*rc = rcache_new();
+	const struct rcache_entry	*e;
+
+	put(rc, "series a", "BEGIN:VEVENT\r\nEND:VEVENT\r\n");
+	assert_null(get(rc, "series b"));
+	assert_null(get(rc, "series a "));
+	assert_null(rcache_get(rc, "series a", 7));
+	assert_non_null(e = get(rc, "series a"));
+	assert_string_equal(e->text, "BEGIN:VEVENT\r\nEND:VEVENT\r\n");
+	assert_int_equal(e->len, 26);
+	assert_int_equal(e->meta[1], 2026);
+	/* The same key again replaces the text. */
+	put(rc, "series a", "other");
+	assert_string_equal(get(rc, "series a")->text, "other");
+	assert_int_equal(rcache_count(rc), 1);
+	rcache_free(rc);
+	rcache_free(NULL);
+}
+
+/* A sweep drops what was not used since the last one, and only that; the
+ * table keeps working (probing past the holes) after thousands go. */
+static void
+test_sweep_bounds(void **state)
+{
+	struct rcache	*rc = rcache_new();
+	char		 key[32];
+	int		 i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		put(rc, key, key);
+	}
+	assert_int_equal(rcache_count(rc), 5000);
+	assert_int_equal(rcache_sweep(rc), 0);	/* all used in this pass */
+	for (i = 0; i < 5000; i += 10) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_non_null(get(rc, key));
+	}
+	assert_int_equal(rcache_sweep(rc), 4500);
+	assert_int_equal(rcache_count(rc), 500);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		if (i % 10 == 0)
+			assert_string_equal(get(rc, key)->text, key);
+		else
+			assert_null(get(rc, key));
+	}
+	/* The checks above used them: kept once more, then, unused since,
+	 * dropped. */
+	assert_int_equal(rcache_sweep(rc), 0);
+	assert_int_equal(rcache_sweep(rc), 500);
+	assert_int_equal(rcache_sweep(rc), 0);
+	assert_int_equal(rcache_count(rc), 0);
+	assert_int_equal(rcache_bytes(rc), 0);
+	put(rc, "again", "x");
+	assert_non_null(get(rc, "again"));
+	rcache_free(rc);
+}
+
+static char *
+key2(const char *a, const char *b)
+{
+	struct xbuf	k = { NULL, 0, 0 };
+
+	rcache_key_str(&k, a);
+	rcache_key_str(&k, b);
+	return k.s;
+}
+
+/* Fields are length-prefixed: shifting bytes from one to the next, or a
+ * NULL for an empty string, gives another key. */
+static void
+test_keys_cannot_collide(void **state)
+{
+	struct xbuf	 k = { NULL, 0, 0 }, l = { NULL, 0, 0 };
+	char		*a = key2("ab", "c"), *b = key2("a", "bc");
+	char		*c = key2(NULL, "x"), *d = key2("", "x");
+	char		*e = key2("1:a;", NULL), *f = key2("1", "a");
+
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(c, d);
+	assert_string_not_equal(e, f);
+	rcache_key_int(&k, -12);
+	rcache_key_int(&l, 12);
+	assert_string_not_equal(k.s, l.s);
+	free(k.s);
+	k.s = NULL;
+	k.len = k.cap = 0;
+	rcache_key_int(&k, (long long)-9223372036854775807LL - 1);
+	assert_string_equal(k.s, "i-9223372036854775808;");
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+	free(f);
+	free(k.s);
+	free(l.s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_keys),
+		cmocka_unit_test(test_sweep_bounds),
+		cmocka_unit_test(test_keys_cannot_collide),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
