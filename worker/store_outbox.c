@@ -132,6 +132,26 @@ store_outbox_plan_prepare(struct store *st, sqlite3_stmt **known,
 	return 0;
 }
 
+/* The least string above every string starting with prefix (binary
+ * order), its length in *len; NULL if there is none (all bytes 0xff). */
+static char *
+store_outbox_past_prefix(const char *prefix, size_t *len)
+{
+	char	*p;
+	size_t	 n = strlen(prefix);
+
+	while (n > 0 && (unsigned char)prefix[n - 1] == 0xff)
+		n--;
+	if (n == 0)
+		return NULL;
+	p = xmalloc(n + 1);
+	memcpy(p, prefix, n);
+	p[n - 1] = (char)((unsigned char)p[n - 1] + 1);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
 /* The plan's keys go into a temporary table so that one statement per
  * prefix can find the rows the plan no longer names. */
 static int
@@ -140,7 +160,8 @@ store_outbox_withdraw(struct store *st, const struct store_outbox_new *rows,
     struct store_outbox_counts *c)
 {
 	sqlite3_stmt	*s = NULL;
-	size_t		 i;
+	char		*past = NULL;
+	size_t		 i, pastlen = 0;
 	int		 rc = -1;
 
 	if (sqlite3_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS "
@@ -158,11 +179,16 @@ store_outbox_withdraw(struct store *st, const struct store_outbox_new *rows,
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
+	/* The prefix as a range of the dedup key's index (?5 <= dedup <
+	 * ?6): by (status, expires) each prefix of each community read every
+	 * pending row of the horizon, 1,000 due reminders times every
+	 * prefix of every planning pass.  The unary + keep the planner off
+	 * that index. */
 	if (sqlite3_prepare_v2(st->db, "UPDATE outbox SET status = "
-	    "'withdrawn', last_answer = ?1, changed = ?2 WHERE status = "
-	    "'pending' AND expires >= ?3 AND expires < ?4 AND "
-	    "substr(dedup, 1, length(?5)) = ?5 AND dedup NOT IN "
-	    "(SELECT dedup FROM temp.outbox_planned)", -1, &s,
+	    "'withdrawn', last_answer = ?1, changed = ?2 WHERE dedup >= ?5 "
+	    "AND dedup < ?6 AND +status = 'pending' AND +expires >= ?3 AND "
+	    "+expires < ?4 AND substr(dedup, 1, length(?5)) = ?5 AND dedup "
+	    "NOT IN (SELECT dedup FROM temp.outbox_planned)", -1, &s,
 	    NULL) != SQLITE_OK)
 		goto out;
 	for (i = 0; i < scope->nprefixes; i++) {
@@ -171,6 +197,13 @@ store_outbox_withdraw(struct store *st, const struct store_outbox_new *rows,
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)scope->from);
 		sqlite3_bind_int64(s, 4, (sqlite3_int64)scope->to);
 		sqlite3_bind_text(s, 5, scope->prefixes[i], -1, SQLITE_STATIC);
+		free(past);
+		past = store_outbox_past_prefix(scope->prefixes[i], &pastlen);
+		if (past != NULL)
+			sqlite3_bind_text(s, 6, past, (int)pastlen,
+			    SQLITE_STATIC);
+		else	/* every text sorts before a blob */
+			sqlite3_bind_blob(s, 6, "", 0, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto out;
 		c->withdrawn += sqlite3_changes(st->db);
@@ -179,6 +212,7 @@ store_outbox_withdraw(struct store *st, const struct store_outbox_new *rows,
 	rc = 0;
 out:
 	sqlite3_finalize(s);
+	free(past);
 	return rc;
 }
 

@@ -233,6 +233,54 @@ test_withdrawn(void **state)
 	rm_db(p);
 }
 
+/* The withdrawal finds a prefix's rows by a range of the key (prefix <=
+ * key < the prefix with its last byte raised): the edges of that range,
+ * a key just past it (';' follows ':'), and prefixes ending in 0xff bytes
+ * (raised, they carry to the byte before; all 0xff, no upper bound). */
+static void
+test_withdrawn_range(void **state)
+{
+	static const char *const prefixes[] = { "meet:math7:", "x\xff\xff",
+		"\xff" };
+	struct store			*st = NULL;
+	struct store_outbox_new		 r[7];
+	struct store_outbox_scope	 scope;
+	struct store_outbox_counts	 c;
+	struct store_outbox_row		*l;
+	char				*p = tmp_db(), *err = NULL;
+	size_t				 n;
+
+	(void)state;
+	assert_int_equal(store_open(p, &st, &err), 0);
+	r[0] = row("meet:math7:", "a", T0 + 10, T0 + 100);
+	r[1] = row("meet:math7:\xff\xff", "b", T0 + 10, T0 + 100);
+	r[2] = row("meet:math7;", "c", T0 + 10, T0 + 100);	/* past */
+	r[3] = row("x\xff\xff:1", "d", T0 + 10, T0 + 100);
+	r[4] = row("y", "e", T0 + 10, T0 + 100);	/* past "x\xff\xff" */
+	r[5] = row("\xff\xff\xff", "f", T0 + 10, T0 + 100);
+	r[6] = row("x\xff", "g", T0 + 10, T0 + 100);	/* before it */
+	plan(st, r, 7, NULL, T0, &c);
+	scope.prefixes = prefixes;
+	scope.nprefixes = 3;
+	scope.from = T0;
+	scope.to = T0 + 1000;
+	scope.reason = "no longer planned";
+	plan(st, NULL, 0, &scope, T0, &c);
+	assert_int_equal(c.withdrawn, 4);
+	l = all(st, &n);
+	assert_int_equal(n, 7);
+	assert_int_equal(l[0].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[1].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[2].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[3].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[4].status, STORE_OUTBOX_PENDING);
+	assert_int_equal(l[5].status, STORE_OUTBOX_WITHDRAWN);
+	assert_int_equal(l[6].status, STORE_OUTBOX_PENDING);
+	store_outbox_rows_free(l, n);
+	store_close(st);
+	rm_db(p);
+}
+
 /* Claims go by next_try up to the limit; a sent row is never planned,
  * claimed or marked again. */
 static void
@@ -964,6 +1012,7 @@ main(void)
 		cmocka_unit_test(test_plan_twice),
 		cmocka_unit_test(test_pending_updated),
 		cmocka_unit_test(test_withdrawn),
+		cmocka_unit_test(test_withdrawn_range),
 		cmocka_unit_test(test_claim_and_mark),
 		cmocka_unit_test(test_mark_all),
 		cmocka_unit_test(test_retry_backoff),
