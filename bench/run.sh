@@ -13,10 +13,11 @@ bench_deliver() { sh "$dir/deliver.sh" "$BIN"; }
 bench_feeds()   { sh "$dir/feeds.sh" "$BIN"; }
 bench_slots()   { sh "$dir/slots.sh" "$BIN"; }
 bench_soak()    { sh "$dir/soak.sh" "$BIN"; }
+bench_busy()    { sh "$dir/busy.sh" "$BIN"; }
+bench_latency() { sh "$dir/latency.sh" "$BIN"; }
 
-ALL="deliver feeds slots soak"
+ALL="deliver feeds slots soak busy latency"
 for b in ${*:-$ALL}; do
 	echo "== $b"
 	"bench_$b"
 done
-for b in "$dir"/busy.sh "$dir"/latency.sh; do echo "== $(basename "$b" .sh)"; sh "$b" "$1"; done
