@@ -64,6 +64,19 @@ struct ical_memo {
 	const struct rcache_entry	*e;
 };
 
+/* A property's text as libical writes it, kept for the next event whose
+ * same property has the same inputs (k; for ORGANIZER, the community). */
+struct ical_prop_memo {
+	bool				 set;
+	long long			 k;
+	const struct config_community	*c;
+	struct xbuf			 t;
+};
+
+enum { ICAL_PM_DTSTAMP, ICAL_PM_CREATED, ICAL_PM_LASTMOD, ICAL_PM_SEQUENCE, ICAL_PM_DTSTART,
+	ICAL_PM_DTEND, ICAL_PM_TRANSP, ICAL_PM_N };
+#define ICAL_ORG_MEMO	256
+
 struct ical_cache {
 	struct ical_cached_series	*series;	/* open addressing */
 	size_t				 mask, nseries;
@@ -76,6 +89,14 @@ struct ical_cache {
 	struct ical_memo		*memo;		/* open addressing */
 	size_t				 memo_mask, nmemo;
 	struct xbuf			 key, text;	/* scratch */
+	/* An item's properties: most are shared by many items (the change
+	 * times, the due date, the community's organizer), each written
+	 * through libical once.  vevent: libical's empty VEVENT, cut at
+	 * vevent_end into its BEGIN and END lines. */
+	struct ical_prop_memo		 pm[ICAL_PM_N];
+	struct ical_prop_memo		 org[ICAL_ORG_MEMO];
+	char				*vevent;
+	size_t				 vevent_end;
 };
 
 static int	ical_render_whole(const struct feed_input *, struct ical_cache *,
@@ -862,6 +883,11 @@ ical_cache_free(struct ical_cache *cache)
 		rcache_free(cache->blocks);
 	free(cache->key.s);
 	free(cache->text.s);
+	for (i = 0; i < ICAL_PM_N; i++)
+		free(cache->pm[i].t.s);
+	for (i = 0; i < ICAL_ORG_MEMO; i++)
+		free(cache->org[i].t.s);
+	free(cache->vevent);
 	free(cache);
 }
 
@@ -1300,28 +1326,182 @@ out:
 	return rc;
 }
 
+/* Append p's text as libical writes it to b, and free p. */
+static int
+ical_prop_text(icalproperty *p, struct xbuf *b, char **err)
+{
+	char	*t = icalproperty_as_ical_string_r(p);
+
+	icalproperty_free(p);
+	if (t == NULL) {
+		*err = xstrdup("libical could not write a property");
+		return -1;
+	}
+	xbuf_add(b, t, strlen(t));
+	free(t);
+	return 0;
+}
+
+/* The memo's text when it was written for k (and c), else NULL: then the
+ * caller writes the property into it with ical_prop_keep. */
+static bool
+ical_prop_hit(struct ical_prop_memo *m, long long k,
+    const struct config_community *c, struct xbuf *b)
+{
+	if (!m->set || m->k != k || m->c != c)
+		return false;
+	xbuf_add(b, m->t.s, m->t.len);
+	return true;
+}
+
+static int
+ical_prop_keep(struct ical_prop_memo *m, long long k,
+    const struct config_community *c, icalproperty *p, struct xbuf *b,
+    char **err)
+{
+	m->set = false;
+	m->t.len = 0;
+	if (ical_prop_text(p, &m->t, err) == -1)
+		return -1;
+	m->set = true;
+	m->k = k;
+	m->c = c;
+	xbuf_add(b, m->t.s, m->t.len);
+	return 0;
+}
+
+/* ORGANIZER alone, as ical_add_organizer adds it. */
+static icalproperty *
+ical_organizer_prop(const struct config *cfg, const struct config_community *c)
+{
+	icalcomponent	*ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	icalproperty	*p;
+
+	ical_add_organizer(ev, cfg, c);
+	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+	icalcomponent_remove_property(ev, p);
+	icalcomponent_free(ev);
+	return p;
+}
+
+/*
+ * An item's event as ical_add_item builds it and ical_drain writes it:
+ * libical writes a component as its BEGIN line, each property's own text
+ * in the order added, and its END line, so the event is those texts, each
+ * from libical; the ones many items share are written once a cache.
+ */
+static int
+ical_item_text(const struct feed_input *in, struct ical_cache *cache,
+    const char *host, const struct feed_item *it, struct xbuf *b, char **err)
+{
+	const struct config_member	*o = it->owner;
+	struct ical_prop_memo		*m;
+	icalcomponent			*ev;
+	char				*uid, *summary, *desc, *s;
+	const char			*who = o->name != NULL ? o->name : o->id;
+	const char			*cname = it->community->name != NULL ?
+					    it->community->name :
+					    it->community->id;
+	long long			 due = civil_date_to_days(it->due);
+	int				 rc = -1;
+
+	if (cache->vevent == NULL) {
+		ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+		s = icalcomponent_as_ical_string_r(ev);
+		icalcomponent_free(ev);
+		if (s == NULL || strncmp(s, "BEGIN:", 6) != 0 ||
+		    strstr(s, "END:") == NULL) {
+			free(s);
+			*err = xstrdup("libical could not write an event");
+			return -1;
+		}
+		cache->vevent_end = (size_t)(strstr(s, "END:") - s);
+		cache->vevent = s;
+	}
+	xbuf_add(b, cache->vevent, cache->vevent_end);
+	uid = feed_item_uid_at(host, it->id);
+	rc = ical_prop_text(icalproperty_new_uid(uid), b, err);
+	free(uid);
+	if (rc == -1)
+		return -1;
+	rc = -1;
+	summary = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
+	desc = xasprintf("%s, action item %lld, owner %s.%s%s%s%s", cname,
+	    (long long)it->id, who, it->notes != NULL ? "\n\n" : "",
+	    it->notes != NULL ? it->notes : "",
+	    it->link != NULL ? "\n\nMark done: " : "",
+	    it->link != NULL ? it->link : "");
+	m = &cache->pm[ICAL_PM_DTSTAMP];
+	if (!ical_prop_hit(m, (long long)it->changed, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->changed, NULL,
+	    icalproperty_new_dtstamp(ical_utc(it->changed)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_CREATED];
+	if (!ical_prop_hit(m, (long long)it->created, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->created, NULL,
+	    icalproperty_new_created(ical_utc(it->created)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_LASTMOD];
+	if (!ical_prop_hit(m, (long long)it->changed, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->changed, NULL,
+	    icalproperty_new_lastmodified(ical_utc(it->changed)), b,
+	    err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_SEQUENCE];
+	if (!ical_prop_hit(m, it->sequence, NULL, b) &&
+	    ical_prop_keep(m, it->sequence, NULL,
+	    icalproperty_new_sequence(it->sequence), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_DTSTART];
+	if (!ical_prop_hit(m, due, NULL, b) &&
+	    ical_prop_keep(m, due, NULL,
+	    icalproperty_new_dtstart(ical_date(it->due)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_DTEND];
+	if (!ical_prop_hit(m, due, NULL, b) &&
+	    ical_prop_keep(m, due, NULL, icalproperty_new_dtend(
+	    ical_date(civil_date_add(it->due, 1))), b, err) == -1)
+		goto out;
+	if (ical_prop_text(icalproperty_new_summary(summary), b, err) == -1 ||
+	    ical_prop_text(icalproperty_new_description(desc), b, err) == -1)
+		goto out;
+	if (it->link != NULL &&
+	    ical_prop_text(icalproperty_new_url(it->link), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_TRANSP];
+	if (!ical_prop_hit(m, 0, NULL, b) &&
+	    ical_prop_keep(m, 0, NULL,
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT), b, err) == -1)
+		goto out;
+	m = &cache->org[((uintptr_t)it->community / sizeof(void *)) %
+	    ICAL_ORG_MEMO];
+	if (!ical_prop_hit(m, 0, it->community, b) &&
+	    ical_prop_keep(m, 0, it->community,
+	    ical_organizer_prop(in->cfg, it->community), b, err) == -1)
+		goto out;
+	xbuf_add(b, cache->vevent + cache->vevent_end,
+	    strlen(cache->vevent + cache->vevent_end));
+	rc = 0;
+out:
+	free(summary);
+	free(desc);
+	return rc;
+}
+
 static int
 ical_item_block(const struct feed_input *in, struct ical_cache *cache,
     const char *host, const struct feed_item *it, struct ical_zones *z,
     const struct rcache_entry **out, char **err)
 {
 	const struct rcache_entry	*e;
-	struct ical_zones		 zb;
-	icalcomponent			*body;
-	int				 rc;
 
 	ical_item_key(&cache->key, in, host, it);
 	ical_year_use(z, it->due.y);
 	if ((e = rcache_get(cache->blocks, cache->key.s,
 	    cache->key.len)) == NULL) {
-		memset(&zb, 0, sizeof(zb));
 		cache->text.len = 0;
-		xbuf_add(&cache->text, "", 0);
-		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-		ical_add_item(body, in, host, it, &zb);
-		rc = ical_drain(body, &cache->text, err);
-		icalcomponent_free(body);
-		if (rc == -1)
+		if (ical_item_text(in, cache, host, it, &cache->text,
+		    err) == -1)
 			return -1;
 		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
 		    cache->text.s, cache->text.len, NULL);
