@@ -1116,7 +1116,7 @@ out:
  * persisted cache never serves another build's text.
  */
 #define ICAL_KEY_VERSION	"plc-cadence " PLC_VERSION " libical " \
-				ICAL_VERSION " blocks 1\n"
+				ICAL_VERSION " blocks 2\n"
 
 static void
 ical_key_start(struct xbuf *k, const char *kind)
@@ -1157,15 +1157,23 @@ ical_key_organizer(struct xbuf *k, const struct config *cfg,
  * A series epoch's inputs: its stored identity (UID, SEQUENCE, the change
  * times DTSTAMP and friends come from), the shape feed_series_fingerprint
  * names (rule, day, time, duration, zone, start, until, every skip, move
- * and cancellation), what ical_series_event shows besides, and the rule's
- * own fields, in case the rule text were ever to leave one out.
+ * and cancellation: its inputs, not its text, which is dear to write with
+ * a holiday calendar's hundreds of dates), what ical_series_event shows
+ * besides, and the rule's own fields (cadence_rrule's inputs).
  */
+/* Dates and spans go into keys as their memory: ints, no padding. */
+_Static_assert(sizeof(struct config_span) == 6 * sizeof(int),
+    "config_span has padding");
+_Static_assert(sizeof(struct civil_time) == 3 * sizeof(int),
+    "civil_time has padding");
+
 static void
 ical_series_key(struct xbuf *k, const struct feed_input *in,
     const struct feed_series *s)
 {
 	const struct config_community	*c = s->community;
-	char				*fp;
+	const struct config_calendar	*cal;
+	size_t				 i;
 
 	ical_key_start(k, "series");
 	rcache_key_str(k, s->uid);
@@ -1174,17 +1182,36 @@ ical_series_key(struct xbuf *k, const struct feed_input *in,
 	rcache_key_int(k, (long long)s->changed);
 	rcache_key_int(k, s->day);
 	rcache_key_int(k, s->at.h * 3600 + s->at.min * 60 + s->at.s);
-	fp = feed_series_fingerprint(c, s->day, s->at);
-	rcache_key_str(k, fp);
-	free(fp);
 	rcache_key_str(k, c->id);
 	rcache_key_str(k, c->name);
 	rcache_key_str(k, c->description);
 	rcache_key_str(k, c->url);
 	rcache_key_str(k, c->location);
+	rcache_key_str(k, c->tz != NULL ? tz_name(c->tz) : NULL);
 	rcache_key_int(k, c->cadence);
 	rcache_key_int(k, c->week);
 	rcache_key_str(k, c->rrule);
+	rcache_key_int(k, (long long)c->duration);
+	ical_key_date(k, c->start);
+	rcache_key_int(k, c->has_until);
+	if (c->has_until)
+		ical_key_date(k, c->until);
+	rcache_key_raw(k, c->skip, c->nskip * sizeof(*c->skip));
+	rcache_key_int(k, (long long)c->nskip_calendars);
+	for (i = 0; i < c->nskip_calendars; i++) {
+		cal = c->skip_calendars[i];
+		rcache_key_raw(k, cal->skip, cal->nskip * sizeof(*cal->skip));
+	}
+	rcache_key_int(k, (long long)c->nmoves);
+	for (i = 0; i < c->nmoves; i++) {
+		rcache_key_raw(k, &c->moves[i].from, sizeof(c->moves[i].from));
+		rcache_key_raw(k, &c->moves[i].to, sizeof(c->moves[i].to));
+		rcache_key_int(k, c->moves[i].has_time);
+		if (c->moves[i].has_time)
+			rcache_key_raw(k, &c->moves[i].at,
+			    sizeof(c->moves[i].at));
+	}
+	rcache_key_raw(k, c->cancels, c->ncancels * sizeof(*c->cancels));
 	/* ical_add_notes: the link, and for a per-meeting one the range of
 	 * meetings it overrides (publish keeps that to whole days). */
 	rcache_key_str(k, c->notes_url);

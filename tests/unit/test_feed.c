@@ -309,6 +309,7 @@ test_blocks_follow_every_input(void **state)
 	struct config_community	c[2];
 	struct config_move	mv = move;
 	struct civil_date	cn = cancel;
+	struct config_span	sk = skip_span;
 	struct feed_series	s[2];
 	struct feed_item	it[2];
 	struct feed_input	in;
@@ -331,6 +332,7 @@ test_blocks_follow_every_input(void **state)
 	c[0] = base();
 	c[0].moves = &mv;
 	c[0].cancels = &cn;
+	c[0].skip = &sk;
 	c[1] = base();
 	c[1].id = "ela8";
 	c[1].name = "ELA 8";
@@ -400,6 +402,15 @@ test_blocks_follow_every_input(void **state)
 	blocks_pass(&in, blocks, "a cancellation");
 	cal_span.to = (struct civil_date){ 2026, 11, 30 };
 	blocks_pass(&in, blocks, "a skip calendar's dates");
+	sk.from = (struct civil_date){ 2026, 12, 22 };
+	blocks_pass(&in, blocks, "a skip's first date");
+	c[0].start = (struct civil_date){ 2026, 9, 9 };
+	blocks_pass(&in, blocks, "the start");
+	c[1].cadence = CONFIG_CADENCE_BIWEEKLY;
+	blocks_pass(&in, blocks, "the cadence");
+	c[1].cadence = CONFIG_CADENCE_MONTHLY;
+	c[1].week = 2;
+	blocks_pass(&in, blocks, "the week of the month");
 	c[1].has_until = false;
 	blocks_pass(&in, blocks, "the end (open-ended)");
 	c[0].tz = tz_find("Europe/London");
