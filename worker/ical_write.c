@@ -1116,7 +1116,7 @@ out:
  * persisted cache never serves another build's text.
  */
 #define ICAL_KEY_VERSION	"plc-cadence " PLC_VERSION " libical " \
-				ICAL_VERSION " blocks 2\n"
+				ICAL_VERSION " blocks 3\n"
 
 static void
 ical_key_start(struct xbuf *k, const char *kind)

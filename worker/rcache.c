@@ -300,58 +300,45 @@ rcache_bytes(const struct rcache *rc)
 	return rc->bytes;
 }
 
-/* Decimal digits of v after tag, backwards into a small buffer, then
- * extra (n bytes) in the same reservation: keys are built for every event
- * of every feed, where snprintf and many small appends show in a profile. */
+/*
+ * A tag, v as 8 bytes of memory, then extra (n bytes), in one reservation:
+ * fixed-width numbers need no separator, and keys are built for every
+ * event of every feed, where decimal digits and many small appends show
+ * in a profile.
+ */
 static void
-rcache_key_num(struct xbuf *b, char tag, unsigned long long v, bool neg,
-    char end, const char *extra, size_t n)
+rcache_key_num(struct xbuf *b, char tag, uint64_t v, const void *extra,
+    size_t n)
 {
-	char	num[24], *p = num + sizeof(num), *d;
-	size_t	len;
+	char	*d;
 
-	*--p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (neg)
-		*--p = '-';
-	*--p = tag;
-	len = (size_t)(num + sizeof(num) - p);
-	xbuf_reserve(b, len + n + 1);
+	xbuf_reserve(b, 1 + sizeof(v) + n);
 	d = b->s + b->len;
-	memcpy(d, p, len);
+	d[0] = tag;
+	memcpy(d + 1, &v, sizeof(v));
 	if (n > 0)
-		memcpy(d + len, extra, n);
-	b->len += len + n;
+		memcpy(d + 1 + sizeof(v), extra, n);
+	b->len += 1 + sizeof(v) + n;
 	b->s[b->len] = '\0';
 }
 
 void
 rcache_key_str(struct xbuf *b, const char *s)
 {
-	size_t	n;
-
-	if (s == NULL) {
-		xbuf_add(b, "-;", 2);
-		return;
-	}
-	n = strlen(s);
-	rcache_key_num(b, 's', n, false, ':', s, n);
-	b->s[b->len++] = ';';
-	b->s[b->len] = '\0';
+	if (s == NULL)
+		xbuf_add(b, "-", 1);
+	else
+		rcache_key_num(b, 's', strlen(s), s, strlen(s));
 }
 
 void
 rcache_key_int(struct xbuf *b, long long v)
 {
-	rcache_key_num(b, 'i', v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v, v < 0, ';', NULL, 0);
+	rcache_key_num(b, 'i', (uint64_t)v, NULL, 0);
 }
 
 void
 rcache_key_raw(struct xbuf *b, const void *v, size_t n)
 {
-	rcache_key_num(b, 'r', n, false, ':', v, n);
+	rcache_key_num(b, 'r', n, v, n);
 }
