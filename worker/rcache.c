@@ -259,27 +259,61 @@ rcache_compact(struct rcache *rc)
 	rc->waste = 0;
 }
 
+/*
+ * Empty slot i of the linear-probing table, moving back into it each
+ * later node of the run that may live there (its home slot not in
+ * (i, j]), so that no probe chain breaks: no tombstones, no rebuild.
+ * Returns whether a node moved into i (which the caller looks at again).
+ */
+static bool
+rcache_unslot(struct rcache *rc, size_t i)
+{
+	struct rcache_node	*nd;
+	size_t			 j = i, home, hole = i;
+
+	rc->slot[i] = NULL;
+	for (;;) {
+		j = (j + 1) & rc->mask;
+		if ((nd = rc->slot[j]) == NULL)
+			return rc->slot[hole] != NULL;
+		home = (size_t)nd->hash & rc->mask;
+		/* Stays when its home is cyclically within (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		rc->slot[i] = nd;
+		rc->slot[j] = NULL;
+		i = j;
+	}
+}
+
 size_t
 rcache_sweep(struct rcache *rc)
 {
 	struct rcache_node	*nd;
-	size_t			 i, dropped = 0, size;
+	size_t			 i, dropped = 0, size, n = rc->mask + 1;
 
-	for (i = 0; i <= rc->mask; i++) {
-		if ((nd = rc->slot[i]) == NULL || nd->used == rc->round)
-			continue;
-		rc->bytes -= nd->klen + nd->e.len;
-		rc->waste += rcache_node_size(nd->e.len, nd->klen);
-		rc->slot[i] = NULL;
-		rc->n--;
-		dropped++;
+	/*
+	 * A node moved into slot i by rcache_unslot is looked at again; the
+	 * others it moves land in slots after i, still to come, or (a run
+	 * wrapping past the end) come from slots before i, already kept.
+	 */
+	for (i = 0; i < n; i++) {
+		while ((nd = rc->slot[i]) != NULL && nd->used != rc->round) {
+			rc->bytes -= nd->klen + nd->e.len;
+			rc->waste += rcache_node_size(nd->e.len, nd->klen);
+			rc->n--;
+			dropped++;
+			if (!rcache_unslot(rc, i))
+				break;
+		}
 	}
 	rc->round++;
-	/* Holes break the probe chains: rebuild, smaller when most went. */
+	/* Smaller when most went. */
 	if (dropped > 0) {
 		for (size = 256; size < 2 * rc->n + 2; size *= 2)
 			;
-		rcache_rehash(rc, size > rc->mask + 1 ? rc->mask + 1 : size);
+		if (size < n / 2)
+			rcache_rehash(rc, size);
 	}
 	/* The memory of what went back, once it is a good part of it all:
 	 * a compaction copies what lives, so not after every small drop. */

@@ -154,6 +154,56 @@ test_keys_cannot_collide(void **state)
 	free(s.s);
 }
 
+/*
+ * A sweep takes out what went unused without breaking the probe chains of
+ * what stays: over many rounds of a small, half-full table (runs of
+ * neighbours, some wrapping past its end), each a random half of the keys
+ * used and some new ones added, every kept key is found, every dropped one
+ * is not, and the count follows.  The rounds are bounded.
+ */
+static void
+test_sweep_keeps_chains(void **state)
+{
+	struct rcache	*rc = rcache_new();
+	char		 key[32];
+	bool		 live[400];
+	unsigned	 seed = 12345;
+	size_t		 nlive = 0, i, round;
+	const struct rcache_entry	*e;
+
+	memset(live, 0, sizeof(live));
+	for (round = 0; round < 300; round++) {
+		/* Use about half of what lives, add a few, leave the rest. */
+		for (i = 0; i < 400; i++) {
+			seed = seed * 1103515245 + 12345;
+			snprintf(key, sizeof(key), "key %zu", i);
+			if (live[i] && (seed >> 16) % 2 == 0) {
+				assert_non_null(get(rc, key));
+			} else if (live[i]) {
+				live[i] = false;
+				nlive--;
+			} else if (nlive < 120 && (seed >> 16) % 5 == 0) {
+				put(rc, key, key);
+				live[i] = true;
+				nlive++;
+			}
+		}
+		rcache_sweep(rc);
+		assert_int_equal(rcache_count(rc), nlive);
+		for (i = 0; i < 400; i++) {
+			snprintf(key, sizeof(key), "key %zu", i);
+			if (live[i]) {
+				assert_non_null(e = get(rc, key));
+				assert_string_equal(e->text, key);
+			} else
+				assert_null(get(rc, key));
+		}
+		/* The checks used every key kept: a pass of its own. */
+		assert_int_equal(rcache_sweep(rc), 0);
+	}
+	rcache_free(rc);
+}
+
 int
 main(void)
 {
@@ -161,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_exact_keys),
 		cmocka_unit_test(test_sweep_bounds),
 		cmocka_unit_test(test_keys_cannot_collide),
+		cmocka_unit_test(test_sweep_keeps_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
