@@ -73,8 +73,11 @@ struct ical_prop_memo {
 	struct xbuf			 t;
 };
 
-enum { ICAL_PM_DTSTAMP, ICAL_PM_CREATED, ICAL_PM_LASTMOD, ICAL_PM_SEQUENCE, ICAL_PM_DTSTART,
-	ICAL_PM_DTEND, ICAL_PM_TRANSP, ICAL_PM_N };
+/* An item's properties, then (S_) a series event's. */
+enum { ICAL_PM_DTSTAMP, ICAL_PM_CREATED, ICAL_PM_LASTMOD, ICAL_PM_SEQUENCE,
+	ICAL_PM_DTSTART, ICAL_PM_DTEND, ICAL_PM_TRANSP, ICAL_PM_S_DTSTAMP,
+	ICAL_PM_S_CREATED, ICAL_PM_S_LASTMOD, ICAL_PM_S_SEQUENCE,
+	ICAL_PM_S_DURATION, ICAL_PM_N };
 #define ICAL_ORG_MEMO	256
 
 struct ical_cache {
@@ -1308,51 +1311,6 @@ ical_memo_put(struct ical_cache *cache, const struct feed_series *s,
 	m->e = e;
 }
 
-/* A series epoch's block (its master and overrides; empty when it shows
- * no meeting), from the cache or rendered into it, appended to b. */
-static int
-ical_series_block(const struct feed_input *in, struct ical_cache *cache,
-    const struct feed_series *s, struct ical_zones *z,
-    const struct rcache_entry **out, char **err)
-{
-	const struct rcache_entry	*e;
-	struct ical_memo		*mm;
-	struct ical_zones		 zb;
-	icalcomponent			*body = NULL;
-	int				 meta[4], rc = -1;
-
-	if ((mm = ical_memo_slot(cache, s))->key != NULL) {
-		e = mm->e;
-		goto found;
-	}
-	ical_series_key(&cache->key, in, s);
-	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
-	if (e == NULL) {
-		memset(&zb, 0, sizeof(zb));
-		cache->text.len = 0;
-		xbuf_add(&cache->text, "", 0);
-		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-		if (ical_add_series(body, in, cache, s, &zb, err) == -1 ||
-		    ical_drain(body, &cache->text, err) == -1)
-			goto out;
-		meta[ICAL_META_USED] = zb.ylo != 0;
-		meta[ICAL_META_YLO] = zb.ylo;
-		meta[ICAL_META_YHI] = zb.yhi;
-		meta[ICAL_META_OPEN] = zb.open;
-		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
-		    cache->text.s, cache->text.len, meta);
-	}
-	ical_memo_put(cache, s, e);
-found:
-	ical_meta_apply(z, s->community->tz, e->meta);
-	*out = e;
-	rc = 0;
-out:
-	if (body != NULL)
-		icalcomponent_free(body);
-	return rc;
-}
-
 /* Append p's text as libical writes it to b, and free p. */
 static int
 ical_prop_text(icalproperty *p, struct xbuf *b, char **err)
@@ -1411,6 +1369,222 @@ ical_organizer_prop(const struct config *cfg, const struct config_community *c)
 	return p;
 }
 
+/* libical's empty VEVENT, kept to be cut into its BEGIN and END lines. */
+static int
+ical_vevent_init(struct ical_cache *cache, char **err)
+{
+	icalcomponent	*ev;
+	char		*s;
+
+	if (cache->vevent != NULL)
+		return 0;
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	s = icalcomponent_as_ical_string_r(ev);
+	icalcomponent_free(ev);
+	if (s == NULL || strncmp(s, "BEGIN:", 6) != 0 ||
+	    strstr(s, "END:") == NULL) {
+		free(s);
+		*err = xstrdup("libical could not write an event");
+		return -1;
+	}
+	cache->vevent_end = (size_t)(strstr(s, "END:") - s);
+	cache->vevent = s;
+	return 0;
+}
+
+/* A date-time as one number of every field its writing reads, or -1 for
+ * one out of the ranges that make the number exact (then no memo). */
+static long long
+ical_time_key(struct icaltimetype t)
+{
+	if (t.year < 0 || t.year > 9999 || t.month < 0 || t.month > 12 ||
+	    t.day < 0 || t.day > 31 || t.hour < 0 || t.hour > 23 ||
+	    t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60)
+		return -1;
+	return ((((((long long)t.year * 13 + t.month) * 32 + t.day) * 24 +
+	    t.hour) * 60 + t.minute) * 61 + t.second) * 4 +
+	    (t.is_date ? 2 : 0) + (icaltime_is_utc(t) ? 1 : 0);
+}
+
+/* A duration the same way (icaldurationtype_from_int's ranges). */
+static long long
+ical_duration_key(struct icaldurationtype d)
+{
+	if (d.weeks > 100000 || d.days > 6 || d.hours > 23 ||
+	    d.minutes > 59 || d.seconds > 59)
+		return -1;
+	return ((((long long)d.weeks * 7 + d.days) * 24 + d.hours) * 60 +
+	    d.minutes) * 120 + d.seconds * 2 + (d.is_neg ? 1 : 0);
+}
+
+/* The memo of a series event's property p and its key *k (*mc: the
+ * community, for ORGANIZER), or NULL when p is written each time. */
+static struct ical_prop_memo *
+ical_series_memo(struct ical_cache *cache, icalproperty *p,
+    const struct config_community *c, long long *k,
+    const struct config_community **mc)
+{
+	icalproperty_kind	 kind = icalproperty_isa(p);
+	struct ical_prop_memo	*m = NULL;
+
+	*k = -1;
+	*mc = NULL;
+	/* ical_add_organizer's, the community's: its CN is its own. */
+	if (kind == ICAL_ORGANIZER_PROPERTY) {
+		*k = 0;
+		*mc = c;
+		return &cache->org[((uintptr_t)c / sizeof(void *)) %
+		    ICAL_ORG_MEMO];
+	}
+	if (icalproperty_count_parameters(p) != 0)
+		return NULL;
+	switch (kind) {
+	case ICAL_DTSTAMP_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_DTSTAMP];
+		*k = ical_time_key(icalproperty_get_dtstamp(p));
+		break;
+	case ICAL_CREATED_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_CREATED];
+		*k = ical_time_key(icalproperty_get_created(p));
+		break;
+	case ICAL_LASTMODIFIED_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_LASTMOD];
+		*k = ical_time_key(icalproperty_get_lastmodified(p));
+		break;
+	case ICAL_SEQUENCE_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_SEQUENCE];
+		*k = icalproperty_get_sequence(p);
+		break;
+	case ICAL_DURATION_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_DURATION];
+		*k = ical_duration_key(icalproperty_get_duration(p));
+		break;
+	default:
+		break;
+	}
+	return *k < 0 ? NULL : m;
+}
+
+/*
+ * A series block's events, as ical_drain writes them: each VEVENT is its
+ * BEGIN line, each property's own text from libical, its END line.  The
+ * properties the series of a feed share (change times, SEQUENCE, DURATION,
+ * the community's ORGANIZER) are written once a cache, by what their text
+ * shows; a component of another kind, or with components inside, goes
+ * through libical whole.
+ */
+static int
+ical_series_text(struct ical_cache *cache, icalcomponent *holder,
+    const struct config_community *c, struct xbuf *b, char **err)
+{
+	const struct config_community	*mc;
+	icalcomponent			*ev = NULL;
+	icalproperty			*p;
+	struct ical_prop_memo		*m;
+	long long			 k;
+	char				*t;
+	int				 rc = -1;
+
+	if (ical_vevent_init(cache, err) == -1)
+		return -1;
+	while ((ev = icalcomponent_get_first_component(holder,
+	    ICAL_ANY_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(holder, ev);
+		if (icalcomponent_isa(ev) != ICAL_VEVENT_COMPONENT ||
+		    icalcomponent_count_components(ev, ICAL_ANY_COMPONENT) !=
+		    0) {
+			if ((t = icalcomponent_as_ical_string_r(ev)) == NULL) {
+				*err = xstrdup("libical could not write an "
+				    "event");
+				goto out;
+			}
+			xbuf_add(b, t, strlen(t));
+			free(t);
+			icalcomponent_free(ev);
+			ev = NULL;
+			continue;
+		}
+		xbuf_add(b, cache->vevent, cache->vevent_end);
+		for (p = icalcomponent_get_first_property(ev,
+		    ICAL_ANY_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(ev,
+		    ICAL_ANY_PROPERTY)) {
+			m = ical_series_memo(cache, p, c, &k, &mc);
+			if (m != NULL && ical_prop_hit(m, k, mc, b))
+				continue;
+			if ((t = icalproperty_as_ical_string_r(p)) == NULL) {
+				*err = xstrdup("libical could not write a "
+				    "property");
+				goto out;
+			}
+			xbuf_add(b, t, strlen(t));
+			if (m != NULL) {
+				m->t.len = 0;
+				xbuf_add(&m->t, t, strlen(t));
+				m->set = true;
+				m->k = k;
+				m->c = mc;
+			}
+			free(t);
+		}
+		xbuf_add(b, cache->vevent + cache->vevent_end,
+		    strlen(cache->vevent + cache->vevent_end));
+		icalcomponent_free(ev);
+		ev = NULL;
+	}
+	rc = 0;
+out:
+	if (ev != NULL)
+		icalcomponent_free(ev);
+	return rc;
+}
+
+/* A series epoch's block (its master and overrides; empty when it shows
+ * no meeting), from the cache or rendered into it, appended to b. */
+static int
+ical_series_block(const struct feed_input *in, struct ical_cache *cache,
+    const struct feed_series *s, struct ical_zones *z,
+    const struct rcache_entry **out, char **err)
+{
+	const struct rcache_entry	*e;
+	struct ical_memo		*mm;
+	struct ical_zones		 zb;
+	icalcomponent			*body = NULL;
+	int				 meta[4], rc = -1;
+
+	if ((mm = ical_memo_slot(cache, s))->key != NULL) {
+		e = mm->e;
+		goto found;
+	}
+	ical_series_key(&cache->key, in, s);
+	e = rcache_get(cache->blocks, cache->key.s, cache->key.len);
+	if (e == NULL) {
+		memset(&zb, 0, sizeof(zb));
+		cache->text.len = 0;
+		xbuf_add(&cache->text, "", 0);
+		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+		if (ical_add_series(body, in, cache, s, &zb, err) == -1 ||
+		    ical_series_text(cache, body, s->community, &cache->text,
+		    err) == -1)
+			goto out;
+		meta[ICAL_META_USED] = zb.ylo != 0;
+		meta[ICAL_META_YLO] = zb.ylo;
+		meta[ICAL_META_YHI] = zb.yhi;
+		meta[ICAL_META_OPEN] = zb.open;
+		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
+		    cache->text.s, cache->text.len, meta);
+	}
+	ical_memo_put(cache, s, e);
+found:
+	ical_meta_apply(z, s->community->tz, e->meta);
+	*out = e;
+	rc = 0;
+out:
+	if (body != NULL)
+		icalcomponent_free(body);
+	return rc;
+}
+
 /*
  * An item's event as ical_add_item builds it and ical_drain writes it:
  * libical writes a component as its BEGIN line, each property's own text
@@ -1423,8 +1597,7 @@ ical_item_text(const struct feed_input *in, struct ical_cache *cache,
 {
 	const struct config_member	*o = it->owner;
 	struct ical_prop_memo		*m;
-	icalcomponent			*ev;
-	char				*uid, *summary, *desc, *s;
+	char				*uid, *summary, *desc;
 	const char			*who = o->name != NULL ? o->name : o->id;
 	const char			*cname = it->community->name != NULL ?
 					    it->community->name :
@@ -1432,19 +1605,8 @@ ical_item_text(const struct feed_input *in, struct ical_cache *cache,
 	long long			 due = civil_date_to_days(it->due);
 	int				 rc = -1;
 
-	if (cache->vevent == NULL) {
-		ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-		s = icalcomponent_as_ical_string_r(ev);
-		icalcomponent_free(ev);
-		if (s == NULL || strncmp(s, "BEGIN:", 6) != 0 ||
-		    strstr(s, "END:") == NULL) {
-			free(s);
-			*err = xstrdup("libical could not write an event");
-			return -1;
-		}
-		cache->vevent_end = (size_t)(strstr(s, "END:") - s);
-		cache->vevent = s;
-	}
+	if (ical_vevent_init(cache, err) == -1)
+		return -1;
 	xbuf_add(b, cache->vevent, cache->vevent_end);
 	uid = feed_item_uid_at(host, it->id);
 	rc = ical_prop_text(icalproperty_new_uid(uid), b, err);
