@@ -98,6 +98,7 @@ struct ical_cache {
 	 * vevent_end into its BEGIN and END lines. */
 	struct ical_prop_memo		 pm[ICAL_PM_N];
 	struct ical_prop_memo		 org[ICAL_ORG_MEMO];
+	struct xbuf			 summary, desc;	/* an item's */
 	char				*vevent;
 	size_t				 vevent_end;
 };
@@ -890,6 +891,8 @@ ical_cache_free(struct ical_cache *cache)
 		free(cache->pm[i].t.s);
 	for (i = 0; i < ICAL_ORG_MEMO; i++)
 		free(cache->org[i].t.s);
+	free(cache->summary.s);
+	free(cache->desc.s);
 	free(cache->vevent);
 	free(cache);
 }
@@ -1597,7 +1600,8 @@ ical_item_text(const struct feed_input *in, struct ical_cache *cache,
 {
 	const struct config_member	*o = it->owner;
 	struct ical_prop_memo		*m;
-	char				*uid, *summary, *desc;
+	char				*uid, *own = NULL, num[24];
+	const char			*summary, *desc;
 	const char			*who = o->name != NULL ? o->name : o->id;
 	const char			*cname = it->community->name != NULL ?
 					    it->community->name :
@@ -1614,12 +1618,44 @@ ical_item_text(const struct feed_input *in, struct ical_cache *cache,
 	if (rc == -1)
 		return -1;
 	rc = -1;
-	summary = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
-	desc = xasprintf("%s, action item %lld, owner %s.%s%s%s%s", cname,
-	    (long long)it->id, who, it->notes != NULL ? "\n\n" : "",
-	    it->notes != NULL ? it->notes : "",
-	    it->link != NULL ? "\n\nMark done: " : "",
-	    it->link != NULL ? it->link : "");
+	/* ical_add_item's texts, appended piece by piece (vasprintf's pass
+	 * over the format shows in a profile); without a title, name or
+	 * community name, as it writes them. */
+	if (it->title == NULL || who == NULL || cname == NULL) {
+		own = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
+		cache->summary.len = 0;
+		xbuf_add(&cache->summary, own, strlen(own));
+		free(own);
+		own = xasprintf("%s, action item %lld, owner %s.", cname,
+		    (long long)it->id, who);
+		cache->desc.len = 0;
+		xbuf_add(&cache->desc, own, strlen(own));
+		free(own);
+	} else {
+		cache->summary.len = 0;
+		xbuf_add(&cache->summary, "Due: ", 5);
+		xbuf_add(&cache->summary, it->title, strlen(it->title));
+		xbuf_add(&cache->summary, " \xe2\x80\x94 ", 5);
+		xbuf_add(&cache->summary, who, strlen(who));
+		cache->desc.len = 0;
+		xbuf_add(&cache->desc, cname, strlen(cname));
+		xbuf_add(&cache->desc, ", action item ", 14);
+		snprintf(num, sizeof(num), "%lld", (long long)it->id);
+		xbuf_add(&cache->desc, num, strlen(num));
+		xbuf_add(&cache->desc, ", owner ", 8);
+		xbuf_add(&cache->desc, who, strlen(who));
+		xbuf_add(&cache->desc, ".", 1);
+	}
+	if (it->notes != NULL) {
+		xbuf_add(&cache->desc, "\n\n", 2);
+		xbuf_add(&cache->desc, it->notes, strlen(it->notes));
+	}
+	if (it->link != NULL) {
+		xbuf_add(&cache->desc, "\n\nMark done: ", 13);
+		xbuf_add(&cache->desc, it->link, strlen(it->link));
+	}
+	summary = cache->summary.s;
+	desc = cache->desc.s;
 	m = &cache->pm[ICAL_PM_DTSTAMP];
 	if (!ical_prop_hit(m, (long long)it->changed, NULL, b) &&
 	    ical_prop_keep(m, (long long)it->changed, NULL,
@@ -1672,8 +1708,6 @@ ical_item_text(const struct feed_input *in, struct ical_cache *cache,
 	    strlen(cache->vevent + cache->vevent_end));
 	rc = 0;
 out:
-	free(summary);
-	free(desc);
 	return rc;
 }
 
