@@ -18,7 +18,9 @@
  * Every cached rendering is checked byte for byte against the whole one of
  * the same input (not timed).  The whole rendering is written to OUT.
  * Prints "bytes events" and then, per way, "median min max" (seconds), on
- * one line.
+ * one line.  FEEDBENCH_ONLY=whole, cold or warm in the environment times
+ * that way alone, without the checks (for a profile of one way); the
+ * others print 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +68,8 @@ main(int argc, char **argv)
 	double			*t;
 	size_t			 n = 0, len = 0, i, nitems, reps, events = 0;
 	FILE			*f;
-	const char		*p;
+	const char		*p, *only = getenv("FEEDBENCH_ONLY");
+	int			 check = only == NULL;
 
 	if (argc != 6) {
 		fprintf(stderr, "usage: feedbench CONFIG MEMBER ITEMS REPS "
@@ -136,7 +139,8 @@ main(int argc, char **argv)
 	in.items = items;
 	in.nitems = nitems;
 	t = xcalloc(3 * reps, sizeof(*t));
-	for (i = 0; i < reps; i++) {
+	for (i = 0; i < reps && (check || strcmp(only, "whole") == 0 ||
+	    i == 0); i++) {
 		double t0 = feedbench_now();
 
 		free(out);
@@ -146,7 +150,7 @@ main(int argc, char **argv)
 		}
 		t[i] = feedbench_now() - t0;
 	}
-	for (i = 0; i < reps; i++) {
+	for (i = 0; i < reps && (check || strcmp(only, "cold") == 0); i++) {
 		struct ical_cache *cache = ical_cache_new(NULL);
 		double t0 = feedbench_now();
 
@@ -158,13 +162,13 @@ main(int argc, char **argv)
 		}
 		t[reps + i] = feedbench_now() - t0;
 		ical_cache_free(cache);
-		if (clen != len || memcmp(cached, out, len) != 0) {
+		if (check && (clen != len || memcmp(cached, out, len) != 0)) {
 			fprintf(stderr, "feedbench: cold blocks differ\n");
 			return 70;
 		}
 	}
 	blocks = rcache_new();
-	for (i = 0; i <= reps; i++) {
+	for (i = 0; i <= reps && (check || strcmp(only, "warm") == 0); i++) {
 		struct ical_cache *cache = ical_cache_new(blocks);
 		struct feed_item *it = &items[(i * 7919) % (nitems > 0 ?
 		    nitems : 1)];
@@ -189,6 +193,8 @@ main(int argc, char **argv)
 			t[2 * reps + i - 1] = feedbench_now() - t0;
 		ical_cache_free(cache);
 		rcache_sweep(blocks);	/* as publish_run_blocks does */
+		if (!check)
+			continue;
 		free(whole);
 		if (ical_render_feed(&in, &whole, &wlen, &err) == -1 ||
 		    clen != wlen || memcmp(cached, whole, wlen) != 0) {

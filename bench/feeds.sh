@@ -9,7 +9,8 @@
 #     of each cycle kept for the next, as `run` keeps them) at 100, 1,000
 #     and 10,000 communities, to show the growth is linear; its state on
 #     tmpfs, so the figure is the worker's work (see 1 for this disk's);
-#  3. one large feed (500 weekly series, 5,000 all-day items) rendered by
+#  3. one large feed (500 weekly series, 5,000 all-day items; alone:
+#     bench/feeds_large.sh BIN) rendered by
 #     bench/feedbench (the ical module, linked from the build) whole, from
 #     nothing with the block cache, and after one item changed, beside
 #     Python's icalendar building the same calendar;
@@ -125,35 +126,7 @@ echo "  largest district regenerated from nothing in under 10 s (at the 10,000 r
 rm -rf "$S_SHM"; S_SHM=""
 
 # 3. One large feed, beside Python's icalendar.
-$CONF large "$T/large" >"$T/large.ini"
-set -- $("$B/feedbench" "$T/large.ini" m1 5000 "$ROUNDS" "$T/large-c.ics")
-c_bytes=${1:-0} c_events=${2:-0}
-w_med=${3:-0} w_lo=${4:-0} w_hi=${5:-0}
-k_med=${6:-0} k_lo=${7:-0} k_hi=${8:-0}
-h_med=${9:-0} h_lo=${10:-0} h_hi=${11:-0}
-set -- $($PY "$TOP/bench/feeds_icalendar.py" "$T/large.ini" m1 5000 "$ROUNDS" "$T/large-py.ics")
-p_bytes=${3:-0} p_events=${4:-0}
-shift 4 2>/dev/null
-set -- $(for x in "$@"; do echo "$x"; done | stats)
-p_med=$1 p_lo=$2 p_hi=$3
-c_ex=$(grep -c '^EXDATE' "$T/large-c.ics"); p_ex=$(grep -c '^EXDATE' "$T/large-py.ics")
-echo "large feed: 500 weekly series + 5,000 all-day items, one member, rendered in-process, $ROUNDS rounds"
-printf '  plc-cadence, whole through libical       %s s   %d bytes, %d VEVENTs, %d EXDATEs\n' \
-    "$(spread %.4f "$w_med" "$w_lo" "$w_hi")" "$c_bytes" "$c_events" "$c_ex"
-printf '  plc-cadence, from nothing (block cache)  %s s\n' "$(spread %.4f "$k_med" "$k_lo" "$k_hi")"
-printf '  plc-cadence, after one item changed      %s s\n' "$(spread %.5f "$h_med" "$h_lo" "$h_hi")"
-printf '  python3-icalendar build                  %s s   %d bytes, %d VEVENTs, %d EXDATEs\n' \
-    "$(spread %.4f "$p_med" "$p_lo" "$p_hi")" "$p_bytes" "$p_events" "$p_ex"
-echo "  icalendar/plc-cadence (medians): whole $(ratio "$p_med" "$w_med")x, from nothing $(ratio "$p_med" "$k_med")x (target >= 25x), one item changed $(ratio "$p_med" "$h_med")x (target >= 200x)"
-[ "$c_events" = "$p_events" ] && [ "$c_ex" = "$p_ex" ] ||
-	echo "  bench: the two calendars differ in events or EXDATEs" >&2
-# Both must be calendars: ical.js reads each (not timed).
-for f in c py; do
-	node "$TOP/tests/icalcheck.mjs" "$T/large-$f.ics" 2026-09-01T00:00:00Z \
-	    2026-09-08T00:00:00Z >"$T/check-$f" 2>"$T/problems-$f" ||
-		echo "  bench: ical.js finds problems in large-$f.ics: $(head -n 3 "$T/problems-$f" | tr '\n' ';')" >&2
-done
-echo "  ical.js, first week of September: $(wc -l <"$T/check-c") meetings and items in plc-cadence's, $(wc -l <"$T/check-py") in icalendar's"
+sh "$TOP/bench/feeds_large.sh" "$BIN"
 
 # 4. One ~20 KB feed over HTTP: the built-in server and nginx.
 S="$T/serve"

@@ -28,7 +28,9 @@ int	ical_render_feed(const struct feed_input *in, char **out, size_t *len,
 
 /*
  * What the feeds of one publishing run share, worked out once: each
- * series' first and skipped dates, each zone's truncated VTIMEZONE.  It
+ * series' first and skipped dates, each zone's truncated VTIMEZONE, the
+ * text of the properties many items share (change times, due dates, a
+ * community's ORGANIZER).  It
  * holds pointers into the config and the zones the feeds use, so it must
  * not outlive the config, and must be dropped when the config changes.
  * blocks (may be NULL: the cache's own, freed with it) keeps the rendered

@@ -58,8 +58,11 @@ size_t		 rcache_sweep(struct rcache *rc);
 size_t		 rcache_count(const struct rcache *rc);
 size_t		 rcache_bytes(const struct rcache *rc);
 
-/* Key building: a string (NULL differs from ""), an integer, a tag. */
+/* Key building: a string (NULL differs from ""), an integer, n raw bytes
+ * of v (the memory of plain numbers or arrays of them, without padding;
+ * native byte order, so a key is one build's). */
 void		 rcache_key_str(struct xbuf *b, const char *s);
 void		 rcache_key_int(struct xbuf *b, long long v);
+void		 rcache_key_raw(struct xbuf *b, const void *v, size_t n);
 
 #endif

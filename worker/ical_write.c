@@ -64,6 +64,22 @@ struct ical_memo {
 	const struct rcache_entry	*e;
 };
 
+/* A property's text as libical writes it, kept for the next event whose
+ * same property has the same inputs (k; for ORGANIZER, the community). */
+struct ical_prop_memo {
+	bool				 set;
+	long long			 k;
+	const struct config_community	*c;
+	struct xbuf			 t;
+};
+
+/* An item's properties, then (S_) a series event's. */
+enum { ICAL_PM_DTSTAMP, ICAL_PM_CREATED, ICAL_PM_LASTMOD, ICAL_PM_SEQUENCE,
+	ICAL_PM_DTSTART, ICAL_PM_DTEND, ICAL_PM_TRANSP, ICAL_PM_S_DTSTAMP,
+	ICAL_PM_S_CREATED, ICAL_PM_S_LASTMOD, ICAL_PM_S_SEQUENCE,
+	ICAL_PM_S_DURATION, ICAL_PM_N };
+#define ICAL_ORG_MEMO	256
+
 struct ical_cache {
 	struct ical_cached_series	*series;	/* open addressing */
 	size_t				 mask, nseries;
@@ -76,6 +92,15 @@ struct ical_cache {
 	struct ical_memo		*memo;		/* open addressing */
 	size_t				 memo_mask, nmemo;
 	struct xbuf			 key, text;	/* scratch */
+	/* An item's properties: most are shared by many items (the change
+	 * times, the due date, the community's organizer), each written
+	 * through libical once.  vevent: libical's empty VEVENT, cut at
+	 * vevent_end into its BEGIN and END lines. */
+	struct ical_prop_memo		 pm[ICAL_PM_N];
+	struct ical_prop_memo		 org[ICAL_ORG_MEMO];
+	struct xbuf			 summary, desc;	/* an item's */
+	char				*vevent;
+	size_t				 vevent_end;
 };
 
 static int	ical_render_whole(const struct feed_input *, struct ical_cache *,
@@ -862,6 +887,13 @@ ical_cache_free(struct ical_cache *cache)
 		rcache_free(cache->blocks);
 	free(cache->key.s);
 	free(cache->text.s);
+	for (i = 0; i < ICAL_PM_N; i++)
+		free(cache->pm[i].t.s);
+	for (i = 0; i < ICAL_ORG_MEMO; i++)
+		free(cache->org[i].t.s);
+	free(cache->summary.s);
+	free(cache->desc.s);
+	free(cache->vevent);
 	free(cache);
 }
 
@@ -1090,7 +1122,7 @@ out:
  * persisted cache never serves another build's text.
  */
 #define ICAL_KEY_VERSION	"plc-cadence " PLC_VERSION " libical " \
-				ICAL_VERSION " blocks 1\n"
+				ICAL_VERSION " blocks 3\n"
 
 static void
 ical_key_start(struct xbuf *k, const char *kind)
@@ -1131,15 +1163,23 @@ ical_key_organizer(struct xbuf *k, const struct config *cfg,
  * A series epoch's inputs: its stored identity (UID, SEQUENCE, the change
  * times DTSTAMP and friends come from), the shape feed_series_fingerprint
  * names (rule, day, time, duration, zone, start, until, every skip, move
- * and cancellation), what ical_series_event shows besides, and the rule's
- * own fields, in case the rule text were ever to leave one out.
+ * and cancellation: its inputs, not its text, which is dear to write with
+ * a holiday calendar's hundreds of dates), what ical_series_event shows
+ * besides, and the rule's own fields (cadence_rrule's inputs).
  */
+/* Dates and spans go into keys as their memory: ints, no padding. */
+_Static_assert(sizeof(struct config_span) == 6 * sizeof(int),
+    "config_span has padding");
+_Static_assert(sizeof(struct civil_time) == 3 * sizeof(int),
+    "civil_time has padding");
+
 static void
 ical_series_key(struct xbuf *k, const struct feed_input *in,
     const struct feed_series *s)
 {
 	const struct config_community	*c = s->community;
-	char				*fp;
+	const struct config_calendar	*cal;
+	size_t				 i;
 
 	ical_key_start(k, "series");
 	rcache_key_str(k, s->uid);
@@ -1148,17 +1188,36 @@ ical_series_key(struct xbuf *k, const struct feed_input *in,
 	rcache_key_int(k, (long long)s->changed);
 	rcache_key_int(k, s->day);
 	rcache_key_int(k, s->at.h * 3600 + s->at.min * 60 + s->at.s);
-	fp = feed_series_fingerprint(c, s->day, s->at);
-	rcache_key_str(k, fp);
-	free(fp);
 	rcache_key_str(k, c->id);
 	rcache_key_str(k, c->name);
 	rcache_key_str(k, c->description);
 	rcache_key_str(k, c->url);
 	rcache_key_str(k, c->location);
+	rcache_key_str(k, c->tz != NULL ? tz_name(c->tz) : NULL);
 	rcache_key_int(k, c->cadence);
 	rcache_key_int(k, c->week);
 	rcache_key_str(k, c->rrule);
+	rcache_key_int(k, (long long)c->duration);
+	ical_key_date(k, c->start);
+	rcache_key_int(k, c->has_until);
+	if (c->has_until)
+		ical_key_date(k, c->until);
+	rcache_key_raw(k, c->skip, c->nskip * sizeof(*c->skip));
+	rcache_key_int(k, (long long)c->nskip_calendars);
+	for (i = 0; i < c->nskip_calendars; i++) {
+		cal = c->skip_calendars[i];
+		rcache_key_raw(k, cal->skip, cal->nskip * sizeof(*cal->skip));
+	}
+	rcache_key_int(k, (long long)c->nmoves);
+	for (i = 0; i < c->nmoves; i++) {
+		rcache_key_raw(k, &c->moves[i].from, sizeof(c->moves[i].from));
+		rcache_key_raw(k, &c->moves[i].to, sizeof(c->moves[i].to));
+		rcache_key_int(k, c->moves[i].has_time);
+		if (c->moves[i].has_time)
+			rcache_key_raw(k, &c->moves[i].at,
+			    sizeof(c->moves[i].at));
+	}
+	rcache_key_raw(k, c->cancels, c->ncancels * sizeof(*c->cancels));
 	/* ical_add_notes: the link, and for a per-meeting one the range of
 	 * meetings it overrides (publish keeps that to whole days). */
 	rcache_key_str(k, c->notes_url);
@@ -1255,6 +1314,234 @@ ical_memo_put(struct ical_cache *cache, const struct feed_series *s,
 	m->e = e;
 }
 
+/* Append p's text as libical writes it to b, and free p. */
+static int
+ical_prop_text(icalproperty *p, struct xbuf *b, char **err)
+{
+	char	*t = icalproperty_as_ical_string_r(p);
+
+	icalproperty_free(p);
+	if (t == NULL) {
+		*err = xstrdup("libical could not write a property");
+		return -1;
+	}
+	xbuf_add(b, t, strlen(t));
+	free(t);
+	return 0;
+}
+
+/* The memo's text when it was written for k (and c), else NULL: then the
+ * caller writes the property into it with ical_prop_keep. */
+static bool
+ical_prop_hit(struct ical_prop_memo *m, long long k,
+    const struct config_community *c, struct xbuf *b)
+{
+	if (!m->set || m->k != k || m->c != c)
+		return false;
+	xbuf_add(b, m->t.s, m->t.len);
+	return true;
+}
+
+static int
+ical_prop_keep(struct ical_prop_memo *m, long long k,
+    const struct config_community *c, icalproperty *p, struct xbuf *b,
+    char **err)
+{
+	m->set = false;
+	m->t.len = 0;
+	if (ical_prop_text(p, &m->t, err) == -1)
+		return -1;
+	m->set = true;
+	m->k = k;
+	m->c = c;
+	xbuf_add(b, m->t.s, m->t.len);
+	return 0;
+}
+
+/* ORGANIZER alone, as ical_add_organizer adds it. */
+static icalproperty *
+ical_organizer_prop(const struct config *cfg, const struct config_community *c)
+{
+	icalcomponent	*ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	icalproperty	*p;
+
+	ical_add_organizer(ev, cfg, c);
+	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+	icalcomponent_remove_property(ev, p);
+	icalcomponent_free(ev);
+	return p;
+}
+
+/* libical's empty VEVENT, kept to be cut into its BEGIN and END lines. */
+static int
+ical_vevent_init(struct ical_cache *cache, char **err)
+{
+	icalcomponent	*ev;
+	char		*s;
+
+	if (cache->vevent != NULL)
+		return 0;
+	ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	s = icalcomponent_as_ical_string_r(ev);
+	icalcomponent_free(ev);
+	if (s == NULL || strncmp(s, "BEGIN:", 6) != 0 ||
+	    strstr(s, "END:") == NULL) {
+		free(s);
+		*err = xstrdup("libical could not write an event");
+		return -1;
+	}
+	cache->vevent_end = (size_t)(strstr(s, "END:") - s);
+	cache->vevent = s;
+	return 0;
+}
+
+/* A date-time as one number of every field its writing reads, or -1 for
+ * one out of the ranges that make the number exact (then no memo). */
+static long long
+ical_time_key(struct icaltimetype t)
+{
+	if (t.year < 0 || t.year > 9999 || t.month < 0 || t.month > 12 ||
+	    t.day < 0 || t.day > 31 || t.hour < 0 || t.hour > 23 ||
+	    t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60)
+		return -1;
+	return ((((((long long)t.year * 13 + t.month) * 32 + t.day) * 24 +
+	    t.hour) * 60 + t.minute) * 61 + t.second) * 4 +
+	    (t.is_date ? 2 : 0) + (icaltime_is_utc(t) ? 1 : 0);
+}
+
+/* A duration the same way (icaldurationtype_from_int's ranges). */
+static long long
+ical_duration_key(struct icaldurationtype d)
+{
+	if (d.weeks > 100000 || d.days > 6 || d.hours > 23 ||
+	    d.minutes > 59 || d.seconds > 59)
+		return -1;
+	return ((((long long)d.weeks * 7 + d.days) * 24 + d.hours) * 60 +
+	    d.minutes) * 120 + d.seconds * 2 + (d.is_neg ? 1 : 0);
+}
+
+/* The memo of a series event's property p and its key *k (*mc: the
+ * community, for ORGANIZER), or NULL when p is written each time. */
+static struct ical_prop_memo *
+ical_series_memo(struct ical_cache *cache, icalproperty *p,
+    const struct config_community *c, long long *k,
+    const struct config_community **mc)
+{
+	icalproperty_kind	 kind = icalproperty_isa(p);
+	struct ical_prop_memo	*m = NULL;
+
+	*k = -1;
+	*mc = NULL;
+	/* ical_add_organizer's, the community's: its CN is its own. */
+	if (kind == ICAL_ORGANIZER_PROPERTY) {
+		*k = 0;
+		*mc = c;
+		return &cache->org[((uintptr_t)c / sizeof(void *)) %
+		    ICAL_ORG_MEMO];
+	}
+	if (icalproperty_count_parameters(p) != 0)
+		return NULL;
+	switch (kind) {
+	case ICAL_DTSTAMP_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_DTSTAMP];
+		*k = ical_time_key(icalproperty_get_dtstamp(p));
+		break;
+	case ICAL_CREATED_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_CREATED];
+		*k = ical_time_key(icalproperty_get_created(p));
+		break;
+	case ICAL_LASTMODIFIED_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_LASTMOD];
+		*k = ical_time_key(icalproperty_get_lastmodified(p));
+		break;
+	case ICAL_SEQUENCE_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_SEQUENCE];
+		*k = icalproperty_get_sequence(p);
+		break;
+	case ICAL_DURATION_PROPERTY:
+		m = &cache->pm[ICAL_PM_S_DURATION];
+		*k = ical_duration_key(icalproperty_get_duration(p));
+		break;
+	default:
+		break;
+	}
+	return *k < 0 ? NULL : m;
+}
+
+/*
+ * A series block's events, as ical_drain writes them: each VEVENT is its
+ * BEGIN line, each property's own text from libical, its END line.  The
+ * properties the series of a feed share (change times, SEQUENCE, DURATION,
+ * the community's ORGANIZER) are written once a cache, by what their text
+ * shows; a component of another kind, or with components inside, goes
+ * through libical whole.
+ */
+static int
+ical_series_text(struct ical_cache *cache, icalcomponent *holder,
+    const struct config_community *c, struct xbuf *b, char **err)
+{
+	const struct config_community	*mc;
+	icalcomponent			*ev = NULL;
+	icalproperty			*p;
+	struct ical_prop_memo		*m;
+	long long			 k;
+	char				*t;
+	int				 rc = -1;
+
+	if (ical_vevent_init(cache, err) == -1)
+		return -1;
+	while ((ev = icalcomponent_get_first_component(holder,
+	    ICAL_ANY_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(holder, ev);
+		if (icalcomponent_isa(ev) != ICAL_VEVENT_COMPONENT ||
+		    icalcomponent_count_components(ev, ICAL_ANY_COMPONENT) !=
+		    0) {
+			if ((t = icalcomponent_as_ical_string_r(ev)) == NULL) {
+				*err = xstrdup("libical could not write an "
+				    "event");
+				goto out;
+			}
+			xbuf_add(b, t, strlen(t));
+			free(t);
+			icalcomponent_free(ev);
+			ev = NULL;
+			continue;
+		}
+		xbuf_add(b, cache->vevent, cache->vevent_end);
+		for (p = icalcomponent_get_first_property(ev,
+		    ICAL_ANY_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(ev,
+		    ICAL_ANY_PROPERTY)) {
+			m = ical_series_memo(cache, p, c, &k, &mc);
+			if (m != NULL && ical_prop_hit(m, k, mc, b))
+				continue;
+			if ((t = icalproperty_as_ical_string_r(p)) == NULL) {
+				*err = xstrdup("libical could not write a "
+				    "property");
+				goto out;
+			}
+			xbuf_add(b, t, strlen(t));
+			if (m != NULL) {
+				m->t.len = 0;
+				xbuf_add(&m->t, t, strlen(t));
+				m->set = true;
+				m->k = k;
+				m->c = mc;
+			}
+			free(t);
+		}
+		xbuf_add(b, cache->vevent + cache->vevent_end,
+		    strlen(cache->vevent + cache->vevent_end));
+		icalcomponent_free(ev);
+		ev = NULL;
+	}
+	rc = 0;
+out:
+	if (ev != NULL)
+		icalcomponent_free(ev);
+	return rc;
+}
+
 /* A series epoch's block (its master and overrides; empty when it shows
  * no meeting), from the cache or rendered into it, appended to b. */
 static int
@@ -1280,7 +1567,8 @@ ical_series_block(const struct feed_input *in, struct ical_cache *cache,
 		xbuf_add(&cache->text, "", 0);
 		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 		if (ical_add_series(body, in, cache, s, &zb, err) == -1 ||
-		    ical_drain(body, &cache->text, err) == -1)
+		    ical_series_text(cache, body, s->community, &cache->text,
+		    err) == -1)
 			goto out;
 		meta[ICAL_META_USED] = zb.ylo != 0;
 		meta[ICAL_META_YLO] = zb.ylo;
@@ -1300,28 +1588,143 @@ out:
 	return rc;
 }
 
+/*
+ * An item's event as ical_add_item builds it and ical_drain writes it:
+ * libical writes a component as its BEGIN line, each property's own text
+ * in the order added, and its END line, so the event is those texts, each
+ * from libical; the ones many items share are written once a cache.
+ */
+static int
+ical_item_text(const struct feed_input *in, struct ical_cache *cache,
+    const char *host, const struct feed_item *it, struct xbuf *b, char **err)
+{
+	const struct config_member	*o = it->owner;
+	struct ical_prop_memo		*m;
+	char				*uid, *own = NULL, num[24];
+	const char			*summary, *desc;
+	const char			*who = o->name != NULL ? o->name : o->id;
+	const char			*cname = it->community->name != NULL ?
+					    it->community->name :
+					    it->community->id;
+	long long			 due = civil_date_to_days(it->due);
+	int				 rc = -1;
+
+	if (ical_vevent_init(cache, err) == -1)
+		return -1;
+	xbuf_add(b, cache->vevent, cache->vevent_end);
+	uid = feed_item_uid_at(host, it->id);
+	rc = ical_prop_text(icalproperty_new_uid(uid), b, err);
+	free(uid);
+	if (rc == -1)
+		return -1;
+	rc = -1;
+	/* ical_add_item's texts, appended piece by piece (vasprintf's pass
+	 * over the format shows in a profile); without a title, name or
+	 * community name, as it writes them. */
+	if (it->title == NULL || who == NULL || cname == NULL) {
+		own = xasprintf("Due: %s \xe2\x80\x94 %s", it->title, who);
+		cache->summary.len = 0;
+		xbuf_add(&cache->summary, own, strlen(own));
+		free(own);
+		own = xasprintf("%s, action item %lld, owner %s.", cname,
+		    (long long)it->id, who);
+		cache->desc.len = 0;
+		xbuf_add(&cache->desc, own, strlen(own));
+		free(own);
+	} else {
+		cache->summary.len = 0;
+		xbuf_add(&cache->summary, "Due: ", 5);
+		xbuf_add(&cache->summary, it->title, strlen(it->title));
+		xbuf_add(&cache->summary, " \xe2\x80\x94 ", 5);
+		xbuf_add(&cache->summary, who, strlen(who));
+		cache->desc.len = 0;
+		xbuf_add(&cache->desc, cname, strlen(cname));
+		xbuf_add(&cache->desc, ", action item ", 14);
+		snprintf(num, sizeof(num), "%lld", (long long)it->id);
+		xbuf_add(&cache->desc, num, strlen(num));
+		xbuf_add(&cache->desc, ", owner ", 8);
+		xbuf_add(&cache->desc, who, strlen(who));
+		xbuf_add(&cache->desc, ".", 1);
+	}
+	if (it->notes != NULL) {
+		xbuf_add(&cache->desc, "\n\n", 2);
+		xbuf_add(&cache->desc, it->notes, strlen(it->notes));
+	}
+	if (it->link != NULL) {
+		xbuf_add(&cache->desc, "\n\nMark done: ", 13);
+		xbuf_add(&cache->desc, it->link, strlen(it->link));
+	}
+	summary = cache->summary.s;
+	desc = cache->desc.s;
+	m = &cache->pm[ICAL_PM_DTSTAMP];
+	if (!ical_prop_hit(m, (long long)it->changed, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->changed, NULL,
+	    icalproperty_new_dtstamp(ical_utc(it->changed)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_CREATED];
+	if (!ical_prop_hit(m, (long long)it->created, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->created, NULL,
+	    icalproperty_new_created(ical_utc(it->created)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_LASTMOD];
+	if (!ical_prop_hit(m, (long long)it->changed, NULL, b) &&
+	    ical_prop_keep(m, (long long)it->changed, NULL,
+	    icalproperty_new_lastmodified(ical_utc(it->changed)), b,
+	    err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_SEQUENCE];
+	if (!ical_prop_hit(m, it->sequence, NULL, b) &&
+	    ical_prop_keep(m, it->sequence, NULL,
+	    icalproperty_new_sequence(it->sequence), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_DTSTART];
+	if (!ical_prop_hit(m, due, NULL, b) &&
+	    ical_prop_keep(m, due, NULL,
+	    icalproperty_new_dtstart(ical_date(it->due)), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_DTEND];
+	if (!ical_prop_hit(m, due, NULL, b) &&
+	    ical_prop_keep(m, due, NULL, icalproperty_new_dtend(
+	    ical_date(civil_date_add(it->due, 1))), b, err) == -1)
+		goto out;
+	if (ical_prop_text(icalproperty_new_summary(summary), b, err) == -1 ||
+	    ical_prop_text(icalproperty_new_description(desc), b, err) == -1)
+		goto out;
+	if (it->link != NULL &&
+	    ical_prop_text(icalproperty_new_url(it->link), b, err) == -1)
+		goto out;
+	m = &cache->pm[ICAL_PM_TRANSP];
+	if (!ical_prop_hit(m, 0, NULL, b) &&
+	    ical_prop_keep(m, 0, NULL,
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT), b, err) == -1)
+		goto out;
+	m = &cache->org[((uintptr_t)it->community / sizeof(void *)) %
+	    ICAL_ORG_MEMO];
+	if (!ical_prop_hit(m, 0, it->community, b) &&
+	    ical_prop_keep(m, 0, it->community,
+	    ical_organizer_prop(in->cfg, it->community), b, err) == -1)
+		goto out;
+	xbuf_add(b, cache->vevent + cache->vevent_end,
+	    strlen(cache->vevent + cache->vevent_end));
+	rc = 0;
+out:
+	return rc;
+}
+
 static int
 ical_item_block(const struct feed_input *in, struct ical_cache *cache,
     const char *host, const struct feed_item *it, struct ical_zones *z,
     const struct rcache_entry **out, char **err)
 {
 	const struct rcache_entry	*e;
-	struct ical_zones		 zb;
-	icalcomponent			*body;
-	int				 rc;
 
 	ical_item_key(&cache->key, in, host, it);
 	ical_year_use(z, it->due.y);
 	if ((e = rcache_get(cache->blocks, cache->key.s,
 	    cache->key.len)) == NULL) {
-		memset(&zb, 0, sizeof(zb));
 		cache->text.len = 0;
-		xbuf_add(&cache->text, "", 0);
-		body = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-		ical_add_item(body, in, host, it, &zb);
-		rc = ical_drain(body, &cache->text, err);
-		icalcomponent_free(body);
-		if (rc == -1)
+		if (ical_item_text(in, cache, host, it, &cache->text,
+		    err) == -1)
 			return -1;
 		e = rcache_put(cache->blocks, cache->key.s, cache->key.len,
 		    cache->text.s, cache->text.len, NULL);
@@ -1406,6 +1809,24 @@ ical_vtimezone_block(struct ical_cache *cache, const struct tz *tz,
 	"TZOFFSETTO:+0000\r\nTZNAME:UTC\r\nEND:STANDARD\r\n" \
 	"END:VTIMEZONE\r\n"
 
+/* An item's place in the feed, as ical_item_cmp orders items: sorting
+ * these small records, not the items, moves a few bytes, and compares
+ * without a call (a feed's thousands of items are sorted every pass). */
+struct ical_item_order {
+	int64_t			 due, id;
+	const struct feed_item	*it;
+};
+
+static int
+ical_item_order_cmp(const void *a, const void *b)
+{
+	const struct ical_item_order	*x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* The feed assembled from blocks: the same bytes as ical_render_whole. */
 static int
 ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
@@ -1414,7 +1835,7 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 	const struct rcache_entry	*head, **vtz = NULL, **ev = NULL;
 	struct ical_zones		 z;
 	struct feed_series		*series = NULL;
-	struct feed_item		*items = NULL;
+	struct ical_item_order		*items = NULL;
 	icalcomponent			*utc = NULL;
 	char				*host = NULL, *utcs = NULL, *buf = NULL;
 	char				*p;
@@ -1439,12 +1860,20 @@ ical_render_blocks(const struct feed_input *in, struct ical_cache *cache,
 			goto out;
 	if (in->nitems > 0) {
 		items = xreallocarray(NULL, in->nitems, sizeof(*items));
-		memcpy(items, in->items, in->nitems * sizeof(*items));
-		qsort(items, in->nitems, sizeof(*items), ical_item_cmp);
+		for (i = 0; i < in->nitems; i++) {
+			const struct civil_date *d = &in->items[i].due;
+
+			/* Months and days in 5 bits each: the order of dates. */
+			items[i].due = (int64_t)d->y * 1024 + d->m * 32 +
+			    d->d;
+			items[i].id = in->items[i].id;
+			items[i].it = &in->items[i];
+		}
+		qsort(items, in->nitems, sizeof(*items), ical_item_order_cmp);
 	}
 	host = feed_uid_host(in->cfg);
 	for (i = 0; i < in->nitems; i++)
-		if (ical_item_block(in, cache, host, &items[i], &z,
+		if (ical_item_block(in, cache, host, items[i].it, &z,
 		    &ev[in->nseries + i], err) == -1)
 			goto out;
 	/* As ical_render_whole: the feed's own zone is always there. */

@@ -39,24 +39,43 @@ struct rcache {
 	struct rcache_slab	 *slabs;	/* the current one first */
 };
 
-/* FNV-1a over 8 bytes at a time: keys are a few hundred bytes, and equal
- * hashes are checked by comparing whole keys anyway. */
+/* Multiply-xorshift over 32 bytes at a time in four independent lanes
+ * (one chain of multiplies would wait on itself): keys are a few hundred
+ * bytes, hashed on every lookup, and equal hashes are checked by comparing
+ * whole keys anyway. */
+static uint64_t
+rcache_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
 static uint64_t
 rcache_hash(const char *key, size_t klen)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL, w;
+	uint64_t	a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+	uint64_t	c = 0x100000001b3ULL, d = klen, w[4];
 	size_t		i = 0;
 
+	for (; i + 32 <= klen; i += 32) {
+		memcpy(w, key + i, 32);
+		a = rcache_mix(a, w[0]);
+		b = rcache_mix(b, w[1]);
+		c = rcache_mix(c, w[2]);
+		d = rcache_mix(d, w[3]);
+	}
 	for (; i + 8 <= klen; i += 8) {
-		memcpy(&w, key + i, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
+		memcpy(w, key + i, 8);
+		a = rcache_mix(a, w[0]);
 	}
 	for (; i < klen; i++)
-		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-	h ^= h >> 32;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
+		b = rcache_mix(b, (unsigned char)key[i]);
+	a = rcache_mix(a, b);
+	c = rcache_mix(c, d);
+	a = rcache_mix(a, c);
+	a ^= a >> 32;
+	a *= 0x9e3779b97f4a7c15ULL;
+	return a ^ (a >> 29);
 }
 
 struct rcache *
@@ -240,27 +259,61 @@ rcache_compact(struct rcache *rc)
 	rc->waste = 0;
 }
 
+/*
+ * Empty slot i of the linear-probing table, moving back into it each
+ * later node of the run that may live there (its home slot not in
+ * (i, j]), so that no probe chain breaks: no tombstones, no rebuild.
+ * Returns whether a node moved into i (which the caller looks at again).
+ */
+static bool
+rcache_unslot(struct rcache *rc, size_t i)
+{
+	struct rcache_node	*nd;
+	size_t			 j = i, home, hole = i;
+
+	rc->slot[i] = NULL;
+	for (;;) {
+		j = (j + 1) & rc->mask;
+		if ((nd = rc->slot[j]) == NULL)
+			return rc->slot[hole] != NULL;
+		home = (size_t)nd->hash & rc->mask;
+		/* Stays when its home is cyclically within (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		rc->slot[i] = nd;
+		rc->slot[j] = NULL;
+		i = j;
+	}
+}
+
 size_t
 rcache_sweep(struct rcache *rc)
 {
 	struct rcache_node	*nd;
-	size_t			 i, dropped = 0, size;
+	size_t			 i, dropped = 0, size, n = rc->mask + 1;
 
-	for (i = 0; i <= rc->mask; i++) {
-		if ((nd = rc->slot[i]) == NULL || nd->used == rc->round)
-			continue;
-		rc->bytes -= nd->klen + nd->e.len;
-		rc->waste += rcache_node_size(nd->e.len, nd->klen);
-		rc->slot[i] = NULL;
-		rc->n--;
-		dropped++;
+	/*
+	 * A node moved into slot i by rcache_unslot is looked at again; the
+	 * others it moves land in slots after i, still to come, or (a run
+	 * wrapping past the end) come from slots before i, already kept.
+	 */
+	for (i = 0; i < n; i++) {
+		while ((nd = rc->slot[i]) != NULL && nd->used != rc->round) {
+			rc->bytes -= nd->klen + nd->e.len;
+			rc->waste += rcache_node_size(nd->e.len, nd->klen);
+			rc->n--;
+			dropped++;
+			if (!rcache_unslot(rc, i))
+				break;
+		}
 	}
 	rc->round++;
-	/* Holes break the probe chains: rebuild, smaller when most went. */
+	/* Smaller when most went. */
 	if (dropped > 0) {
 		for (size = 256; size < 2 * rc->n + 2; size *= 2)
 			;
-		rcache_rehash(rc, size > rc->mask + 1 ? rc->mask + 1 : size);
+		if (size < n / 2)
+			rcache_rehash(rc, size);
 	}
 	/* The memory of what went back, once it is a good part of it all:
 	 * a compaction copies what lives, so not after every small drop. */
@@ -281,43 +334,45 @@ rcache_bytes(const struct rcache *rc)
 	return rc->bytes;
 }
 
-/* Decimal digits of v after tag, backwards into a small buffer: keys are
- * built for every event of every feed, where snprintf shows in a profile. */
+/*
+ * A tag, v as 8 bytes of memory, then extra (n bytes), in one reservation:
+ * fixed-width numbers need no separator, and keys are built for every
+ * event of every feed, where decimal digits and many small appends show
+ * in a profile.
+ */
 static void
-rcache_key_num(struct xbuf *b, char tag, unsigned long long v, bool neg,
-    char end)
+rcache_key_num(struct xbuf *b, char tag, uint64_t v, const void *extra,
+    size_t n)
 {
-	char	num[24], *p = num + sizeof(num);
+	char	*d;
 
-	*--p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (neg)
-		*--p = '-';
-	*--p = tag;
-	xbuf_add(b, p, (size_t)(num + sizeof(num) - p));
+	xbuf_reserve(b, 1 + sizeof(v) + n);
+	d = b->s + b->len;
+	d[0] = tag;
+	memcpy(d + 1, &v, sizeof(v));
+	if (n > 0)
+		memcpy(d + 1 + sizeof(v), extra, n);
+	b->len += 1 + sizeof(v) + n;
+	b->s[b->len] = '\0';
 }
 
 void
 rcache_key_str(struct xbuf *b, const char *s)
 {
-	size_t	n;
-
-	if (s == NULL) {
-		xbuf_add(b, "-;", 2);
-		return;
-	}
-	n = strlen(s);
-	rcache_key_num(b, 's', n, false, ':');
-	xbuf_add(b, s, n);
-	xbuf_add(b, ";", 1);
+	if (s == NULL)
+		xbuf_add(b, "-", 1);
+	else
+		rcache_key_num(b, 's', strlen(s), s, strlen(s));
 }
 
 void
 rcache_key_int(struct xbuf *b, long long v)
 {
-	rcache_key_num(b, 'i', v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v, v < 0, ';');
+	rcache_key_num(b, 'i', (uint64_t)v, NULL, 0);
+}
+
+void
+rcache_key_raw(struct xbuf *b, const void *v, size_t n)
+{
+	rcache_key_num(b, 'r', n, v, n);
 }

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,6 +299,157 @@ blocks_pass(const struct feed_input *in, struct rcache *blocks,
 	free(cached);
 }
 
+/*
+ * Within one rendering, the property texts many events share (change
+ * times, SEQUENCE, DURATION, due dates, ORGANIZER) are written once and
+ * reused: events next to each other that differ in any of them, or share
+ * some, give the bytes of a whole rendering, from nothing.
+ */
+static void
+test_shared_properties_follow_events(void **state)
+{
+	struct config		cfg;
+	struct config_member	m, f[2];
+	struct config_community	c[4];
+	struct feed_series	s[4];
+	struct feed_item	it[12];
+	struct feed_input	in;
+	struct ical_cache	*cache = ical_cache_new(NULL);
+	char			*whole = NULL, *cached = NULL, *err = NULL;
+	char			 ids[4][8], uids[4][24];
+	size_t			 lw, lc, i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&m, 0, sizeof(m));
+	memset(f, 0, sizeof(f));
+	cfg.worker.public_url = "https://plc.example.edu";
+	cfg.smtp.from_name = "PLC";
+	cfg.smtp.from_addr = "plc@example.edu";
+	m.id = "alice";
+	m.name = "Alice Martin";
+	f[0].id = "fran";
+	f[0].name = "Fran Ochoa";
+	f[0].email = "fran@example.edu";
+	f[1].id = "gus";
+	f[1].email = "gus@example.edu";
+	memset(s, 0, sizeof(s));
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 4; i++) {
+		c[i] = base();
+		snprintf(ids[i], sizeof(ids[i]), "c%zu", i);
+		snprintf(uids[i], sizeof(uids[i]), "c%zu.series@x", i);
+		c[i].id = ids[i];
+		/* Two facilitators, one none (the sender), one without CN. */
+		c[i].facilitator = i == 3 ? NULL : &f[i % 2];
+		c[i].duration = i % 2 == 0 ? 45 * 60 : 90 * 60 + 30;
+		s[i].community = s[i].origin = &c[i];
+		s[i].uid = uids[i];
+		s[i].sequence = (int)(i / 2);
+		s[i].created = 1788000000 - (time_t)(i % 2) * 86400;
+		s[i].changed = 1788000000 + (time_t)(i / 3) * 60;
+		s[i].day = c[i].day;
+		s[i].at = c[i].time;
+	}
+	for (i = 0; i < 12; i++) {
+		it[i].id = 100 + (int64_t)i;
+		it[i].community = &c[i % 4];
+		it[i].owner = &m;
+		it[i].title = "Bring the data";
+		/* Pairs on one day, the next day apart. */
+		it[i].due = (struct civil_date){ 2026, 10, 1 + (int)(i / 2) };
+		it[i].sequence = (int)(i % 3);
+		it[i].created = 1788000000 - (time_t)(i % 2) * 3600;
+		it[i].changed = 1788000000 + (time_t)(i % 4) * 60;
+		it[i].link = i % 5 == 0 ? NULL : "https://plc.example.edu/a/x";
+	}
+	cfg.members = &m;
+	cfg.nmembers = 1;
+	cfg.communities = c;
+	cfg.ncommunities = 4;
+	memset(&in, 0, sizeof(in));
+	in.cfg = &cfg;
+	in.kind = FEED_MEMBER;
+	in.member = &m;
+	in.series = s;
+	in.nseries = 4;
+	in.items = it;
+	in.nitems = 12;
+	assert_int_equal(ical_render_feed(&in, &whole, &lw, &err), 0);
+	assert_int_equal(ical_render_feed_cached(&in, cache, &cached, &lc,
+	    &err), 0);
+	if (lw != lc || memcmp(whole, cached, lw) != 0)
+		fail_msg("shared properties differ:\n%s\n---\n%s", whole,
+		    cached);
+	assert_non_null(strstr(whole, "DURATION:PT1H30M30S"));
+	assert_non_null(strstr(whole, "ORGANIZER;CN=PLC:mailto:plc@example"));
+	assert_non_null(strstr(whole, "SEQUENCE:2"));
+	free(whole);
+	free(cached);
+	ical_cache_free(cache);
+}
+
+/* More communities than the cache keeps ORGANIZER texts for: two of them
+ * share a place there, and each item still shows its own facilitator. */
+static void
+test_organizers_beyond_the_memo(void **state)
+{
+	enum { N = 300 };
+	struct config		cfg;
+	struct config_member	m, *f = calloc(N, sizeof(*f));
+	struct config_community	*c = calloc(N, sizeof(*c));
+	struct feed_item	*it = calloc(N, sizeof(*it));
+	struct feed_input	in;
+	struct ical_cache	*cache = ical_cache_new(NULL);
+	char			*whole = NULL, *cached = NULL, *err = NULL;
+	char			(*names)[16] = calloc(N, sizeof(*names));
+	size_t			 lw, lc, i;
+
+	assert_non_null(f);
+	assert_non_null(c);
+	assert_non_null(it);
+	assert_non_null(names);
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&m, 0, sizeof(m));
+	cfg.worker.public_url = "https://plc.example.edu";
+	m.id = "alice";
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "f%zu", i);
+		f[i].id = names[i];
+		f[i].email = names[i];
+		c[i] = base();
+		c[i].id = names[i];
+		c[i].facilitator = &f[i];
+		it[i].id = (int64_t)i + 1;
+		it[i].community = &c[i];
+		it[i].owner = &m;
+		it[i].title = "Bring the data";
+		it[i].due = (struct civil_date){ 2026, 10, 1 };
+		it[i].created = it[i].changed = 1788000000;
+	}
+	cfg.members = &m;
+	cfg.nmembers = 1;
+	cfg.communities = c;
+	cfg.ncommunities = N;
+	memset(&in, 0, sizeof(in));
+	in.cfg = &cfg;
+	in.kind = FEED_MEMBER;
+	in.member = &m;
+	in.items = it;
+	in.nitems = N;
+	assert_int_equal(ical_render_feed(&in, &whole, &lw, &err), 0);
+	assert_int_equal(ical_render_feed_cached(&in, cache, &cached, &lc,
+	    &err), 0);
+	assert_int_equal(lw, lc);
+	assert_memory_equal(whole, cached, lw);
+	free(whole);
+	free(cached);
+	ical_cache_free(cache);
+	free(names);
+	free(it);
+	free(c);
+	free(f);
+}
+
 /* Blocks kept across runs follow every input of their event: each change
  * below, made between two passes, shows in the assembled feed as in a
  * whole rendering (a field missing from a key would serve a stale block). */
@@ -309,6 +461,7 @@ test_blocks_follow_every_input(void **state)
 	struct config_community	c[2];
 	struct config_move	mv = move;
 	struct civil_date	cn = cancel;
+	struct config_span	sk = skip_span;
 	struct feed_series	s[2];
 	struct feed_item	it[2];
 	struct feed_input	in;
@@ -331,6 +484,7 @@ test_blocks_follow_every_input(void **state)
 	c[0] = base();
 	c[0].moves = &mv;
 	c[0].cancels = &cn;
+	c[0].skip = &sk;
 	c[1] = base();
 	c[1].id = "ela8";
 	c[1].name = "ELA 8";
@@ -400,6 +554,15 @@ test_blocks_follow_every_input(void **state)
 	blocks_pass(&in, blocks, "a cancellation");
 	cal_span.to = (struct civil_date){ 2026, 11, 30 };
 	blocks_pass(&in, blocks, "a skip calendar's dates");
+	sk.from = (struct civil_date){ 2026, 12, 22 };
+	blocks_pass(&in, blocks, "a skip's first date");
+	c[0].start = (struct civil_date){ 2026, 9, 9 };
+	blocks_pass(&in, blocks, "the start");
+	c[1].cadence = CONFIG_CADENCE_BIWEEKLY;
+	blocks_pass(&in, blocks, "the cadence");
+	c[1].cadence = CONFIG_CADENCE_MONTHLY;
+	c[1].week = 2;
+	blocks_pass(&in, blocks, "the week of the month");
 	c[1].has_until = false;
 	blocks_pass(&in, blocks, "the end (open-ended)");
 	c[0].tz = tz_find("Europe/London");
@@ -443,6 +606,8 @@ main(void)
 		cmocka_unit_test(test_uids),
 		cmocka_unit_test(test_cached_render_same_bytes),
 		cmocka_unit_test(test_blocks_follow_every_input),
+		cmocka_unit_test(test_shared_properties_follow_events),
+		cmocka_unit_test(test_organizers_beyond_the_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
